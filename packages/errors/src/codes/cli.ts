@@ -1,0 +1,16 @@
+import { defineCodes } from "./define.js";
+
+/** Errors raised by the command-line shell itself (arguments, files, config discovery). */
+export const cliCodes = defineCodes({
+  HUSH_ERR_CLI_USAGE: { exitCode: 1, hint: "run `hush --help` for usage" },
+  HUSH_ERR_CLI_CONFLICTING_PARAMETERS: { exitCode: 8, hint: "drop one of the conflicting flags" },
+  HUSH_ERR_CLI_NO_FILE: { exitCode: 100, hint: "pass an existing file path" },
+  HUSH_ERR_CLI_READ_INPUT: { exitCode: 2, hint: "check the file exists and is readable" },
+  HUSH_ERR_CLI_WRITE_OUTPUT: { exitCode: 3, hint: "check the target directory exists and is writable" },
+  HUSH_ERR_CLI_CONFIG: { exitCode: 1, hint: "fix .sops.yaml (see `hush --help`)" },
+  HUSH_ERR_CLI_NO_CREATION_RULE: {
+    exitCode: 1,
+    hint: "add a matching creation rule to .sops.yaml or pass a key flag such as --age",
+  },
+  HUSH_ERR_CLI_INTERNAL: { exitCode: 1, hint: "this is a bug in hush; please report it" },
+});

@@ -1,0 +1,34 @@
+import { existsSync } from "node:fs";
+import { delimiter, join } from "node:path";
+
+/** The repository root (packages/testkit/src → ../../..). */
+export const repoRoot = new URL("../../../", import.meta.url).pathname;
+
+/** Where `scripts/peers` installs binaries. */
+export const peersBin = join(repoRoot, ".cache", "peers", "bin");
+
+/** Looks a binary up in the peers cache first, then on PATH. */
+export function findBinary(name: string): string | undefined {
+  const dirs = [peersBin, ...(process.env["PATH"] ?? "").split(delimiter)];
+  for (const dir of dirs) {
+    const candidate = join(dir, name);
+    if (dir && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** Result of {@link requirePeer}: the binary's path, or why the suite must skip. */
+export type PeerCheck = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly reason: string };
+
+/**
+ * Checks that a peer binary is available. Under `CI=true` a missing peer throws, so the
+ * suite fails instead of skipping; locally it returns a reason and prints it loudly.
+ */
+export function requirePeer(name: string, howToGet = "run `bash scripts/peers`"): PeerCheck {
+  const path = findBinary(name);
+  if (path) return { ok: true, path };
+  const reason = `peer '${name}' not found in ${peersBin} or PATH; ${howToGet}`;
+  if (process.env["CI"] === "true") throw new Error(`required under CI=true: ${reason}`);
+  process.stderr.write(`\n*** SKIPPING: ${reason} ***\n\n`);
+  return { ok: false, reason };
+}
