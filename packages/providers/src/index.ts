@@ -1,1 +1,18 @@
-export {};
+/**
+ * @packageDocumentation
+ * Secret providers for the hush sync controller: AWS Secrets Manager, HashiCorp Vault and
+ * Google Secret Manager behind one {@link SecretProvider} interface, configured from a
+ * SecretStore `spec.provider` block with External Secrets Operator field names.
+ */
+export type {
+  BatchResult,
+  ClientOverrides,
+  FindSpec,
+  ProviderContext,
+  ProviderErrorKind,
+  ProviderFactory,
+  RemoteRef,
+  SecretProvider,
+} from "./provider.js";
+export { isRetryable, providerErrorKind, refKey } from "./provider.js";
+export { createProvider, supportedProviders } from "./create-provider.js";
