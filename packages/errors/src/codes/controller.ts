@@ -1,6 +1,50 @@
 import { defineCodes } from "./define.js";
 
-/** Errors raised by @hush/controller. Codes are never reused once released. */
+/**
+ * Errors raised by @hush/controller. Codes are never reused once released.
+ *
+ * Messages name the ExternalSecret (namespace/name) and the spec path, never a value.
+ */
 export const controllerCodes = defineCodes({
   HUSH_ERR_CONTROLLER_INTERNAL: { exitCode: 1, hint: "this is a bug in hush; please report it" },
+  HUSH_ERR_CONTROLLER_INVALID_SPEC: {
+    exitCode: 1,
+    hint: "fix the ExternalSecret spec at the named path; it is not retried until the spec changes",
+  },
+  HUSH_ERR_CONTROLLER_TEMPLATE: {
+    exitCode: 1,
+    hint: "fix spec.target.template at the named key; see docs/controller.md for the template functions",
+  },
+  HUSH_ERR_CONTROLLER_INVALID_KEY: {
+    exitCode: 1,
+    hint: "Secret keys must match [-._a-zA-Z0-9]+; use dataFrom[].rewrite or conversionStrategy",
+  },
+  HUSH_ERR_CONTROLLER_STORE_NOT_FOUND: {
+    exitCode: 1,
+    hint: "create the referenced SecretStore/ClusterSecretStore or fix spec.secretStoreRef",
+  },
+  HUSH_ERR_CONTROLLER_STORE_NOT_ALLOWED: {
+    exitCode: 1,
+    hint: "the ClusterSecretStore's spec.conditions do not admit this namespace",
+  },
+  HUSH_ERR_CONTROLLER_STORE_NOT_READY: {
+    exitCode: 1,
+    hint: "the store failed validation; check its status and credentials",
+  },
+  HUSH_ERR_CONTROLLER_PROVIDER: {
+    exitCode: 128,
+    hint: "the provider call failed; the existing Secret is kept and the sync is retried with backoff",
+  },
+  HUSH_ERR_CONTROLLER_TARGET_CONFLICT: {
+    exitCode: 1,
+    hint: "the target Secret is owned by another object; pick another spec.target.name",
+  },
+  HUSH_ERR_CONTROLLER_TARGET_IMMUTABLE: {
+    exitCode: 1,
+    hint: "the target Secret is immutable; delete it to let the controller recreate it",
+  },
+  HUSH_ERR_CONTROLLER_CONFIG: {
+    exitCode: 1,
+    hint: "check the controller flags (--workers, --namespace, --kubeconfig)",
+  },
 });
