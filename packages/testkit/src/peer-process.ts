@@ -1,0 +1,122 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, readFileSync } from "node:fs";
+import { once } from "node:events";
+import { ProbeAbort } from "./wait-for.js";
+
+/** A peer server started in its own process group, its output captured to a log file. */
+export interface PeerProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  readonly logFile: string;
+  /** Non-undefined once the process has exited. */
+  exitCode(): number | string | undefined;
+  /** Throws {@link ProbeAbort} (with the log tail) if the process has exited; use in probes. */
+  assertRunning(): void;
+  /** The last `lines` lines of the log, for error messages. */
+  logTail(lines?: number): string;
+  /** SIGTERM to the whole process group, SIGKILL after `graceMs`; resolves once it exited. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const live = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // Last resort when a test run dies without calling stop(): never leave a server behind.
+  process.once("exit", () => {
+    for (const child of live) {
+      if (child.pid !== undefined) {
+        try {
+          process.kill(-child.pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
+    }
+  });
+}
+
+/** Options for {@link spawnPeer}. */
+export interface SpawnPeerOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+}
+
+/**
+ * Starts `bin args` detached in a new process group (so teardown kills its children too),
+ * with stdout and stderr appended to `logFile`.
+ */
+export function spawnPeer(name: string, bin: string, args: readonly string[], logFile: string, options: SpawnPeerOptions = {}): PeerProcess {
+  installExitHook();
+  const log = createWriteStream(logFile, { flags: "a" });
+  const child = spawn(bin, args, {
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: options.env ?? process.env,
+    cwd: options.cwd,
+  });
+  live.add(child);
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
+  let spawnError: Error | undefined;
+  child.once("error", (err) => {
+    spawnError = err;
+  });
+  const exited = new Promise<void>((resolve) => {
+    child.once("close", () => {
+      live.delete(child);
+      log.end();
+      resolve();
+    });
+    child.once("error", () => {
+      live.delete(child);
+      resolve();
+    });
+  });
+  const logTail = (lines = 30): string => {
+    try {
+      return readFileSync(logFile, "utf8").trimEnd().split("\n").slice(-lines).join("\n");
+    } catch {
+      return "";
+    }
+  };
+  const exitCode = (): number | string | undefined =>
+    spawnError ? spawnError.message : (child.exitCode ?? child.signalCode ?? undefined);
+  return {
+    name,
+    child,
+    logFile,
+    exitCode,
+    logTail,
+    assertRunning() {
+      const code = exitCode();
+      if (code !== undefined) throw new ProbeAbort(`${name} exited (${code}) before it was ready; log tail:\n${logTail()}`);
+    },
+    async stop(graceMs = 5_000) {
+      if (exitCode() !== undefined || child.pid === undefined) {
+        await exited;
+        return;
+      }
+      const signal = (sig: NodeJS.Signals): void => {
+        try {
+          process.kill(-(child.pid as number), sig);
+        } catch {
+          // the group is already gone
+        }
+      };
+      signal("SIGTERM");
+      const timer = setTimeout(() => signal("SIGKILL"), graceMs);
+      await exited;
+      clearTimeout(timer);
+      signal("SIGKILL"); // any grandchild that ignored SIGTERM
+    },
+  };
+}
+
+/** Resolves when `child` emits `close` (or at once if it already has). */
+export async function closed(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await once(child, "close");
+}
