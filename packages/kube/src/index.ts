@@ -1,1 +1,46 @@
-export {};
+/**
+ * @packageDocumentation
+ * The Kubernetes edge shared by hush's controller and webhook. This entry point is pure:
+ * object models for ExternalSecret / SecretStore / ClusterSecretStore, condition and
+ * selector helpers, Go durations, and the CRD generator. The I/O adapters on
+ * `@kubernetes/client-node` live in the `@hush/kube/client` subpath.
+ */
+export type {
+  ClusterSecretStoreCondition,
+  Condition,
+  ExternalSecret,
+  ExternalSecretData,
+  ExternalSecretDataFrom,
+  ExternalSecretFind,
+  ExternalSecretRemoteRef,
+  ExternalSecretRewrite,
+  ExternalSecretSpec,
+  ExternalSecretStatus,
+  ExternalSecretTarget,
+  ExternalSecretTemplate,
+  KubeObject,
+  LabelSelector,
+  ObjectMeta,
+  OwnerReference,
+  Secret,
+  SecretStore,
+  SecretStoreSpec,
+  SecretStoreStatus,
+  StoreRef,
+} from "./types.js";
+export {
+  apiVersion,
+  dataHashAnnotation,
+  fieldManager,
+  forceSyncAnnotation,
+  group,
+  managedKeysAnnotation,
+  managedLabel,
+  managedLabelValue,
+  ownerAnnotation,
+  version,
+} from "./constants.js";
+export { formatDuration, parseDuration } from "./duration.js";
+export { getCondition, isReady, setCondition } from "./conditions.js";
+export { formatLabelSelector, matchesSelector, storeAdmitsNamespace } from "./selector.js";
+export { buildCrds, crdFileName, renderCrdYaml, type Schema } from "./crds.js";

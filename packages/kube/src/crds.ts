@@ -1,0 +1,248 @@
+import { stringify } from "yaml";
+import { group, version } from "./constants.js";
+
+/** An OpenAPI v3 schema node as CRDs accept it. */
+export type Schema = Record<string, unknown>;
+
+const str = (description?: string, extra: Schema = {}): Schema => ({ type: "string", ...(description ? { description } : {}), ...extra });
+const enumStr = (values: readonly string[], description?: string, def?: string): Schema =>
+  str(description, { enum: [...values], ...(def !== undefined ? { default: def } : {}) });
+const bool = (description?: string): Schema => ({ type: "boolean", ...(description ? { description } : {}) });
+const int = (description?: string): Schema => ({ type: "integer", ...(description ? { description } : {}) });
+const strMap = (description?: string): Schema => ({ type: "object", additionalProperties: { type: "string" }, ...(description ? { description } : {}) });
+const arr = (items: Schema, description?: string): Schema => ({ type: "array", items, ...(description ? { description } : {}) });
+const obj = (properties: Record<string, Schema>, required: readonly string[] = [], extra: Schema = {}): Schema => ({
+  type: "object",
+  properties,
+  ...(required.length > 0 ? { required: [...required] } : {}),
+  ...extra,
+});
+const open = (properties: Record<string, Schema>, required: readonly string[] = []): Schema =>
+  obj(properties, required, { "x-kubernetes-preserve-unknown-fields": true });
+
+const dnsName = str("DNS-1123 name", { maxLength: 253, pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$" });
+const durationPattern = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$";
+const duration = (description: string, def?: string): Schema =>
+  str(description, { pattern: durationPattern, ...(def !== undefined ? { default: def } : {}) });
+
+const storeRef = obj(
+  {
+    name: { ...dnsName, description: "Name of the SecretStore or ClusterSecretStore." },
+    kind: enumStr(["SecretStore", "ClusterSecretStore"], "Kind of the store.", "SecretStore"),
+  },
+  ["name"],
+);
+const sourceRef = obj({ storeRef });
+const decoding = enumStr(["None", "Base64", "Base64URL", "Auto"], "How to decode the fetched bytes.", "None");
+const conversion = enumStr(["Default", "Unicode"], "How to turn remote names into Secret keys.", "Default");
+const remoteRef = obj(
+  {
+    key: str("Remote secret id or path.", { minLength: 1 }),
+    property: str("Top-level key or dotted path inside a JSON value."),
+    version: str("Provider version selector."),
+    decodingStrategy: decoding,
+    conversionStrategy: conversion,
+    metadataPolicy: enumStr(["None", "Fetch"], "Fetch reads provider metadata instead of the value.", "None"),
+    nullBytePolicy: enumStr(["Ignore", "Fail"], "Fail rejects values containing NUL bytes.", "Ignore"),
+  },
+  ["key"],
+);
+const secretKeyRef = obj({ name: str(), key: str(), namespace: str() });
+
+const externalSecretSpec = obj({
+  secretStoreRef: storeRef,
+  refreshInterval: duration("How often to re-fetch; 0 fetches once.", "1h0m0s"),
+  refreshPolicy: enumStr(["Periodic", "OnChange", "CreatedOnce"], "When to refresh."),
+  target: obj({
+    name: { ...dnsName, description: "Name of the Secret to write; defaults to the ExternalSecret's name." },
+    creationPolicy: enumStr(["Owner", "Orphan", "Merge", "None"], "Who owns the Secret.", "Owner"),
+    deletionPolicy: enumStr(["Retain", "Delete", "Merge"], "What happens when the provider secret disappears.", "Retain"),
+    immutable: bool("Create an immutable Secret."),
+    template: obj({
+      type: str("Secret type, e.g. kubernetes.io/tls."),
+      engineVersion: enumStr(["v2"], "Template engine.", "v2"),
+      mergePolicy: enumStr(["Replace", "Merge"], "Replace keeps only templated keys; Merge keeps fetched keys too.", "Replace"),
+      metadata: obj({ labels: strMap(), annotations: strMap() }),
+      data: strMap("Secret key to template."),
+    }),
+  }),
+  data: arr(
+    obj(
+      {
+        secretKey: str("Key in the Secret.", { pattern: "^[-._a-zA-Z0-9]+$", maxLength: 253 }),
+        remoteRef,
+        sourceRef,
+      },
+      ["secretKey", "remoteRef"],
+    ),
+  ),
+  dataFrom: arr(
+    obj({
+      extract: remoteRef,
+      find: obj({
+        path: str("Only names under this path."),
+        name: obj({ regexp: str("Regular expression over remote names.") }, ["regexp"]),
+        tags: strMap("Remote tags/labels that must all match."),
+        conversionStrategy: conversion,
+        decodingStrategy: decoding,
+      }),
+      rewrite: arr(
+        obj(
+          {
+            regexp: obj({ source: str(), target: str() }, ["source", "target"]),
+            transform: obj({ template: str() }, ["template"]),
+          },
+          [],
+          { maxProperties: 1, minProperties: 1 },
+        ),
+      ),
+      sourceRef,
+    }),
+  ),
+});
+
+const condition = obj(
+  {
+    type: str(),
+    status: enumStr(["True", "False", "Unknown"]),
+    reason: str(),
+    message: str(),
+    lastTransitionTime: str(undefined, { format: "date-time" }),
+    observedGeneration: int(),
+  },
+  ["type", "status"],
+);
+
+const externalSecretStatus = obj({
+  conditions: arr(condition),
+  refreshTime: str("Start time of the last successful sync.", { format: "date-time" }),
+  syncedResourceVersion: str("generation-hash of the ExternalSecret last synced."),
+  binding: obj({ name: str() }),
+});
+
+const awsProvider = open({
+  service: enumStr(["SecretsManager"], "AWS service.", "SecretsManager"),
+  region: str(),
+  role: str("IAM role to assume."),
+  prefix: str("Prepended to every key."),
+  auth: open({
+    secretRef: open({ accessKeyIDSecretRef: secretKeyRef, secretAccessKeySecretRef: secretKeyRef, sessionTokenSecretRef: secretKeyRef }),
+    jwt: open({ serviceAccountRef: open({ name: str(), namespace: str(), audiences: arr(str()) }) }),
+  }),
+});
+const vaultProvider = open({
+  server: str("Vault address."),
+  path: str("KV mount path."),
+  version: enumStr(["v1", "v2"], "KV engine version.", "v2"),
+  namespace: str("Vault namespace."),
+  caBundle: str("PEM CA bundle (base64)."),
+  auth: open({
+    tokenSecretRef: secretKeyRef,
+    appRole: open({ path: str(), roleId: str(), roleRef: secretKeyRef, secretRef: secretKeyRef }),
+    kubernetes: open({ mountPath: str(), role: str(), serviceAccountRef: open({ name: str(), audiences: arr(str()) }), secretRef: secretKeyRef }),
+  }),
+});
+const gcpProvider = open({
+  projectID: str(),
+  location: str(),
+  auth: open({ secretRef: open({ secretAccessKeySecretRef: secretKeyRef }), workloadIdentity: open({}) }),
+});
+
+const storeSpec = (cluster: boolean): Schema =>
+  obj(
+    {
+      controller: str("Controller class; others ignore the store."),
+      provider: obj({ aws: awsProvider, vault: vaultProvider, gcpsm: gcpProvider }, [], { minProperties: 1, maxProperties: 1 }),
+      retrySettings: obj({ maxRetries: int(), retryInterval: str() }),
+      refreshInterval: { "x-kubernetes-int-or-string": true, description: "Store re-validation period (seconds or a duration)." },
+      ...(cluster
+        ? {
+            conditions: arr(
+              obj({
+                namespaceSelector: obj({
+                  matchLabels: strMap(),
+                  matchExpressions: arr(obj({ key: str(), operator: enumStr(["In", "NotIn", "Exists", "DoesNotExist"]), values: arr(str()) }, ["key", "operator"])),
+                }),
+                namespaces: arr(str()),
+                namespaceRegexes: arr(str()),
+              }),
+              "Namespaces allowed to use this store (any condition may match).",
+            ),
+          }
+        : {}),
+    },
+    ["provider"],
+  );
+const storeStatus = obj({ conditions: arr(condition), capabilities: enumStr(["ReadOnly", "WriteOnly", "ReadWrite"]) });
+
+interface CrdInput {
+  readonly kind: string;
+  readonly plural: string;
+  readonly shortNames: readonly string[];
+  readonly scope: "Namespaced" | "Cluster";
+  readonly spec: Schema;
+  readonly status: Schema;
+  readonly columns: readonly Schema[];
+}
+
+function crd(c: CrdInput): Schema {
+  return {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: `${c.plural}.${group}`, labels: { "app.kubernetes.io/part-of": "hush" } },
+    spec: {
+      group,
+      names: { kind: c.kind, listKind: `${c.kind}List`, plural: c.plural, singular: c.kind.toLowerCase(), shortNames: [...c.shortNames], categories: ["hush"] },
+      scope: c.scope,
+      versions: [
+        {
+          name: version,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          additionalPrinterColumns: [...c.columns],
+          schema: { openAPIV3Schema: obj({ apiVersion: str(), kind: str(), metadata: { type: "object" }, spec: c.spec, status: c.status }, ["spec"]) },
+        },
+      ],
+    },
+  };
+}
+
+const readyColumns: Schema[] = [
+  { name: "Status", type: "string", jsonPath: ".status.conditions[?(@.type==\"Ready\")].reason" },
+  { name: "Ready", type: "string", jsonPath: ".status.conditions[?(@.type==\"Ready\")].status" },
+];
+
+/** The three CRDs (ExternalSecret, SecretStore, ClusterSecretStore), as objects, in apply order. */
+export function buildCrds(): Schema[] {
+  return [
+    crd({
+      kind: "ExternalSecret",
+      plural: "externalsecrets",
+      shortNames: ["es"],
+      scope: "Namespaced",
+      spec: externalSecretSpec,
+      status: externalSecretStatus,
+      columns: [
+        { name: "Store", type: "string", jsonPath: ".spec.secretStoreRef.name" },
+        { name: "Refresh Interval", type: "string", jsonPath: ".spec.refreshInterval" },
+        ...readyColumns,
+        { name: "Last Sync", type: "date", jsonPath: ".status.refreshTime" },
+      ],
+    }),
+    crd({ kind: "SecretStore", plural: "secretstores", shortNames: ["ss"], scope: "Namespaced", spec: storeSpec(false), status: storeStatus, columns: [...readyColumns, { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" }] }),
+    crd({ kind: "ClusterSecretStore", plural: "clustersecretstores", shortNames: ["css"], scope: "Cluster", spec: storeSpec(true), status: storeStatus, columns: [...readyColumns, { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" }] }),
+  ];
+}
+
+/** The file name a CRD is committed under in `deploy/crds/` (e.g. `hush.dev_externalsecrets.yaml`). */
+export function crdFileName(crdObject: Schema): string {
+  const name = (crdObject["metadata"] as { name: string }).name; // plural.group
+  const dot = name.indexOf(".");
+  return `${name.slice(dot + 1)}_${name.slice(0, dot)}.yaml`;
+}
+
+/** A CRD rendered as the YAML committed in `deploy/crds/` (generated; do not edit by hand). */
+export function renderCrdYaml(crdObject: Schema): string {
+  return `# Generated by packages/kube (buildCrds); do not edit. Regenerate: pnpm exec vitest run --project unit packages/kube -u\n${stringify(crdObject, { lineWidth: 0 })}`;
+}

@@ -1,0 +1,177 @@
+/**
+ * Plain TypeScript models of the Kubernetes objects hush reads and writes. They mirror the
+ * wire JSON (`external-secrets.io/v1` field names under group `hush.dev`), with every field
+ * optional where the API server may omit it.
+ */
+
+/** `metadata` of any object, the fields hush uses. */
+export interface ObjectMeta {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  finalizers?: string[];
+}
+
+/** An ownerReference entry. */
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+/** Any Kubernetes object. */
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+}
+
+/** core/v1 Secret; `data` values are base64 on the wire. */
+export interface Secret extends KubeObject {
+  type?: string;
+  data?: Record<string, string>;
+  immutable?: boolean;
+}
+
+/** A `metav1.Condition`. */
+export interface Condition {
+  type: string;
+  status: "True" | "False" | "Unknown";
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number;
+}
+
+/** `secretStoreRef` / `sourceRef.storeRef`. */
+export interface StoreRef {
+  name: string;
+  kind?: "SecretStore" | "ClusterSecretStore";
+}
+
+/** `data[].remoteRef` and `dataFrom[].extract`. */
+export interface ExternalSecretRemoteRef {
+  key: string;
+  property?: string;
+  version?: string;
+  decodingStrategy?: "None" | "Base64" | "Base64URL" | "Auto";
+  conversionStrategy?: "Default" | "Unicode";
+  metadataPolicy?: "None" | "Fetch";
+  nullBytePolicy?: "Ignore" | "Fail";
+}
+
+/** `data[]`. */
+export interface ExternalSecretData {
+  secretKey: string;
+  remoteRef: ExternalSecretRemoteRef;
+  sourceRef?: { storeRef?: StoreRef };
+}
+
+/** `dataFrom[].find`. */
+export interface ExternalSecretFind {
+  path?: string;
+  name?: { regexp: string };
+  tags?: Record<string, string>;
+  conversionStrategy?: "Default" | "Unicode";
+  decodingStrategy?: "None" | "Base64" | "Base64URL" | "Auto";
+}
+
+/** `dataFrom[].rewrite[]` (exactly one member set). */
+export interface ExternalSecretRewrite {
+  regexp?: { source: string; target: string };
+  transform?: { template: string };
+}
+
+/** `dataFrom[]`. */
+export interface ExternalSecretDataFrom {
+  extract?: ExternalSecretRemoteRef;
+  find?: ExternalSecretFind;
+  rewrite?: ExternalSecretRewrite[];
+  sourceRef?: { storeRef?: StoreRef };
+}
+
+/** `target.template`. */
+export interface ExternalSecretTemplate {
+  type?: string;
+  engineVersion?: "v2";
+  mergePolicy?: "Replace" | "Merge";
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  data?: Record<string, string>;
+}
+
+/** `target`. */
+export interface ExternalSecretTarget {
+  name?: string;
+  creationPolicy?: "Owner" | "Orphan" | "Merge" | "None";
+  deletionPolicy?: "Retain" | "Delete" | "Merge";
+  template?: ExternalSecretTemplate;
+  immutable?: boolean;
+}
+
+/** ExternalSecret `spec`. */
+export interface ExternalSecretSpec {
+  secretStoreRef?: StoreRef;
+  refreshInterval?: string;
+  refreshPolicy?: "Periodic" | "OnChange" | "CreatedOnce";
+  target?: ExternalSecretTarget;
+  data?: ExternalSecretData[];
+  dataFrom?: ExternalSecretDataFrom[];
+}
+
+/** ExternalSecret `status`. */
+export interface ExternalSecretStatus {
+  conditions?: Condition[];
+  refreshTime?: string;
+  syncedResourceVersion?: string;
+  binding?: { name: string };
+}
+
+/** `hush.dev/v1` ExternalSecret. */
+export interface ExternalSecret extends KubeObject {
+  spec: ExternalSecretSpec;
+  status?: ExternalSecretStatus;
+}
+
+/** A label selector (`matchLabels` + `matchExpressions`). */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: "In" | "NotIn" | "Exists" | "DoesNotExist"; values?: string[] }[];
+}
+
+/** ClusterSecretStore `spec.conditions[]`: which namespaces may use the store. */
+export interface ClusterSecretStoreCondition {
+  namespaceSelector?: LabelSelector;
+  namespaces?: string[];
+  namespaceRegexes?: string[];
+}
+
+/** SecretStore / ClusterSecretStore `spec`. */
+export interface SecretStoreSpec {
+  controller?: string;
+  provider: Record<string, unknown>;
+  retrySettings?: { maxRetries?: number; retryInterval?: string };
+  refreshInterval?: number | string;
+  conditions?: ClusterSecretStoreCondition[];
+}
+
+/** SecretStore / ClusterSecretStore `status`. */
+export interface SecretStoreStatus {
+  conditions?: Condition[];
+  capabilities?: "ReadOnly" | "WriteOnly" | "ReadWrite";
+}
+
+/** `hush.dev/v1` SecretStore (namespaced) or ClusterSecretStore (cluster-scoped). */
+export interface SecretStore extends KubeObject {
+  spec: SecretStoreSpec;
+  status?: SecretStoreStatus;
+}
