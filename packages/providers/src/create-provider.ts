@@ -1,28 +1,34 @@
 import { HushError } from "@hush/errors";
 import type { ProviderContext, ProviderFactory, SecretProvider } from "./provider.js";
 
-const factories: Record<string, ProviderFactory> = {};
+/**
+ * One lazy loader per `spec.provider.<kind>`: a store only loads the SDK it uses
+ * (the GCP client in particular is heavy).
+ */
+const loaders: Record<string, () => Promise<ProviderFactory>> = {
+  aws: async () => {
+    const { createAwsProvider } = await import("./aws-provider.js");
+    return (spec, ctx) => createAwsProvider(spec, ctx, { retrySettings: ctx.retrySettings });
+  },
+};
 
-/** Registers the factory for one `spec.provider.<kind>` block. Used by each provider module. */
-export function registerProvider(kind: string, factory: ProviderFactory): void {
-  factories[kind] = factory;
-}
-
-/** The provider kinds `createProvider` knows, e.g. `["aws", "gcpsm", "vault"]`. */
+/** The provider kinds `createProvider` knows: `["aws", "gcpsm", "vault"]`. */
 export function supportedProviders(): string[] {
-  return Object.keys(factories).sort();
+  return Object.keys(loaders).sort();
 }
 
 /**
  * Builds a provider from a SecretStore `spec.provider` block, e.g. `{ aws: { service:
  * "SecretsManager", region: "eu-west-1", auth: {...} } }`. Exactly one kind must be set.
- * Throws `HUSH_ERR_PROVIDERS_INVALID_CONFIG` for a missing, unknown or malformed block.
+ * Building reads no credentials and makes no call; the first read (or `validate`) does.
+ *
+ * @throws `HUSH_ERR_PROVIDERS_INVALID_CONFIG` for a missing, unknown or malformed block.
  */
 export async function createProvider(spec: unknown, ctx: ProviderContext): Promise<SecretProvider> {
   if (spec === null || typeof spec !== "object" || Array.isArray(spec)) {
     throw new HushError("HUSH_ERR_PROVIDERS_INVALID_CONFIG", "spec.provider must be an object");
   }
-  const kinds = Object.keys(spec).filter((k) => (spec as Record<string, unknown>)[k] !== undefined);
+  const kinds = Object.keys(spec).filter((k) => (spec as Record<string, unknown>)[k] != null);
   if (kinds.length !== 1) {
     throw new HushError(
       "HUSH_ERR_PROVIDERS_INVALID_CONFIG",
@@ -30,13 +36,14 @@ export async function createProvider(spec: unknown, ctx: ProviderContext): Promi
     );
   }
   const kind = kinds[0]!;
-  const factory = factories[kind];
-  if (!factory) {
+  const load = Object.hasOwn(loaders, kind) ? loaders[kind] : undefined;
+  if (!load) {
     throw new HushError(
       "HUSH_ERR_PROVIDERS_INVALID_CONFIG",
       `spec.provider.${kind.replace(/[^A-Za-z0-9]/g, "?").slice(0, 40)} is not a supported provider`,
-      { hint: `supported providers: ${supportedProviders().join(", ") || "none"}` },
+      { hint: `supported providers: ${supportedProviders().join(", ")}` },
     );
   }
+  const factory = await load();
   return factory((spec as Record<string, unknown>)[kind], ctx);
 }

@@ -69,17 +69,42 @@ export interface SecretProvider {
 export interface ProviderContext {
   /** The store's namespace, for namespaced credential Secret refs (ClusterSecretStore: refs carry their own). */
   namespace: string;
+  /**
+   * The kind of store this provider serves. On a `SecretStore`, credential refs may not name
+   * another namespace; on a `ClusterSecretStore` they may (and default to `namespace`).
+   * Unset: treated like `ClusterSecretStore`.
+   */
+  storeKind?: "SecretStore" | "ClusterSecretStore";
   /** Reads one key of a Kubernetes Secret, on demand (credentials are never cached beyond use). */
   readSecret(ns: string, name: string, key: string): Promise<Uint8Array>;
   /** Injected clock, epoch milliseconds (token renewal). */
   now(): number;
   /** Vault kubernetes auth / AWS web identity: a projected ServiceAccount token (TokenRequest). */
   serviceAccountToken?(ns: string, sa: string, audiences: string[]): Promise<string>;
+  /** The store's `spec.retrySettings` (`{maxRetries, retryInterval}`), when set. AWS uses `maxRetries`. */
+  retrySettings?: unknown;
+  /**
+   * Called after every provider API call (for `provider calls by provider/operation/result`
+   * metrics, and for tests counting calls). Never receives keys or values.
+   */
+  observe?(call: ProviderCall): void;
   /**
    * Endpoint/credential overrides, for tests and air-gapped setups: the SDK clients come from
    * these factories. Production leaves them unset.
    */
   clients?: ClientOverrides;
+}
+
+/** One provider API call, as reported to {@link ProviderContext.observe}. */
+export interface ProviderCall {
+  /** `"aws"`, `"vault"` or `"gcpsm"`. */
+  provider: string;
+  /** The API operation, e.g. `GetSecretValue`, `BatchGetSecretValue`, `kv-read`, `login`, `AccessSecretVersion`. */
+  operation: string;
+  /** `"ok"`, or the normalised error kind. */
+  result: "ok" | ProviderErrorKind;
+  /** Wall time of the call in milliseconds, measured with `ProviderContext.now`. */
+  durationMs: number;
 }
 
 /** Optional per-provider endpoint overrides (tests point these at moto, Vault, the GCP fake). */

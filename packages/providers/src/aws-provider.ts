@@ -1,0 +1,418 @@
+import {
+  BatchGetSecretValueCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  ListSecretsCommand,
+  SecretsManagerClient,
+  type Filter,
+  type SecretsManagerClientConfig,
+  type SecretValueEntry,
+} from "@aws-sdk/client-secrets-manager";
+import {
+  AssumeRoleCommand,
+  AssumeRoleWithWebIdentityCommand,
+  STSClient,
+  type STSClientConfig,
+} from "@aws-sdk/client-sts";
+import { isHushError, type HushError } from "@hush/errors";
+import { awsVersionSelector, chunk, isBatchable, parseAwsConfig, type AwsConfig } from "./aws-config.js";
+import { awsErrorKind, mapAwsError } from "./aws-errors.js";
+import { expandJsonObject, extractProperty, objectToBytesMap, setEntry, utf8 } from "./json-property.js";
+import { observed } from "./observe.js";
+import { describeKey, providerError } from "./provider-error.js";
+import type { BatchResult, FindSpec, ProviderContext, RemoteRef, SecretProvider } from "./provider.js";
+import { readSecretRef, serviceAccountToken } from "./spec.js";
+
+interface AwsCredentialIdentity {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+type AwsCredentialIdentityProvider = () => Promise<AwsCredentialIdentity>;
+
+/** Builds the SDK clients; tests and special endpoints swap these. */
+export interface AwsClientFactories {
+  secretsManager(config: SecretsManagerClientConfig): SecretsManagerClient;
+  sts(config: STSClientConfig): STSClient;
+}
+
+const defaultFactories: AwsClientFactories = {
+  secretsManager: (config) => new SecretsManagerClient(config),
+  sts: (config) => new STSClient(config),
+};
+
+const PROVIDER = "aws";
+/** BatchGetSecretValue accepts at most 20 ids per call. */
+const BATCH_SIZE = 20;
+
+/**
+ * AWS Secrets Manager behind {@link SecretProvider}. Created by `createProvider` for a
+ * `spec.provider.aws` block; exported for direct use with custom client factories.
+ *
+ * @throws `HUSH_ERR_PROVIDERS_INVALID_CONFIG` for a malformed block.
+ */
+export async function createAwsProvider(
+  spec: unknown,
+  ctx: ProviderContext,
+  options: { retrySettings?: unknown; factories?: AwsClientFactories } = {},
+): Promise<SecretProvider> {
+  const config = parseAwsConfig(spec, options.retrySettings);
+  return new AwsSecretsManagerProvider(config, ctx, options.factories ?? defaultFactories);
+}
+
+class AwsSecretsManagerProvider implements SecretProvider {
+  readonly kind = PROVIDER;
+  readonly #config: AwsConfig;
+  readonly #ctx: ProviderContext;
+  readonly #client: SecretsManagerClient;
+  readonly #credentials: AwsCredentialIdentityProvider | undefined;
+  readonly #stsClients: STSClient[] = [];
+  /** Set when the identity may not call BatchGetSecretValue: fall back to single reads. */
+  #batchDenied = false;
+
+  constructor(config: AwsConfig, ctx: ProviderContext, factories: AwsClientFactories) {
+    this.#config = config;
+    this.#ctx = ctx;
+    this.#credentials = this.#buildCredentials(factories);
+    const endpoint = ctx.clients?.aws?.endpoint;
+    this.#client = factories.secretsManager({
+      region: config.region,
+      ...(endpoint ? { endpoint } : {}),
+      ...(this.#credentials ? { credentials: this.#credentials } : {}),
+      ...(config.maxAttempts ? { maxAttempts: config.maxAttempts } : {}),
+    });
+  }
+
+  #stsClient(factories: AwsClientFactories, credentials?: AwsCredentialIdentityProvider): STSClient {
+    const endpoint = this.#ctx.clients?.aws?.stsEndpoint ?? this.#ctx.clients?.aws?.endpoint;
+    const client = factories.sts({
+      region: this.#config.region,
+      ...(endpoint ? { endpoint } : {}),
+      ...(credentials ? { credentials } : {}),
+    });
+    this.#stsClients.push(client);
+    return client;
+  }
+
+  #buildCredentials(factories: AwsClientFactories): AwsCredentialIdentityProvider | undefined {
+    const { auth } = this.#config;
+    const ctx = this.#ctx;
+    const session = `hush-${ctx.namespace}`.replace(/[^\w+=,.@-]/g, "-").slice(0, 64);
+    let creds: AwsCredentialIdentityProvider | undefined;
+    let roles = [...(this.#config.role ? [this.#config.role] : []), ...this.#config.additionalRoles];
+    if (auth.kind === "secretRef") {
+      const f = "spec.provider.aws.auth.secretRef";
+      creds = async (): Promise<AwsCredentialIdentity> => {
+        const [accessKeyId, secretAccessKey, sessionToken] = await Promise.all([
+          readSecretRef(ctx, auth.accessKeyId, `${f}.accessKeyIDSecretRef`),
+          readSecretRef(ctx, auth.secretAccessKey, `${f}.secretAccessKeySecretRef`),
+          auth.sessionToken ? readSecretRef(ctx, auth.sessionToken, `${f}.sessionTokenSecretRef`) : undefined,
+        ]);
+        return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+      };
+    } else if (auth.kind === "jwt") {
+      const [webRole, ...rest] = roles;
+      roles = rest;
+      const sts = this.#stsClient(factories);
+      creds = async () => {
+        const token = await serviceAccountToken(ctx, auth.serviceAccount, ["sts.amazonaws.com"], "spec.provider.aws.auth.jwt");
+        const out = await observed(
+          ctx,
+          PROVIDER,
+          "AssumeRoleWithWebIdentity",
+          () => sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: webRole!, RoleSessionName: session, WebIdentityToken: token })),
+          (err) => mapAwsError(err, "assume role with web identity"),
+        );
+        return stsCredentials(out.Credentials, "assume role with web identity");
+      };
+    }
+    for (const [i, role] of roles.entries()) {
+      const sts = this.#stsClient(factories, creds);
+      const externalId = i === 0 ? this.#config.externalID : undefined;
+      creds = async () => {
+        const out = await observed(
+          ctx,
+          PROVIDER,
+          "AssumeRole",
+          () => sts.send(new AssumeRoleCommand({ RoleArn: role, RoleSessionName: session, ...(externalId ? { ExternalId: externalId } : {}) })),
+          (err) => mapAwsError(err, "assume role"),
+        );
+        return stsCredentials(out.Credentials, "assume role");
+      };
+    }
+    return creds ? memoizeCredentials(creds, () => ctx.now()) : undefined;
+  }
+
+  #key(ref: { key: string }): string {
+    if (ref.key === "") throw providerError("invalid-config", "remoteRef.key must not be empty");
+    return `${this.#config.prefix}${ref.key}`;
+  }
+
+  #call<T>(operation: string, what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return observed(this.#ctx, PROVIDER, operation, fn, (err) => (isHushError(err) ? err : mapAwsError(err, what, signal)));
+  }
+
+  async #getValue(ref: RemoteRef, signal?: AbortSignal): Promise<Uint8Array> {
+    const id = this.#key(ref);
+    if (ref.metadataPolicy === "Fetch") return utf8(JSON.stringify(await this.#tags(id, signal)));
+    const out = await this.#call(
+      "GetSecretValue",
+      `get secret ${describeKey(id)}`,
+      () => this.#client.send(new GetSecretValueCommand({ SecretId: id, ...awsVersionSelector(ref.version) }), { abortSignal: signal }),
+      signal,
+    );
+    return entryBytes(out, id);
+  }
+
+  async #tags(id: string, signal?: AbortSignal): Promise<Record<string, string>> {
+    const out = await this.#call(
+      "DescribeSecret",
+      `describe secret ${describeKey(id)}`,
+      () => this.#client.send(new DescribeSecretCommand({ SecretId: id }), { abortSignal: signal }),
+      signal,
+    );
+    const tags: Record<string, string> = {};
+    for (const t of out.Tags ?? []) if (t.Key !== undefined) setEntry(tags, t.Key, t.Value ?? "");
+    return tags;
+  }
+
+  async getSecret(ref: RemoteRef, signal?: AbortSignal): Promise<Uint8Array> {
+    const value = await this.#getValue(ref, signal);
+    return ref.property ? extractProperty(value, ref.property, ref.key) : value;
+  }
+
+  async getSecretMap(ref: RemoteRef, signal?: AbortSignal): Promise<Record<string, Uint8Array>> {
+    if (ref.metadataPolicy === "Fetch") {
+      const tags = await this.#tags(this.#key(ref), signal);
+      return objectToBytesMap(tags);
+    }
+    return expandJsonObject(await this.#getValue(ref, signal), ref.key, ref.property);
+  }
+
+  async getSecrets(refs: readonly RemoteRef[], signal?: AbortSignal): Promise<BatchResult[]> {
+    const results: (BatchResult | undefined)[] = new Array(refs.length);
+    const batchIds = new Map<string, number[]>();
+    refs.forEach((ref, i) => {
+      if (this.#batchDenied || !isBatchable(ref) || ref.key === "") return;
+      const id = this.#key(ref);
+      batchIds.set(id, [...(batchIds.get(id) ?? []), i]);
+    });
+    const raw = new Map<string, BatchResult>();
+    if (batchIds.size > 0) await this.#batchRead([...batchIds.keys()], raw, signal);
+    for (const [id, indexes] of batchIds) {
+      const got = raw.get(id);
+      if (!got) continue; // fell back (batch denied): read one by one below
+      for (const i of indexes) results[i] = got.ok ? project(got.value, refs[i]!) : got;
+    }
+    // Anything the batch could not serve, once per distinct ref.
+    const single = new Map<string, Promise<BatchResult>>();
+    await Promise.all(
+      refs.map(async (ref, i) => {
+        if (results[i]) return;
+        const k = JSON.stringify([ref.key, ref.version ?? "", ref.metadataPolicy ?? "None"]);
+        let p = single.get(k);
+        if (!p) {
+          p = this.#getValue(ref, signal).then(
+            (value): BatchResult => ({ ok: true, value }),
+            (error: unknown): BatchResult => ({ ok: false, error: asHush(error) }),
+          );
+          single.set(k, p);
+        }
+        const got = await p;
+        results[i] = got.ok ? project(got.value, ref) : got;
+      }),
+    );
+    return results as BatchResult[];
+  }
+
+  /** Reads `ids` with BatchGetSecretValue, 20 per call, into `out` (keyed by the id asked). */
+  async #batchRead(ids: string[], out: Map<string, BatchResult>, signal?: AbortSignal): Promise<void> {
+    for (const group of chunk(ids, BATCH_SIZE)) {
+      let entries: SecretValueEntry[] = [];
+      const errors: { SecretId?: string; ErrorCode?: string; Message?: string }[] = [];
+      try {
+        let token: string | undefined;
+        do {
+          const page = await this.#call(
+            "BatchGetSecretValue",
+            `batch get ${group.length} secrets`,
+            () => this.#client.send(new BatchGetSecretValueCommand({ SecretIdList: group, ...(token ? { NextToken: token } : {}) }), { abortSignal: signal }),
+            signal,
+          );
+          entries = entries.concat(page.SecretValues ?? []);
+          errors.push(...(page.Errors ?? []));
+          token = page.NextToken;
+        } while (token);
+      } catch (err) {
+        const error = asHush(err);
+        if (error.code === "HUSH_ERR_PROVIDERS_ACCESS_DENIED") {
+          // No secretsmanager:BatchGetSecretValue permission: single reads still work.
+          this.#batchDenied = true;
+          return;
+        }
+        for (const id of group) out.set(id, { ok: false, error });
+        continue;
+      }
+      const byName = new Map<string, SecretValueEntry>();
+      for (const e of entries) {
+        if (e.Name) byName.set(e.Name, e);
+        if (e.ARN) byName.set(e.ARN, e);
+      }
+      for (const e of errors) {
+        if (!e.SecretId) continue;
+        const kind = awsErrorKind(e.ErrorCode ?? "", undefined, e.Message);
+        const code = /^[A-Za-z0-9]{1,64}$/.test(e.ErrorCode ?? "") ? ` (${e.ErrorCode})` : "";
+        out.set(e.SecretId, {
+          ok: false,
+          error: providerError(kind, `aws secretsmanager: get secret ${describeKey(e.SecretId)}: ${kind.replace("-", " ")}${code}`),
+        });
+      }
+      for (const id of group) {
+        if (out.has(id)) continue;
+        const entry = byName.get(id) ?? [...byName.values()].find((e) => e.ARN?.startsWith(`${id}`) || e.Name === id);
+        if (!entry) {
+          out.set(id, { ok: false, error: providerError("not-found", `aws secretsmanager: get secret ${describeKey(id)}: not found`) });
+          continue;
+        }
+        try {
+          out.set(id, { ok: true, value: entryBytes(entry, id) });
+        } catch (err) {
+          out.set(id, { ok: false, error: asHush(err) });
+        }
+      }
+    }
+  }
+
+  async findSecrets(find: FindSpec, signal?: AbortSignal): Promise<Record<string, Uint8Array>> {
+    const tags = Object.entries(find.tags ?? {});
+    if (!find.name && tags.length === 0 && !find.path) {
+      throw providerError("invalid-config", "find needs a name regexp, tags or a path");
+    }
+    let nameRe: RegExp | undefined;
+    if (find.name) {
+      try {
+        nameRe = new RegExp(find.name.regexp);
+      } catch (err) {
+        throw providerError("invalid-config", "find.name.regexp is not a valid regular expression", err);
+      }
+    }
+    const prefix = `${this.#config.prefix}${find.path ?? ""}`;
+    const filters: Filter[] = [];
+    if (prefix) filters.push({ Key: "name", Values: [prefix] });
+    for (const [k, v] of tags) {
+      filters.push({ Key: "tag-key", Values: [k] }, { Key: "tag-value", Values: [v] });
+    }
+    const names: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.#call(
+        "ListSecrets",
+        "list secrets",
+        () => this.#client.send(new ListSecretsCommand({ MaxResults: 100, ...(filters.length ? { Filters: filters } : {}), ...(token ? { NextToken: token } : {}) }), { abortSignal: signal }),
+        signal,
+      );
+      for (const s of page.SecretList ?? []) {
+        if (!s.Name || s.DeletedDate) continue;
+        if (prefix && !s.Name.startsWith(prefix)) continue;
+        if (nameRe && !nameRe.test(s.Name)) continue;
+        const have = new Map((s.Tags ?? []).map((t) => [t.Key, t.Value]));
+        if (!tags.every(([k, v]) => have.get(k) === v)) continue;
+        names.push(s.Name);
+      }
+      token = page.NextToken;
+    } while (token);
+    const out: Record<string, Uint8Array> = {};
+    if (names.length === 0) return out;
+    const values = new Map<string, BatchResult>();
+    if (!this.#batchDenied) await this.#batchRead(names, values, signal);
+    for (const name of names) {
+      let got = values.get(name);
+      if (!got) {
+        got = await this.#getValue({ key: name.slice(this.#config.prefix.length) }, signal).then(
+          (value): BatchResult => ({ ok: true, value }),
+          (error: unknown): BatchResult => ({ ok: false, error: asHush(error) }),
+        );
+      }
+      if (got.ok) setEntry(out, name, got.value);
+      else if (got.error.code !== "HUSH_ERR_PROVIDERS_NOT_FOUND") throw got.error; // deleted between list and read: skip
+    }
+    return out;
+  }
+
+  async validate(signal?: AbortSignal): Promise<void> {
+    // Like ESO: the store is valid when its credentials resolve (STS calls included).
+    if (!this.#credentials) return;
+    signal?.throwIfAborted();
+    try {
+      await this.#credentials();
+    } catch (err) {
+      throw isHushError(err) ? err : mapAwsError(err, "resolve credentials", signal);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#client.destroy();
+    for (const sts of this.#stsClients) sts.destroy();
+  }
+}
+
+/**
+ * Caches credentials until five minutes before they expire (by the injected clock), shares one
+ * in-flight resolution between callers and forgets a failed one, so `validate` and the SDK
+ * client never cause a second STS call for the same session.
+ */
+export function memoizeCredentials(provider: AwsCredentialIdentityProvider, now: () => number): AwsCredentialIdentityProvider {
+  let cached: Promise<AwsCredentialIdentity> | undefined;
+  let expiresAt = Infinity;
+  return () => {
+    if (cached && now() < expiresAt - 5 * 60_000) return cached;
+    const p = provider().then(
+      (c) => {
+        expiresAt = c.expiration ? c.expiration.getTime() : Infinity;
+        return c;
+      },
+      (err: unknown) => {
+        if (cached === p) cached = undefined;
+        throw err;
+      },
+    );
+    cached = p;
+    expiresAt = Infinity;
+    return p;
+  };
+}
+
+function stsCredentials(
+  c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } | undefined,
+  what: string,
+): AwsCredentialIdentity {
+  if (!c?.AccessKeyId || !c.SecretAccessKey) {
+    throw providerError("access-denied", `aws sts: ${what}: no credentials returned`);
+  }
+  return {
+    accessKeyId: c.AccessKeyId,
+    secretAccessKey: c.SecretAccessKey,
+    ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
+    ...(c.Expiration ? { expiration: c.Expiration } : {}),
+  };
+}
+
+function entryBytes(entry: { SecretString?: string; SecretBinary?: Uint8Array }, id: string): Uint8Array {
+  if (entry.SecretString !== undefined) return utf8(entry.SecretString);
+  if (entry.SecretBinary !== undefined) return entry.SecretBinary;
+  throw providerError("not-found", `aws secretsmanager: secret ${describeKey(id)} has no value`);
+}
+
+function project(value: Uint8Array, ref: RemoteRef): BatchResult {
+  if (!ref.property) return { ok: true, value };
+  try {
+    return { ok: true, value: extractProperty(value, ref.property, ref.key) };
+  } catch (err) {
+    return { ok: false, error: asHush(err) };
+  }
+}
+
+function asHush(err: unknown): HushError {
+  return isHushError(err) ? err : mapAwsError(err, "read");
+}
