@@ -34,6 +34,8 @@ export function createOpsServer(options: OpsServerOptions = {}): FastifyInstance
     forceCloseConnections: "idle",
     return503OnClosing: true,
     pluginTimeout: 30_000,
+    // Schemas check types, never convert them: a numeric username must be a 400, not "7".
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: "TLSv1.2" as const } } : {}),
   }) as unknown as FastifyInstance;
   void app.register(opsPlugin, { registry, ...(options.readiness ? { readiness: options.readiness } : {}) });

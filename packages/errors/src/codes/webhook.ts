@@ -3,4 +3,16 @@ import { defineCodes } from "./define.js";
 /** Errors raised by @hush/webhook. Codes are never reused once released. */
 export const webhookCodes = defineCodes({
   HUSH_ERR_WEBHOOK_INTERNAL: { exitCode: 1, hint: "this is a bug in hush; please report it" },
+  HUSH_ERR_WEBHOOK_CONFIG: {
+    exitCode: 1,
+    hint: "fix the webhook configuration file (see docs/webhook.md for every field)",
+  },
+  HUSH_ERR_WEBHOOK_BAD_REVIEW: {
+    exitCode: 1,
+    hint: "send an admission.k8s.io/v1 AdmissionReview with a request (the API server does this)",
+  },
+  HUSH_ERR_WEBHOOK_LOOKUP: {
+    exitCode: 1,
+    hint: "check the webhook's RBAC (get on kustomizations and applications) and the API server's health",
+  },
 });

@@ -1,0 +1,92 @@
+import type { ApplicationFact, FactsSource, KustomizationFact, Lookup, ObjectRef } from "./facts.js";
+
+/** Reads one custom object; resolves `undefined` when it does not exist (404). */
+export type ObjectReader = (ref: CustomObjectRef) => Promise<unknown>;
+
+/** Group, version, plural and name of a namespaced custom object. */
+export interface CustomObjectRef extends ObjectRef {
+  readonly group: string;
+  readonly version: string;
+  readonly plural: string;
+}
+
+/** Options of {@link createCachedFacts}. */
+export interface CachedFactsOptions {
+  /** How long found and missing answers are kept; default 30 s. */
+  readonly ttlMs?: number;
+  /** How long a failed lookup is kept, so an outage does not become a request storm; default 2 s. */
+  readonly errorTtlMs?: number;
+  /** Most entries kept; the oldest go first. Default 1,000. */
+  readonly maxEntries?: number;
+  /** Clock in milliseconds (injected in tests). */
+  readonly now?: () => number;
+}
+
+/** Where the Flux and Argo CD objects are served. */
+export const kustomizationResource = { group: "kustomize.toolkit.fluxcd.io", version: "v1", plural: "kustomizations" } as const;
+export const applicationResource = { group: "argoproj.io", version: "v1alpha1", plural: "applications" } as const;
+
+/**
+ * A {@link FactsSource} over an {@link ObjectReader}, with a TTL cache and one in-flight
+ * lookup per object (concurrent reviews of one Kustomization share a request).
+ */
+export function createCachedFacts(read: ObjectReader, options: CachedFactsOptions = {}): FactsSource {
+  const ttl = options.ttlMs ?? 30_000;
+  const errorTtl = options.errorTtlMs ?? 2_000;
+  const max = options.maxEntries ?? 1_000;
+  const now = options.now ?? Date.now;
+  const cache = new Map<string, { expires: number; value: Promise<Lookup<unknown>> }>();
+
+  const lookup = <T>(resource: { group: string; version: string; plural: string }, ref: ObjectRef, toFact: (obj: unknown) => T): Promise<Lookup<T>> => {
+    const key = `${resource.plural}/${ref.namespace}/${ref.name}`;
+    const hit = cache.get(key);
+    if (hit && hit.expires > now()) return hit.value as Promise<Lookup<T>>;
+    const value = (async (): Promise<Lookup<T>> => {
+      try {
+        const obj = await read({ ...resource, ...ref });
+        return obj === undefined ? { status: "missing" } : { status: "found", value: toFact(obj) };
+      } catch {
+        // The client's error text can carry response bodies; only the fact that it failed is kept.
+        return { status: "error", why: `the API server did not answer a get of ${resource.plural}.${resource.group} ${ref.namespace}/${ref.name}` };
+      }
+    })();
+    const entry = { expires: Number.POSITIVE_INFINITY, value: value as Promise<Lookup<unknown>> };
+    cache.delete(key);
+    cache.set(key, entry);
+    if (cache.size > max) {
+      const oldest = cache.keys().next();
+      if (!oldest.done) cache.delete(oldest.value);
+    }
+    void value.then((result) => {
+      entry.expires = now() + (result.status === "error" ? errorTtl : ttl);
+    });
+    return value;
+  };
+
+  return {
+    kustomization: (ref) => lookup<KustomizationFact>(kustomizationResource, ref, kustomizationFact),
+    application: (ref) => lookup<ApplicationFact>(applicationResource, ref, applicationFact),
+  };
+}
+
+/** `spec.decryption` set with a provider makes Flux decrypt SOPS files before applying. */
+export function kustomizationFact(obj: unknown): KustomizationFact {
+  const decryption = field(field(obj, "spec"), "decryption");
+  return { decrypts: typeof decryption === "object" && decryption !== null && typeof field(decryption, "provider") === "string" };
+}
+
+/** Plugin names from `spec.source.plugin.name` and every `spec.sources[].plugin.name`. */
+export function applicationFact(obj: unknown): ApplicationFact {
+  const spec = field(obj, "spec");
+  const sources = [field(spec, "source"), ...(Array.isArray(field(spec, "sources")) ? (field(spec, "sources") as unknown[]) : [])];
+  const plugins: string[] = [];
+  for (const source of sources) {
+    const name = field(field(source, "plugin"), "name");
+    if (typeof name === "string" && name !== "") plugins.push(name);
+  }
+  return { plugins };
+}
+
+function field(obj: unknown, key: string): unknown {
+  return typeof obj === "object" && obj !== null && !Array.isArray(obj) ? (obj as Record<string, unknown>)[key] : undefined;
+}

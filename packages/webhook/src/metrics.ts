@@ -1,0 +1,42 @@
+import { Counter, Histogram, type Registry } from "prom-client";
+import type { Verdict } from "./judge.js";
+
+/** The webhook's Prometheus metrics, registered on the registry `/metrics` serves. */
+export interface WebhookMetrics {
+  /** Records one decision and how long the review took, end to end. */
+  observe(verdict: Verdict, seconds: number): void;
+  /** Records a body rejected before judging (400/413). */
+  rejected(status: number): void;
+}
+
+/** Registers `hush_webhook_*` metrics on `registry`. */
+export function createWebhookMetrics(registry: Registry): WebhookMetrics {
+  const decisions = new Counter({
+    name: "hush_webhook_decisions_total",
+    help: "Admission decisions by result (allowed, denied, warned, audited), reason and mode.",
+    labelNames: ["result", "reason", "mode"] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: "hush_webhook_review_duration_seconds",
+    help: "Time from receiving an AdmissionReview to answering it, including lookups.",
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  const rejected = new Counter({
+    name: "hush_webhook_rejected_requests_total",
+    help: "Requests answered 4xx before judging (malformed or oversized AdmissionReviews).",
+    labelNames: ["status"] as const,
+    registers: [registry],
+  });
+  return {
+    observe(verdict, seconds) {
+      const result = !verdict.allowed ? "denied" : verdict.warnings.length > 0 ? "warned" : Object.keys(verdict.auditAnnotations).length > 0 ? "audited" : "allowed";
+      decisions.inc({ result, reason: verdict.reason, mode: verdict.mode });
+      duration.observe(seconds);
+    },
+    rejected(status) {
+      rejected.inc({ status: String(status) });
+    },
+  };
+}
