@@ -1,0 +1,95 @@
+import { HushError } from "@hush/errors";
+import type { ExternalSecret, ExternalSecretRemoteRef, StoreRef } from "@hush/kube";
+import type { FindSpec, RemoteRef } from "@hush/providers";
+import type { FetchResult } from "./plan-secret.js";
+import { assertValidKeys, checkNullBytes, convertKey, decodeValue, extractProperty, rewriteKeys } from "./remote-value.js";
+
+/** Reads for one ExternalSecret, per store; the runtime backs this with {@link StoreReader}s. */
+export interface SourceReader {
+  get(store: StoreRef, ref: RemoteRef): Promise<Uint8Array>;
+  getMap(store: StoreRef, ref: RemoteRef): Promise<Record<string, Uint8Array>>;
+  find(store: StoreRef, find: FindSpec): Promise<Record<string, Uint8Array>>;
+}
+
+function isNotFound(err: unknown): boolean {
+  return (err as { code?: unknown } | null)?.code === "HUSH_ERR_PROVIDERS_NOT_FOUND";
+}
+
+function baseRef(r: ExternalSecretRemoteRef): RemoteRef {
+  return { key: r.key, ...(r.version ? { version: r.version } : {}), ...(r.metadataPolicy === "Fetch" ? { metadataPolicy: "Fetch" as const } : {}) };
+}
+
+function shownKey(key: string): string {
+  return JSON.stringify(key.replace(/[^\x20-\x7e]/g, "?").slice(0, 120));
+}
+
+/**
+ * Fetches every `dataFrom` then `data` entry of `es` (concurrently, so reads batch), and
+ * merges them in spec order. With `deletionPolicy` Delete or Merge a remote secret that no
+ * longer exists is skipped and reported in `missing`; any other failure fails the whole
+ * fetch, so a partial result is never written.
+ */
+export async function fetchExternalSecretData(es: ExternalSecret, reader: SourceReader): Promise<FetchResult> {
+  const deletion = es.spec.target?.deletionPolicy ?? "Retain";
+  const tolerateMissing = deletion === "Delete" || deletion === "Merge";
+  const storeOf = (entry: { sourceRef?: { storeRef?: StoreRef } }): StoreRef => {
+    const s = entry.sourceRef?.storeRef ?? es.spec.secretStoreRef;
+    if (!s) throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", "spec.secretStoreRef is required");
+    return s;
+  };
+  const missing: string[] = [];
+  const skipMissing = async <T>(where: string, key: string, read: () => Promise<T>): Promise<T | undefined> => {
+    try {
+      return await read();
+    } catch (err) {
+      if (tolerateMissing && isNotFound(err)) {
+        missing.push(`${where} (key=${shownKey(key)})`);
+        return undefined;
+      }
+      throw err;
+    }
+  };
+
+  try {
+    const fromParts = (es.spec.dataFrom ?? []).map(async (df, i) => {
+      const where = `spec.dataFrom[${i}]`;
+      const store = storeOf(df);
+      let map: Record<string, Uint8Array> | undefined;
+      let decoding: string | undefined;
+      let conversion: string | undefined;
+      if (df.extract) {
+        const ex = df.extract;
+        map = await skipMissing(where, ex.key, () => reader.getMap(store, { ...baseRef(ex), ...(ex.property ? { property: ex.property } : {}) }));
+        decoding = ex.decodingStrategy;
+        conversion = ex.conversionStrategy;
+      } else if (df.find) {
+        const f = df.find;
+        const spec: FindSpec = { ...(f.path ? { path: f.path } : {}), ...(f.name ? { name: f.name } : {}), ...(f.tags ? { tags: f.tags } : {}) };
+        map = await reader.find(store, spec);
+        decoding = f.decodingStrategy;
+        conversion = f.conversionStrategy;
+      } else {
+        throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${where} must set extract or find`);
+      }
+      if (!map) return {};
+      let out: Record<string, Uint8Array> = {};
+      for (const [k, v] of Object.entries(map)) out[df.rewrite?.length ? k : convertKey(k, conversion)] = decodeValue(v, decoding, where);
+      if (df.rewrite?.length) out = rewriteKeys(out, df.rewrite, where);
+      assertValidKeys(out, where);
+      return out;
+    });
+    const dataParts = (es.spec.data ?? []).map(async (d, i) => {
+      const where = `spec.data[${i}]`;
+      const raw = await skipMissing(where, d.remoteRef.key, () => reader.get(storeOf(d), baseRef(d.remoteRef)));
+      if (raw === undefined) return {};
+      const picked = d.remoteRef.property ? extractProperty(raw, d.remoteRef.property, where) : raw;
+      const value = decodeValue(picked, d.remoteRef.decodingStrategy, where);
+      checkNullBytes(value, d.remoteRef.nullBytePolicy, where);
+      return { [d.secretKey]: value };
+    });
+    const parts = await Promise.all([...fromParts, ...dataParts]);
+    return { ok: true, data: Object.assign({}, ...parts) as Record<string, Uint8Array>, missing };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}

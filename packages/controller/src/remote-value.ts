@@ -1,0 +1,135 @@
+import { HushError } from "@hush/errors";
+import type { ExternalSecretRewrite } from "@hush/kube";
+import { renderTemplate } from "./template.js";
+
+const utf8 = new TextDecoder("utf-8", { fatal: false });
+const encoder = new TextEncoder();
+
+/** Kubernetes Secret key rule. */
+const secretKeyPattern = /^[-._a-zA-Z0-9]+$/;
+
+/** True when `key` is a valid Kubernetes Secret data key. */
+export function isValidSecretKey(key: string): boolean {
+  return key.length > 0 && key.length <= 253 && secretKeyPattern.test(key) && key !== "." && key !== "..";
+}
+
+/**
+ * Picks `property` out of a JSON value: an exact top-level key first, then a dotted path
+ * (`a.b.0.c`). Strings come back raw, anything else as compact JSON. `where` names the spec
+ * entry in errors; the value itself is never echoed.
+ */
+export function extractProperty(value: Uint8Array, property: string, where: string): Uint8Array {
+  const parsed = parseJsonObject(value, where);
+  if (Object.hasOwn(parsed, property)) return jsonMemberBytes(parsed[property]);
+  let cur: unknown = parsed;
+  for (const part of property.split(".")) {
+    if (cur === null || typeof cur !== "object" || !Object.hasOwn(cur, part)) {
+      throw new HushError("HUSH_ERR_CONTROLLER_PROVIDER", `${where}: property ${JSON.stringify(property.slice(0, 120))} not found in the remote secret`);
+    }
+    cur = (cur as Record<string, unknown>)[part];
+  }
+  return jsonMemberBytes(cur);
+}
+
+/** Expands a JSON object into one entry per top-level member (dataFrom.extract). */
+export function expandJsonObject(value: Uint8Array, where: string): Record<string, Uint8Array> {
+  const parsed = parseJsonObject(value, where);
+  const out: Record<string, Uint8Array> = {};
+  for (const [k, v] of Object.entries(parsed)) out[k] = jsonMemberBytes(v);
+  return out;
+}
+
+function parseJsonObject(value: Uint8Array, where: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(utf8.decode(value));
+  } catch {
+    throw new HushError("HUSH_ERR_CONTROLLER_PROVIDER", `${where}: the remote secret is not JSON, so a property cannot be read from it`);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new HushError("HUSH_ERR_CONTROLLER_PROVIDER", `${where}: the remote secret is not a JSON object`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function jsonMemberBytes(v: unknown): Uint8Array {
+  return encoder.encode(typeof v === "string" ? v : JSON.stringify(v));
+}
+
+/** Applies `decodingStrategy` (None, Base64, Base64URL, Auto). */
+export function decodeValue(value: Uint8Array, strategy: string | undefined, where: string): Uint8Array {
+  if (!strategy || strategy === "None") return value;
+  const text = utf8.decode(value).trim();
+  const std = /^[A-Za-z0-9+/]*={0,2}$/;
+  const url = /^[A-Za-z0-9_-]*={0,2}$/;
+  if (strategy === "Base64" || strategy === "Base64URL") {
+    const ok = strategy === "Base64" ? std.test(text) : url.test(text);
+    if (!ok || text.replace(/=+$/, "").length % 4 === 1) {
+      throw new HushError("HUSH_ERR_CONTROLLER_PROVIDER", `${where}: value is not ${strategy} (decodingStrategy)`);
+    }
+    return new Uint8Array(Buffer.from(text, strategy === "Base64" ? "base64" : "base64url"));
+  }
+  if (strategy === "Auto") {
+    if (text.length > 0 && text.replace(/=+$/, "").length % 4 !== 1) {
+      if (std.test(text)) return new Uint8Array(Buffer.from(text, "base64"));
+      if (url.test(text)) return new Uint8Array(Buffer.from(text, "base64url"));
+    }
+    return value;
+  }
+  throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${where}: unknown decodingStrategy`);
+}
+
+/** Rejects values with NUL bytes when `nullBytePolicy: Fail`. */
+export function checkNullBytes(value: Uint8Array, policy: string | undefined, where: string): void {
+  if (policy === "Fail" && value.includes(0)) {
+    throw new HushError("HUSH_ERR_CONTROLLER_PROVIDER", `${where}: value contains a NUL byte (nullBytePolicy: Fail)`);
+  }
+}
+
+/** `conversionStrategy: Unicode`: every character not allowed in a Secret key becomes `_Uxxxx_`. */
+export function convertKey(key: string, strategy: string | undefined): string {
+  if (strategy !== "Unicode") return key;
+  let out = "";
+  for (const ch of key) out += /[-._a-zA-Z0-9]/.test(ch) ? ch : `_U${ch.codePointAt(0)!.toString(16).padStart(4, "0")}_`;
+  return out;
+}
+
+/** Go regexp replacement templates use `${1}`/`$1`/`${name}`; JavaScript wants `$1`/`$<name>`. */
+function goReplacement(target: string): string {
+  return target.replace(/\$\{(\d+)\}/g, "$$$1").replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, "$$<$1>");
+}
+
+/** Applies `dataFrom[].rewrite` in order to the key names of `data`. */
+export function rewriteKeys(data: Record<string, Uint8Array>, rewrites: readonly ExternalSecretRewrite[], where: string): Record<string, Uint8Array> {
+  let cur = data;
+  rewrites.forEach((rw, i) => {
+    const at = `${where}.rewrite[${i}]`;
+    const next: Record<string, Uint8Array> = {};
+    if (rw.regexp) {
+      let re: RegExp;
+      try {
+        re = new RegExp(rw.regexp.source, "g");
+      } catch {
+        throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${at}.regexp.source is not a valid regular expression`);
+      }
+      const target = goReplacement(rw.regexp.target);
+      for (const [k, v] of Object.entries(cur)) next[k.replace(re, target)] = v;
+    } else if (rw.transform) {
+      for (const [k, v] of Object.entries(cur)) next[renderTemplate(rw.transform.template, { value: k }, `${at}.transform.template`)] = v;
+    } else {
+      throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${at} must set regexp or transform`);
+    }
+    cur = next;
+  });
+  return cur;
+}
+
+/** Throws `HUSH_ERR_CONTROLLER_INVALID_KEY` for the first key that is not a valid Secret key. */
+export function assertValidKeys(data: Readonly<Record<string, unknown>>, where: string): void {
+  for (const k of Object.keys(data)) {
+    if (!isValidSecretKey(k)) {
+      const shown = k.replace(/[^\x20-\x7e]/g, "?").slice(0, 80);
+      throw new HushError("HUSH_ERR_CONTROLLER_INVALID_KEY", `${where}: ${JSON.stringify(shown)} is not a valid Secret key`);
+    }
+  }
+}

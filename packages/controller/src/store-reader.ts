@@ -1,0 +1,174 @@
+import type { FindSpec, RemoteRef, SecretProvider } from "@hush/providers";
+import type { Clock } from "./clock.js";
+import { TokenBucket } from "./token-bucket.js";
+
+/** Counts what a {@link StoreReader} did, for metrics and the benchmark. */
+export interface ReadStats {
+  /** Reads asked for by reconciles. */
+  requested: number;
+  /** Reads answered from a recent or in-flight identical read (provider calls saved). */
+  deduplicated: number;
+  /** Calls made to the provider (a batch counts once). */
+  providerCalls: number;
+}
+
+/** Observes each provider call (for the `hush_provider_calls_total` metric). */
+export type CallObserver = (call: { provider: string; operation: string; result: "ok" | "error"; seconds: number }) => void;
+
+/** Options of {@link StoreReader}. */
+export interface StoreReaderOptions {
+  readonly clock: Clock;
+  /** Identical reads within this window are made once (default 10 s). */
+  readonly windowMs?: number;
+  /** How long to gather single reads into one batch call (default 5 ms). */
+  readonly batchDelayMs?: number;
+  /** Max refs per batch call (AWS BatchGetSecretValue takes 20). */
+  readonly maxBatch?: number;
+  /** Provider calls per second for this store (default 20), with `burst` (default 40). */
+  readonly ratePerSecond?: number;
+  readonly burst?: number;
+  readonly observe?: CallObserver;
+}
+
+interface Entry<T> {
+  at: number;
+  settled: boolean;
+  promise: Promise<T>;
+}
+
+interface Pending {
+  ref: RemoteRef;
+  key: string;
+  resolve: (v: Uint8Array) => void;
+  reject: (e: unknown) => void;
+}
+
+/**
+ * All reads of one store go through one reader: identical reads across ExternalSecrets in
+ * one refresh window are made once (in-flight reads are shared too), single reads arriving
+ * together are sent as one batch (`getSecrets`), and every provider call passes the
+ * store's token-bucket rate limit. Failed reads are never cached.
+ */
+export class StoreReader {
+  readonly stats: ReadStats = { requested: 0, deduplicated: 0, providerCalls: 0 };
+  readonly #provider: SecretProvider;
+  readonly #clock: Clock;
+  readonly #windowMs: number;
+  readonly #batchDelayMs: number;
+  readonly #maxBatch: number;
+  readonly #bucket: TokenBucket;
+  readonly #observe: CallObserver | undefined;
+  #cache = new Map<string, Entry<unknown>>();
+  #pending: Pending[] = [];
+  #flushTimer: { cancel(): void } | undefined;
+
+  constructor(provider: SecretProvider, options: StoreReaderOptions) {
+    this.#provider = provider;
+    this.#clock = options.clock;
+    this.#windowMs = options.windowMs ?? 10_000;
+    this.#batchDelayMs = options.batchDelayMs ?? 5;
+    this.#maxBatch = options.maxBatch ?? 20;
+    const rate = options.ratePerSecond ?? 20;
+    this.#bucket = new TokenBucket({ ratePerSecond: rate, burst: options.burst ?? rate * 2, clock: options.clock });
+    this.#observe = options.observe;
+  }
+
+  /** The provider behind this reader. */
+  get provider(): SecretProvider {
+    return this.#provider;
+  }
+
+  #cached<T>(key: string, fresh: boolean, load: () => Promise<T>): Promise<T> {
+    this.stats.requested++;
+    const now = this.#clock.now();
+    const hit = this.#cache.get(key) as Entry<T> | undefined;
+    if (hit && (!hit.settled || (!fresh && now - hit.at < this.#windowMs))) {
+      this.stats.deduplicated++;
+      return hit.promise;
+    }
+    if (this.#cache.size > 50_000) this.#evict(now);
+    const entry: Entry<T> = { at: now, settled: false, promise: load() };
+    this.#cache.set(key, entry as Entry<unknown>);
+    entry.promise.then(
+      () => {
+        entry.settled = true;
+        entry.at = this.#clock.now();
+      },
+      () => {
+        if (this.#cache.get(key) === entry) this.#cache.delete(key);
+      },
+    );
+    return entry.promise;
+  }
+
+  #evict(now: number): void {
+    for (const [k, e] of this.#cache) if (e.settled && now - e.at >= this.#windowMs) this.#cache.delete(k);
+  }
+
+  async #call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
+    await this.#bucket.acquire();
+    this.stats.providerCalls++;
+    const start = performance.now();
+    try {
+      const v = await fn();
+      this.#observe?.({ provider: this.#provider.kind, operation, result: "ok", seconds: (performance.now() - start) / 1000 });
+      return v;
+    } catch (err) {
+      this.#observe?.({ provider: this.#provider.kind, operation, result: "error", seconds: (performance.now() - start) / 1000 });
+      throw err;
+    }
+  }
+
+  /** One value (whole remote secret; callers pick properties), batched with concurrent reads. */
+  get(ref: RemoteRef, options: { fresh?: boolean } = {}): Promise<Uint8Array> {
+    const key = `get:${JSON.stringify([ref.key, ref.version ?? "", ref.metadataPolicy ?? "None"])}`;
+    return this.#cached(key, options.fresh ?? false, () => this.#enqueue(ref, key));
+  }
+
+  /** A JSON/KV secret expanded into keys (dataFrom.extract). */
+  getMap(ref: RemoteRef, options: { fresh?: boolean } = {}): Promise<Record<string, Uint8Array>> {
+    const key = `map:${JSON.stringify([ref.key, ref.property ?? "", ref.version ?? "", ref.metadataPolicy ?? "None"])}`;
+    return this.#cached(key, options.fresh ?? false, () => this.#call("getSecretMap", () => this.#provider.getSecretMap(ref)));
+  }
+
+  /** dataFrom.find. */
+  find(find: FindSpec, options: { fresh?: boolean } = {}): Promise<Record<string, Uint8Array>> {
+    const key = `find:${JSON.stringify([find.path ?? "", find.name?.regexp ?? "", Object.entries(find.tags ?? {}).sort()])}`;
+    return this.#cached(key, options.fresh ?? false, () => this.#call("findSecrets", () => this.#provider.findSecrets(find)));
+  }
+
+  #enqueue(ref: RemoteRef, key: string): Promise<Uint8Array> {
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ ref, key, resolve, reject });
+      if (this.#pending.length >= this.#maxBatch) this.#flush();
+      else this.#flushTimer ??= this.#clock.setTimeout(() => this.#flush(), this.#batchDelayMs);
+    });
+  }
+
+  #flush(): void {
+    this.#flushTimer?.cancel();
+    this.#flushTimer = undefined;
+    while (this.#pending.length > 0) {
+      const batch = this.#pending.splice(0, this.#maxBatch);
+      void this.#sendBatch(batch);
+    }
+  }
+
+  async #sendBatch(batch: Pending[]): Promise<void> {
+    try {
+      if (batch.length === 1) {
+        const p = batch[0]!;
+        p.resolve(await this.#call("getSecret", () => this.#provider.getSecret(p.ref)));
+        return;
+      }
+      const results = await this.#call("getSecrets", () => this.#provider.getSecrets(batch.map((p) => p.ref)));
+      batch.forEach((p, i) => {
+        const r = results[i];
+        if (r?.ok) p.resolve(r.value);
+        else p.reject(r ? r.error : new Error("provider returned too few results"));
+      });
+    } catch (err) {
+      for (const p of batch) p.reject(err);
+    }
+  }
+}
