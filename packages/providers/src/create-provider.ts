@@ -10,6 +10,10 @@ const loaders: Record<string, () => Promise<ProviderFactory>> = {
     const { createAwsProvider } = await import("./aws-provider.js");
     return (spec, ctx) => createAwsProvider(spec, ctx, { retrySettings: ctx.retrySettings });
   },
+  vault: async () => {
+    const { createVaultProvider } = await import("./vault-provider.js");
+    return (spec, ctx) => createVaultProvider(spec, ctx);
+  },
 };
 
 /** The provider kinds `createProvider` knows: `["aws", "gcpsm", "vault"]`. */

@@ -1,0 +1,154 @@
+import { providerError } from "./provider-error.js";
+import {
+  asObject,
+  optionalObject,
+  optionalSecretRef,
+  optionalServiceAccountRef,
+  optionalString,
+  requiredSecretRef,
+  requiredString,
+  type SecretKeySelector,
+  type ServiceAccountSelector,
+} from "./spec.js";
+
+/** How the Vault provider authenticates. */
+export type VaultAuth =
+  | { kind: "token"; tokenSecretRef: SecretKeySelector }
+  | { kind: "appRole"; path: string; roleId?: string; roleRef?: SecretKeySelector; secretRef: SecretKeySelector }
+  | {
+      kind: "kubernetes";
+      mountPath: string;
+      role: string;
+      serviceAccountRef?: ServiceAccountSelector;
+      secretRef?: SecretKeySelector;
+    };
+
+/** A parsed `spec.provider.vault` block. */
+export interface VaultConfig {
+  server: string;
+  /** The KV mount (`secret`); unset: the first segment of each key. */
+  path?: string;
+  version: "v1" | "v2";
+  namespace?: string;
+  /** Namespace for the login call when it differs from `namespace`. */
+  authNamespace?: string;
+  /** PEM CA bundle given inline (ESO `caBundle`, base64 in YAML, or PEM text). */
+  caBundle?: string;
+  /** CA bundle from a Secret (ESO `caProvider` with `type: Secret`). */
+  caProvider?: SecretKeySelector;
+  headers: Record<string, string>;
+  auth: VaultAuth;
+}
+
+const FIELD = "spec.provider.vault";
+
+/**
+ * Parses ESO's `spec.provider.vault`: token, appRole and kubernetes auth.
+ *
+ * @throws `HUSH_ERR_PROVIDERS_INVALID_CONFIG` naming the offending field.
+ */
+export function parseVaultConfig(spec: unknown): VaultConfig {
+  const obj = asObject(spec, FIELD);
+  const server = requiredString(obj, "server", FIELD);
+  let url: URL;
+  try {
+    url = new URL(server);
+  } catch {
+    throw providerError("invalid-config", `${FIELD}.server must be an http(s) URL`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw providerError("invalid-config", `${FIELD}.server must be an http(s) URL`);
+  }
+  const version = optionalString(obj, "version", FIELD) ?? "v2";
+  if (version !== "v1" && version !== "v2") throw providerError("invalid-config", `${FIELD}.version must be v1 or v2`);
+  const path = optionalString(obj, "path", FIELD);
+  const namespace = optionalString(obj, "namespace", FIELD);
+
+  let caBundle: string | undefined;
+  const rawCa = optionalString(obj, "caBundle", FIELD);
+  if (rawCa !== undefined) {
+    caBundle = rawCa.includes("-----BEGIN") ? rawCa : Buffer.from(rawCa, "base64").toString("utf8");
+    if (!caBundle.includes("-----BEGIN CERTIFICATE-----")) {
+      throw providerError("invalid-config", `${FIELD}.caBundle must be a PEM certificate bundle (base64 or PEM)`);
+    }
+  }
+  let caProvider: SecretKeySelector | undefined;
+  const cp = optionalObject(obj, "caProvider", FIELD);
+  if (cp) {
+    const type = requiredString(cp, "type", `${FIELD}.caProvider`);
+    if (type !== "Secret") throw providerError("invalid-config", `${FIELD}.caProvider.type: only Secret is supported`);
+    const ns = optionalString(cp, "namespace", `${FIELD}.caProvider`);
+    caProvider = {
+      name: requiredString(cp, "name", `${FIELD}.caProvider`),
+      key: requiredString(cp, "key", `${FIELD}.caProvider`),
+      ...(ns ? { namespace: ns } : {}),
+    };
+  }
+
+  const headers: Record<string, string> = {};
+  const rawHeaders = optionalObject(obj, "headers", FIELD);
+  for (const [k, v] of Object.entries(rawHeaders ?? {})) {
+    if (typeof v !== "string" || !/^[A-Za-z0-9-]{1,64}$/.test(k) || /^x-vault-(token|namespace)$/i.test(k)) {
+      throw providerError("invalid-config", `${FIELD}.headers must map header names to strings (not X-Vault-Token/Namespace)`);
+    }
+    headers[k] = v;
+  }
+
+  const authObj = asObject(obj["auth"], `${FIELD}.auth`);
+  const authNamespace = optionalString(authObj, "namespace", `${FIELD}.auth`);
+  const methods = ["tokenSecretRef", "appRole", "kubernetes", "ldap", "userPass", "jwt", "cert", "iam", "gcp"].filter(
+    (m) => authObj[m] != null,
+  );
+  if (methods.length !== 1) {
+    throw providerError("invalid-config", `${FIELD}.auth must set exactly one method (tokenSecretRef, appRole, kubernetes)`);
+  }
+  let auth: VaultAuth;
+  const method = methods[0]!;
+  if (method === "tokenSecretRef") {
+    auth = { kind: "token", tokenSecretRef: requiredSecretRef(authObj, "tokenSecretRef", `${FIELD}.auth`) };
+  } else if (method === "appRole") {
+    const f = `${FIELD}.auth.appRole`;
+    const a = asObject(authObj["appRole"], f);
+    const roleId = optionalString(a, "roleId", f);
+    const roleRef = optionalSecretRef(a, "roleRef", f);
+    if (!roleId && !roleRef) throw providerError("invalid-config", `${f} needs roleId or roleRef`);
+    auth = {
+      kind: "appRole",
+      path: optionalString(a, "path", f) ?? "approle",
+      ...(roleId ? { roleId } : {}),
+      ...(roleRef ? { roleRef } : {}),
+      secretRef: requiredSecretRef(a, "secretRef", f),
+    };
+  } else if (method === "kubernetes") {
+    const f = `${FIELD}.auth.kubernetes`;
+    const k = asObject(authObj["kubernetes"], f);
+    const serviceAccountRef = optionalServiceAccountRef(k, "serviceAccountRef", f);
+    const secretRef = optionalSecretRef(k, "secretRef", f);
+    if (!serviceAccountRef && !secretRef) {
+      throw providerError("invalid-config", `${f} needs serviceAccountRef or secretRef (hush does not use its own pod token)`);
+    }
+    auth = {
+      kind: "kubernetes",
+      mountPath: optionalString(k, "mountPath", f) ?? "kubernetes",
+      role: requiredString(k, "role", f),
+      ...(serviceAccountRef ? { serviceAccountRef } : {}),
+      ...(secretRef ? { secretRef } : {}),
+    };
+  } else {
+    throw providerError("invalid-config", `${FIELD}.auth.${method} is not supported; use tokenSecretRef, appRole or kubernetes`);
+  }
+  for (const mount of [auth.kind === "appRole" ? auth.path : auth.kind === "kubernetes" ? auth.mountPath : "token"]) {
+    if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(mount)) throw providerError("invalid-config", `${FIELD}.auth: invalid mount path`);
+  }
+  return {
+    server: server.replace(/\/+$/, ""),
+    ...(path ? { path } : {}),
+    version,
+    ...(namespace ? { namespace } : {}),
+    ...(authNamespace ? { authNamespace } : {}),
+    ...(caBundle ? { caBundle } : {}),
+    ...(caProvider ? { caProvider } : {}),
+    headers,
+    auth,
+  };
+}

@@ -1,0 +1,328 @@
+import nodeVault from "node-vault";
+import { expandJsonObject, extractProperty, jsonValueBytes, objectToBytesMap, setEntry, utf8 } from "./json-property.js";
+import { observed } from "./observe.js";
+import { describeKey, providerError } from "./provider-error.js";
+import type { BatchResult, FindSpec, ProviderContext, RemoteRef, SecretProvider } from "./provider.js";
+import { readSecretRef, serviceAccountToken } from "./spec.js";
+import { parseVaultConfig, type VaultConfig } from "./vault-config.js";
+import { mapVaultError } from "./vault-errors.js";
+import { kvListPath, kvMetadataPath, kvReadPath, locateKvKey, type VaultKvLocation } from "./vault-paths.js";
+import { VaultTokenCache, type VaultToken, type VaultTokenCacheOptions } from "./vault-token.js";
+
+/** Builds node-vault clients; tests and special transports swap this. */
+export type VaultClientFactory = (options: nodeVault.VaultOptions) => nodeVault.client;
+
+const PROVIDER = "vault";
+/** Upper bound on secrets visited by one `find`, so a huge mount cannot run away. */
+const FIND_LIMIT = 5_000;
+
+/**
+ * HashiCorp Vault / OpenBao KV (v1, v2) behind {@link SecretProvider}, with token, appRole and
+ * kubernetes auth. The token is cached per provider, renewed before expiry by the injected clock
+ * and replaced on failure; `close` revokes tokens hush created.
+ *
+ * @throws `HUSH_ERR_PROVIDERS_INVALID_CONFIG` for a malformed block.
+ */
+export async function createVaultProvider(
+  spec: unknown,
+  ctx: ProviderContext,
+  options: { factory?: VaultClientFactory; tokenCache?: VaultTokenCacheOptions } = {},
+): Promise<SecretProvider> {
+  return new VaultProvider(parseVaultConfig(spec), ctx, options.factory ?? ((o) => nodeVault(o)), options.tokenCache);
+}
+
+interface Clients {
+  kv: nodeVault.client;
+  auth: nodeVault.client;
+}
+
+class VaultProvider implements SecretProvider {
+  readonly kind = PROVIDER;
+  readonly #config: VaultConfig;
+  readonly #ctx: ProviderContext;
+  readonly #factory: VaultClientFactory;
+  readonly #tokens: VaultTokenCache;
+  #clients: Promise<Clients> | undefined;
+
+  constructor(config: VaultConfig, ctx: ProviderContext, factory: VaultClientFactory, cacheOptions?: VaultTokenCacheOptions) {
+    this.#config = config;
+    this.#ctx = ctx;
+    this.#factory = factory;
+    const loginBased = config.auth.kind !== "token";
+    this.#tokens = new VaultTokenCache(
+      {
+        login: () => this.#login(),
+        renew: (token) => this.#renew(token),
+        ...(loginBased ? { revoke: (token: string) => this.#revoke(token) } : {}),
+      },
+      () => ctx.now(),
+      cacheOptions,
+    );
+  }
+
+  /** node-vault clients, built once (the CA may come from a Secret). */
+  #getClients(): Promise<Clients> {
+    this.#clients ??= (async () => {
+      let ca = this.#config.caBundle;
+      if (this.#config.caProvider) {
+        ca = await readSecretRef(this.#ctx, this.#config.caProvider, "spec.provider.vault.caProvider");
+      }
+      const make = (namespace: string | undefined): nodeVault.client => {
+        const client = this.#factory(<nodeVault.VaultOptions>{
+          endpoint: this.#config.server,
+          apiVersion: "v1",
+          debug: () => undefined, // node-vault's debug output includes request bodies
+          rpDefaults: { strictSSL: true }, // ignore VAULT_SKIP_VERIFY from the environment
+          requestOptions: { ...(ca ? { ca } : {}), timeout: 30_000 },
+          ...(namespace ? { namespace } : {}),
+        });
+        // node-vault falls back to VAULT_TOKEN / VAULT_NAMESPACE / VAULT_PREFIX; hush never does.
+        client.token = "";
+        (client as { namespace?: string | undefined }).namespace = namespace;
+        (client as { pathPrefix?: string }).pathPrefix = "";
+        return client;
+      };
+      const kv = make(this.#config.namespace);
+      const authNs = this.#config.authNamespace ?? this.#config.namespace;
+      return { kv, auth: authNs === this.#config.namespace ? kv : make(authNs) };
+    })();
+    this.#clients.catch(() => {
+      this.#clients = undefined;
+    });
+    return this.#clients;
+  }
+
+  #headers(token?: string): Record<string, string> {
+    return { ...this.#config.headers, ...(token ? { "X-Vault-Token": token } : {}) };
+  }
+
+  #call<T>(operation: string, what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    return observed(this.#ctx, PROVIDER, operation, () => withSignal(fn(), signal), (err) => mapVaultError(err, what, signal));
+  }
+
+  async #login(): Promise<VaultToken> {
+    const { auth } = this.#config;
+    const clients = await this.#getClients();
+    const f = "spec.provider.vault.auth";
+    if (auth.kind === "token") {
+      const token = await readSecretRef(this.#ctx, auth.tokenSecretRef, `${f}.tokenSecretRef`);
+      const out = await this.#call("token-lookup", "look up token", () =>
+        clients.kv.tokenLookupSelf({ requestOptions: { headers: this.#headers(token) } }),
+      );
+      const data = (out as { data?: { ttl?: unknown; renewable?: unknown } }).data;
+      return { token, ttlSeconds: num(data?.ttl), renewable: data?.renewable === true };
+    }
+    let out: unknown;
+    if (auth.kind === "appRole") {
+      const roleId = auth.roleId ?? (await readSecretRef(this.#ctx, auth.roleRef!, `${f}.appRole.roleRef`));
+      const secretId = await readSecretRef(this.#ctx, auth.secretRef, `${f}.appRole.secretRef`);
+      out = await this.#call("login", "approle login", () =>
+        clients.auth.approleLogin({ mount_point: auth.path, role_id: roleId, secret_id: secretId, requestOptions: { headers: this.#headers() } }),
+      );
+    } else {
+      const jwt = auth.serviceAccountRef
+        ? await serviceAccountToken(this.#ctx, auth.serviceAccountRef, [], `${f}.kubernetes.serviceAccountRef`)
+        : await readSecretRef(this.#ctx, auth.secretRef!, `${f}.kubernetes.secretRef`);
+      out = await this.#call("login", "kubernetes login", () =>
+        clients.auth.kubernetesLogin({ mount_point: auth.mountPath, role: auth.role, jwt, requestOptions: { headers: this.#headers() } }),
+      );
+    }
+    clients.auth.token = ""; // node-vault stores login tokens on the client; hush passes them per request
+    return authToken(out, "login");
+  }
+
+  async #renew(token: string): Promise<VaultToken> {
+    const { kv } = await this.#getClients();
+    const out = await this.#call("token-renew", "renew token", () =>
+      kv.tokenRenewSelf({ requestOptions: { headers: this.#headers(token) } }),
+    );
+    kv.token = "";
+    return authToken(out, "renew");
+  }
+
+  async #revoke(token: string): Promise<void> {
+    const { kv } = await this.#getClients();
+    await this.#call("token-revoke", "revoke token", () => kv.tokenRevokeSelf({ requestOptions: { headers: this.#headers(token) } }));
+  }
+
+  /** Runs `fn` with the cached token; on 403 logs in again once (the token may be revoked). */
+  async #authed<T>(fn: (client: nodeVault.client, headers: Record<string, string>) => Promise<T>): Promise<T> {
+    const { kv } = await this.#getClients();
+    const token = await this.#tokens.token();
+    try {
+      return await fn(kv, this.#headers(token));
+    } catch (err) {
+      if (err && typeof err === "object" && "code" in err && err.code === "HUSH_ERR_PROVIDERS_ACCESS_DENIED") {
+        this.#tokens.invalidate(token);
+        const fresh = await this.#tokens.token();
+        if (fresh !== token) return fn(kv, this.#headers(fresh));
+      }
+      throw err;
+    }
+  }
+
+  #locate(key: string): VaultKvLocation {
+    return locateKvKey(key, this.#config.path, this.#config.version);
+  }
+
+  /** The KV data of `ref` (v2: `data.data`), or not-found. */
+  async #readData(ref: RemoteRef, signal?: AbortSignal): Promise<Record<string, unknown>> {
+    const loc = this.#locate(ref.key);
+    const path = kvReadPath(loc, this.#config.version, ref.version);
+    const what = `read ${describeKey(ref.key)}`;
+    const body = await this.#authed((kv, headers) => this.#call("kv-read", what, () => kv.read(path, { headers }), signal));
+    const outer = (body as { data?: unknown } | null)?.data;
+    const data = this.#config.version === "v2" ? (outer as { data?: unknown } | null | undefined)?.data : outer;
+    if (data === null || data === undefined || typeof data !== "object" || Array.isArray(data)) {
+      // v2: a deleted or destroyed version reads as data: null.
+      throw providerError("not-found", `vault: ${what}: not found`);
+    }
+    return data as Record<string, unknown>;
+  }
+
+  async #readCustomMetadata(ref: { key: string }, signal?: AbortSignal): Promise<Record<string, unknown>> {
+    if (this.#config.version !== "v2") {
+      throw providerError("invalid-config", "metadataPolicy: Fetch needs a KV v2 store");
+    }
+    const path = kvMetadataPath(this.#locate(ref.key));
+    const body = await this.#authed((kv, headers) =>
+      this.#call("kv-metadata", `read metadata of ${describeKey(ref.key)}`, () => kv.read(path, { headers }), signal),
+    );
+    const meta = (body as { data?: { custom_metadata?: unknown } } | null)?.data?.custom_metadata;
+    return meta && typeof meta === "object" && !Array.isArray(meta) ? (meta as Record<string, unknown>) : {};
+  }
+
+  async getSecret(ref: RemoteRef, signal?: AbortSignal): Promise<Uint8Array> {
+    const data = ref.metadataPolicy === "Fetch" ? await this.#readCustomMetadata(ref, signal) : await this.#readData(ref, signal);
+    const whole = utf8(JSON.stringify(data));
+    return ref.property ? extractProperty(whole, ref.property, ref.key) : whole;
+  }
+
+  async getSecretMap(ref: RemoteRef, signal?: AbortSignal): Promise<Record<string, Uint8Array>> {
+    const data = ref.metadataPolicy === "Fetch" ? await this.#readCustomMetadata(ref, signal) : await this.#readData(ref, signal);
+    return ref.property ? expandJsonObject(utf8(JSON.stringify(data)), ref.key, ref.property) : objectToBytesMap(data);
+  }
+
+  async getSecrets(refs: readonly RemoteRef[], signal?: AbortSignal): Promise<BatchResult[]> {
+    // Vault has no batch read: one read per distinct (key, version, metadata), shared by refs.
+    const reads = new Map<string, Promise<Record<string, unknown>>>();
+    return Promise.all(
+      refs.map(async (ref): Promise<BatchResult> => {
+        const id = JSON.stringify([ref.key, ref.version ?? "", ref.metadataPolicy ?? "None"]);
+        let p = reads.get(id);
+        if (!p) {
+          p = ref.metadataPolicy === "Fetch" ? this.#readCustomMetadata(ref, signal) : this.#readData(ref, signal);
+          reads.set(id, p);
+        }
+        try {
+          const whole = utf8(JSON.stringify(await p));
+          return { ok: true, value: ref.property ? extractProperty(whole, ref.property, ref.key) : whole };
+        } catch (err) {
+          return { ok: false, error: mapVaultError(err, `read ${describeKey(ref.key)}`) };
+        }
+      }),
+    );
+  }
+
+  async findSecrets(find: FindSpec, signal?: AbortSignal): Promise<Record<string, Uint8Array>> {
+    const tags = Object.entries(find.tags ?? {});
+    if (!find.name && tags.length === 0) throw providerError("invalid-config", "find needs a name regexp or tags");
+    if (tags.length > 0 && this.#config.version !== "v2") {
+      throw providerError("invalid-config", "find by tags needs a KV v2 store (custom_metadata)");
+    }
+    let nameRe: RegExp | undefined;
+    if (find.name) {
+      try {
+        nameRe = new RegExp(find.name.regexp);
+      } catch (err) {
+        throw providerError("invalid-config", "find.name.regexp is not a valid regular expression", err);
+      }
+    }
+    const base = (find.path ?? "").replace(/^\/+|\/+$/g, "");
+    let mount = this.#config.path?.replace(/^\/+|\/+$/g, "");
+    let start = base;
+    if (!mount) {
+      const [first, ...rest] = base.split("/");
+      if (!first) throw providerError("invalid-config", "find.path must start with the mount when the store has no path");
+      mount = first;
+      start = rest.join("/");
+    }
+    const names = await this.#listRecursive(mount, start, signal);
+    const out: Record<string, Uint8Array> = {};
+    for (const rel of names) {
+      if (nameRe && !nameRe.test(rel)) continue;
+      const key = this.#config.path ? rel : `${mount}/${rel}`;
+      if (tags.length > 0) {
+        const meta = await this.#readCustomMetadata({ key }, signal);
+        if (!tags.every(([k, v]) => meta[k] === v)) continue;
+      }
+      try {
+        setEntry(out, rel, jsonValueBytes(await this.#readData({ key }, signal)));
+      } catch (err) {
+        if ((err as { code?: string }).code !== "HUSH_ERR_PROVIDERS_NOT_FOUND") throw err; // deleted: skip
+      }
+    }
+    return out;
+  }
+
+  /** Every secret path (relative to the mount) below `folder`, depth-first, bounded. */
+  async #listRecursive(mount: string, folder: string, signal?: AbortSignal): Promise<string[]> {
+    const found: string[] = [];
+    const queue = [folder];
+    while (queue.length > 0) {
+      const dir = queue.shift()!;
+      const path = kvListPath(mount, dir, this.#config.version);
+      let keys: unknown;
+      try {
+        const body = await this.#authed((kv, headers) => this.#call("kv-list", "list secrets", () => kv.list(path, { headers }), signal));
+        keys = (body as { data?: { keys?: unknown } } | null)?.data?.keys;
+      } catch (err) {
+        if ((err as { code?: string }).code === "HUSH_ERR_PROVIDERS_NOT_FOUND") continue; // empty folder
+        throw err;
+      }
+      for (const k of Array.isArray(keys) ? keys : []) {
+        if (typeof k !== "string" || k === "" || k.includes("..")) continue;
+        const rel = dir ? `${dir}/${k}` : k;
+        if (k.endsWith("/")) queue.push(rel.replace(/\/+$/, ""));
+        else found.push(rel);
+        if (found.length + queue.length > FIND_LIMIT) {
+          throw providerError("invalid-config", `find matched more than ${FIND_LIMIT} vault paths; narrow find.path`);
+        }
+      }
+    }
+    return found.sort();
+  }
+
+  async validate(signal?: AbortSignal): Promise<void> {
+    await this.#authed((kv, headers) =>
+      this.#call("token-lookup", "look up token", () => kv.tokenLookupSelf({ requestOptions: { headers } }), signal),
+    );
+  }
+
+  async close(): Promise<void> {
+    await this.#tokens.close();
+  }
+}
+
+function num(value: unknown): number {
+  return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+function authToken(out: unknown, what: string): VaultToken {
+  const auth = (out as { auth?: { client_token?: unknown; lease_duration?: unknown; renewable?: unknown } } | null)?.auth;
+  if (typeof auth?.client_token !== "string" || auth.client_token === "") {
+    throw providerError("access-denied", `vault: ${what}: no token in the response`);
+  }
+  return { token: auth.client_token, ttlSeconds: num(auth.lease_duration), renewable: auth.renewable === true };
+}
+
+/** node-vault takes no AbortSignal: stop waiting when the caller aborts. */
+function withSignal<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  signal.throwIfAborted();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
