@@ -15,3 +15,4 @@ export {
   type ValidatingWebhookOptions,
 } from "./kube.js";
 export { startMoto, type MotoHarness } from "./moto.js";
+export { startGcpSecretManager, type GcpSecretManagerHarness } from "./gcp.js";

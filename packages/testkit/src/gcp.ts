@@ -1,0 +1,258 @@
+import { createRequire } from "node:module";
+import { randomUUID } from "node:crypto";
+import {
+  credentials,
+  loadPackageDefinition,
+  Server,
+  ServerCredentials,
+  status,
+  type ServerUnaryCall,
+  type sendUnaryData,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from "@grpc/grpc-js";
+import { fromJSON } from "@grpc/proto-loader";
+import { crc32c } from "./crc32c.js";
+
+/** A running Secret Manager endpoint for `@google-cloud/secret-manager`. */
+export interface GcpSecretManagerHarness {
+  /** `127.0.0.1:PORT` (gRPC, plaintext). */
+  readonly endpoint: string;
+  /** A project id to use in resource names (any project id works). */
+  readonly projectId: string;
+  /**
+   * Pass to `new SecretManagerServiceClient(clientOptions)`: endpoint, port, an insecure channel
+   * (so no Google credentials are looked up), and the universe domain preset so google-auth
+   * never probes the GCE metadata server.
+   */
+  readonly clientOptions: {
+    apiEndpoint: string;
+    port: number;
+    sslCreds: ReturnType<typeof credentials.createInsecure>;
+    projectId: string;
+    clientOptions: { universeDomain: string };
+  };
+  /**
+   * `fake`: the in-process server below. The Go emulator this would prefer
+   * (github.com/blackwell-systems/gcp-secret-manager-emulator) is refused by the module proxy
+   * these machines reach; see docs/testing-peers.md.
+   */
+  readonly kind: "fake";
+  /** Closes the server. Idempotent. */
+  stop(): Promise<void>;
+}
+
+type Timestamp = { seconds: string; nanos: number };
+type State = "ENABLED" | "DISABLED" | "DESTROYED";
+interface StoredVersion {
+  readonly number: number;
+  readonly createTime: Timestamp;
+  state: State;
+  destroyTime?: Timestamp;
+  data: Buffer;
+}
+interface StoredSecret {
+  readonly name: string;
+  readonly createTime: Timestamp;
+  readonly replication: unknown;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  etag: string;
+  versions: StoredVersion[];
+}
+
+class RpcError extends Error {
+  constructor(
+    readonly code: status,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const now = (): Timestamp => {
+  const ms = Date.now();
+  return { seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 };
+};
+const secretRe = /^projects\/([^/]+)\/secrets\/([^/]+)$/;
+const versionRe = /^projects\/([^/]+)\/secrets\/([^/]+)\/versions\/([^/]+)$/;
+
+/**
+ * The Secret Manager v1 service implemented in memory, on the real wire protocol: gRPC with
+ * the service definition loaded from the protos shipped inside `@google-cloud/secret-manager`.
+ * Implements secrets (create/get/list/update/delete) and versions (add/get/list/access/
+ * enable/disable/destroy, the `latest` alias, CRC-32C payload checksums). IAM and rotation
+ * RPCs answer UNIMPLEMENTED.
+ */
+function secretManagerImplementation(): UntypedServiceImplementation {
+  const secrets = new Map<string, StoredSecret>();
+
+  const findSecret = (name: string): StoredSecret => {
+    const secret = secrets.get(name);
+    if (!secret) throw new RpcError(status.NOT_FOUND, `Secret [${name}] not found or has no versions.`);
+    return secret;
+  };
+  const findVersion = (name: string): { secret: StoredSecret; version: StoredVersion } => {
+    const m = versionRe.exec(name);
+    if (!m) throw new RpcError(status.INVALID_ARGUMENT, `invalid secret version name: ${name}`);
+    const secret = findSecret(`projects/${m[1]}/secrets/${m[2]}`);
+    const id = m[3] ?? "";
+    const version = id === "latest" ? secret.versions.at(-1) : secret.versions.find((v) => String(v.number) === id);
+    if (!version) throw new RpcError(status.NOT_FOUND, `Secret Version [${name}] not found.`);
+    return { secret, version };
+  };
+  const secretView = (s: StoredSecret) => ({
+    name: s.name,
+    createTime: s.createTime,
+    replication: s.replication,
+    labels: s.labels,
+    annotations: s.annotations,
+    etag: s.etag,
+  });
+  const versionView = (s: StoredSecret, v: StoredVersion) => ({
+    name: `${s.name}/versions/${v.number}`,
+    createTime: v.createTime,
+    state: v.state,
+    ...(v.destroyTime ? { destroyTime: v.destroyTime } : {}),
+    etag: `"${v.number}-${v.state}"`,
+  });
+  const setState = (name: string, state: State) => {
+    const { secret, version } = findVersion(name);
+    if (version.state === "DESTROYED") throw new RpcError(status.FAILED_PRECONDITION, `Secret Version [${name}] is in DESTROYED state.`);
+    version.state = state;
+    if (state === "DESTROYED") {
+      version.destroyTime = now();
+      version.data = Buffer.alloc(0);
+    }
+    return versionView(secret, version);
+  };
+
+  const handlers: Record<string, (req: Record<string, unknown>) => unknown> = {
+    CreateSecret(req) {
+      const parent = String(req["parent"] ?? "");
+      const id = String(req["secretId"] ?? "");
+      if (!/^projects\/[^/]+$/.test(parent)) throw new RpcError(status.INVALID_ARGUMENT, `invalid parent: ${parent}`);
+      if (!/^[A-Za-z0-9_-]{1,255}$/.test(id)) throw new RpcError(status.INVALID_ARGUMENT, "invalid secret_id");
+      const name = `${parent}/secrets/${id}`;
+      if (secrets.has(name)) throw new RpcError(status.ALREADY_EXISTS, `Secret [${name}] already exists.`);
+      const body = (req["secret"] ?? {}) as Record<string, unknown>;
+      const secret: StoredSecret = {
+        name,
+        createTime: now(),
+        replication: body["replication"] ?? { automatic: {} },
+        labels: { ...((body["labels"] as Record<string, string>) ?? {}) },
+        annotations: { ...((body["annotations"] as Record<string, string>) ?? {}) },
+        etag: `"${randomUUID()}"`,
+        versions: [],
+      };
+      secrets.set(name, secret);
+      return secretView(secret);
+    },
+    GetSecret: (req) => secretView(findSecret(String(req["name"]))),
+    ListSecrets(req) {
+      const prefix = `${String(req["parent"])}/secrets/`;
+      const list = [...secrets.values()].filter((s) => s.name.startsWith(prefix)).map(secretView);
+      return { secrets: list, nextPageToken: "", totalSize: list.length };
+    },
+    UpdateSecret(req) {
+      const body = (req["secret"] ?? {}) as Record<string, unknown>;
+      const secret = findSecret(String(body["name"]));
+      const paths = ((req["updateMask"] as { paths?: string[] } | null)?.paths ?? []);
+      if (paths.includes("labels")) secret.labels = { ...((body["labels"] as Record<string, string>) ?? {}) };
+      if (paths.includes("annotations")) secret.annotations = { ...((body["annotations"] as Record<string, string>) ?? {}) };
+      secret.etag = `"${randomUUID()}"`;
+      return secretView(secret);
+    },
+    DeleteSecret(req) {
+      const name = String(req["name"]);
+      findSecret(name);
+      secrets.delete(name);
+      return {};
+    },
+    AddSecretVersion(req) {
+      const secret = findSecret(String(req["parent"]));
+      const payload = (req["payload"] ?? {}) as { data?: Buffer; dataCrc32c?: string | null };
+      const data = Buffer.from(payload.data ?? Buffer.alloc(0));
+      if (payload.dataCrc32c != null && Number(payload.dataCrc32c) !== crc32c(data)) {
+        throw new RpcError(status.INVALID_ARGUMENT, "Checksum mismatch. Please retry with a valid checksum.");
+      }
+      const version: StoredVersion = { number: secret.versions.length + 1, createTime: now(), state: "ENABLED", data };
+      secret.versions.push(version);
+      return versionView(secret, version);
+    },
+    GetSecretVersion(req) {
+      const { secret, version } = findVersion(String(req["name"]));
+      return versionView(secret, version);
+    },
+    ListSecretVersions(req) {
+      const secret = findSecret(String(req["parent"]));
+      const versions = [...secret.versions].reverse().map((v) => versionView(secret, v));
+      return { versions, nextPageToken: "", totalSize: versions.length };
+    },
+    AccessSecretVersion(req) {
+      const { secret, version } = findVersion(String(req["name"]));
+      const name = `${secret.name}/versions/${version.number}`;
+      if (version.state !== "ENABLED") {
+        throw new RpcError(status.FAILED_PRECONDITION, `Secret Version [${name}] is in ${version.state} state.`);
+      }
+      return { name, payload: { data: version.data, dataCrc32c: String(crc32c(version.data)) } };
+    },
+    EnableSecretVersion: (req) => setState(String(req["name"]), "ENABLED"),
+    DisableSecretVersion: (req) => setState(String(req["name"]), "DISABLED"),
+    DestroySecretVersion: (req) => setState(String(req["name"]), "DESTROYED"),
+  };
+
+  return Object.fromEntries(
+    Object.entries(handlers).map(([method, handler]) => [
+      method,
+      (call: ServerUnaryCall<Record<string, unknown>, unknown>, callback: sendUnaryData<unknown>) => {
+        try {
+          callback(null, handler(call.request));
+        } catch (err) {
+          if (err instanceof RpcError) callback({ code: err.code, details: err.message });
+          else callback({ code: status.INTERNAL, details: "fake secret manager: internal error" });
+        }
+      },
+    ]),
+  );
+}
+
+function loadService(): ServiceDefinition {
+  const require = createRequire(import.meta.url);
+  const json = require("@google-cloud/secret-manager/build/protos/protos.json") as Record<string, unknown>;
+  const definition = fromJSON(json, { keepCase: false, longs: String, enums: String, defaults: true, oneofs: true });
+  const root = loadPackageDefinition(definition) as unknown as {
+    google: { cloud: { secretmanager: { v1: { SecretManagerService: { service: ServiceDefinition } } } } };
+  };
+  return root.google.cloud.secretmanager.v1.SecretManagerService.service;
+}
+
+/**
+ * Starts an in-process Secret Manager v1 gRPC server on a free 127.0.0.1 port (see
+ * {@link GcpSecretManagerHarness.kind} for why it is a fake). Each call has its own empty store.
+ */
+export async function startGcpSecretManager(): Promise<GcpSecretManagerHarness> {
+  const server = new Server();
+  server.addService(loadService(), secretManagerImplementation());
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  let stopped = false;
+  return {
+    endpoint: `127.0.0.1:${port}`,
+    projectId: "hush-test",
+    clientOptions: {
+      apiEndpoint: "127.0.0.1",
+      port,
+      sslCreds: credentials.createInsecure(),
+      projectId: "hush-test",
+      clientOptions: { universeDomain: "googleapis.com" },
+    },
+    kind: "fake",
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    },
+  };
+}
