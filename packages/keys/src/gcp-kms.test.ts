@@ -1,0 +1,139 @@
+import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import { isHushError } from "@hush/errors";
+import { freePort } from "@hush/testkit/free-port";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createGcpKmsProvider, gcpClientOptions, parseGcpKmsResourceId, parseGcpKmsResourceIds, type GcpKmsKeyRef } from "./gcp-kms.js";
+
+async function errorOf(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error("expected a rejection");
+}
+
+describe("GCP KMS resource IDs", () => {
+  it("accepts crypto key resource IDs and lists of them", () => {
+    const id = "projects/p/locations/global/keyRings/r/cryptoKeys/k";
+    expect(parseGcpKmsResourceId(` ${id}`)).toEqual({ type: "gcp_kms", resource_id: id });
+    expect(parseGcpKmsResourceIds(`${id},,${id}2`)).toHaveLength(2);
+  });
+
+  it.each(["projects/p/locations/global/keyRings/r", "projects/p/locations/global/keyRings/r/cryptoKeys/k/cryptoKeyVersions/1", "k"])(
+    "rejects %s",
+    (bad) => {
+      expect(() => parseGcpKmsResourceId(bad)).toThrow(/invalid resource ID/);
+    },
+  );
+
+  it("maps SOPS_GCP_KMS_ENDPOINT URLs and tokens to client options", () => {
+    const o = gcpClientOptions({ endpoint: "http://127.0.0.1:9999", accessToken: "tok" });
+    expect(o).toMatchObject({ fallback: true, protocol: "http", apiEndpoint: "127.0.0.1", port: 9999 });
+    expect(gcpClientOptions({ endpoint: "kms.example.com:443", transport: "grpc" })).toEqual({
+      fallback: false,
+      apiEndpoint: "kms.example.com:443",
+    });
+    expect(() => gcpClientOptions({ credentialsJson: "{not json" })).toThrow(/not valid JSON/);
+  });
+});
+
+/**
+ * A Cloud KMS fake speaking the REST API that @google-cloud/kms's HTTP/1.1 transport uses:
+ * `POST /v1/{name}:encrypt|decrypt`, base64 bytes, Google's `{"error": {code, status}}` bodies.
+ */
+async function startFakeCloudKms(token: string): Promise<{ endpoint: string; fail?: { code: number; status: string }; calls: string[]; stop(): Promise<void> }> {
+  const keys = new Map<string, Buffer>();
+  const state: { endpoint: string; fail?: { code: number; status: string }; calls: string[]; stop(): Promise<void> } = {
+    endpoint: "",
+    calls: [],
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const send = (status: number, body: unknown): void => {
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify(body));
+      };
+      const error = (code: number, status: string): void => send(code, { error: { code, message: status.toLowerCase(), status } });
+      state.calls.push(`${req.method} ${req.url}`);
+      if (state.fail) return error(state.fail.code, state.fail.status);
+      if (req.headers.authorization !== `Bearer ${token}`) return error(401, "UNAUTHENTICATED");
+      const m = /^\/v1\/(projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/:]+):(encrypt|decrypt)(\?.*)?$/.exec(req.url ?? "");
+      if (!m || req.method !== "POST") return error(404, "NOT_FOUND");
+      const name = m[1] as string;
+      const key = keys.get(name) ?? (name.endsWith("/missing") ? undefined : keys.set(name, randomBytes(32)).get(name));
+      if (!key) return error(404, "NOT_FOUND");
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as { plaintext?: string; ciphertext?: string };
+      if (m[2] === "encrypt") {
+        const iv = randomBytes(12);
+        const c = createCipheriv("aes-256-gcm", key, iv);
+        const ct = Buffer.concat([iv, c.update(Buffer.from(body.plaintext ?? "", "base64")), c.final(), c.getAuthTag()]);
+        return send(200, { name: `${name}/cryptoKeyVersions/1`, ciphertext: ct.toString("base64") });
+      }
+      try {
+        const raw = Buffer.from(body.ciphertext ?? "", "base64");
+        const d = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
+        d.setAuthTag(raw.subarray(raw.length - 16));
+        const pt = Buffer.concat([d.update(raw.subarray(12, raw.length - 16)), d.final()]);
+        return send(200, { plaintext: pt.toString("base64") });
+      } catch {
+        return error(400, "INVALID_ARGUMENT");
+      }
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  state.endpoint = `http://127.0.0.1:${port}`;
+  return state;
+}
+
+describe("GCP KMS provider through @google-cloud/kms against a Cloud KMS REST fake", () => {
+  let fake: Awaited<ReturnType<typeof startFakeCloudKms>>;
+  const dataKey = new Uint8Array(32).map((_, i) => (i * 17 + 9) & 0xff);
+  const canary = Buffer.from(dataKey).toString("base64");
+  const ref = (k = "sops"): GcpKmsKeyRef => ({ type: "gcp_kms", resource_id: `projects/p/locations/global/keyRings/r/cryptoKeys/${k}` });
+
+  beforeAll(async () => {
+    fake = await startFakeCloudKms("ya29.test-token");
+  });
+  afterAll(async () => {
+    await fake?.stop();
+  });
+
+  it("wraps and unwraps with the real client library", async () => {
+    const provider = createGcpKmsProvider({ endpoint: fake.endpoint, accessToken: "ya29.test-token" });
+    const enc = await provider.wrap(ref(), dataKey);
+    expect(enc).toMatch(/^[A-Za-z0-9+/]+=*$/);
+    expect(await provider.unwrap({ ...ref(), enc, created_at: "2026-01-01T00:00:00Z" })).toEqual(dataKey);
+    expect(fake.calls.some((c) => c.startsWith(`POST /v1/${ref().resource_id}:encrypt`))).toBe(true);
+  });
+
+  it("maps denied, missing, throttled and unreachable to their codes without secrets", async () => {
+    const good = createGcpKmsProvider({ endpoint: fake.endpoint, accessToken: "ya29.test-token" });
+    const enc = await good.wrap(ref(), dataKey);
+    const denied = await errorOf(createGcpKmsProvider({ endpoint: fake.endpoint, accessToken: "wrong" }).unwrap({ ...ref(), enc }));
+    expect(isHushError(denied) && denied.code).toBe("HUSH_ERR_KEYS_ACCESS_DENIED");
+    expect(denied.message).not.toContain(canary);
+    expect(denied.message).not.toContain(enc);
+    const missing = await errorOf(good.unwrap({ ...ref("missing"), enc }));
+    expect(isHushError(missing) && missing.code).toBe("HUSH_ERR_KEYS_KEY_NOT_FOUND");
+    fake.fail = { code: 429, status: "RESOURCE_EXHAUSTED" };
+    try {
+      const throttled = await errorOf(good.unwrap({ ...ref(), enc }));
+      expect(isHushError(throttled) && throttled.code).toBe("HUSH_ERR_KEYS_THROTTLED");
+    } finally {
+      fake.fail = undefined;
+    }
+    const port = await freePort();
+    const down = createGcpKmsProvider({ endpoint: `http://127.0.0.1:${port}`, accessToken: "t" });
+    const unreachable = await errorOf(down.unwrap({ ...ref(), enc }));
+    expect(isHushError(unreachable) && unreachable.code).toBe("HUSH_ERR_KEYS_UNREACHABLE");
+    const wrapErr = await errorOf(down.wrap(ref(), dataKey));
+    expect(isHushError(wrapErr) && wrapErr.code).toBe("HUSH_ERR_KEYS_WRAP_FAILED");
+    expect(isHushError(wrapErr) && wrapErr.exitCode).toBe(1);
+  });
+});
