@@ -1,0 +1,51 @@
+/**
+ * The shared false-positive gate. Every rule passes its secret through
+ * {@link isPlaceholderToken}; generic rules (no distinctive prefix) also through
+ * {@link isPlaceholderValue}, which is much stricter.
+ */
+
+const tokenStopwords = ["example", "xxxxxxxx", "00000000", "11111111", "12345678", "abcdefgh", "redacted", "placeholder", "your_", "your-", "dummy", "fake", "sample"];
+
+/** True for documentation tokens: `AKIAIOSFODNN7EXAMPLE`, `ghp_xxxx…`, `sk_live_1111…`. */
+export function isPlaceholderToken(secret: string): boolean {
+  const lower = secret.toLowerCase();
+  for (const w of tokenStopwords) if (lower.includes(w)) return true;
+  // A run of 8+ identical characters is filler, not key material.
+  if (/(.)\1{7}/.test(secret)) return true;
+  return false;
+}
+
+const valueStopwords = [
+  ...tokenStopwords,
+  "changeme", "change_me", "change-me", "changeit", "secret", "password", "passwd", "token", "test", "todo", "fixme",
+  "replace", "insert", "enter", "mysql", "postgres", "localhost", "foobar", "lorem", "none", "null", "undefined",
+  "default", "admin", "qwerty", "letmein", "hunter2", "value", "string", "required", "optional", "notused", "not_used",
+  "not-used", "invalid", "empty", "mock", "stub", "demo", "sha256", "sha512", "sha1", "md5", "bcrypt", "argon",
+];
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const templated = /\$\{|\{\{|\$\(|%\(|<%|\}\}|^\$[A-Za-z_]|^%[A-Za-z_]+%$|^@[A-Za-z_]+@$|^<[^>]*>$|^\*+$|^\.+$/;
+const dottedIdentifier = /^[A-Za-z_$][\w$]*(?:(?:\.|->|::)[A-Za-z_$][\w$]*)+(?:\(\)?)?$/;
+const envName = /^[A-Z][A-Z0-9_]*$/;
+const path = /^(?:\.{0,2}\/|~\/|[A-Za-z]:\\)/;
+const wordsOnly = /^[a-z]+(?:[-_.][a-z]+)*$/i;
+const keyword = /^(?:true|false|yes|no|on|off|nil|none|null|undefined)$/i;
+
+/**
+ * True when a generic rule's value is not a credential: templates and variable references,
+ * identifiers and dotted property paths, env-var names, file paths, UUIDs, bare hashes with a
+ * hash prefix, function calls, words without digits, and the stopword list.
+ */
+export function isPlaceholderValue(value: string): boolean {
+  if (isPlaceholderToken(value)) return true;
+  if (templated.test(value)) return true;
+  if (keyword.test(value)) return true;
+  if (value.includes("(") || value.includes(")")) return true;
+  if (dottedIdentifier.test(value) || envName.test(value) || path.test(value) || uuid.test(value)) return true;
+  if (wordsOnly.test(value)) return true;
+  // camelCase / snake_case identifiers without digits are variable names (`dbPassword`).
+  if (/^[A-Za-z_]+$/.test(value)) return true;
+  const lower = value.toLowerCase();
+  for (const w of valueStopwords) if (lower.includes(w)) return true;
+  return false;
+}

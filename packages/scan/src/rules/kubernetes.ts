@@ -1,0 +1,164 @@
+import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node } from "yaml";
+import type { Rule } from "../rule.js";
+import type { RawHit } from "../types.js";
+
+/** Recognises SOPS ciphertext values (`ENC[AES256_GCM,data:…]`); injected from @hush/sops. */
+export type EncryptedValueTest = (value: string) => boolean;
+
+/** Scans a decoded Secret value with the token rules; returns rule ids and secrets found. */
+export type DecodedScanner = (value: string) => readonly { rule: string; secret: string }[];
+
+const manifestPath = /\.(?:ya?ml|json|tpl)$/i;
+const kustomization = /(?:^|\/)kustomization\.ya?ml$/i;
+const templated = /\{\{|\$\{|\$\(/;
+
+interface SecretValue {
+  readonly offset: number;
+  readonly value: string;
+  readonly base64: boolean;
+}
+
+function str(node: unknown): string | undefined {
+  return isScalar(node) && (typeof node.value === "string" || typeof node.value === "number") ? String(node.value) : undefined;
+}
+
+function getPair(map: Node, key: string): { key: Node; value: Node | null } | undefined {
+  if (!isMap(map)) return undefined;
+  for (const item of map.items) {
+    if (str(item.key) === key) return { key: item.key as Node, value: (item.value as Node | null) ?? null };
+  }
+  return undefined;
+}
+
+function secretValues(obj: Node, out: SecretValue[]): void {
+  if (!isMap(obj)) return;
+  const kind = str(getPair(obj, "kind")?.value);
+  if (kind === "List" || kind?.endsWith("List")) {
+    const items = getPair(obj, "items")?.value;
+    if (isSeq(items)) for (const it of items.items) secretValues(it as Node, out);
+    return;
+  }
+  if (kind !== "Secret") return;
+  for (const field of ["data", "stringData"] as const) {
+    const section = getPair(obj, field)?.value;
+    if (!isMap(section)) continue;
+    for (const item of section.items) {
+      const v = item.value as Node | null;
+      const value = str(v);
+      if (value === undefined || value.length === 0 || !isScalar(v) || !v.range) continue;
+      out.push({ offset: v.range[0], value, base64: field === "data" });
+    }
+  }
+}
+
+function decodeBase64(v: string): string | undefined {
+  const compact = v.replace(/\s/g, "");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(compact) || compact.length % 4 !== 0) return undefined;
+  return Buffer.from(compact, "base64").toString("utf8");
+}
+
+/** Line-based fallback for Helm templates and other files the YAML parser rejects. */
+function scanLines(text: string, out: SecretValue[]): void {
+  let offset = 0;
+  let isSecret = false;
+  let section: { indent: number; base64: boolean } | undefined;
+  for (const line of text.split("\n")) {
+    const lineStart = offset;
+    offset += line.length + 1;
+    if (/^---/.test(line)) {
+      isSecret = false;
+      section = undefined;
+      continue;
+    }
+    if (/^kind:\s*["']?Secret["']?\s*$/.test(line)) isSecret = true;
+    const m = /^(\s*)(data|stringData):\s*$/.exec(line);
+    if (m) {
+      section = { indent: m[1]!.length, base64: m[2] === "data" };
+      continue;
+    }
+    if (!section) continue;
+    const kv = /^(\s*)[\w.-]{1,253}:\s+(["']?)([^"'#\s][^"'#]*?)\2\s*$/.exec(line);
+    const indent = /^\s*/.exec(line)![0].length;
+    if (line.trim() === "" || line.trim().startsWith("#")) continue;
+    if (indent <= section.indent) {
+      section = undefined;
+      continue;
+    }
+    if (kv && isSecret && !templated.test(kv[3]!) && !line.includes("{{")) {
+      out.push({ offset: lineStart + line.indexOf(kv[3]!, kv[1]!.length), value: kv[3]!, base64: section.base64 });
+    }
+  }
+}
+
+function parseDocs(text: string): Document.Parsed[] | undefined {
+  try {
+    const docs = parseAllDocuments(text, { uniqueKeys: false, strict: false });
+    if (!Array.isArray(docs)) return undefined;
+    if (docs.some((d) => d.errors.length > 0)) return undefined;
+    return docs;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The Kubernetes-aware detector: `kind: Secret` objects with non-empty `data`/`stringData`
+ * (YAML or JSON, multi-document, `kind: List`, Helm templates) and kustomize
+ * `secretGenerator` literals. Values that are SOPS ciphertext or templates are not findings.
+ * Base64 `data` values are decoded and also run through the token rules.
+ */
+export function kubernetesRules(isEncrypted: EncryptedValueTest, scanDecoded: DecodedScanner): Rule[] {
+  const secretRule: Rule = {
+    id: "kubernetes-secret",
+    description: "Kubernetes Secret with plaintext data/stringData (encrypt it with hush/sops)",
+    keywords: ["secret"],
+    detect: (text, ctx) => {
+      if (!manifestPath.test(ctx.path) || !text.includes("Secret")) return [];
+      const values: SecretValue[] = [];
+      const docs = text.includes("{{") ? undefined : parseDocs(text);
+      if (docs) for (const d of docs) if (d.contents) secretValues(d.contents as Node, values);
+      if (!docs) scanLines(text, values);
+      const hits: RawHit[] = [];
+      for (const v of values) {
+        if (isEncrypted(v.value) || templated.test(v.value)) continue;
+        const plain = v.base64 ? decodeBase64(v.value) : v.value;
+        const secret = plain ?? v.value;
+        if (secret.length === 0) continue;
+        hits.push({ rule: "kubernetes-secret", offset: v.offset, secret, fileLevel: true });
+        if (v.base64 && plain !== undefined) {
+          for (const d of scanDecoded(plain)) hits.push({ rule: d.rule, offset: v.offset, secret: d.secret, fileLevel: true });
+        }
+      }
+      return hits;
+    },
+  };
+
+  const kustomizeRule: Rule = {
+    id: "kustomize-secret-literal",
+    description: "kustomize secretGenerator literal with a plaintext value",
+    keywords: ["secretgenerator"],
+    detect: (text, ctx) => {
+      if (!kustomization.test(ctx.path)) return [];
+      const docs = parseDocs(text);
+      const hits: RawHit[] = [];
+      for (const d of docs ?? []) {
+        const gens = d.contents ? getPair(d.contents as Node, "secretGenerator")?.value : undefined;
+        if (!isSeq(gens)) continue;
+        for (const gen of gens.items) {
+          const literals = getPair(gen as Node, "literals")?.value;
+          if (!isSeq(literals)) continue;
+          for (const lit of literals.items) {
+            const s = str(lit);
+            if (s === undefined || !isScalar(lit) || !lit.range) continue;
+            const eq = s.indexOf("=");
+            const value = eq === -1 ? "" : s.slice(eq + 1);
+            if (value.length === 0 || isEncrypted(value) || templated.test(value)) continue;
+            hits.push({ rule: "kustomize-secret-literal", offset: lit.range[0], secret: value, fileLevel: true });
+          }
+        }
+      }
+      return hits;
+    },
+  };
+  return [secretRule, kustomizeRule];
+}
