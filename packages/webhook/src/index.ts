@@ -34,3 +34,4 @@ export {
 } from "./cached-facts.js";
 export { createKubeObjectReader, type KubeObjectReaderOptions } from "./io/kube-object-reader.js";
 export { createWebhookMetrics, type WebhookMetrics } from "./metrics.js";
+export { serveWebhook, type ServeWebhookOptions, type RunningWebhook } from "./serve.js";

@@ -1,13 +1,58 @@
+import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
+import { parse as parseYaml } from "yaml";
 import { HushError } from "@hush/errors";
 import type { CliIo } from "../io/cli-io.js";
 
-/** Registers `hush webhook` (not implemented yet). */
-export function register(program: Command, _io: CliIo): void {
+interface WebhookFlags {
+  readonly listen: string;
+  readonly tlsCert: string;
+  readonly tlsKey: string;
+  readonly config?: string;
+  readonly mode?: string;
+  readonly kubeconfig?: string;
+  readonly logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+}
+
+/** Registers `hush webhook`: serve the validating admission webhook until SIGTERM/SIGINT. */
+export function register(program: Command, io: CliIo): void {
   program
     .command("webhook")
-    .description("not implemented yet")
-    .action(() => {
-      throw new HushError("HUSH_ERR_CLI_USAGE", "hush webhook is not implemented yet");
+    .description("serve the admission webhook that keeps plaintext Secrets from GitOps sync out of the cluster")
+    .requiredOption("--listen <host:port>", "address to serve HTTPS on", "0.0.0.0:8443")
+    .requiredOption("--tls-cert <file>", "PEM certificate chain (reloaded when the file changes)")
+    .requiredOption("--tls-key <file>", "PEM private key (reloaded when the file changes)")
+    .option("--config <file>", "policy file (YAML or JSON; see docs/webhook.md)")
+    .option("--mode <mode>", "global mode, overriding the config file: enforce, warn or audit")
+    .option("--kubeconfig <file>", "kubeconfig for Kustomization/Application lookups (default: in-cluster)")
+    .option("--log-level <level>", "fatal, error, warn, info, debug, trace or silent", "info")
+    .action(async (flags: WebhookFlags) => {
+      const { parsePolicy, serveWebhook } = await import("@hush/webhook");
+      const config = flags.config === undefined ? undefined : await readConfig(flags.config);
+      const policy = parsePolicy(config, flags.mode === undefined ? {} : { mode: flags.mode });
+      const running = await serveWebhook({
+        listen: flags.listen,
+        tlsCertFile: flags.tlsCert,
+        tlsKeyFile: flags.tlsKey,
+        policy,
+        logger: { level: flags.logLevel, sink: io.stdout as { write(line: string): unknown } },
+        ...(flags.kubeconfig ? { kubeconfigPath: flags.kubeconfig } : {}),
+      });
+      await running.closed;
     });
+}
+
+async function readConfig(path: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (cause) {
+    throw new HushError("HUSH_ERR_CLI_READ_INPUT", `cannot read the webhook config ${path}`, { cause });
+  }
+  try {
+    return parseYaml(text) as unknown;
+  } catch (cause) {
+    // The parser's message quotes the offending line; only its position would be safe, so say less.
+    throw new HushError("HUSH_ERR_WEBHOOK_CONFIG", `${path} is not valid YAML or JSON`, { cause });
+  }
 }
