@@ -13,4 +13,15 @@ export const cliCodes = defineCodes({
     hint: "add a matching creation rule to .sops.yaml or pass a key flag such as --age",
   },
   HUSH_ERR_CLI_INTERNAL: { exitCode: 1, hint: "this is a bug in hush; please report it" },
+  HUSH_ERR_CLI_FILE_NOT_MODIFIED: { exitCode: 200, hint: "nothing was changed, so the file was left as it was" },
+  HUSH_ERR_CLI_NO_EDITOR: {
+    exitCode: 201,
+    hint: "set SOPS_EDITOR or EDITOR to an editor that exits 0 after saving (e.g. `vim`, `code --wait`)",
+  },
+  HUSH_ERR_CLI_EDIT_INVALID: {
+    exitCode: 2,
+    hint: "the edited text does not parse; the file was left unchanged (rerun edit from a terminal to fix it in the editor)",
+  },
+  HUSH_ERR_CLI_INVALID_SET: { exitCode: 7, hint: "use `hush set FILE '[\"key\"][0]' '<JSON value>'`" },
+  HUSH_ERR_CLI_KEYS_NONEXISTENT_FILE: { exitCode: 49, hint: "encrypt the file first; --add-*/--rm-* change keys of an existing file" },
 });
