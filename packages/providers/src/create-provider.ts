@@ -14,6 +14,10 @@ const loaders: Record<string, () => Promise<ProviderFactory>> = {
     const { createVaultProvider } = await import("./vault-provider.js");
     return (spec, ctx) => createVaultProvider(spec, ctx);
   },
+  gcpsm: async () => {
+    const { createGcpProvider } = await import("./gcp-provider.js");
+    return (spec, ctx) => createGcpProvider(spec, ctx);
+  },
 };
 
 /** The provider kinds `createProvider` knows: `["aws", "gcpsm", "vault"]`. */

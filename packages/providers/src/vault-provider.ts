@@ -6,6 +6,7 @@ import type { BatchResult, FindSpec, ProviderContext, RemoteRef, SecretProvider 
 import { readSecretRef, serviceAccountToken } from "./spec.js";
 import { parseVaultConfig, type VaultConfig } from "./vault-config.js";
 import { mapVaultError } from "./vault-errors.js";
+import { withSignal } from "./with-signal.js";
 import { kvListPath, kvMetadataPath, kvReadPath, locateKvKey, type VaultKvLocation } from "./vault-paths.js";
 import { VaultTokenCache, type VaultToken, type VaultTokenCacheOptions } from "./vault-token.js";
 
@@ -314,15 +315,4 @@ function authToken(out: unknown, what: string): VaultToken {
     throw providerError("access-denied", `vault: ${what}: no token in the response`);
   }
   return { token: auth.client_token, ttlSeconds: num(auth.lease_duration), renewable: auth.renewable === true };
-}
-
-/** node-vault takes no AbortSignal: stop waiting when the caller aborts. */
-function withSignal<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return p;
-  signal.throwIfAborted();
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener("abort", onAbort, { once: true });
-    p.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
