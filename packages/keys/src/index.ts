@@ -11,3 +11,46 @@ export {
   parseAgeRecipients,
   type AgeIdentityLoader,
 } from "./age.js";
+// Cloud and PGP providers: each imports its SDK (AWS, GCP, node-vault, openpgp) on first use
+// only, so importing this package never loads one; the CLI also imports their subpaths lazily.
+export {
+  classifyAwsError,
+  createAwsKmsProvider,
+  kmsRegionFromArn,
+  parseEncryptionContext,
+  parseKmsKeys,
+  stsSessionName,
+  type AwsKmsProviderOptions,
+  type KmsKeyRef,
+} from "./aws-kms.js";
+export {
+  classifyGcpError,
+  createGcpKmsProvider,
+  parseGcpKmsResourceId,
+  parseGcpKmsResourceIds,
+  type GcpKmsClient,
+  type GcpKmsKeyRef,
+  type GcpKmsProviderOptions,
+} from "./gcp-kms.js";
+export {
+  classifyVaultError,
+  createVaultTransitProvider,
+  isVaultAddressAllowed,
+  parseVaultTransitUri,
+  parseVaultTransitUris,
+  type VaultClient,
+  type VaultKeyRef,
+  type VaultTransitProviderOptions,
+} from "./vault-transit.js";
+export {
+  createPgpProvider,
+  gpgEncryptArgs,
+  parsePgpFingerprint,
+  parsePgpFingerprints,
+  type GpgResult,
+  type PgpKeyRef,
+  type PgpProviderOptions,
+  type RunGpg,
+} from "./pgp.js";
+export { createAzureKvProvider, rejectAzureKvKeys } from "./azure-kv.js";
+export { keyError, type KeyFailureKind } from "./key-error.js";

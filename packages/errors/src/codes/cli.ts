@@ -12,6 +12,7 @@ export const cliCodes = defineCodes({
     exitCode: 1,
     hint: "add a matching creation rule to .sops.yaml or pass a key flag such as --age",
   },
+  HUSH_ERR_CLI_DUPLICATE_DECRYPTION_KEY_TYPE: { exitCode: 112, hint: "name each key type once in --decryption-order" },
   HUSH_ERR_CLI_INTERNAL: { exitCode: 1, hint: "this is a bug in hush; please report it" },
   HUSH_ERR_CLI_FILE_NOT_MODIFIED: { exitCode: 200, hint: "nothing was changed, so the file was left as it was" },
   HUSH_ERR_CLI_NO_EDITOR: {

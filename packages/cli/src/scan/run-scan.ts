@@ -1,0 +1,157 @@
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import {
+  applyBaseline,
+  createBaseline,
+  createScanner,
+  formatBaseline,
+  formatJson,
+  formatSarif,
+  formatText,
+  parseBaseline,
+  parseGitleaksConfig,
+  parseScanConfig,
+  type Finding,
+  type ScanConfig,
+  type ScannerOptions,
+  type SopsConfigInForce,
+} from "@hush/scan";
+import { HushError } from "@hush/errors";
+import type { CliIo } from "../io/cli-io.js";
+import { historyFragments, repoRoot, stagedFiles } from "./git.js";
+import { loadSopsRecognisers } from "./sops-bridge.js";
+import { walkTree } from "./walk.js";
+
+/** Parsed `hush scan` options. */
+export interface ScanCommandOptions {
+  readonly paths: readonly string[];
+  readonly staged?: boolean;
+  readonly git?: boolean;
+  readonly since?: string;
+  readonly stdin?: boolean;
+  readonly stdinPath?: string;
+  readonly format: "text" | "json" | "sarif";
+  readonly config?: string;
+  readonly baseline?: string;
+  readonly writeBaseline?: string | boolean;
+  readonly maxFileSize?: number;
+  readonly allLines?: boolean;
+  readonly cwd: string;
+  readonly version: string;
+  readonly readStdin: () => Promise<Uint8Array>;
+}
+
+export const defaultBaselineFile = ".hush-baseline.json";
+const configNames = [".hush-scan.yaml", ".hush-scan.yml", ".hush-scan.json"];
+
+function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (cause) {
+    throw new HushError("HUSH_ERR_SCAN_READ", `${file}: cannot read ${what}`, { cause });
+  }
+}
+
+function loadConfig(root: string, explicit: string | undefined): ScanConfig {
+  const file = explicit ?? [...configNames, ".gitleaks.toml"].map((n) => join(root, n)).find((f) => existsSync(f));
+  if (!file) return {};
+  const text = readText(file, "scanner config");
+  return file.endsWith(".toml") ? parseGitleaksConfig(text, file) : parseScanConfig(text, file);
+}
+
+/** Runs `hush scan`; returns the exit code (0 clean, 1 findings). Throws HushError (exit 2). */
+export async function runScan(opts: ScanCommandOptions, io: CliIo): Promise<number> {
+  const modes = [opts.staged, opts.git, opts.stdin].filter(Boolean).length;
+  if (modes > 1) throw new HushError("HUSH_ERR_SCAN_USAGE", "use only one of --staged, --git and --stdin");
+  if (opts.since && !opts.git) throw new HushError("HUSH_ERR_SCAN_USAGE", "--since needs --git");
+  if (modes > 0 && opts.paths.length > 0) throw new HushError("HUSH_ERR_SCAN_USAGE", "paths cannot be combined with --staged, --git or --stdin");
+  if (opts.paths.length > 1) throw new HushError("HUSH_ERR_SCAN_USAGE", "give one path to scan (a directory or a file)");
+
+  const gitMode = opts.staged || opts.git;
+  const root = gitMode ? repoRoot(opts.cwd) : resolve(opts.cwd, opts.paths[0] ?? ".");
+  const isDir = gitMode || (existsSync(root) && statSync(root).isDirectory());
+  const configRoot = isDir ? root : opts.cwd;
+  const config = loadConfig(configRoot, opts.config ? resolve(opts.cwd, opts.config) : undefined);
+
+  const sops = await loadSopsRecognisers();
+  const sopsConfigs: SopsConfigInForce[] = [];
+  const sopsFile = join(configRoot, ".sops.yaml");
+  if (sops?.parseConfig && existsSync(sopsFile)) {
+    try {
+      sopsConfigs.push({ config: sops.parseConfig(readText(sopsFile, ".sops.yaml")), dir: "" });
+    } catch (cause) {
+      throw new HushError("HUSH_ERR_SCAN_CONFIG", `${sopsFile}: cannot parse .sops.yaml`, { cause });
+    }
+  }
+  const scannerOptions: ScannerOptions = {
+    ...config,
+    ...(sops ? { sops, sopsConfigs } : {}),
+    ...(opts.maxFileSize !== undefined ? { maxFileBytes: opts.maxFileSize } : {}),
+  };
+  const scanner = createScanner(scannerOptions);
+
+  const findings: Finding[] = [];
+  let files = 0;
+  let bytes = 0;
+  if (opts.stdin) {
+    const content = await opts.readStdin();
+    files = 1;
+    bytes = content.length;
+    findings.push(...scanner.scan({ path: opts.stdinPath ?? "stdin", content }).findings);
+  } else if (opts.staged) {
+    for (const f of stagedFiles(root)) {
+      files++;
+      bytes += f.content.length;
+      findings.push(...scanner.scan({ path: f.path, content: f.content, ...(opts.allLines ? {} : { addedLines: f.addedLines }) }).findings);
+    }
+  } else if (opts.git) {
+    for await (const frag of historyFragments(root, opts.since)) {
+      files++;
+      bytes += Buffer.byteLength(frag.text);
+      findings.push(...scanner.scan({ path: frag.path, content: frag.text, lineMap: frag.lineMap, commit: frag.commit }).findings);
+    }
+  } else {
+    for (const f of walkTree(root)) {
+      let content: Buffer;
+      try {
+        content = readFileSync(f.abs);
+      } catch {
+        continue; // vanished or unreadable file: not a finding
+      }
+      files++;
+      bytes += content.length;
+      const rel = isDir ? f.rel : (opts.paths[0] ?? f.rel);
+      findings.push(...scanner.scan({ path: rel, content }).findings);
+    }
+  }
+  findings.sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+
+  const baselineRoot = gitMode ? root : configRoot;
+  if (opts.writeBaseline) {
+    const target = resolve(opts.cwd, typeof opts.writeBaseline === "string" ? opts.writeBaseline : join(baselineRoot, defaultBaselineFile));
+    try {
+      writeFileSync(target, formatBaseline(createBaseline(findings)));
+    } catch (cause) {
+      throw new HushError("HUSH_ERR_SCAN_BASELINE", `${target}: cannot write the baseline`, { cause });
+    }
+    io.stderr.write(`hush scan: wrote ${findings.length} finding(s) to ${target}\n`);
+    return 0;
+  }
+  const baselineFile = opts.baseline ? resolve(opts.cwd, opts.baseline) : join(baselineRoot, defaultBaselineFile);
+  let reported = findings;
+  if (opts.baseline || existsSync(baselineFile)) {
+    reported = applyBaseline(findings, parseBaseline(readText(baselineFile, "baseline"), baselineFile));
+  }
+
+  const stats = { files, bytes };
+  if (opts.format === "json") io.stdout.write(formatJson(reported, stats));
+  else if (opts.format === "sarif") io.stdout.write(formatSarif(reported, scanner.rules, opts.version));
+  else {
+    io.stdout.write(formatText(reported));
+    const suppressed = findings.length - reported.length;
+    io.stderr.write(
+      `hush scan: ${reported.length} finding(s) in ${files} file(s), ${bytes} bytes${suppressed ? `; ${suppressed} in the baseline` : ""}\n`,
+    );
+  }
+  return reported.length > 0 ? 1 : 0;
+}

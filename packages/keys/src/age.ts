@@ -1,0 +1,104 @@
+import { Decrypter, Encrypter, armor, generateHybridIdentity, generateX25519Identity, identityToRecipient } from "age-encryption";
+import { HushError } from "@hush/errors";
+import type { KeyProvider, MasterKey, MasterKeyRef } from "@hush/sops";
+
+/** Where identities come from; injected by the CLI (env, files, commands). */
+export interface AgeIdentityLoader {
+  /** Identities to try for a key wrapped to `recipient`, and the places that were checked. */
+  (recipient: string): Promise<{ identities: readonly string[]; checked: readonly string[] }>;
+}
+
+const identityLine = /^(AGE-SECRET-KEY-1[0-9A-Z]+|AGE-SECRET-KEY-PQ-1[0-9A-Z]+|AGE-PLUGIN-[0-9A-Z-]+1[0-9A-Z]+)$/;
+
+/**
+ * Parses an age keys file (or `SOPS_AGE_KEY`): identities separated by whitespace or lines,
+ * `#` lines and blank lines ignored, CRLF tolerated. Anything else is an error that names the
+ * source but never echoes the line (it could be a key).
+ */
+export function parseAgeIdentities(text: string, source: string): string[] {
+  const out: string[] = [];
+  for (const rawLine of text.split("\n")) {
+    const line = rawLine.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    for (const word of line.split(/\s+/)) {
+      if (!identityLine.test(word)) {
+        throw new HushError("HUSH_ERR_KEYS_AGE_IDENTITY", `${source} contains something that is not an age identity`);
+      }
+      if (word.startsWith("AGE-PLUGIN-")) {
+        throw new HushError("HUSH_ERR_KEYS_AGE_IDENTITY", `${source} holds an age plugin identity; age plugins are not supported by hush`);
+      }
+      out.push(word);
+    }
+  }
+  return out;
+}
+
+/** The default keys file sops reads: `<user config dir>/sops/age/keys.txt`. */
+export function defaultAgeKeysFile(env: Readonly<Record<string, string | undefined>>, home: string, platform: string): string {
+  if (platform === "darwin") {
+    return `${env["XDG_CONFIG_HOME"] || `${home}/Library/Application Support`}/sops/age/keys.txt`;
+  }
+  if (platform === "win32") return `${env["AppData"] ?? env["APPDATA"] ?? home}\\sops\\age\\keys.txt`;
+  return `${env["XDG_CONFIG_HOME"] || `${home}/.config`}/sops/age/keys.txt`;
+}
+
+/** Parses and checks a recipient (`age1…` X25519 or `age1pq1…` hybrid). */
+export function parseAgeRecipients(list: string): string[] {
+  const out = list
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  for (const r of out) {
+    if (!/^age1[0-9a-z]+$/.test(r)) {
+      throw new HushError("HUSH_ERR_KEYS_AGE_RECIPIENT", `'${r.slice(0, 12)}…' is not an age recipient (age1…); SSH and plugin recipients are not supported`);
+    }
+  }
+  return out;
+}
+
+/** Generates a new identity (X25519 by default, hybrid post-quantum on request). */
+export async function generateAgeIdentity(postQuantum = false): Promise<{ identity: string; recipient: string }> {
+  const identity = postQuantum ? await generateHybridIdentity() : await generateX25519Identity();
+  return { identity, recipient: await identityToRecipient(identity) };
+}
+
+/**
+ * The age key provider: wraps a data key as one ASCII-armored age file per recipient (as sops
+ * stores it) and unwraps with the identities the loader finds.
+ */
+export function createAgeProvider(loadIdentities: AgeIdentityLoader): KeyProvider {
+  return {
+    type: "age",
+    async wrap(key: MasterKeyRef, dataKey: Uint8Array): Promise<string> {
+      if (key.type !== "age") throw new HushError("HUSH_ERR_KEYS_AGE_RECIPIENT", "not an age key");
+      const [recipient] = parseAgeRecipients(key.recipient);
+      const e = new Encrypter();
+      try {
+        e.addRecipient(recipient ?? "");
+      } catch (cause) {
+        throw new HushError("HUSH_ERR_KEYS_AGE_RECIPIENT", `invalid age recipient ${key.recipient}`, { cause });
+      }
+      return armor.encode(await e.encrypt(dataKey));
+    },
+    async unwrap(key: MasterKey): Promise<Uint8Array> {
+      if (key.type !== "age") throw new HushError("HUSH_ERR_KEYS_AGE_DECRYPT", "not an age key");
+      const { identities, checked } = await loadIdentities(key.recipient);
+      if (identities.length === 0) {
+        throw new HushError("HUSH_ERR_KEYS_AGE_NO_IDENTITY", `no age identity found (checked ${checked.join(", ")})`);
+      }
+      let ciphertext: Uint8Array;
+      try {
+        ciphertext = armor.decode(key.enc.replace(/\r\n/g, "\n"));
+      } catch (cause) {
+        throw new HushError("HUSH_ERR_KEYS_AGE_DECRYPT", "the age stanza is not valid armor", { cause });
+      }
+      const d = new Decrypter();
+      for (const id of identities) d.addIdentity(id);
+      try {
+        return await d.decrypt(ciphertext, "uint8array");
+      } catch (cause) {
+        throw new HushError("HUSH_ERR_KEYS_AGE_DECRYPT", `none of the ${identities.length} age identities found can decrypt this key`, { cause });
+      }
+    },
+  };
+}

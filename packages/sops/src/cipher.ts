@@ -1,0 +1,71 @@
+import { createCipheriv, createDecipheriv } from "node:crypto";
+import { HushError } from "@hush/errors";
+import type { Comment, Scalar } from "./tree.js";
+import { valueBytes, valueFromBytes, type ValueType } from "./values.js";
+
+/** Source of randomness, injected so the core stays deterministic under test. */
+export type RandomBytes = (length: number) => Uint8Array;
+
+const encPattern = /^ENC\[AES256_GCM,data:(.*?),iv:(.*?),tag:(.*?),type:(.*?)\]/s;
+const encoder = new TextEncoder();
+
+/** True for a string in sops's `ENC[AES256_GCM,data:…,iv:…,tag:…,type:…]` form. */
+export function isEncryptedValue(value: unknown): boolean {
+  return typeof value === "string" && encPattern.test(value);
+}
+
+/** The parts of an `ENC[…]` value, or `undefined` if it is not one. */
+export function parseEncryptedValue(value: string): { data: Uint8Array; iv: Uint8Array; tag: Uint8Array; type: string } | undefined {
+  const m = encPattern.exec(value);
+  if (!m) return undefined;
+  return {
+    data: Buffer.from(m[1] ?? "", "base64"),
+    iv: Buffer.from(m[2] ?? "", "base64"),
+    tag: Buffer.from(m[3] ?? "", "base64"),
+    type: m[4] ?? "",
+  };
+}
+
+/** Encrypts raw plaintext bytes with a given IV (used for the MAC and for IV reuse). */
+export function encryptBytes(plain: Uint8Array, type: ValueType, key: Uint8Array, aad: string, iv: Uint8Array): string {
+  const cipher = createCipheriv("aes-256-gcm", key, iv);
+  cipher.setAAD(encoder.encode(aad));
+  const data = Buffer.concat([cipher.update(plain), cipher.final()]);
+  const tag = cipher.getAuthTag();
+  return `ENC[AES256_GCM,data:${data.toString("base64")},iv:${Buffer.from(iv).toString("base64")},tag:${tag.toString("base64")},type:${type}]`;
+}
+
+/**
+ * Encrypts one value as sops does: AES-256-GCM, a fresh 32-byte IV, the key path as AAD.
+ * Empty strings (and empty comments) are never encrypted and come back unchanged.
+ */
+export function encryptValue(value: Exclude<Scalar, null> | Comment, key: Uint8Array, aad: string, random: RandomBytes): string {
+  const { bytes, type } = valueBytes(value);
+  if (bytes.length === 0 && (type === "str" || type === "comment")) return "";
+  return encryptBytes(bytes, type, key, aad, random(32));
+}
+
+/** Decrypts an `ENC[…]` string into raw plaintext bytes and its type. */
+export function decryptBytes(value: string, key: Uint8Array, aad: string, where: string): { bytes: Uint8Array; type: string } {
+  const parts = parseEncryptedValue(value);
+  if (!parts) throw new HushError("HUSH_ERR_SOPS_DECRYPT_VALUE", `value at ${where} is not a valid ENC[AES256_GCM,…] string`);
+  try {
+    const decipher = createDecipheriv("aes-256-gcm", key, parts.iv);
+    decipher.setAAD(encoder.encode(aad));
+    decipher.setAuthTag(parts.tag);
+    const bytes = Buffer.concat([decipher.update(parts.data), decipher.final()]);
+    return { bytes: new Uint8Array(bytes), type: parts.type };
+  } catch (cause) {
+    throw new HushError(
+      "HUSH_ERR_SOPS_DECRYPT_VALUE",
+      `could not decrypt the value at ${where}: authentication failed (tampered value, moved key, or wrong data key)`,
+      { cause },
+    );
+  }
+}
+
+/** Decrypts an `ENC[…]` value into its typed form. */
+export function decryptValue(value: string, key: Uint8Array, aad: string, where: string): Exclude<Scalar, null> | Comment {
+  const { bytes, type } = decryptBytes(value, key, aad, where);
+  return valueFromBytes(bytes, type, where);
+}

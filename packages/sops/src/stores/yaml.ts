@@ -1,0 +1,356 @@
+import { Composer, LineCounter, Parser, isAlias, isMap, isScalar, isSeq, type Document, type Node as YNode } from "yaml";
+import { HushError, type ErrorCode } from "@hush/errors";
+import { isEncryptedValue, parseEncryptedValue } from "../cipher.js";
+import { formatFloatG } from "../go-format.js";
+import { Comment, SopsTime, TreeList, TreeMap, type MapEntry, type Scalar, type Tree, type TreeValue } from "../tree.js";
+import { chooseStringStyle, doubleQuote, parseYamlTimestamp, resolvePlain } from "./yaml-scalars.js";
+
+/** Where a collection's items start in the source, for placing comments the way go-yaml does. */
+interface Layout {
+  readonly target: TreeMap | TreeList;
+  /** Column of the collection's items (the dash for sequences); Infinity for flow collections. */
+  indent: number;
+  readonly items: Array<{ start: number; line: number; child?: Layout }>;
+}
+
+interface SourceComment {
+  readonly offset: number;
+  readonly text: string;
+  readonly line: number;
+  readonly col: number;
+  readonly trailing: boolean;
+}
+
+const TAG = "tag:yaml.org,2002:";
+
+function fail(code: ErrorCode, message: string): never {
+  throw new HushError(code, message);
+}
+
+function collectComments(token: unknown, out: Array<{ offset: number; source: string }>): void {
+  if (Array.isArray(token)) {
+    for (const t of token) collectComments(t, out);
+    return;
+  }
+  if (typeof token !== "object" || token === null) return;
+  const t = token as { type?: string; offset?: number; source?: string };
+  if (t.type === "comment" && typeof t.offset === "number" && typeof t.source === "string") {
+    out.push({ offset: t.offset, source: t.source });
+    return;
+  }
+  for (const v of Object.values(token)) if (typeof v === "object") collectComments(v, out);
+}
+
+/**
+ * Parses YAML (all documents) into sops's tree. Scalars resolve as go-yaml v3 resolves them;
+ * comments become items placed in the mapping or list they belong to (by position and column),
+ * which decides their AAD. `errorCode` distinguishes plaintext input from encrypted files.
+ */
+export function parseYaml(text: string, errorCode: ErrorCode, strictKeys = false): Tree {
+  const lines = new LineCounter();
+  const tokens = [...new Parser(lines.addNewLine).parse(text)];
+  const docs = [...new Composer({ schema: "failsafe", uniqueKeys: true, merge: false }).compose(tokens, true)] as Document[];
+  const rawComments: Array<{ offset: number; source: string }> = [];
+  collectComments(tokens, rawComments);
+  const branches: TreeMap[] = [];
+  const layouts: Array<{ start: number; layout: Layout }> = [];
+
+  for (const doc of docs) {
+    const err = doc.errors[0];
+    if (err) fail(errorCode, `invalid YAML at line ${lines.linePos(err.pos[0]).line}: ${err.code.toLowerCase().replace(/_/g, " ")}`);
+    const contents = doc.contents as YNode | null;
+    const root = new TreeMap();
+    const layout: Layout = { target: root, indent: 0, items: [] };
+    if (contents !== null && !(isScalar(contents) && contents.value === "" && contents.tag === undefined)) {
+      if (!isMap(contents)) fail(errorCode, "a YAML document must be a mapping at the top level");
+      fillMap(contents, root, layout, { doc, text, lines, strictKeys });
+    }
+    branches.push(root);
+    layouts.push({ start: doc.range?.[0] ?? 0, layout });
+  }
+
+  const comments: SourceComment[] = rawComments.map(({ offset, source }) => {
+    const pos = lines.linePos(offset);
+    const lineStart = offset - (pos.col - 1);
+    return {
+      offset,
+      text: source.slice(1),
+      line: pos.line,
+      col: pos.col - 1,
+      trailing: text.slice(lineStart, offset).trim() !== "",
+    };
+  });
+  for (const c of comments) {
+    let docIndex = 0;
+    for (let i = 0; i < layouts.length; i++) if ((layouts[i]?.start ?? 0) <= c.offset) docIndex = i;
+    const target = layouts[docIndex];
+    if (target) placeComment(target.layout, c);
+  }
+  return { branches };
+}
+
+function placeComment(root: Layout, c: SourceComment): void {
+  let layout = root;
+  for (;;) {
+    let idx = -1;
+    for (let i = 0; i < layout.items.length; i++) if ((layout.items[i]?.start ?? Infinity) <= c.offset) idx = i;
+    const item = idx >= 0 ? layout.items[idx] : undefined;
+    const child = item?.child;
+    if (c.trailing) {
+      if (child && child.items.length > 0 && (child.items[0]?.start ?? Infinity) <= c.offset) {
+        layout = child;
+        continue;
+      }
+      insertComment(layout, idx >= 0 ? idx : 0, new Comment(c.text, item !== undefined && item.line === c.line));
+      return;
+    }
+    if (item && child && child.indent <= c.col && c.offset > item.start) {
+      layout = child;
+      continue;
+    }
+    insertComment(layout, idx + 1, new Comment(c.text));
+    return;
+  }
+}
+
+/** Inserts a comment before the item at layout index `at`, keeping the layout in step. */
+function insertComment(layout: Layout, at: number, comment: Comment): void {
+  const items = layout.target.items as Array<unknown>;
+  // Translate a layout index (non-comment items only) into a position in the tree's items.
+  let seen = 0;
+  let pos = items.length;
+  for (let i = 0; i < items.length; i++) {
+    if (items[i] instanceof Comment) continue;
+    if (seen === at) {
+      pos = i;
+      break;
+    }
+    seen++;
+  }
+  if (!comment.inline) {
+    // After earlier comments placed at the same spot (they come first in the file).
+    while (pos < items.length && items[pos] instanceof Comment && !(items[pos] as Comment).inline) pos++;
+  }
+  items.splice(pos, 0, comment);
+}
+
+function dashColumn(text: string, start: number, lines: LineCounter): number {
+  let p = start - 1;
+  while (p >= 0 && text[p] === " ") p--;
+  const at = text[p] === "-" ? p : start;
+  return lines.linePos(at).col - 1;
+}
+
+interface Ctx {
+  readonly doc: Document;
+  readonly text: string;
+  readonly lines: LineCounter;
+  /** Refuse keys go-yaml would not read as strings (sops does so when encrypting). */
+  readonly strictKeys: boolean;
+}
+
+function fillMap(node: YNode, out: TreeMap, layout: Layout, ctx: Ctx): void {
+  const { lines } = ctx;
+  if (!isMap(node)) return;
+  if (node.flow) layout.indent = Infinity;
+  for (const pair of node.items) {
+    const keyNode = pair.key as YNode | null;
+    const key = keyText(keyNode, ctx);
+    const start = keyNode?.range?.[0] ?? (pair.value as YNode | null)?.range?.[0] ?? 0;
+    if (layout.items.length === 0 && !node.flow) layout.indent = lines.linePos(start).col - 1;
+    const entry: MapEntry = { key, value: null };
+    const child = convert(pair.value as YNode | null, ctx, false);
+    entry.value = child.value;
+    out.items.push(entry);
+    layout.items.push({ start, line: lines.linePos(start).line, ...(child.layout && { child: child.layout }) });
+  }
+}
+
+function keyText(node: YNode | null, ctx: Ctx): string {
+  const resolved = isAlias(node) ? (node.resolve(ctx.doc) as YNode | undefined) : node;
+  if (resolved && isScalar(resolved)) {
+    const raw = String(resolved.value);
+    if (resolved.type === "PLAIN" && resolved.tag === undefined) {
+      if (ctx.strictKeys && typeof resolvePlain(raw) !== "string") {
+        throw new HushError("HUSH_ERR_SOPS_ENCRYPT_TREE", `the tree contains a non-string key at line ${ctx.lines.linePos(resolved.range?.[0] ?? 0).line}`);
+      }
+    }
+    return raw;
+  }
+  throw new HushError("HUSH_ERR_SOPS_ENCRYPT_TREE", "the tree contains a complex (non-scalar) mapping key");
+}
+
+function convert(node: YNode | null, ctx: Ctx, insideAlias: boolean): { value: TreeValue; layout?: Layout } {
+  const { doc, text, lines } = ctx;
+  if (node === null || node === undefined) return { value: null };
+  if (isAlias(node)) {
+    const target = node.resolve(doc) as YNode | undefined;
+    return { value: target ? convert(target, ctx, true).value : null };
+  }
+  if (isMap(node)) {
+    const map = new TreeMap();
+    const layout: Layout = { target: map, indent: Infinity, items: [] };
+    fillMap(node, map, layout, ctx);
+    return insideAlias ? { value: map } : { value: map, layout };
+  }
+  if (isSeq(node)) {
+    const list = new TreeList();
+    const layout: Layout = { target: list, indent: node.flow ? Infinity : 0, items: [] };
+    for (const item of node.items as Array<YNode | null>) {
+      const start = item?.range?.[0] ?? 0;
+      if (layout.items.length === 0 && !node.flow) layout.indent = dashColumn(text, start, lines);
+      const child = convert(item, ctx, insideAlias);
+      const v = child.value;
+      // An encrypted comment inside a list is stored by sops as a list element.
+      if (typeof v === "string" && isEncryptedValue(v) && parseEncryptedValue(v)?.type === "comment") list.items.push(new Comment(v));
+      else list.items.push(v);
+      layout.items.push({ start, line: lines.linePos(start).line, ...(child.layout && { child: child.layout }) });
+    }
+    return insideAlias ? { value: list } : { value: list, layout };
+  }
+  if (isScalar(node)) return { value: scalarValue(node) };
+  return { value: null };
+}
+
+function scalarValue(node: YNode): Scalar {
+  if (!isScalar(node)) return null;
+  const raw = String(node.value ?? "");
+  const tag = node.tag;
+  if (tag === undefined || tag === "!") return node.type === "PLAIN" && tag === undefined ? resolvePlain(raw) : raw;
+  switch (tag) {
+    case `${TAG}str`:
+      return raw;
+    case `${TAG}null`:
+      return null;
+    case `${TAG}bool`:
+    case `${TAG}int`:
+    case `${TAG}float`:
+      return resolvePlain(raw);
+    case `${TAG}timestamp`:
+      return parseYamlTimestamp(raw) ?? raw;
+    case `${TAG}binary`:
+      return new Uint8Array(Buffer.from(raw.replace(/\s+/g, ""), "base64"));
+    default:
+      // Custom tags (!Ref, !vault …) are dropped by sops; the text stays.
+      return raw;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Emitting, in go-yaml v3's layout: `indent` spaces (sops default 4), sequences indented
+// inside mappings, no line wrapping, comments as `#text` lines, inline comments on the line.
+
+/** Renders one scalar as go-yaml writes it. */
+export function yamlScalar(v: Scalar, simpleKey = false): string {
+  if (v === null) return "null";
+  if (typeof v === "boolean") return v ? "true" : "false";
+  if (typeof v === "bigint") return v.toString(10);
+  if (typeof v === "number") {
+    const s = formatFloatG(v);
+    return s === "+Inf" ? ".inf" : s === "-Inf" ? "-.inf" : s === "NaN" ? ".nan" : s;
+  }
+  if (v instanceof SopsTime) return v.text;
+  if (v instanceof Uint8Array) return `!!binary ${Buffer.from(v).toString("base64")}`;
+  const style = chooseStringStyle(v, simpleKey);
+  if (style === "plain") return v;
+  if (style === "single") return `'${v.replace(/'/g, "''")}'`;
+  if (style === "literal") return "|"; // handled by the caller
+  return doubleQuote(v);
+}
+
+function literalBlock(s: string, col: number, step: number): string {
+  const chomp = !s.endsWith("\n") ? "-" : s.endsWith("\n\n") || s === "\n" ? "+" : "";
+  const indicator = s.startsWith(" ") || s.startsWith("\n") ? String(step) : "";
+  const body = s.endsWith("\n") ? s.slice(0, -1) : s;
+  const sp = " ".repeat(col);
+  const lines = body.split("\n").map((l) => (l === "" ? "" : sp + l));
+  return `|${indicator}${chomp}\n${lines.join("\n")}\n`;
+}
+
+class YamlWriter {
+  out = "";
+  constructor(readonly indent: number) {}
+
+  /**
+   * Writes a mapping whose keys sit at `col`. `childCol` is where nested content goes: one
+   * indent step further, except for a mapping inside a sequence item, whose nested content
+   * go-yaml places one step from the dash rather than from the keys.
+   */
+  map(map: TreeMap, col: number, firstPrefix?: string, childCol = col + this.indent): void {
+    let lead = firstPrefix ?? " ".repeat(col);
+    for (const item of map.items) {
+      // go-yaml (sops ≥ 3.13) writes a scalar's same-line comment as its own line above it.
+      if (item instanceof Comment) this.out += `${lead}#${item.text}\n`;
+      else {
+        this.out += `${lead}${yamlScalar(item.key, true)}:`;
+        this.value(item.value, childCol);
+      }
+      lead = " ".repeat(col);
+    }
+  }
+
+  value(v: TreeValue, childCol: number): void {
+    if (v instanceof TreeMap) {
+      if (v.items.length === 0) this.out += " {}\n";
+      else {
+        this.out += "\n";
+        this.map(v, childCol);
+      }
+    } else if (v instanceof TreeList) {
+      if (v.items.length === 0) this.out += " []\n";
+      else {
+        this.out += "\n";
+        this.list(v, childCol);
+      }
+    } else this.scalar(v, childCol);
+  }
+
+  scalar(v: Scalar, childCol: number): void {
+    if (typeof v === "string" && chooseStringStyle(v, false) === "literal") this.out += ` ${literalBlock(v, childCol, this.indent)}`;
+    else this.out += ` ${yamlScalar(v)}\n`;
+  }
+
+  list(list: TreeList, col: number, firstPrefix?: string): void {
+    let lead = firstPrefix ?? " ".repeat(col);
+    for (const item of list.items) {
+      if (item instanceof Comment) {
+        // An encrypted comment inside a list is written as a list element, as sops does.
+        this.out += isEncryptedValue(item.text) ? `${lead}- ${item.text}\n` : `${lead}#${item.text}\n`;
+      } else if (item instanceof TreeMap && item.items.length > 0) {
+        this.map(item, col + 2, `${lead}- `, col + this.indent);
+      } else if (item instanceof TreeList && item.items.length > 0) {
+        this.list(item, col + 2, `${lead}- `);
+      } else {
+        this.out += `${lead}-`;
+        this.value(item, col + this.indent);
+      }
+      lead = " ".repeat(col);
+    }
+  }
+}
+
+/** Serialises a tree as YAML, documents separated by `---`. */
+export function emitYaml(tree: Tree, indent = 4): string {
+  const step = indent >= 2 && indent <= 9 ? indent : 2;
+  return tree.branches
+    .map((b) => {
+      const w = new YamlWriter(step);
+      if (b.items.length === 0) return "{}\n";
+      w.map(b, 0);
+      return w.out;
+    })
+    .join("---\n");
+}
+
+/** Serialises one value for `--extract` (a scalar followed by a newline, or a document). */
+export function emitYamlValue(v: TreeValue, indent = 4): string {
+  if (v instanceof TreeMap) return emitYaml({ branches: [v] }, indent);
+  if (v instanceof TreeList) {
+    const w = new YamlWriter(indent >= 2 && indent <= 9 ? indent : 2);
+    if (v.items.length === 0) return "[]\n";
+    w.list(v, 0);
+    return w.out;
+  }
+  const text = yamlScalar(v);
+  return text === "|" && typeof v === "string" ? literalBlock(v, indent, indent) : `${text}\n`;
+}
