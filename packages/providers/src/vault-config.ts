@@ -138,7 +138,7 @@ export function parseVaultConfig(spec: unknown): VaultConfig {
     throw providerError("invalid-config", `${FIELD}.auth.${method} is not supported; use tokenSecretRef, appRole or kubernetes`);
   }
   for (const mount of [auth.kind === "appRole" ? auth.path : auth.kind === "kubernetes" ? auth.mountPath : "token"]) {
-    if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(mount)) throw providerError("invalid-config", `${FIELD}.auth: invalid mount path`);
+    if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(mount) || mount.split("/").some((s) => s === "." || s === "..")) throw providerError("invalid-config", `${FIELD}.auth: invalid mount path`);
   }
   return {
     server: server.replace(/\/+$/, ""),

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { createProvider, supportedProviders } from "./create-provider.js";
+import { isRetryable, providerErrorKind, refKey } from "./provider.js";
+import { providerError } from "./provider-error.js";
+
+const ctx = { namespace: "ns", now: () => 0, readSecret: async () => new Uint8Array() };
+
+describe("createProvider", () => {
+  it("knows aws, gcpsm and vault", () => {
+    expect(supportedProviders()).toEqual(["aws", "gcpsm", "vault"]);
+  });
+
+  it("builds the provider named by the single key, without any call", async () => {
+    const p = await createProvider({ aws: { region: "us-east-1" } }, ctx);
+    expect(p.kind).toBe("aws");
+    await p.close();
+    const v = await createProvider({ vault: { server: "http://127.0.0.1:1", auth: { tokenSecretRef: { name: "t", key: "k" } } } }, ctx);
+    expect(v.kind).toBe("vault");
+    await v.close();
+  });
+
+  it("rejects zero, several, unknown or malformed provider blocks", async () => {
+    for (const spec of [null, [], {}, { aws: {}, vault: {} }, { azurekv: {} }, { __proto__: { aws: {} } }, { aws: { region: 1 } }]) {
+      await expect(createProvider(spec, ctx)).rejects.toMatchObject({ code: "HUSH_ERR_PROVIDERS_INVALID_CONFIG" });
+    }
+  });
+});
+
+describe("error kinds and ref keys", () => {
+  it("classifies provider errors and what to retry", () => {
+    expect(providerErrorKind(providerError("throttled", "x"))).toBe("throttled");
+    expect(isRetryable(providerError("unavailable", "x"))).toBe(true);
+    expect(isRetryable(providerError("checksum-mismatch", "x"))).toBe(true);
+    expect(isRetryable(providerError("not-found", "x"))).toBe(false);
+    expect(providerErrorKind(new Error("x"))).toBe("internal");
+  });
+
+  it("gives identical reads the same key and different reads different keys", () => {
+    expect(refKey({ key: "a" })).toBe(refKey({ key: "a", metadataPolicy: "None" }));
+    expect(refKey({ key: "a", property: "b" })).not.toBe(refKey({ key: "a.b" }));
+    expect(refKey({ key: "a", version: "1" })).not.toBe(refKey({ key: "a" }));
+  });
+});

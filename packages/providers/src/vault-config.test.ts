@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import { parseVaultConfig } from "./vault-config.js";
+import { mapVaultError, vaultStatusKind } from "./vault-errors.js";
+
+const PEM = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+
+describe("vault config", () => {
+  it("parses ESO's vault block for each supported auth method", () => {
+    const base = { server: "https://vault.example:8200/", path: "secret", version: "v2", namespace: "team-a" };
+    expect(parseVaultConfig({ ...base, auth: { tokenSecretRef: { name: "t", key: "token" } } })).toMatchObject({
+      server: "https://vault.example:8200",
+      path: "secret",
+      version: "v2",
+      namespace: "team-a",
+      auth: { kind: "token", tokenSecretRef: { name: "t", key: "token" } },
+    });
+    expect(parseVaultConfig({ ...base, auth: { appRole: { roleId: "r", secretRef: { name: "s", key: "id" } } } }).auth).toEqual({
+      kind: "appRole",
+      path: "approle",
+      roleId: "r",
+      secretRef: { name: "s", key: "id" },
+    });
+    expect(parseVaultConfig({ server: "http://v:8200", auth: { namespace: "root", kubernetes: { role: "r", serviceAccountRef: { name: "sa" } } } })).toMatchObject({
+      version: "v2",
+      authNamespace: "root",
+      auth: { kind: "kubernetes", mountPath: "kubernetes", role: "r", serviceAccountRef: { name: "sa" } },
+    });
+  });
+
+  it("accepts caBundle as base64 (ESO's []byte) or PEM", () => {
+    const auth = { tokenSecretRef: { name: "t", key: "k" } };
+    expect(parseVaultConfig({ server: "https://v", caBundle: Buffer.from(PEM).toString("base64"), auth }).caBundle).toBe(PEM);
+    expect(parseVaultConfig({ server: "https://v", caBundle: PEM, auth }).caBundle).toBe(PEM);
+    expect(() => parseVaultConfig({ server: "https://v", caBundle: "bm90IGEgY2VydA==", auth })).toThrow(
+      expect.objectContaining({ code: "HUSH_ERR_PROVIDERS_INVALID_CONFIG" }),
+    );
+  });
+
+  it("rejects unsupported or ambiguous blocks", () => {
+    const token = { tokenSecretRef: { name: "t", key: "k" } };
+    const bad: unknown[] = [
+      { server: "ftp://v", auth: token },
+      { server: "http://v", version: "v3", auth: token },
+      { server: "http://v", auth: {} },
+      { server: "http://v", auth: { ...token, appRole: { roleId: "r", secretRef: { name: "s", key: "k" } } } },
+      { server: "http://v", auth: { ldap: {} } },
+      { server: "http://v", auth: { kubernetes: { role: "r" } } },
+      { server: "http://v", headers: { "X-Vault-Token": "x" }, auth: token },
+      { server: "http://v", auth: { appRole: { path: "../x", roleId: "r", secretRef: { name: "s", key: "k" } } } },
+    ];
+    for (const spec of bad) {
+      expect(() => parseVaultConfig(spec)).toThrow(expect.objectContaining({ code: "HUSH_ERR_PROVIDERS_INVALID_CONFIG" }));
+    }
+  });
+});
+
+describe("vault error mapping", () => {
+  it("maps statuses and network failures, never keeping the axios error (it holds the token)", () => {
+    expect([404, 403, 401, 429, 400, 503, 500, 412].map(vaultStatusKind)).toEqual([
+      "not-found", "access-denied", "access-denied", "throttled", "invalid-config", "unavailable", "unavailable", "unavailable",
+    ]);
+    const api = Object.assign(new Error("permission denied"), { response: { statusCode: 403, body: { errors: ["permission denied"] } } });
+    const mapped = mapVaultError(api, 'read "app"');
+    expect(mapped.code).toBe("HUSH_ERR_PROVIDERS_ACCESS_DENIED");
+    expect(mapped.cause).not.toBe(api);
+    const axios = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED", config: { headers: { "X-Vault-Token": "hvs.canary" } } });
+    const net = mapVaultError(axios, "read");
+    expect(net.code).toBe("HUSH_ERR_PROVIDERS_UNAVAILABLE");
+    expect(JSON.stringify(net.cause, Object.getOwnPropertyNames(net.cause as object))).not.toContain("hvs.canary");
+    expect(mapVaultError(Object.assign(new Error("x"), { code: "SELF_SIGNED_CERT_IN_CHAIN" }), "read").code).toBe("HUSH_ERR_PROVIDERS_INVALID_CONFIG");
+  });
+});
