@@ -72,6 +72,7 @@ describe.skipIf(!ready)("admission webhook against a real kube-apiserver", () =>
       url: `https://127.0.0.1:${webhook.port}/validate`,
       caBundle: tls.ca,
       failurePolicy: "Fail",
+      rules: [{ apiGroups: [""], apiVersions: ["v1"], operations: ["CREATE", "UPDATE"], resources: ["secrets", "configmaps"] }],
     });
   });
 
@@ -168,6 +169,15 @@ describe.skipIf(!ready)("admission webhook against a real kube-apiserver", () =>
     expect(created.code, created.stderr).toBe(0);
     const res = await apply(secret(ns.enforce, "from-ksops", { annotations: { "argocd.argoproj.io/tracking-id": `payments:/Secret:${ns.enforce}/from-ksops` } }), argo);
     expect(res.code, res.stderr).toBe(0);
+  });
+
+  it("warns about a ConfigMap from Argo CD that holds a token, without printing it", async () => {
+    const token = `ghp_${"Zq8vN2kP4xR7tY1uW3eA5sD9fG6hJ0lK2mB4"}`;
+    const cm = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "app-env", namespace: ns.enforce }, data: { "app.env": `GITHUB_TOKEN=${token}` } };
+    const res = await kube.kubectl(["apply", `--as=${argo}`, "-f", "-"], { input: JSON.stringify(cm) });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toContain(`Warning: hush: configmap ${ns.enforce}/app-env looks like it holds a secret in data.app.env (github-pat)`);
+    expect(res.stderr + res.stdout).not.toContain(token);
   });
 
   it("counts the decisions it made on /metrics", async () => {

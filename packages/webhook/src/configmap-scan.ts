@@ -1,6 +1,4 @@
-// The one place the webhook asks @hush/scan for high-confidence findings in ConfigMap values.
-// @hush/scan does not export a text scanner yet, so this reports "not available" and the
-// policy lets ConfigMaps pass with the reason `configmap-not-scanned`.
+import { createScanner } from "@hush/scan";
 
 /** A finding in a ConfigMap value: which key, and which rule (never the match). */
 export interface ConfigMapFinding {
@@ -8,7 +6,18 @@ export interface ConfigMapFinding {
   readonly rule: string;
 }
 
-/** Scans ConfigMap values; `undefined` when no scanner is available in this build. */
-export function scanConfigMapValues(_values: Readonly<Record<string, string>>): readonly ConfigMapFinding[] | undefined {
-  return undefined;
+// High confidence only: the prefixed-token and private-key rules. The generic (entropy and
+// keyword) rules and the manifest-level Kubernetes rules are off, because a ConfigMap value
+// is not a manifest and a warning on every long random-looking string would be noise.
+const lowConfidence = ["generic-api-key", "generic-password", "password-in-url", "kubernetes-secret", "kustomize-secret-literal"];
+const scanner = createScanner({ disabledRules: lowConfidence, inlineAllow: false });
+
+/** Runs @hush/scan's high-confidence rules over each ConfigMap value. */
+export function scanConfigMapValues(values: Readonly<Record<string, string>>): readonly ConfigMapFinding[] {
+  const findings: ConfigMapFinding[] = [];
+  for (const [key, content] of Object.entries(values)) {
+    if (content === "") continue;
+    for (const f of scanner.scan({ path: `configmap/${key}`, content }).findings) findings.push({ key, rule: f.rule });
+  }
+  return findings;
 }

@@ -136,8 +136,27 @@ describe("judge: who and what is judged", () => {
     expect(decide((r) => { r.request.kind = { group: "apps", version: "v1", kind: "Deployment" }; r.request.object = { spec: 1 }; }).reason).toBe("not-judged");
   });
 
-  it("leaves ConfigMaps passing while @hush/scan has no text scanner", () => {
-    expect(decide((r) => { r.request.kind.kind = "ConfigMap"; r.request.object.kind = "ConfigMap"; }).reason).toBe("configmap-not-scanned");
+  const configMap = (data: Record<string, string>) => (r: any) => {
+    r.request.kind.kind = "ConfigMap";
+    r.request.object.kind = "ConfigMap";
+    r.request.object.data = data;
+  };
+  const token = `ghp_${"Zq8vN2kP4xR7tY1uW3eA5sD9fG6hJ0lK2mB4"}`;
+
+  it("passes a clean ConfigMap from a GitOps identity", () => {
+    expect(decide(configMap({ "app.yaml": "log_level: info\nreplicas: 3" }))).toMatchObject({ allowed: true, reason: "configmap-clean" });
+  });
+
+  it("warns by default about a ConfigMap holding a high-confidence secret, naming key and rule only", () => {
+    const v = judge(review(configMap({ "app.env": `GITHUB_TOKEN=${token}` })), defaultPolicy, {});
+    expect(v).toMatchObject({ allowed: true, reason: "configmap-secret", mode: "warn" });
+    expect(v.warnings[0]).toContain("configmap team-a/db-creds looks like it holds a secret in data.app.env (github-pat)");
+    expect(JSON.stringify(v)).not.toContain(token);
+  });
+
+  it("denies such a ConfigMap when configMaps.mode is enforce, and skips scanning when turned off", () => {
+    expect(judge(review(configMap({ x: token })), parsePolicy({ configMaps: { mode: "enforce" } }), {}).allowed).toBe(false);
+    expect(judge(review(configMap({ x: token })), parsePolicy({ configMaps: { scan: false } }), {}).reason).toBe("configmap-not-scanned");
   });
 });
 

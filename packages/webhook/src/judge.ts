@@ -95,7 +95,6 @@ function judgeConfigMap(object: KubeObject, policy: WebhookPolicy, subject: stri
   const mode = policy.configMaps.mode;
   if (!policy.configMaps.scan) return pass("configmap-not-scanned", mode);
   const findings = scanConfigMapValues(object.data);
-  if (findings === undefined) return pass("configmap-not-scanned", mode);
   if (findings.length === 0) return pass("configmap-clean", mode);
   const keys = [...new Set(findings.map((f) => `data.${f.key}`))];
   const rules = [...new Set(findings.map((f) => f.rule))];

@@ -1,5 +1,8 @@
-// Local recogniser for values that are still SOPS ciphertext. Swap for `isEncryptedValue` from
-// @hush/sops once that package exports it; this file is the only place that knows the shape.
+import { isEncryptedValue } from "@hush/sops";
+
+// A value can be one ENC[] value (what sops writes for a key) or a whole encrypted file stored
+// under one key (kustomize secretGenerator over a SOPS file). @hush/sops recognises the first;
+// the patterns below find ENC[] values and metadata inside the second.
 
 const encValue = /ENC\[AES256_GCM,data:[A-Za-z0-9+/=]*,iv:[A-Za-z0-9+/=]+,tag:[A-Za-z0-9+/=]+,type:[a-z]+\]/;
 // Metadata as the sops dotenv/INI stores flatten it, or a YAML/JSON document's `sops:` block.
@@ -7,6 +10,9 @@ const metadataLine = /(^|\n)\s*(sops_(version|mac|lastmodified)\s*=|"?sops"?\s*:
 
 /** True when `text` contains a SOPS-encrypted value or SOPS metadata (it was never decrypted). */
 export function containsSopsCiphertext(text: string): boolean {
+  // isEncryptedValue is a type guard on unknown; a copy keeps `text` a string below.
+  const whole: unknown = text;
+  if (isEncryptedValue(whole)) return true;
   return text.includes("ENC[AES256_GCM,") ? encValue.test(text) : text.includes("sops") && metadataLine.test(text);
 }
 
