@@ -96,7 +96,13 @@ export interface HistoryFragment {
  */
 export async function* historyFragments(root: string, since: string | undefined): AsyncGenerator<HistoryFragment> {
   const range = since ? [`${since}..HEAD`] : ["--all"];
-  if (since) git(root, ["rev-parse", "--verify", "--quiet", `${since}^{commit}`]);
+  if (since) {
+    try {
+      git(root, ["rev-parse", "--verify", "--quiet", `${since}^{commit}`]);
+    } catch (cause) {
+      throw new HushError("HUSH_ERR_SCAN_GIT", "--since: no such commit in this repository", { cause });
+    }
+  }
   const child = spawn(
     "git",
     ["-c", "core.quotepath=false", "log", "-p", "-U0", "--no-color", "--no-ext-diff", "--full-history", "--diff-filter=ACMR", "--format=%x00commit %H", ...range],
