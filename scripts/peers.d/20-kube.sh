@@ -9,10 +9,20 @@ KUBE_VERSION=v1.37.2      # k8s.io/kubernetes; staging twins are v0.37.2
 ETCD_VERSION=v3.7.3       # kubernetes v1.37 is built against etcd client v3.7
 bin="$HUSH_PEERS/bin"
 src="$HUSH_PEERS/src"
+# The marker records the recipe too: bump "r" when the build itself changes.
+KUBE_BUILD="$KUBE_VERSION r2"
 have() { [ -x "$bin/$1" ] && [ "$(cat "$bin/.$1.version" 2>/dev/null)" = "$2" ]; }
 command -v go >/dev/null || { echo "go toolchain not found: install Go 1.26+ to build kube-apiserver and etcd" >&2; exit 1; }
 export CGO_ENABLED=0
 build_flags=(-trimpath "-ldflags=-s -w")
+# Stamp the version like the Kubernetes Makefile does (kubectl's version-skew check and
+# `kubectl version` read it; an unstamped build says v0.0.0-master).
+minor="${KUBE_VERSION#v1.}"; minor="${minor%%.*}"
+stamp=""
+for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  stamp+=" -X $pkg.gitVersion=$KUBE_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+done
+kube_flags=(-trimpath "-ldflags=-s -w$stamp")
 
 # Every k8s.io module the kubernetes go.mod maps into ./staging, except the two sample
 # modules that kubernetes only replaces (never requires) and that are not published.
@@ -22,7 +32,7 @@ cri-client cri-streaming csi-translation-lib dynamic-resource-allocation endpoin
 kms kube-aggregator kube-controller-manager kube-proxy kube-scheduler kubectl kubelet metrics
 mount-utils pod-security-admission sample-apiserver streaming"
 
-if ! have kube-apiserver "$KUBE_VERSION" || ! have kubectl "$KUBE_VERSION"; then
+if ! have kube-apiserver "$KUBE_BUILD" || ! have kubectl "$KUBE_BUILD"; then
   staging="0${KUBE_VERSION#v1}"                 # v1.37.2 -> 0.37.2
   dir="$src/kube-$KUBE_VERSION"
   mkdir -p "$dir"
@@ -49,9 +59,9 @@ import (
 GO
   (cd "$dir" && go mod tidy)
   for cmd in kube-apiserver kubectl; do
-    if ! have "$cmd" "$KUBE_VERSION"; then
-      (cd "$dir" && go build "${build_flags[@]}" -o "$bin/$cmd" "k8s.io/kubernetes/cmd/$cmd")
-      echo "$KUBE_VERSION" > "$bin/.$cmd.version"
+    if ! have "$cmd" "$KUBE_BUILD"; then
+      (cd "$dir" && go build "${kube_flags[@]}" -o "$bin/$cmd" "k8s.io/kubernetes/cmd/$cmd")
+      echo "$KUBE_BUILD" > "$bin/.$cmd.version"
     fi
   done
 fi

@@ -1,6 +1,8 @@
 import { createServer, type Server } from "node:https";
 import { CoreV1Api, RbacAuthorizationV1Api } from "@kubernetes/client-node";
-import { requirePeer, selfSignedCert, startKube, waitFor, type KubeHarness } from "@hush/testkit";
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { repoRoot, requirePeer, selfSignedCert, startKube, waitFor, type KubeHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const peers = ["etcd", "kube-apiserver", "kubectl"].map((name) => requirePeer(name, "run `bash scripts/peers kube`"));
@@ -60,6 +62,21 @@ describe.skipIf(!ready)("kube-apiserver + etcd peer", () => {
       timeoutMs: 20_000,
       what: "the RoleBinding to take effect",
     });
+  });
+
+  it("applies the project's CRDs with their x-kubernetes-* schema markers intact", async () => {
+    const dir = join(repoRoot, "deploy", "crds");
+    const files = readdirSync(dir).filter((f) => f.endsWith(".yaml")).map((f) => join(dir, f));
+    expect(files.length).toBeGreaterThan(0);
+    await kube.applyCrds(files);
+    await kube.applyCrds(files); // idempotent
+    const stored = await kube.kubectl(["get", "crd", "secretstores.hush.dev", "-o", "json"]);
+    expect(stored.code, stored.stderr).toBe(0);
+    expect(stored.stdout).toContain('"x-kubernetes-');
+    const established = await kube.kubectl(["get", "crd", "-o", "jsonpath={.items[*].metadata.name}"]);
+    expect(established.stdout.split(" ").sort()).toEqual(
+      expect.arrayContaining(["clustersecretstores.hush.dev", "externalsecrets.hush.dev", "secretstores.hush.dev"]),
+    );
   });
 
   describe("a ValidatingWebhookConfiguration registered by the harness", () => {

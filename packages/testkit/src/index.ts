@@ -16,3 +16,4 @@ export {
 } from "./kube.js";
 export { startMoto, type MotoHarness } from "./moto.js";
 export { startGcpSecretManager, type GcpSecretManagerHarness } from "./gcp.js";
+export { startVault, type VaultHarness } from "./vault.js";

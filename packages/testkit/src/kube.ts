@@ -10,7 +10,6 @@ import {
   ApiextensionsV1Api,
   CoreV1Api,
   KubeConfig,
-  type V1CustomResourceDefinition,
   type V1LabelSelector,
   type V1RuleWithOperations,
   type V1ValidatingWebhookConfiguration,
@@ -73,7 +72,10 @@ export interface KubeHarness {
    * that is probed with dry-run creates until it answers.
    */
   registerValidatingWebhook(options: ValidatingWebhookOptions): Promise<void>;
-  /** Creates (or replaces) the CustomResourceDefinitions in these YAML files and waits until each is Established. */
+  /**
+   * Applies these YAML files with `kubectl apply --server-side` (so `x-kubernetes-*` schema
+   * markers survive) and waits until every CustomResourceDefinition in them is Established.
+   */
   applyCrds(paths: string[]): Promise<void>;
   /** Kills the API server and etcd (process groups) and removes the temp directory. Idempotent. */
   stop(): Promise<void>;
@@ -327,23 +329,19 @@ export async function startKube(options: StartKubeOptions = {}): Promise<KubeHar
         }, { timeoutMs: 30_000, what: `ValidatingWebhookConfiguration ${opts.name} to become active` });
       },
       async applyCrds(paths) {
+        // kubectl, not the typed client: client-node's serializer maps known camelCase fields
+        // only and silently drops `x-kubernetes-*` schema markers. Server-side apply sends the
+        // manifests unchanged and is idempotent.
         const names: string[] = [];
         for (const path of paths) {
           for (const doc of parseAllDocuments(readFileSync(path, "utf8"))) {
-            const crd = doc.toJS() as V1CustomResourceDefinition | null;
-            if (!crd || crd.kind !== "CustomResourceDefinition") continue;
-            const name = crd.metadata?.name;
-            if (!name) throw new Error(`${path}: CustomResourceDefinition without metadata.name`);
-            try {
-              await apiext.createCustomResourceDefinition({ body: crd });
-            } catch (err) {
-              if ((err as { code?: number }).code !== 409) throw err;
-              const existing = await apiext.readCustomResourceDefinition({ name });
-              crd.metadata = { ...crd.metadata, resourceVersion: existing.metadata?.resourceVersion };
-              await apiext.replaceCustomResourceDefinition({ name, body: crd });
-            }
-            names.push(name);
+            const obj = doc.toJS() as { kind?: string; metadata?: { name?: string } } | null;
+            if (obj?.kind !== "CustomResourceDefinition") continue;
+            if (!obj.metadata?.name) throw new Error(`${path}: CustomResourceDefinition without metadata.name`);
+            names.push(obj.metadata.name);
           }
+          const res = await kubectl(["apply", "--server-side", "--force-conflicts", "--field-manager=hush-testkit", "-f", path]);
+          if (res.code !== 0) throw new Error(`kubectl apply -f ${path} failed (${res.code}): ${res.stderr.trim()}`);
         }
         for (const name of names) {
           await waitFor(async () => {

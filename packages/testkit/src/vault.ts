@@ -1,0 +1,76 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { request } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort } from "./free-port.js";
+import { spawnPeer } from "./peer-process.js";
+import { findBinary } from "./require-peer.js";
+import { waitFor } from "./wait-for.js";
+
+/** A running Vault dev server: in memory, unsealed, KV v2 mounted at `secret/`. */
+export interface VaultHarness {
+  /** `http://127.0.0.1:PORT`. */
+  readonly address: string;
+  /** The root token. */
+  readonly token: string;
+  /** What is serving: HashiCorp Vault built by `scripts/peers` (OpenBao is not on the module proxy). */
+  readonly kind: "openbao" | "vault" | "fake";
+  /** Kills the server's process group. Idempotent. */
+  stop(): Promise<void>;
+}
+
+function health(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { timeout: 2_000 }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.on("timeout", () => req.destroy(new Error("probe timed out")));
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/**
+ * Starts `vault server -dev` (from `bash scripts/peers vault`) on a free 127.0.0.1 port with a
+ * random root token and waits until `/v1/sys/health` reports it initialized, unsealed and
+ * active. Each call is a fresh in-memory server.
+ * @throws Error when the binary is missing or the server does not become ready (with its log tail).
+ */
+export async function startVault(options: { timeoutMs?: number } = {}): Promise<VaultHarness> {
+  const bin = findBinary("vault");
+  if (!bin) throw new Error("peer 'vault' not found in .cache/peers/bin or PATH; run `bash scripts/peers vault`");
+  const dir = mkdtempSync(join(tmpdir(), "hush-vault-"));
+  const port = await freePort();
+  const address = `http://127.0.0.1:${port}`;
+  const token = `hush-root-${randomBytes(12).toString("hex")}`;
+  // No ambient VAULT_* settings may steer the server; HOME is the temp dir so no token file lands in ~.
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("VAULT_")));
+  const proc = spawnPeer(
+    "vault",
+    bin,
+    ["server", "-dev", `-dev-listen-address=127.0.0.1:${port}`, `-dev-root-token-id=${token}`, "-dev-no-store-token", "-log-level=warn"],
+    join(dir, "vault.log"),
+    { env: { ...env, HOME: dir, VAULT_DISABLE_USER_LOCKOUT: "true" }, cwd: dir },
+  );
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await proc.stop();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    // 200 = initialized, unsealed and active (429/472/473/501/503 mean standby or not ready).
+    await waitFor(async () => {
+      proc.assertRunning();
+      return (await health(`${address}/v1/sys/health`)) === 200;
+    }, { timeoutMs: options.timeoutMs ?? 60_000, what: "vault /v1/sys/health" });
+  } catch (err) {
+    const tail = proc.logTail().replaceAll(token, "<root token>");
+    await stop();
+    throw new Error(`${(err as Error).message}\nvault log tail:\n${tail}`);
+  }
+  return { address, token, kind: "vault", stop };
+}
