@@ -120,23 +120,24 @@ function writeSection(name: string, items: ReadonlyArray<MapEntry | Comment>, wh
     body += pending.join("");
     flush(last);
   }
-  return `${head}[${name}]\n${body}\n`;
+  return `${head}[${name}]\n${body}`;
 }
 
 /** Writes INI in gopkg.in/ini.v1's pretty format, with the `[sops]` section last. */
 export function emitIni(tree: Tree, metadata?: TreeMap): string {
-  let out = "";
+  const sections: string[] = [];
   const branch = tree.branches[0] ?? new TreeMap();
   for (const item of branch.items) {
     if (item instanceof Comment) continue;
     if (!(item.value instanceof TreeMap)) {
       throw new HushError("HUSH_ERR_SOPS_EMIT", `INI needs sections: the top-level value ${item.key} is not a mapping`);
     }
-    out += writeSection(item.key, item.value.items, item.key);
+    sections.push(writeSection(item.key, item.value.items, item.key));
   }
   if (metadata) {
     const pairs = flattenMetadata(metadata).map(([key, value]) => ({ key, value: value.replace(/\n/g, "\\n") }));
-    out += writeSection("sops", pairs, "sops");
+    sections.push(writeSection("sops", pairs, "sops"));
   }
-  return out;
+  // A blank line between sections, none after the last (as gopkg.in/ini.v1 writes them).
+  return sections.join("\n");
 }
