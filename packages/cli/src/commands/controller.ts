@@ -1,13 +1,102 @@
-import type { Command } from "commander";
-import { HushError } from "@hush/errors";
+import { Command, InvalidArgumentError, Option } from "commander";
 import type { CliIo } from "../io/cli-io.js";
 
-/** Registers `hush controller` (not implemented yet). */
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0 || n > 1000) throw new InvalidArgumentError("expected a whole number between 1 and 1000");
+  return n;
+}
+
+function duration(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(v);
+  if (!m) throw new InvalidArgumentError("expected a duration like 500ms, 15s or 5m");
+  return Math.round(Number(m[1]) * (m[2] === "ms" ? 1 : m[2] === "s" ? 1000 : 60_000));
+}
+
+interface RawOptions {
+  kubeconfig?: string;
+  namespace?: string;
+  workers: number;
+  metricsAddr: string;
+  leaderElect: boolean;
+  leaseNamespace?: string;
+  leaseName: string;
+  leaseDuration?: number;
+  renewDeadline?: number;
+  retryPeriod?: number;
+  storeRate?: number;
+  dedupWindow?: number;
+  relistInterval?: number;
+  awsEndpoint?: string;
+  gcpEndpoint?: string;
+  logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
+  controllerClass?: string;
+}
+
+/** Registers `hush controller`: the ExternalSecret sync controller (runs until SIGTERM). */
 export function register(program: Command, _io: CliIo): void {
   program
     .command("controller")
-    .description("not implemented yet")
-    .action(() => {
-      throw new HushError("HUSH_ERR_CLI_USAGE", "hush controller is not implemented yet");
+    .description("run the ExternalSecret sync controller (hush.dev/v1 ExternalSecret, SecretStore, ClusterSecretStore)")
+    .option("--kubeconfig <file>", "kubeconfig file (default: KUBECONFIG, ~/.kube/config, or the in-cluster service account)")
+    .option("-n, --namespace <ns>", "only watch this namespace (default: all namespaces)")
+    .option("--workers <n>", "concurrent reconciles", positiveInt, 8)
+    .option("--metrics-addr <host:port>", "address of /healthz, /readyz and /metrics", ":8080")
+    .option("--no-leader-elect", "run without a coordination.k8s.io Lease (only for a single replica)")
+    .option("--lease-namespace <ns>", "namespace of the Lease (default: --namespace, else default)")
+    .option("--lease-name <name>", "name of the Lease", "hush-controller")
+    .option("--lease-duration <d>", "Lease duration (default 15s)", duration)
+    .option("--renew-deadline <d>", "give up leadership when not renewed within this (default 10s)", duration)
+    .option("--retry-period <d>", "Lease retry/renew period (default 2s)", duration)
+    .option("--store-rate <n>", "provider calls per second per store (default 20)", positiveInt)
+    .option("--dedup-window <d>", "identical provider reads within this window are made once (default 10s)", duration)
+    .option("--relist-interval <d>", "full re-list of watched objects (default 5m)", duration)
+    .option("--controller-class <name>", "only use stores whose spec.controller is unset or equals this")
+    .addOption(new Option("--aws-endpoint <url>", "AWS Secrets Manager/STS endpoint override (tests, air-gapped)").hideHelp())
+    .addOption(new Option("--gcp-endpoint <host:port>", "plain-text Google Secret Manager endpoint override (tests)").hideHelp())
+    .addOption(new Option("--log-level <level>", "log level").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"))
+    .action(async (raw: RawOptions) => {
+      // Lazy: `hush --help` must not load the Kubernetes client or any provider.
+      const [{ runController }, { HushError }] = await Promise.all([import("@hush/controller"), import("@hush/errors")]);
+      const abort = new AbortController();
+      const stop = () => abort.abort();
+      process.once("SIGTERM", stop);
+      process.once("SIGINT", stop);
+      const gcp = raw.gcpEndpoint ? /^(.*):(\d+)$/.exec(raw.gcpEndpoint) : null;
+      try {
+        const result = await runController({
+          signal: abort.signal,
+          opsAddress: raw.metricsAddr,
+          workers: raw.workers,
+          logger: { level: raw.logLevel },
+          ...(raw.kubeconfig ? { kubeconfigPath: raw.kubeconfig } : {}),
+          ...(raw.namespace ? { namespace: raw.namespace } : {}),
+          ...(raw.storeRate ? { storeRatePerSecond: raw.storeRate } : {}),
+          ...(raw.dedupWindow !== undefined ? { dedupWindowMs: raw.dedupWindow } : {}),
+          ...(raw.relistInterval ? { relistIntervalMs: raw.relistInterval } : {}),
+          ...(raw.controllerClass ? { controllerClass: raw.controllerClass } : {}),
+          ...(raw.awsEndpoint || gcp
+            ? {
+                clientOverrides: {
+                  ...(raw.awsEndpoint ? { aws: { endpoint: raw.awsEndpoint, stsEndpoint: raw.awsEndpoint } } : {}),
+                  ...(gcp ? { gcpsm: { apiEndpoint: gcp[1]!, port: Number(gcp[2]), insecure: true } } : {}),
+                },
+              }
+            : {}),
+          leaderElection: raw.leaderElect
+            ? {
+                name: raw.leaseName,
+                ...(raw.leaseNamespace ?? raw.namespace ? { namespace: raw.leaseNamespace ?? raw.namespace! } : {}),
+                ...(raw.leaseDuration ? { leaseDurationMs: raw.leaseDuration } : {}),
+                ...(raw.renewDeadline ? { renewDeadlineMs: raw.renewDeadline } : {}),
+                ...(raw.retryPeriod ? { retryPeriodMs: raw.retryPeriod } : {}),
+              }
+            : false,
+        });
+        if (result === "lost") throw new HushError("HUSH_ERR_CONTROLLER_LEADERSHIP_LOST", "lost the controller Lease; exiting");
+      } finally {
+        process.off("SIGTERM", stop);
+        process.off("SIGINT", stop);
+      }
     });
 }

@@ -43,6 +43,10 @@ export const controllerCodes = defineCodes({
     exitCode: 1,
     hint: "the target Secret is immutable; delete it to let the controller recreate it",
   },
+  HUSH_ERR_CONTROLLER_LEADERSHIP_LOST: {
+    exitCode: 1,
+    hint: "the Lease could not be renewed in time; the process exits so it restarts as a standby",
+  },
   HUSH_ERR_CONTROLLER_CONFIG: {
     exitCode: 1,
     hint: "check the controller flags (--workers, --namespace, --kubeconfig)",

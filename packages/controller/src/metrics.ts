@@ -1,0 +1,32 @@
+import { Counter, Gauge, Histogram, type Registry } from "prom-client";
+
+/** The controller's Prometheus metrics (labels never carry values or key names). */
+export interface ControllerMetrics {
+  readonly reconciles: Counter<"result">;
+  readonly reconcileSeconds: Histogram<"result">;
+  readonly syncErrors: Counter<"code">;
+  readonly providerCalls: Counter<"provider" | "operation" | "result">;
+  readonly providerSeconds: Histogram<"provider" | "operation">;
+  readonly readsDeduplicated: Counter;
+  readonly secretWrites: Counter<"action">;
+  readonly ready: Gauge<"namespace" | "name">;
+  readonly queueDepth: Gauge;
+  readonly informerRestarts: Counter<"informer">;
+}
+
+/** Registers the controller metrics on `registry`. */
+export function createControllerMetrics(registry: Registry): ControllerMetrics {
+  const registers = [registry];
+  return {
+    reconciles: new Counter({ name: "hush_controller_reconcile_total", help: "ExternalSecret reconciles by result", labelNames: ["result"], registers }),
+    reconcileSeconds: new Histogram({ name: "hush_controller_reconcile_duration_seconds", help: "Reconcile latency", labelNames: ["result"], buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
+    syncErrors: new Counter({ name: "hush_controller_sync_errors_total", help: "Failed syncs by error code", labelNames: ["code"], registers }),
+    providerCalls: new Counter({ name: "hush_provider_calls_total", help: "Provider API calls", labelNames: ["provider", "operation", "result"], registers }),
+    providerSeconds: new Histogram({ name: "hush_provider_call_duration_seconds", help: "Provider API call latency", labelNames: ["provider", "operation"], buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers }),
+    readsDeduplicated: new Counter({ name: "hush_provider_reads_deduplicated_total", help: "Provider reads answered by an identical read in the same window (calls saved)", registers }),
+    secretWrites: new Counter({ name: "hush_controller_secret_writes_total", help: "Secret writes by action", labelNames: ["action"], registers }),
+    ready: new Gauge({ name: "hush_externalsecret_ready", help: "1 when the ExternalSecret is Ready", labelNames: ["namespace", "name"], registers }),
+    queueDepth: new Gauge({ name: "hush_controller_workqueue_depth", help: "Keys waiting in the work queue", registers }),
+    informerRestarts: new Counter({ name: "hush_informer_restarts_total", help: "Watches restarted by the liveness check", labelNames: ["informer"], registers }),
+  };
+}
