@@ -4,10 +4,7 @@ import {
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { createProvider, providerErrorKind, type SecretProvider } from "@hush/providers";
-// Deep imports: the testkit index also loads @kubernetes/client-node, whose undici@8 does not
-// load on Node 20 (zstd); these modules need none of it.
-import { startMoto, type MotoHarness } from "@hush/testkit/moto";
-import { requirePeer } from "@hush/testkit/require-peer";
+import { requirePeer, startMoto, type MotoHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exposed, testContext, text, type TestContext } from "./context.js";
 

@@ -1,7 +1,6 @@
 import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import { createProvider, providerErrorKind, type SecretProvider } from "@hush/providers";
-// Deep imports: the testkit index also loads @kubernetes/client-node (undici@8 needs Node 22).
-import { startGcpSecretManager, type GcpSecretManagerHarness } from "@hush/testkit/gcp";
+import { startGcpSecretManager, type GcpSecretManagerHarness } from "@hush/testkit";
 import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exposed, testContext, text, type TestContext } from "./context.js";

@@ -5,7 +5,7 @@ import { describeKey, providerError } from "./provider-error.js";
 import type { BatchResult, FindSpec, ProviderContext, RemoteRef, SecretProvider } from "./provider.js";
 import { readSecretRef, serviceAccountToken } from "./spec.js";
 import { parseVaultConfig, type VaultConfig } from "./vault-config.js";
-import { mapVaultError } from "./vault-errors.js";
+import { mapVaultError, vaultStatus } from "./vault-errors.js";
 import { withSignal } from "./with-signal.js";
 import { kvListPath, kvMetadataPath, kvReadPath, locateKvKey, type VaultKvLocation } from "./vault-paths.js";
 import { VaultTokenCache, type VaultToken, type VaultTokenCacheOptions } from "./vault-token.js";
@@ -98,7 +98,14 @@ class VaultProvider implements SecretProvider {
   }
 
   #call<T>(operation: string, what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    return observed(this.#ctx, PROVIDER, operation, () => withSignal(fn(), signal), (err) => mapVaultError(err, what, signal));
+    return observed(this.#ctx, PROVIDER, operation, () => withSignal(fn(), signal), (err) => {
+      const mapped = mapVaultError(err, what, signal);
+      // A login rejected with 400 ("invalid role or secret ID") is a credentials problem.
+      if (operation === "login" && mapped.code === "HUSH_ERR_PROVIDERS_INVALID_CONFIG" && vaultStatus(err) === 400) {
+        return providerError("access-denied", `vault: ${what}: access denied (http 400)`, mapped.cause);
+      }
+      return mapped;
+    });
   }
 
   async #login(): Promise<VaultToken> {
