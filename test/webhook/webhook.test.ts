@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { repoRoot, requirePeer, selfSignedCert, startKube, waitFor, type KubeHarness } from "@hush/testkit";
 import { parsePolicy, serveWebhook, type RunningWebhook } from "@hush/webhook";
 
@@ -31,6 +32,7 @@ describe.skipIf(!ready)("admission webhook against a real kube-apiserver", () =>
   let kube: KubeHarness;
   let webhook: RunningWebhook;
   let dir: string;
+  let caPem = "";
   const ns = { enforce: "", warn: "", audit: "" };
 
   beforeAll(async () => {
@@ -56,6 +58,7 @@ describe.skipIf(!ready)("admission webhook against a real kube-apiserver", () =>
     ns.audit = await kube.createNamespace("audit");
 
     const tls = selfSignedCert(["127.0.0.1", "localhost"]);
+    caPem = tls.ca;
     writeFileSync(join(dir, "tls.crt"), tls.cert);
     writeFileSync(join(dir, "tls.key"), tls.key, { mode: 0o600 });
     webhook = await serveWebhook({
@@ -68,7 +71,7 @@ describe.skipIf(!ready)("admission webhook against a real kube-apiserver", () =>
       signals: new EventEmitter() as never,
     });
     await kube.registerValidatingWebhook({
-      name: "secrets.hush.dev",
+      name: "e2e.secrets.hush.dev",
       url: `https://127.0.0.1:${webhook.port}/validate`,
       caBundle: tls.ca,
       failurePolicy: "Fail",
@@ -89,7 +92,7 @@ describe.skipIf(!ready)("admission webhook against a real kube-apiserver", () =>
   it("denies a plaintext Secret applied by Argo CD, with the remedy, and stores nothing", async () => {
     const res = await apply(secret(ns.enforce, "db-creds"), argo);
     expect(res.code).not.toBe(0);
-    expect(res.stderr).toContain('admission webhook "secrets.hush.dev" denied the request');
+    expect(res.stderr).toContain('admission webhook "e2e.secrets.hush.dev" denied the request');
     expect(res.stderr).toContain(`secret ${ns.enforce}/db-creds has plaintext values from Git in data.password`);
     expect(res.stderr).toContain("hush encrypt");
     expect(res.stderr).toContain("ExternalSecret");
@@ -135,12 +138,12 @@ describe.skipIf(!ready)("admission webhook against a real kube-apiserver", () =>
     const auditLog = join(dir, "audit.log");
     let line: string | undefined;
     await waitFor(async () => {
-      line = readFileSync(auditLog, "utf8").split("\n").find((l) => l.includes('"secrets.hush.dev/violation"') && l.includes('"audited"'));
+      line = readFileSync(auditLog, "utf8").split("\n").find((l) => l.includes('"e2e.secrets.hush.dev/violation"') && l.includes('"audited"'));
       return line !== undefined;
     }, { what: "the audit annotation in the audit log", timeoutMs: 15_000 });
     const event = JSON.parse(line ?? "{}") as { annotations?: Record<string, string> };
-    expect(event.annotations?.["secrets.hush.dev/violation"]).toBe("plaintext");
-    expect(event.annotations?.["secrets.hush.dev/message"]).toContain(`secret ${ns.audit}/audited`);
+    expect(event.annotations?.["e2e.secrets.hush.dev/violation"]).toBe("plaintext");
+    expect(event.annotations?.["e2e.secrets.hush.dev/message"]).toContain(`secret ${ns.audit}/audited`);
     expect(readFileSync(auditLog, "utf8")).not.toContain(canary);
   });
 
@@ -187,5 +190,50 @@ describe.skipIf(!ready)("admission webhook against a real kube-apiserver", () =>
     expect(metrics).toMatch(/hush_webhook_decisions_total\{result="audited",reason="plaintext",mode="audit"\} 1/);
     expect(metrics).toMatch(/hush_webhook_decisions_total\{result="allowed",reason="decrypted-by-flux",mode="enforce"\} 1/);
     expect(metrics).not.toContain(canary);
+  });
+
+  it("deploy/webhook applies cleanly to the API server (server-side dry run)", async () => {
+    expect((await kube.kubectl(["create", "namespace", "hush-system", "--save-config"])).code).toBe(0);
+    const res = await kube.kubectl(["apply", "--dry-run=server", "-k", join(repoRoot, "deploy/webhook")]);
+    expect(res.code, res.stderr).toBe(0);
+    for (const kind of ["deployment.apps/hush-webhook", "poddisruptionbudget.policy/hush-webhook", "service/hush-webhook",
+      "clusterrole.rbac.authorization.k8s.io/hush-webhook", "certificate.cert-manager.io/hush-webhook-tls",
+      "validatingwebhookconfiguration.admissionregistration.k8s.io/secrets.hush.dev"]) {
+      expect(res.stdout).toContain(kind);
+    }
+  });
+
+  it("the shipped configuration's matchConditions and namespaceSelector keep non-GitOps writes and kube-system away from the webhook", async () => {
+    const shipped = parseYaml(readFileSync(join(repoRoot, "deploy/webhook/validatingwebhookconfiguration.yaml"), "utf8")) as any;
+    // Same rules, selectors and CEL; only the address differs (a URL to this process instead of the in-cluster Service).
+    shipped.metadata.annotations = {};
+    shipped.webhooks[0].clientConfig = { url: `https://127.0.0.1:${webhook.port}/validate`, caBundle: Buffer.from(caPem).toString("base64") };
+    const applied = await kube.kubectl(["apply", "-f", "-"], { input: JSON.stringify(shipped) });
+    expect(applied.code, applied.stderr).toBe(0);
+    expect((await kube.kubectl(["delete", "validatingwebhookconfiguration", "e2e.secrets.hush.dev"])).code).toBe(0);
+    // The test configuration is gone once its sentinel webhook stops denying labelled ConfigMaps,
+    // and the shipped one is active once it denies for Argo CD.
+    const sentinel = JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "sentinel-probe", namespace: "default", labels: { "hush.test/webhook-sentinel": "e2e.secrets.hush.dev" } } });
+    await waitFor(async () => (await kube.kubectl(["create", "--dry-run=server", "-f", "-"], { input: sentinel })).code === 0, {
+      what: "the e2e webhook configuration to be removed",
+    });
+    await waitFor(async () => {
+      const res = await apply(secret(ns.enforce, "probe"), argo, ["--dry-run=server"]);
+      return res.code !== 0 && res.stderr.includes('admission webhook "secrets.hush.dev" denied');
+    }, { what: "the shipped webhook configuration to be active" });
+
+    const judged = async () => {
+      const m = (await webhook.app.inject("/metrics")).body;
+      return [...m.matchAll(/^hush_webhook_decisions_total\{[^}]*\} (\d+)$/gm)].reduce((sum, x) => sum + Number(x[1]), 0);
+    };
+    const before = await judged();
+    const byAlice = await apply(secret(ns.enforce, "alice-after-cel"), "alice");
+    expect(byAlice.code, byAlice.stderr).toBe(0);
+    const inKubeSystem = await apply(secret("kube-system", "gitops-in-kube-system"), argo);
+    expect(inKubeSystem.code, inKubeSystem.stderr).toBe(0);
+    expect(await judged()).toBe(before);
+    const denied = await apply(secret(ns.enforce, "argo-after-cel"), argo);
+    expect(denied.stderr).toContain("has plaintext values from Git");
+    expect(await judged()).toBe(before + 1);
   });
 });
