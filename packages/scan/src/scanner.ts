@@ -10,6 +10,7 @@ import { kubernetesRules } from "./rules/kubernetes.js";
 import { privateKeyRule, puttyKeyRule } from "./rules/private-key.js";
 import { sopsRules, type SopsConfigInForce, type SopsRecognisers } from "./rules/sops-aware.js";
 import { tokenRules } from "./rules/tokens.js";
+import { hushSops } from "./sops-recognisers.js";
 import type { Finding, Pattern, RawHit } from "./types.js";
 
 /** Global allowlist: paths never scanned, and secrets never reported. */
@@ -29,7 +30,7 @@ export interface ScannerOptions {
   readonly noBuiltinRules?: boolean;
   readonly disabledRules?: readonly string[];
   readonly allowlist?: Allowlist;
-  /** @hush/sops recognisers; without them SOPS-aware rules are off. */
+  /** SOPS recognisers; default: those of @hush/sops. */
   readonly sops?: SopsRecognisers;
   /** `.sops.yaml` configs in force, for `sops-file-not-encrypted`. */
   readonly sopsConfigs?: readonly SopsConfigInForce[];
@@ -83,8 +84,8 @@ function firstGroup(groups: readonly (string | undefined)[], wanted: number | un
 /** Builds a scanner over the built-in rule set plus the options' changes. */
 export function createScanner(options: ScannerOptions = {}): Scanner {
   const disabled = new Set(options.disabledRules ?? []);
-  const sops = options.sops;
-  const isEncrypted = sops ? (v: string) => sops.isEncryptedValue(v) : () => false;
+  const sops = options.sops ?? hushSops;
+  const isEncrypted = (v: string) => sops.isEncryptedValue(v);
 
   let tokenOnly: { prefilter: KeywordPrefilter; byKeyword: Rule[][] } | undefined;
   const scanDecoded = (value: string) => {
@@ -105,7 +106,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
         privateKeyRule,
         puttyKeyRule,
         ...kubernetesRules(isEncrypted, scanDecoded),
-        ...(sops ? sopsRules(sops, options.sopsConfigs ?? []).filter((r) => r.id !== "sops-file-not-encrypted" || (options.sopsConfigs ?? []).length > 0) : []),
+        ...sopsRules(sops, options.sopsConfigs ?? []).filter((r) => r.id !== "sops-file-not-encrypted" || (options.sopsConfigs ?? []).length > 0),
       ];
   const extra = options.extraRules ?? [];
   const extraIds = new Set(extra.map((r) => r.id));

@@ -15,11 +15,11 @@ import {
   type ScanConfig,
   type ScannerOptions,
   type SopsConfigInForce,
+  hushSops,
 } from "@hush/scan";
 import { HushError } from "@hush/errors";
 import type { CliIo } from "../io/cli-io.js";
 import { historyFragments, repoRoot, stagedFiles } from "./git.js";
-import { loadSopsRecognisers } from "./sops-bridge.js";
 import { walkTree } from "./walk.js";
 
 /** Parsed `hush scan` options. */
@@ -73,19 +73,18 @@ export async function runScan(opts: ScanCommandOptions, io: CliIo): Promise<numb
   const configRoot = isDir ? root : opts.cwd;
   const config = loadConfig(configRoot, opts.config ? resolve(opts.cwd, opts.config) : undefined);
 
-  const sops = await loadSopsRecognisers();
   const sopsConfigs: SopsConfigInForce[] = [];
   const sopsFile = join(configRoot, ".sops.yaml");
-  if (sops?.parseConfig && existsSync(sopsFile)) {
+  if (existsSync(sopsFile)) {
     try {
-      sopsConfigs.push({ config: sops.parseConfig(readText(sopsFile, ".sops.yaml")), dir: "" });
+      sopsConfigs.push({ config: hushSops.parseConfig!(readText(sopsFile, ".sops.yaml")), dir: "" });
     } catch (cause) {
       throw new HushError("HUSH_ERR_SCAN_CONFIG", `${sopsFile}: cannot parse .sops.yaml`, { cause });
     }
   }
   const scannerOptions: ScannerOptions = {
     ...config,
-    ...(sops ? { sops, sopsConfigs } : {}),
+    sopsConfigs,
     ...(opts.maxFileSize !== undefined ? { maxFileBytes: opts.maxFileSize } : {}),
   };
   const scanner = createScanner(scannerOptions);

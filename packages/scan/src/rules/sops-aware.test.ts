@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { hushSops as testSops } from "../sops-recognisers.js";
+import { createScanner } from "../scanner.js";
+
+const ct = (n: number) => `ENC[AES256_GCM,data:${"Q".repeat(n)},iv:${"A".repeat(43)}=,tag:${"B".repeat(22)}==,type:str]`;
+const meta = (selector: string) => `sops:
+    age:
+        - recipient: age1qqqq
+    lastmodified: "2026-01-01T00:00:00Z"
+    mac: ${ct(43)}
+    ${selector}
+    version: 3.13.3
+`;
+
+describe("SOPS-aware detector", () => {
+  const scanner = createScanner({ sops: testSops });
+  const rules = (path: string, text: string) => scanner.scan({ path, content: text }).findings.map((f) => [f.rule, f.line]);
+
+  it("flags a value its own encrypted_regex says must be encrypted but is in clear", () => {
+    const text = `apiVersion: v1\nkind: Secret\nmetadata:\n    name: db\nstringData:\n    user: ${ct(8)}\n    password: hand-edited-plaintext\n${meta("encrypted_regex: ^(data|stringData)$")}`;
+    expect(rules("secret.enc.yaml", text)).toEqual([
+      ["kubernetes-secret", 7],
+      ["sops-unencrypted-value", 7],
+    ]);
+  });
+
+  it("stays quiet when everything the selectors cover is ciphertext", () => {
+    const text = `apiVersion: v1\nkind: Secret\nmetadata:\n    name: db\nstringData:\n    password: ${ct(12)}\n${meta("encrypted_regex: ^(data|stringData)$")}`;
+    expect(rules("secret.enc.yaml", text)).toEqual([]);
+  });
+
+  it("uses the default unencrypted_suffix: *_unencrypted keys may stay clear", () => {
+    const text = `host_unencrypted: db.internal\npassword: clear-text-again\nnested:\n    token: ${ct(10)}\n${meta("unencrypted_suffix: _unencrypted")}`;
+    expect(rules("app.yaml", text)).toEqual([["sops-unencrypted-value", 2]]);
+  });
+
+  it("reads JSON sops files too", () => {
+    const text = JSON.stringify({ api: { key: "in-the-clear-value" }, sops: { mac: ct(43), lastmodified: "2026-01-01T00:00:00Z", unencrypted_suffix: "_unencrypted" } });
+    expect(rules("app.json", text)).toEqual([["sops-unencrypted-value", 1]]);
+  });
+
+  it("ignores files without sops metadata and damaged metadata", () => {
+    expect(rules("plain.yaml", "sops_docs: see https://getsops.io\n")).toEqual([]);
+    const conflicting = `a: clear\n${meta("encrypted_regex: x\n    unencrypted_regex: y")}`;
+    expect(rules("bad.yaml", conflicting)).toEqual([]);
+  });
+
+  it("flags a file a .sops.yaml creation rule covers that is not encrypted", () => {
+    const withRules = createScanner({
+      sops: testSops,
+      sopsConfigs: [{ config: testSops.parseConfig!("creation_rules:\n  - path_regex: secrets/.*\\.yaml$\n    age: age1qqqq\n"), dir: "" }],
+    });
+    const run = (path: string, text: string) => withRules.scan({ path, content: text }).findings.map((f) => f.rule);
+    expect(run("secrets/db.yaml", "password: hunter2\n")).toEqual(["sops-file-not-encrypted"]);
+    expect(run("secrets/db.yaml", `password: ${ct(8)}\n${meta("unencrypted_suffix: _unencrypted")}`)).toEqual([]);
+    expect(run("config/app.yaml", "password: hunter2\n")).toEqual([]);
+    expect(run(".sops.yaml", "creation_rules: []\n")).toEqual([]);
+  });
+});
