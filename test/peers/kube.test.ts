@@ -1,8 +1,7 @@
 import { createServer, type Server } from "node:https";
-import { CoreV1Api, RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { repoRoot, requirePeer, selfSignedCert, startKube, waitFor, type KubeHarness } from "@hush/testkit";
+import { k8s, repoRoot, requirePeer, selfSignedCert, startKube, waitFor, type KubeHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const peers = ["etcd", "kube-apiserver", "kubectl"].map((name) => requirePeer(name, "run `bash scripts/peers kube`"));
@@ -11,11 +10,11 @@ const argocd = "system:serviceaccount:argocd:argocd-application-controller";
 
 describe.skipIf(!ready)("kube-apiserver + etcd peer", () => {
   let kube: KubeHarness;
-  let core: CoreV1Api;
+  let core: k8s.CoreV1Api;
 
   beforeAll(async () => {
     kube = await startKube();
-    core = kube.kubeConfig.makeApiClient(CoreV1Api);
+    core = kube.kubeConfig.makeApiClient(k8s.CoreV1Api);
   });
   afterAll(async () => {
     await kube?.stop();
@@ -44,7 +43,7 @@ describe.skipIf(!ready)("kube-apiserver + etcd peer", () => {
     expect(denied.code).not.toBe(0);
     expect(denied.stderr).toContain(`User "${argocd}" cannot list resource "secrets"`);
 
-    const rbac = kube.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
+    const rbac = kube.kubeConfig.makeApiClient(k8s.RbacAuthorizationV1Api);
     await rbac.createNamespacedRole({
       namespace: ns,
       body: { metadata: { name: "read-secrets" }, rules: [{ apiGroups: [""], resources: ["secrets"], verbs: ["list"] }] },

@@ -17,3 +17,9 @@ export {
 export { startMoto, type MotoHarness } from "./moto.js";
 export { startGcpSecretManager, type GcpSecretManagerHarness } from "./gcp.js";
 export { startVault, type VaultHarness } from "./vault.js";
+/**
+ * The `@kubernetes/client-node` that {@link KubeHarness.kubeConfig} comes from (1.4.x: 2.x pulls
+ * in undici 8, which needs Node >= 22.19). Take API classes from here (`k8s.CoreV1Api`) so they
+ * match the harness's KubeConfig whatever version a test package depends on.
+ */
+export * as k8s from "@kubernetes/client-node";
