@@ -8,6 +8,7 @@ export type {
   BatchResult,
   ClientOverrides,
   FindSpec,
+  ProviderCall,
   ProviderContext,
   ProviderErrorKind,
   ProviderFactory,
