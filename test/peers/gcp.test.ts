@@ -54,4 +54,24 @@ describe("GCP Secret Manager peer (in-process gRPC fake)", () => {
     await client.disableSecretVersion({ name: v.name });
     await expect(client.accessSecretVersion({ name: v.name })).rejects.toMatchObject({ code: 9 });
   });
+
+  it("filters and pages lists the way the providers query them", async () => {
+    const parent = `projects/${gcp.projectId}`;
+    await client.createSecret({ parent, secretId: "paged", secret: { replication: { automatic: {} }, labels: { app: "hush" } } });
+    const name = `${parent}/secrets/paged`;
+    for (const data of ["a", "b", "c"]) await client.addSecretVersion({ parent: name, payload: { data: Buffer.from(data) } });
+    await client.disableSecretVersion({ name: `${name}/versions/2` });
+
+    const [enabled] = await client.listSecretVersions({ parent: name, filter: "state:ENABLED" });
+    expect(enabled.map((v) => v.name)).toEqual([`${name}/versions/3`, `${name}/versions/1`]);
+
+    const [labelled] = await client.listSecrets({ parent, filter: "labels.app:hush" });
+    expect(labelled.map((s) => s.name)).toEqual([name]);
+
+    const [firstPage, , response] = await client.listSecretVersions({ parent: name, pageSize: 2 }, { autoPaginate: false });
+    expect(firstPage).toHaveLength(2);
+    expect(response?.nextPageToken).toBeTruthy();
+    const [all] = await client.listSecretVersions({ parent: name, pageSize: 2 });
+    expect(all.map((v) => v.name)).toEqual([3, 2, 1].map((n) => `${name}/versions/${n}`));
+  });
 });

@@ -74,6 +74,35 @@ const now = (): Timestamp => {
   const ms = Date.now();
   return { seconds: String(Math.floor(ms / 1000)), nanos: (ms % 1000) * 1_000_000 };
 };
+/**
+ * A subset of Secret Manager's list filter: terms `field:value` or `field=value` joined by
+ * spaces or `AND`, over `name` (substring), `state` and `labels.KEY` (`labels.KEY:*` = present).
+ */
+function matchesFilter(filter: string, fields: { name: string; state?: string; labels?: Record<string, string> }): boolean {
+  const terms = filter.split(/\s+(?:AND\s+)?/).filter((t) => t && t !== "AND");
+  return terms.every((term) => {
+    const m = /^([A-Za-z_.\-0-9]+)\s*[:=]\s*"?([^"]*)"?$/.exec(term);
+    if (!m) throw new RpcError(status.INVALID_ARGUMENT, `unsupported filter term in the fake: ${term}`);
+    const [, field = "", value = ""] = m;
+    if (field === "name") return fields.name.includes(value);
+    if (field === "state") return (fields.state ?? "").toUpperCase() === value.toUpperCase();
+    if (field.startsWith("labels.")) {
+      const label = fields.labels?.[field.slice("labels.".length)];
+      return value === "*" ? label !== undefined : label === value;
+    }
+    throw new RpcError(status.INVALID_ARGUMENT, `unsupported filter field in the fake: ${field}`);
+  });
+}
+
+/** Offset-token pagination like the real service's page_size/page_token. */
+function page<T>(items: T[], req: Record<string, unknown>): { items: T[]; nextPageToken: string } {
+  const size = Number(req["pageSize"] ?? 0) || items.length || 1;
+  const start = Number(req["pageToken"] || 0);
+  if (!Number.isInteger(start) || start < 0) throw new RpcError(status.INVALID_ARGUMENT, "invalid page_token");
+  const end = start + size;
+  return { items: items.slice(start, end), nextPageToken: end < items.length ? String(end) : "" };
+}
+
 const secretRe = /^projects\/([^/]+)\/secrets\/([^/]+)$/;
 const versionRe = /^projects\/([^/]+)\/secrets\/([^/]+)\/versions\/([^/]+)$/;
 
@@ -81,7 +110,8 @@ const versionRe = /^projects\/([^/]+)\/secrets\/([^/]+)\/versions\/([^/]+)$/;
  * The Secret Manager v1 service implemented in memory, on the real wire protocol: gRPC with
  * the service definition loaded from the protos shipped inside `@google-cloud/secret-manager`.
  * Implements secrets (create/get/list/update/delete) and versions (add/get/list/access/
- * enable/disable/destroy, the `latest` alias, CRC-32C payload checksums). IAM and rotation
+ * enable/disable/destroy, the `latest` alias, CRC-32C payload checksums), list filters on
+ * name/state/labels and page tokens. IAM and rotation
  * RPCs answer UNIMPLEMENTED.
  */
 function secretManagerImplementation(): UntypedServiceImplementation {
@@ -151,8 +181,12 @@ function secretManagerImplementation(): UntypedServiceImplementation {
     GetSecret: (req) => secretView(findSecret(String(req["name"]))),
     ListSecrets(req) {
       const prefix = `${String(req["parent"])}/secrets/`;
-      const list = [...secrets.values()].filter((s) => s.name.startsWith(prefix)).map(secretView);
-      return { secrets: list, nextPageToken: "", totalSize: list.length };
+      const filter = String(req["filter"] ?? "");
+      const list = [...secrets.values()]
+        .filter((s) => s.name.startsWith(prefix) && matchesFilter(filter, s))
+        .map(secretView);
+      const { items, nextPageToken } = page(list, req);
+      return { secrets: items, nextPageToken, totalSize: list.length };
     },
     UpdateSecret(req) {
       const body = (req["secret"] ?? {}) as Record<string, unknown>;
@@ -186,8 +220,13 @@ function secretManagerImplementation(): UntypedServiceImplementation {
     },
     ListSecretVersions(req) {
       const secret = findSecret(String(req["parent"]));
-      const versions = [...secret.versions].reverse().map((v) => versionView(secret, v));
-      return { versions, nextPageToken: "", totalSize: versions.length };
+      const filter = String(req["filter"] ?? "");
+      const versions = [...secret.versions]
+        .reverse()
+        .filter((v) => matchesFilter(filter, { name: `${secret.name}/versions/${v.number}`, state: v.state }))
+        .map((v) => versionView(secret, v));
+      const { items, nextPageToken } = page(versions, req);
+      return { versions: items, nextPageToken, totalSize: versions.length };
     },
     AccessSecretVersion(req) {
       const { secret, version } = findVersion(String(req["name"]));
