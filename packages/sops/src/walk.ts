@@ -157,7 +157,8 @@ export function decryptTree(tree: Tree, opts: DecryptTreeOptions): EncryptedTree
       if (!encrypted || !isEncryptedValue(comment.text)) return comment;
       try {
         const plain = decryptValue(comment.text, opts.dataKey, aadFor(path), describePath(path));
-        return plain instanceof Comment ? new Comment(plain.text, comment.inline) : comment;
+        // Like sops, a decrypted same-line comment comes back on a line of its own.
+        return plain instanceof Comment ? new Comment(plain.text) : comment;
       } catch {
         // sops keeps a comment it cannot decrypt as it is and only warns; the MAC does not cover comments.
         return comment;

@@ -278,51 +278,64 @@ class YamlWriter {
    */
   map(map: TreeMap, col: number, firstPrefix?: string, childCol = col + this.indent): void {
     let lead = firstPrefix ?? " ".repeat(col);
+    let inline = "";
     for (const item of map.items) {
-      // go-yaml (sops ≥ 3.13) writes a scalar's same-line comment as its own line above it.
-      if (item instanceof Comment) this.out += `${lead}#${item.text}\n`;
-      else {
-        this.out += `${lead}${yamlScalar(item.key, true)}:`;
-        this.value(item.value, childCol);
+      if (item instanceof Comment) {
+        // sops ≥ 3.13 writes a same-line comment back on its line (encrypted or not).
+        if (item.inline) inline += ` #${item.text}`;
+        else {
+          this.out += `${lead}#${item.text}\n`;
+          lead = " ".repeat(col);
+        }
+        continue;
       }
+      this.out += `${lead}${yamlScalar(item.key, true)}:`;
+      this.value(item.value, childCol, inline);
+      inline = "";
       lead = " ".repeat(col);
     }
   }
 
-  value(v: TreeValue, childCol: number): void {
+  value(v: TreeValue, childCol: number, inline = ""): void {
     if (v instanceof TreeMap) {
-      if (v.items.length === 0) this.out += " {}\n";
+      if (v.items.length === 0) this.out += ` {}${inline}\n`;
       else {
-        this.out += "\n";
+        this.out += `${inline}\n`;
         this.map(v, childCol);
       }
     } else if (v instanceof TreeList) {
-      if (v.items.length === 0) this.out += " []\n";
+      if (v.items.length === 0) this.out += ` []${inline}\n`;
       else {
-        this.out += "\n";
+        this.out += `${inline}\n`;
         this.list(v, childCol);
       }
-    } else this.scalar(v, childCol);
+    } else this.scalar(v, childCol, inline);
   }
 
-  scalar(v: Scalar, childCol: number): void {
-    if (typeof v === "string" && chooseStringStyle(v, false) === "literal") this.out += ` ${literalBlock(v, childCol, this.indent)}`;
-    else this.out += ` ${yamlScalar(v)}\n`;
+  scalar(v: Scalar, childCol: number, inline = ""): void {
+    if (typeof v === "string" && chooseStringStyle(v, false) === "literal") this.out += ` ${literalBlock(v, childCol, this.indent).replace("\n", `${inline}\n`)}`;
+    else this.out += ` ${yamlScalar(v)}${inline}\n`;
   }
 
   list(list: TreeList, col: number, firstPrefix?: string): void {
     let lead = firstPrefix ?? " ".repeat(col);
+    let inline = "";
     for (const item of list.items) {
       if (item instanceof Comment) {
         // An encrypted comment inside a list is written as a list element, as sops does.
-        this.out += isEncryptedValue(item.text) ? `${lead}- ${item.text}\n` : `${lead}#${item.text}\n`;
+        if (isEncryptedValue(item.text)) this.out += `${lead}- ${item.text}\n`;
+        else if (item.inline) {
+          inline += ` #${item.text}`;
+          continue;
+        } else this.out += `${lead}#${item.text}\n`;
       } else if (item instanceof TreeMap && item.items.length > 0) {
         this.map(item, col + 2, `${lead}- `, col + this.indent);
       } else if (item instanceof TreeList && item.items.length > 0) {
         this.list(item, col + 2, `${lead}- `);
       } else {
         this.out += `${lead}-`;
-        this.value(item, col + this.indent);
+        this.value(item, col + this.indent, inline);
+        inline = "";
       }
       lead = " ".repeat(col);
     }
