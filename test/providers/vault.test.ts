@@ -101,10 +101,14 @@ describe.skipIf(!peer.ok)("vault provider against a real Vault dev server", () =
       expect((noProp as { code: string }).code).toBe("HUSH_ERR_PROVIDERS_NOT_FOUND");
       expect(exposed(noProp)).not.toContain(CANARY);
     });
-    await withProvider(tokenStore({ path: "sys" }), async (p) => {
-      const err = await p.getSecret({ key: "policies" }).catch((e: unknown) => e);
-      expect(providerErrorKind(err)).toBe("access-denied");
-      expect(exposed(err)).not.toContain(readerToken);
+    await withProvider(tokenStore({ path: "sys" }), async (p, ctx) => {
+      for (let i = 0; i < 2; i++) {
+        const err = await p.getSecret({ key: "policies" }).catch((e: unknown) => e);
+        expect(providerErrorKind(err)).toBe("access-denied");
+        expect(exposed(err)).not.toContain(readerToken);
+      }
+      // A policy refusal is not a dead token: checked with lookup-self, never a new login.
+      expect(ctx.count("token-lookup")).toBe(3); // the initial lookup + one check per refusal
     });
   });
 
@@ -148,6 +152,7 @@ describe.skipIf(!peer.ok)("vault provider against a real Vault dev server", () =
       await api(vault, "POST", "sys/leases/revoke-prefix/auth/approle/login"); // revoke out of band
       expect(text(await p.getSecret({ key: "app/api", property: "token" }))).toBe("t1");
       expect(ctx.count("kv-read", "access-denied")).toBe(1);
+      expect(ctx.count("token-lookup", "access-denied")).toBe(1);
       expect(ctx.count("login")).toBe(2);
 
       ctx.clock.now += 25 * 3_600_000; // beyond the token's lifetime: a fresh login, no renewal attempt

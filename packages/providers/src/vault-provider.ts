@@ -153,19 +153,29 @@ class VaultProvider implements SecretProvider {
     await this.#call("token-revoke", "revoke token", () => kv.tokenRevokeSelf({ requestOptions: { headers: this.#headers(token) } }));
   }
 
-  /** Runs `fn` with the cached token; on 403 logs in again once (the token may be revoked). */
+  /**
+   * Runs `fn` with the cached token. Vault answers 403 both for a policy refusal and for a
+   * revoked/expired token; a `lookup-self` tells them apart, so only a dead token costs a new
+   * login (a denied path never turns into a login per reconcile).
+   */
   async #authed<T>(fn: (client: nodeVault.client, headers: Record<string, string>) => Promise<T>): Promise<T> {
     const { kv } = await this.#getClients();
     const token = await this.#tokens.token();
     try {
       return await fn(kv, this.#headers(token));
     } catch (err) {
-      if (err && typeof err === "object" && "code" in err && err.code === "HUSH_ERR_PROVIDERS_ACCESS_DENIED") {
-        this.#tokens.invalidate(token);
-        const fresh = await this.#tokens.token();
-        if (fresh !== token) return fn(kv, this.#headers(fresh));
-      }
-      throw err;
+      if (!(err && typeof err === "object" && "code" in err && err.code === "HUSH_ERR_PROVIDERS_ACCESS_DENIED")) throw err;
+      const alive = await this.#call("token-lookup", "look up token", () =>
+        kv.tokenLookupSelf({ requestOptions: { headers: this.#headers(token) } }),
+      ).then(
+        () => true,
+        (lookupErr: unknown) => ((lookupErr as { code?: string }).code === "HUSH_ERR_PROVIDERS_ACCESS_DENIED" ? false : true),
+      );
+      if (alive) throw err;
+      this.#tokens.invalidate(token);
+      const fresh = await this.#tokens.token();
+      if (fresh === token) throw err;
+      return fn(kv, this.#headers(fresh));
     }
   }
 
