@@ -26,7 +26,7 @@ export interface Allowlist {
 export interface ScannerOptions {
   /** Extra rules (from a config file); a rule with a built-in id replaces the built-in. */
   readonly extraRules?: readonly Rule[];
-  /** Drop the built-in rules entirely (a gitleaks config without `[extend] useDefault`). */
+  /** Drop the built-in token/generic rules (a gitleaks config without `[extend] useDefault`). */
   readonly noBuiltinRules?: boolean;
   readonly disabledRules?: readonly string[];
   readonly allowlist?: Allowlist;
@@ -98,16 +98,13 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     return out;
   };
 
-  const builtin: Rule[] = options.noBuiltinRules
-    ? []
-    : [
-        ...tokenRules,
-        ...genericRules,
-        privateKeyRule,
-        puttyKeyRule,
-        ...kubernetesRules(isEncrypted, scanDecoded),
-        ...sopsRules(sops, options.sopsConfigs ?? []).filter((r) => r.id !== "sops-file-not-encrypted" || (options.sopsConfigs ?? []).length > 0),
-      ];
+  // `noBuiltinRules` (a gitleaks config without `[extend] useDefault`) replaces the token and
+  // generic rules; the Kubernetes and SOPS detectors are hush's own and always stay.
+  const builtin: Rule[] = [
+    ...(options.noBuiltinRules ? [] : [...tokenRules, ...genericRules, privateKeyRule, puttyKeyRule]),
+    ...kubernetesRules(isEncrypted, scanDecoded),
+    ...sopsRules(sops, options.sopsConfigs ?? []).filter((r) => r.id !== "sops-file-not-encrypted" || (options.sopsConfigs ?? []).length > 0),
+  ];
   const extra = options.extraRules ?? [];
   const extraIds = new Set(extra.map((r) => r.id));
   const rules = [...builtin.filter((r) => !extraIds.has(r.id)), ...extra].filter((r) => !disabled.has(r.id));

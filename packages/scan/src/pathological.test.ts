@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { createScanner } from "./scanner.js";
+import { genericRules } from "./rules/generic.js";
+import { tokenRules } from "./rules/tokens.js";
+
+// Each input must finish inside the unit project's test timeout (20 s), the bound the issue
+// asks for; on a backtracking blow-up these run for minutes or hours instead.
+const scanner = createScanner();
+const repeatTo = (unit: string, bytes: number) => unit.repeat(Math.ceil(bytes / unit.length));
+
+describe("pathological inputs finish in bounded time", () => {
+  it("a 10 MB single line of token characters", () => {
+    const line = repeatTo("aB3+/=_-", 10 * 1024 * 1024);
+    expect(scanner.scan({ path: "min.js", content: `token=${line}` }).findings.length).toBeLessThanOrEqual(1);
+  });
+
+  it("a 10 MB minified line full of keywords and assignments", () => {
+    const line = repeatTo('var secret_token="x",password=a+"b";api_key=1;', 10 * 1024 * 1024);
+    expect(scanner.scan({ path: "bundle.min.js", content: line }).findings).toEqual([]);
+  });
+
+  it("repeated PEM BEGIN lines with and without a distant END", () => {
+    const begins = repeatTo("-----BEGIN RSA PRIVATE KEY-----\n", 4 * 1024 * 1024);
+    expect(scanner.scan({ path: "a.pem", content: begins }).findings).toEqual([]);
+    expect(scanner.scan({ path: "b.pem", content: `${begins}-----END RSA PRIVATE KEY-----\n` }).findings).toEqual([]);
+  });
+
+  it("JWT-shaped and PuTTY-shaped bombs", () => {
+    expect(scanner.scan({ path: "j", content: repeatTo("eyJ", 3 * 1024 * 1024) }).findings).toEqual([]);
+    expect(scanner.scan({ path: "j2", content: repeatTo("eyJabcdefgh.", 3 * 1024 * 1024) }).findings).toEqual([]);
+    const putty = repeatTo("PuTTY-User-Key-File-3: x\nPrivate-Lines: 9\n", 2 * 1024 * 1024);
+    expect(scanner.scan({ path: "k.ppk", content: putty }).findings).toEqual([]);
+  });
+
+  it("every token and generic rule's keywords repeated back to back, and followed by long token runs", () => {
+    for (const rule of [...tokenRules, ...genericRules]) {
+      for (const kw of rule.keywords) {
+        const bombs = [repeatTo(kw, 256 * 1024), repeatTo(`${kw}${"Ab1_-".repeat(60)}=`, 256 * 1024), repeatTo(`${kw}_x = "${"Ab1/+".repeat(50)}`, 256 * 1024)];
+        for (const b of bombs) expect(Array.isArray(scanner.scan({ path: "bomb.txt", content: b }).findings)).toBe(true);
+      }
+    }
+  });
+
+  it("deeply nested YAML and JSON", () => {
+    const deepYaml = `kind: Secret\napiVersion: v1\nstringData:\n${"  ".repeat(1)}a: ${"[".repeat(50_000)}${"]".repeat(50_000)}\n`;
+    expect(scanner.scan({ path: "deep.yaml", content: deepYaml }).findings.every((f) => f.rule === "kubernetes-secret")).toBe(true);
+    const deepJson = `{"kind":"Secret","sops":${'{"a":'.repeat(20_000)}1${"}".repeat(20_000)}}`;
+    expect(Array.isArray(scanner.scan({ path: "deep.json", content: deepJson }).findings)).toBe(true);
+  });
+
+  it("arbitrary bytes never crash the scanner", () => {
+    let seed = 7;
+    const bytes = new Uint8Array(1 << 20).map(() => {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      return (seed >>> 16) & 0xff || 1;
+    });
+    expect(Array.isArray(scanner.scan({ path: "noise.bin.txt", content: bytes }).findings)).toBe(true);
+  });
+});
