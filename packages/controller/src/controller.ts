@@ -329,7 +329,7 @@ export class Controller {
   }
 
   /** A reader per store for one ExternalSecret, enforcing store existence, class, namespace conditions and the flood gate. */
-  #sourceReader(es: ExternalSecret, fresh: boolean): SourceReader {
+  #sourceReader(es: ExternalSecret, fresh: boolean, maxAgeMs: number): SourceReader {
     const namespace = es.metadata.namespace ?? "";
     const resolve = async (ref: StoreRef): Promise<StoreReader> => {
       const kind = ref.kind ?? "SecretStore";
@@ -345,10 +345,11 @@ export class Controller {
       if (ready?.status === "False") throw new HushError("HUSH_ERR_CONTROLLER_STORE_NOT_READY", `${kind} ${ref.name} is not ready`);
       return this.#reader(storeKey({ ...ref, kind }, namespace), store);
     };
+    const opts = { fresh, maxAgeMs };
     return {
-      get: async (ref, r) => (await resolve(ref)).get(r, { fresh }),
-      getMap: async (ref, r) => (await resolve(ref)).getMap(r, { fresh }),
-      find: async (ref, f) => (await resolve(ref)).find(f, { fresh }),
+      get: async (ref, r) => (await resolve(ref)).get(r, opts),
+      getMap: async (ref, r) => (await resolve(ref)).getMap(r, opts),
+      find: async (ref, f) => (await resolve(ref)).find(f, opts),
     };
   }
 
@@ -394,7 +395,9 @@ export class Controller {
     }
     this.stats.reconciles++;
     const fresh = decision.due && decision.reason === "spec-changed";
-    const fetched = await fetchExternalSecretData(es, this.#sourceReader(es, fresh));
+    // A cached read may be reused by another ExternalSecret only within half its own refresh interval.
+    const maxAgeMs = Math.max(0, refreshIntervalMs(es) / 2) || Infinity;
+    const fetched = await fetchExternalSecretData(es, this.#sourceReader(es, fresh, maxAgeMs));
     let plan = planSecret(es, fetched, existing);
     try {
       const conflict = await this.#apply(namespace, plan);

@@ -11,7 +11,7 @@ export { renderTemplate, templateFunctions } from "./template.js";
 export { hashSecretData } from "./data-hash.js";
 export { backoffDelay, defaultRefreshIntervalMs, jitteredInterval, jitterFraction, refreshDecision, refreshIntervalMs, syncedResourceVersion, type BackoffOptions, type RefreshDecision } from "./refresh.js";
 export { fetchExternalSecretData, type SourceReader } from "./fetch-data.js";
-export { StoreReader, type CallObserver, type ReadStats, type StoreReaderOptions } from "./store-reader.js";
+export { StoreReader, type CallObserver, type ReadOptions, type ReadStats, type StoreReaderOptions } from "./store-reader.js";
 export { TokenBucket, type TokenBucketOptions } from "./token-bucket.js";
 export { WorkQueue } from "./work-queue.js";
 export { ManualClock, systemClock, type Clock, type Timer } from "./clock.js";

@@ -30,6 +30,14 @@ export interface StoreReaderOptions {
   readonly observe?: CallObserver;
 }
 
+/** Per-read options. */
+export interface ReadOptions {
+  /** Skip completed cached results (force-sync); in-flight identical reads are still shared. */
+  readonly fresh?: boolean;
+  /** A cached result older than this is not reused (the caller's refresh interval). */
+  readonly maxAgeMs?: number;
+}
+
 interface Entry<T> {
   at: number;
   settled: boolean;
@@ -78,11 +86,12 @@ export class StoreReader {
     return this.#provider;
   }
 
-  #cached<T>(key: string, fresh: boolean, load: () => Promise<T>): Promise<T> {
+  #cached<T>(key: string, options: ReadOptions, load: () => Promise<T>): Promise<T> {
     this.stats.requested++;
     const now = this.#clock.now();
     const hit = this.#cache.get(key) as Entry<T> | undefined;
-    if (hit && (!hit.settled || (!fresh && now - hit.at < this.#windowMs))) {
+    const maxAge = Math.min(this.#windowMs, options.maxAgeMs ?? Infinity);
+    if (hit && (!hit.settled || (!options.fresh && now - hit.at < maxAge))) {
       this.stats.deduplicated++;
       return hit.promise;
     }
@@ -120,21 +129,21 @@ export class StoreReader {
   }
 
   /** One value (whole remote secret; callers pick properties), batched with concurrent reads. */
-  get(ref: RemoteRef, options: { fresh?: boolean } = {}): Promise<Uint8Array> {
+  get(ref: RemoteRef, options: ReadOptions = {}): Promise<Uint8Array> {
     const key = `get:${JSON.stringify([ref.key, ref.version ?? "", ref.metadataPolicy ?? "None"])}`;
-    return this.#cached(key, options.fresh ?? false, () => this.#enqueue(ref, key));
+    return this.#cached(key, options, () => this.#enqueue(ref, key));
   }
 
   /** A JSON/KV secret expanded into keys (dataFrom.extract). */
-  getMap(ref: RemoteRef, options: { fresh?: boolean } = {}): Promise<Record<string, Uint8Array>> {
+  getMap(ref: RemoteRef, options: ReadOptions = {}): Promise<Record<string, Uint8Array>> {
     const key = `map:${JSON.stringify([ref.key, ref.property ?? "", ref.version ?? "", ref.metadataPolicy ?? "None"])}`;
-    return this.#cached(key, options.fresh ?? false, () => this.#call("getSecretMap", () => this.#provider.getSecretMap(ref)));
+    return this.#cached(key, options, () => this.#call("getSecretMap", () => this.#provider.getSecretMap(ref)));
   }
 
   /** dataFrom.find. */
-  find(find: FindSpec, options: { fresh?: boolean } = {}): Promise<Record<string, Uint8Array>> {
+  find(find: FindSpec, options: ReadOptions = {}): Promise<Record<string, Uint8Array>> {
     const key = `find:${JSON.stringify([find.path ?? "", find.name?.regexp ?? "", Object.entries(find.tags ?? {}).sort()])}`;
-    return this.#cached(key, options.fresh ?? false, () => this.#call("findSecrets", () => this.#provider.findSecrets(find)));
+    return this.#cached(key, options, () => this.#call("findSecrets", () => this.#provider.findSecrets(find)));
   }
 
   #enqueue(ref: RemoteRef, key: string): Promise<Uint8Array> {
