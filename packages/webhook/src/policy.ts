@@ -131,7 +131,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function fail(field: string, problem: string): never {
   // The field path is ours (validated keys are echoed only after they matched, or are config keys, not secrets).
-  const where = field === "" ? "the webhook config" : `webhook config field ${safeField(field)}`;
+  const where = field === "" ? "the webhook config" : field.startsWith("--") ? field : `webhook config field ${safeField(field)}`;
   throw new HushError("HUSH_ERR_WEBHOOK_CONFIG", `${where} ${problem}`);
 }
 

@@ -11,6 +11,10 @@ export const webhookCodes = defineCodes({
     exitCode: 1,
     hint: "send an admission.k8s.io/v1 AdmissionReview with a request (the API server does this)",
   },
+  HUSH_ERR_WEBHOOK_KUBECONFIG: {
+    exitCode: 1,
+    hint: "pass --kubeconfig with a readable kubeconfig, or run the webhook in a cluster with a service account",
+  },
   HUSH_ERR_WEBHOOK_LOOKUP: {
     exitCode: 1,
     hint: "check the webhook's RBAC (get on kustomizations and applications) and the API server's health",

@@ -1,4 +1,5 @@
 import { ApiException, CustomObjectsApi, KubeConfig } from "@kubernetes/client-node";
+import { HushError } from "@hush/errors";
 import type { CustomObjectRef, ObjectReader } from "../cached-facts.js";
 
 /** Options of {@link createKubeObjectReader}. */
@@ -9,12 +10,22 @@ export interface KubeObjectReaderOptions {
   readonly timeoutMs?: number;
 }
 
-/** The Kubernetes edge of the facts lookups: `get` on a namespaced custom object. */
+/**
+ * The Kubernetes edge of the facts lookups: `get` on a namespaced custom object.
+ *
+ * @throws HushError `HUSH_ERR_WEBHOOK_KUBECONFIG` when no usable configuration loads.
+ */
 export function createKubeObjectReader(options: KubeObjectReaderOptions = {}): ObjectReader {
   const kc = new KubeConfig();
-  if (options.kubeconfigPath) kc.loadFromFile(options.kubeconfigPath);
-  else kc.loadFromDefault();
-  const api = kc.makeApiClient(CustomObjectsApi);
+  let api: CustomObjectsApi;
+  try {
+    if (options.kubeconfigPath) kc.loadFromFile(options.kubeconfigPath);
+    else kc.loadFromDefault();
+    api = kc.makeApiClient(CustomObjectsApi);
+  } catch (cause) {
+    const where = options.kubeconfigPath ? `the kubeconfig ${options.kubeconfigPath}` : "the in-cluster or default kubeconfig";
+    throw new HushError("HUSH_ERR_WEBHOOK_KUBECONFIG", `cannot load ${where}`, { cause });
+  }
   const timeoutMs = options.timeoutMs ?? 2_000;
 
   return async (ref: CustomObjectRef) => {
