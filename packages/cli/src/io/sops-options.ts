@@ -28,8 +28,14 @@ export function addIoOptions(cmd: Command): Command {
 /** Resolves input and output formats as sops does: a known flag wins, else the file name. */
 export function resolveFormats(opts: SopsCommandOptions, file: string | undefined): { input: Format; output: Format } {
   const name = opts.filenameOverride ?? file ?? "";
-  const pick = (flag: string | undefined): Format =>
-    flag !== undefined && (formats as readonly string[]).includes(flag) ? (flag as Format) : formatForPath(name);
+  const pick = (flag: string | undefined): Format => {
+    if (flag === undefined) return formatForPath(name);
+    // sops silently falls back to the file extension here; a typo deserves an error instead.
+    if (!(formats as readonly string[]).includes(flag)) {
+      throw new HushError("HUSH_ERR_CLI_USAGE", `unknown file type '${flag.slice(0, 20)}' (use yaml, json, dotenv, ini or binary)`);
+    }
+    return flag as Format;
+  };
   return { input: pick(opts.inputType), output: pick(opts.outputType) };
 }
 

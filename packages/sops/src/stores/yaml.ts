@@ -55,6 +55,9 @@ export function parseYaml(text: string, errorCode: ErrorCode, strictKeys = false
   const branches: TreeMap[] = [];
   const layouts: Array<{ start: number; layout: Layout }> = [];
 
+  // A file with nothing but blanks and comments holds no document (go-yaml); `---` alone holds one.
+  const blank = text.split("\n").every((l) => /^\s*(#.*)?$/.test(l));
+  if (blank) return { branches: [] };
   for (const doc of docs) {
     const err = doc.errors[0];
     if (err) fail(errorCode, `invalid YAML at line ${lines.linePos(err.pos[0]).line}: ${err.code.toLowerCase().replace(/_/g, " ")}`);
