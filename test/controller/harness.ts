@@ -87,7 +87,7 @@ export interface Env {
   stop(): Promise<void>;
 }
 
-export async function startEnv(options: { workers?: number; dedupWindowMs?: number } = {}): Promise<Env> {
+export async function startEnv(options: { workers?: number; dedupWindowMs?: number; gcpsm?: { apiEndpoint: string; port: number; insecure: boolean } } = {}): Promise<Env> {
   const kube = await startKube();
   const cleanups: (() => Promise<void>)[] = [() => kube.stop()];
   try {
@@ -103,7 +103,7 @@ export async function startEnv(options: { workers?: number; dedupWindowMs?: numb
     const controller = new Controller({
       client,
       createProvider,
-      clientOverrides: { aws: { endpoint: relay.endpoint, stsEndpoint: relay.endpoint } },
+      clientOverrides: { aws: { endpoint: relay.endpoint, stsEndpoint: relay.endpoint }, ...(options.gcpsm ? { gcpsm: options.gcpsm } : {}) },
       log: logs,
       metrics: createControllerMetrics(registry),
       workers: options.workers ?? 4,
