@@ -320,7 +320,12 @@ class YamlWriter {
     else this.out += ` ${yamlScalar(v)}${inline}\n`;
   }
 
-  list(list: TreeList, col: number, firstPrefix?: string): void {
+  /**
+   * Writes a sequence whose dashes sit at `col`. `logical` is go-yaml's indentation level for
+   * it, which differs from the dash column for a sequence nested in a sequence item (`- - a`):
+   * what is nested inside is placed relative to the level, not to the dash.
+   */
+  list(list: TreeList, col: number, firstPrefix?: string, logical = col): void {
     let lead = firstPrefix ?? " ".repeat(col);
     let inline = "";
     for (const item of list.items) {
@@ -332,12 +337,12 @@ class YamlWriter {
           continue;
         } else this.out += `${lead}#${item.text}\n`;
       } else if (item instanceof TreeMap && item.items.length > 0) {
-        this.map(item, col + 2, `${lead}- `, col + this.indent);
+        this.map(item, col + 2, `${lead}- `, logical + this.indent);
       } else if (item instanceof TreeList && item.items.length > 0) {
-        this.list(item, col + 2, `${lead}- `);
+        this.list(item, col + 2, `${lead}- `, logical + this.indent);
       } else {
         this.out += `${lead}-`;
-        this.value(item, col + this.indent, inline);
+        this.value(item, logical + this.indent, inline);
         inline = "";
       }
       lead = " ".repeat(col);
