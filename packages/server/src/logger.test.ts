@@ -44,8 +44,20 @@ describe("logger", () => {
     app.post("/x", async () => ({}));
     const res = await app.inject({ method: "POST", url: "/x", headers: { "content-type": "application/json" }, payload: `{"a":"${canary}` });
     expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({ statusCode: 400, code: "FST_ERR_CTP_INVALID_JSON_BODY", message: "the request was rejected" });
     await app.close();
     expect(lines.length).toBeGreaterThan(0);
     expect(lines.join("\n")).not.toContain(canary);
+  });
+
+  it("logs no per-request lines unless asked to", async () => {
+    for (const requestLogging of [false, true]) {
+      const { lines, sink } = collector();
+      const app = createOpsServer({ logger: { sink }, registry: createMetricsRegistry(), requestLogging });
+      app.get("/x", async () => ({}));
+      await app.inject("/x");
+      await app.close();
+      expect(lines.some((l) => l.includes("incoming request"))).toBe(requestLogging);
+    }
   });
 });

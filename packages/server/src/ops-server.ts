@@ -1,4 +1,5 @@
-import Fastify, { type FastifyInstance } from "fastify";
+import Fastify, { LogController, type FastifyError, type FastifyInstance } from "fastify";
+import { isHushError } from "@hush/errors";
 import type { Registry } from "prom-client";
 import { loggerOptions, type LoggerSettings } from "./logger.js";
 import { createMetricsRegistry, opsPlugin, type ReadinessCheck } from "./ops-plugin.js";
@@ -18,6 +19,11 @@ export interface OpsServerOptions {
   readonly bodyLimit?: number;
   /** How long `close()` waits for in-flight requests before it cuts them; default 10 s. */
   readonly closeGraceMs?: number;
+  /**
+   * Log every request and response (fastify's "incoming request" / "request completed").
+   * Off by default: at admission rates that is noise, and services log their own decisions.
+   */
+  readonly requestLogging?: boolean;
 }
 
 /**
@@ -32,12 +38,23 @@ export function createOpsServer(options: OpsServerOptions = {}): FastifyInstance
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     // In-flight requests finish on close; idle keep-alive sockets are closed at once.
     forceCloseConnections: "idle",
+    logController: new LogController({ disableRequestLogging: options.requestLogging !== true }),
     return503OnClosing: true,
     pluginTimeout: 30_000,
     // Schemas check types, never convert them: a numeric username must be a 400, not "7".
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false } },
     ...(options.tls ? { https: { cert: options.tls.cert, key: options.tls.key, minVersion: "TLSv1.2" as const } } : {}),
   }) as unknown as FastifyInstance;
+  // fastify's default handler logs and returns error.message, which library errors may build
+  // from the input. hush's own messages are safe; anything else gets a fixed text.
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    const status = typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    if (status >= 500) req.log.error({ err }, "request failed");
+    else req.log.warn({ err, statusCode: status }, "request rejected");
+    const code = isHushError(err) ? err.code : typeof err.code === "string" ? err.code : "HUSH_ERR_SERVER_INTERNAL";
+    const message = isHushError(err) ? err.message : status >= 500 ? "internal error" : "the request was rejected";
+    return reply.code(status).send({ statusCode: status, code, message });
+  });
   void app.register(opsPlugin, { registry, ...(options.readiness ? { readiness: options.readiness } : {}) });
   const graceMs = options.closeGraceMs ?? 10_000;
   app.addHook("preClose", async () => {
