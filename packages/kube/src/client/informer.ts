@@ -132,7 +132,12 @@ export class Informer<T extends KubeObject> {
     const res = await this.#o.client.list<T>(this.#o.path, { ...(this.#o.labelSelector ? { labelSelector: this.#o.labelSelector } : {}), signal: this.#abort.signal });
     this.stats.lists++;
     const next = new Map<string, T>();
-    for (const item of res.items) next.set(keyOf(item), item);
+    for (const item of res.items) {
+      const k = keyOf(item);
+      const prev = this.#store.get(k);
+      // Unchanged objects keep their identity, so handlers can tell a resync (old === obj).
+      next.set(k, prev && prev.metadata.resourceVersion === item.metadata.resourceVersion ? prev : item);
+    }
     const old = this.#store;
     this.#store = next;
     this.#rv = res.resourceVersion;
@@ -187,6 +192,8 @@ export class Informer<T extends KubeObject> {
         const onStop = () => watchAbort.abort();
         this.#abort.signal.addEventListener("abort", onStop, { once: true });
         let silent = false;
+        // A new connection starts the liveness clock afresh.
+        this.#lastActivity = Date.now();
         const check = setInterval(() => {
           const now = Date.now();
           if (now - this.#lastActivity > liveness) {

@@ -1,0 +1,89 @@
+import type { KubeObject } from "@hush/kube";
+import { Informer, KubeClient, loadKubeConfig, resourcePath } from "@hush/kube/client";
+import { k8s, requirePeer, startKube, waitFor, type KubeHarness } from "@hush/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Outage } from "./harness.js";
+
+const peers = ["etcd", "kube-apiserver", "kubectl"].map((n) => requirePeer(n, "run `bash scripts/peers kube`"));
+
+describe.skipIf(!peers.every((p) => p.ok))("informer robustness against a real kube-apiserver", () => {
+  let kube: KubeHarness;
+  let client: KubeClient;
+  const informers: Informer<KubeObject>[] = [];
+
+  beforeAll(async () => {
+    kube = await startKube();
+    client = new KubeClient(loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
+  });
+  afterAll(async () => {
+    for (const i of informers) await i.stop();
+    await kube?.stop();
+  });
+
+  const cm = (ns: string, name: string) =>
+    client.request("POST", resourcePath({ version: "v1", plural: "configmaps", namespace: ns }), { body: { metadata: { name }, data: { k: "v" } } });
+
+  function track(c: KubeClient, ns: string, options: { livenessTimeoutMs?: number; relistIntervalMs?: number } = {}) {
+    const seen = { added: new Set<string>(), resyncs: 0 };
+    const inf = new Informer<KubeObject>({
+      client: c,
+      path: resourcePath({ version: "v1", plural: "configmaps", namespace: ns }),
+      ...options,
+      onAdd: (o) => seen.added.add(o.metadata.name ?? ""),
+      onUpdate: (old, o) => {
+        if (old === o) seen.resyncs++;
+      },
+    });
+    informers.push(inf);
+    return { inf, seen };
+  }
+
+  it("restarts a watch that went silent, and still delivers events afterwards", async () => {
+    const ns = await kube.createNamespace("quiet");
+    const { inf, seen } = track(client, ns, { livenessTimeoutMs: 1_000 });
+    await inf.start();
+    await waitFor(async () => inf.stats.livenessRestarts >= 2, { what: "liveness restarts of a silent watch", timeoutMs: 15_000 });
+    await cm(ns, "after-restart");
+    await waitFor(async () => seen.added.has("after-restart"), { what: "event after liveness restarts" });
+    expect(inf.healthy()).toBe(true);
+  });
+
+  it("re-lists periodically and resyncs every cached object", async () => {
+    const ns = await kube.createNamespace("relist");
+    await cm(ns, "a");
+    const { inf, seen } = track(client, ns, { relistIntervalMs: 1_000 });
+    await inf.start();
+    const lists = inf.stats.lists;
+    await waitFor(async () => inf.stats.lists >= lists + 2 && seen.resyncs >= 2, { what: `two periodic re-lists with resync (stats ${JSON.stringify(inf.stats)}, resyncs ${seen.resyncs})`, timeoutMs: 15_000 });
+    expect(inf.get(`${ns}/a`)?.metadata.name).toBe("a");
+  });
+
+  it("recovers when the connection to the API server is cut, catching up on changes made meanwhile", async () => {
+    const relay = await Outage.start(kube.server.replace("https://", "http://"));
+    try {
+      const base = loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath });
+      const cluster = base.getCurrentCluster()!;
+      const kc = new k8s.KubeConfig();
+      kc.loadFromOptions({
+        clusters: [{ ...cluster, server: `https://127.0.0.1:${relay.port}` }],
+        users: base.users,
+        contexts: base.contexts,
+        currentContext: base.currentContext,
+      });
+      const relayed = new KubeClient(kc);
+      const ns = await kube.createNamespace("cut");
+      const { inf, seen } = track(relayed, ns, { livenessTimeoutMs: 5_000 });
+      await inf.start();
+      await cm(ns, "before");
+      await waitFor(async () => seen.added.has("before"), { what: "event before the cut" });
+      await relay.cut();
+      await cm(ns, "during");
+      await waitFor(async () => inf.stats.errors >= 1, { what: "informer noticed the cut", timeoutMs: 15_000 });
+      expect(seen.added.has("during")).toBe(false);
+      await relay.restore();
+      await waitFor(async () => seen.added.has("during"), { what: "change made during the cut delivered", timeoutMs: 30_000 });
+    } finally {
+      await relay.cut();
+    }
+  });
+});
