@@ -57,6 +57,13 @@ describe.skipIf(!ready)("admission webhook against a real kube-apiserver", () =>
     ns.warn = await kube.createNamespace("warn");
     ns.audit = await kube.createNamespace("audit");
 
+    // The webhook looks objects up as its own service account, with only the shipped RBAC.
+    const shippedRbac = await kube.kubectl(["apply", "-f", join(repoRoot, "deploy/webhook/rbac.yaml")]);
+    expect(shippedRbac.code, shippedRbac.stderr).toBe(0);
+    const kubeconfig = JSON.parse(readFileSync(kube.kubeconfigPath, "utf8")) as { users: { user: Record<string, unknown> }[] };
+    for (const u of kubeconfig.users) u.user["as"] = "system:serviceaccount:hush-system:hush-webhook";
+    writeFileSync(join(dir, "webhook-kubeconfig"), JSON.stringify(kubeconfig), { mode: 0o600 });
+
     const tls = selfSignedCert(["127.0.0.1", "localhost"]);
     caPem = tls.ca;
     writeFileSync(join(dir, "tls.crt"), tls.cert);
@@ -66,7 +73,7 @@ describe.skipIf(!ready)("admission webhook against a real kube-apiserver", () =>
       tlsCertFile: join(dir, "tls.crt"),
       tlsKeyFile: join(dir, "tls.key"),
       policy: parsePolicy({ namespaceModes: { [ns.warn]: "warn", [ns.audit]: "audit" } }),
-      kubeconfigPath: kube.kubeconfigPath,
+      kubeconfigPath: join(dir, "webhook-kubeconfig"),
       logger: { level: "silent" },
       signals: new EventEmitter() as never,
     });
@@ -163,6 +170,36 @@ describe.skipIf(!ready)("admission webhook against a real kube-apiserver", () =>
     const denied = await apply(secret(ns.enforce, "from-plain-flux", { labels: labels("plain") }), flux);
     expect(denied.code).not.toBe(0);
     expect(denied.stderr).toContain("has plaintext values from Git");
+    // A Kustomization that does not exist is a 404, not a failed lookup: plain plaintext.
+    const missing = await apply(secret(ns.enforce, "from-missing-flux", { labels: labels("missing") }), flux);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain("has plaintext values from Git");
+    expect(missing.stderr).not.toContain("cannot be checked");
+  });
+
+  it("fails closed, saying why, when its service account may not read the Kustomization", async () => {
+    const revoked = await kube.kubectl(["delete", "clusterrolebinding", "hush-webhook"]);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    try {
+      const labels = { "kustomize.toolkit.fluxcd.io/name": "other", "kustomize.toolkit.fluxcd.io/namespace": "flux-system" };
+      let res = await apply(secret(ns.enforce, "unreadable-source", { labels }), flux, ["--dry-run=server"]);
+      // RBAC changes reach the authorizer's cache quickly but not at once; probe until denied for it.
+      await waitFor(async () => {
+        res = await apply(secret(ns.enforce, "unreadable-source", { labels: { ...labels, "kustomize.toolkit.fluxcd.io/name": `other-${Date.now()}` } }), flux, ["--dry-run=server"]);
+        return res.stderr.includes("cannot be checked");
+      }, { what: "a denied lookup to fail the review closed", timeoutMs: 20_000 });
+      expect(res.code).not.toBe(0);
+      expect(res.stderr).toContain("the API server refused to get kustomizations.kustomize.toolkit.fluxcd.io flux-system/other-");
+      expect(res.stderr).toContain("HTTP 403; check the webhook's RBAC");
+    } finally {
+      expect((await kube.kubectl(["apply", "-f", join(repoRoot, "deploy/webhook/rbac.yaml")])).code).toBe(0);
+      // Lookups work again once an uncached (absent) Kustomization reads as a 404, not a refusal.
+      await waitFor(async () => {
+        const labels = { "kustomize.toolkit.fluxcd.io/name": `absent-${Date.now()}`, "kustomize.toolkit.fluxcd.io/namespace": "flux-system" };
+        const res = await apply(secret(ns.enforce, "restored", { labels }), flux, ["--dry-run=server"]);
+        return res.stderr.includes("has plaintext values from Git") && !res.stderr.includes("cannot be checked");
+      }, { what: "the restored RBAC to let lookups through", timeoutMs: 20_000 });
+    }
   });
 
   it("lets a Secret from an Argo CD Application with a decrypting plugin through", async () => {

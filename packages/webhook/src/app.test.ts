@@ -84,7 +84,7 @@ describe("POST /validate", () => {
     }));
     const response = res.json().response;
     expect(response.allowed).toBe(false);
-    expect(response.status.message).toContain("did not answer a get of kustomizations.kustomize.toolkit.fluxcd.io flux-system/apps");
+    expect(response.status.message).toContain("the lookup of kustomizations.kustomize.toolkit.fluxcd.io flux-system/apps failed");
     expect(res.body + lines.join("\n")).not.toContain(canary);
   });
 

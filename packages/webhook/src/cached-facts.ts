@@ -1,3 +1,4 @@
+import { isHushError } from "@hush/errors";
 import type { ApplicationFact, FactsSource, KustomizationFact, Lookup, ObjectRef } from "./facts.js";
 
 /** Reads one custom object; resolves `undefined` when it does not exist (404). */
@@ -45,9 +46,11 @@ export function createCachedFacts(read: ObjectReader, options: CachedFactsOption
       try {
         const obj = await read({ ...resource, ...ref });
         return obj === undefined ? { status: "missing" } : { status: "found", value: toFact(obj) };
-      } catch {
-        // The client's error text can carry response bodies; only the fact that it failed is kept.
-        return { status: "error", why: `the API server did not answer a get of ${resource.plural}.${resource.group} ${ref.namespace}/${ref.name}` };
+      } catch (err) {
+        // A HushError's message is written by hush and safe to show; other error text can carry
+        // response bodies, so only the fact that the lookup failed is kept.
+        const why = isHushError(err) ? err.message : `the lookup of ${resource.plural}.${resource.group} ${ref.namespace}/${ref.name} failed`;
+        return { status: "error", why };
       }
     })();
     const entry = { expires: Number.POSITIVE_INFINITY, value: value as Promise<Lookup<unknown>> };

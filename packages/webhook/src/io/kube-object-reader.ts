@@ -13,7 +13,8 @@ export interface KubeObjectReaderOptions {
 /**
  * The Kubernetes edge of the facts lookups: `get` on a namespaced custom object.
  *
- * @throws HushError `HUSH_ERR_WEBHOOK_KUBECONFIG` when no usable configuration loads.
+ * @throws HushError `HUSH_ERR_WEBHOOK_KUBECONFIG` when no usable configuration loads; the
+ *   returned reader rejects with `HUSH_ERR_WEBHOOK_LOOKUP` naming the status, never the body.
  */
 export function createKubeObjectReader(options: KubeObjectReaderOptions = {}): ObjectReader {
   const kc = new KubeConfig();
@@ -27,11 +28,12 @@ export function createKubeObjectReader(options: KubeObjectReaderOptions = {}): O
     throw new HushError("HUSH_ERR_WEBHOOK_KUBECONFIG", `cannot load ${where}`, { cause });
   }
   const timeoutMs = options.timeoutMs ?? 2_000;
+  const timedOut = new Error("lookup timed out");
 
   return async (ref: CustomObjectRef) => {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error("lookup timed out")), timeoutMs);
+      timer = setTimeout(() => reject(timedOut), timeoutMs);
     });
     try {
       return await Promise.race([
@@ -40,7 +42,17 @@ export function createKubeObjectReader(options: KubeObjectReaderOptions = {}): O
       ]);
     } catch (err) {
       if (err instanceof ApiException && err.code === 404) return undefined;
-      throw err;
+      // Only the status is kept: response bodies and client messages stay out of admission answers.
+      const what = `get ${ref.plural}.${ref.group} ${ref.namespace}/${ref.name}`;
+      const why =
+        err instanceof ApiException
+          ? err.code === 401 || err.code === 403
+            ? `the API server refused to ${what} (HTTP ${err.code}; check the webhook's RBAC)`
+            : `the API server answered HTTP ${err.code} to ${what}`
+          : err === timedOut
+            ? `${what} timed out after ${timeoutMs} ms`
+            : `the API server could not be reached to ${what}`;
+      throw new HushError("HUSH_ERR_WEBHOOK_LOOKUP", why, { cause: err });
     } finally {
       clearTimeout(timer);
     }
