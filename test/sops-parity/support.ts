@@ -121,7 +121,7 @@ export function makeGpgHome(gpg: string, dir: string, name: string): GpgHome {
     env,
     stdio: "ignore",
   });
-  const colons = execFileSync(gpg, ["--batch", "--with-colons", "--list-secret-keys"], { env }).toString();
+  const colons = execFileSync(gpg, ["--batch", "--with-colons", "--list-secret-keys"], { env, stdio: ["ignore", "pipe", "ignore"] }).toString();
   const fp = /^fpr:+([0-9A-F]{40}):/m.exec(colons)?.[1];
   if (!fp) throw new Error("gpg generated no key");
   return {
