@@ -201,3 +201,80 @@ export async function startKmsFaultProxy(upstream: string): Promise<KmsFaultProx
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   });
 }
+
+/** A Vault transit endpoint: the real dev server when built, else a protocol fake. */
+export interface Transit {
+  readonly address: string;
+  readonly token: string;
+  readonly kind: "vault" | "fake";
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Vault transit for the suites: `vault server -dev` (from `bash scripts/peers vault`,
+ * through testkit's `startVault`) with the transit engine mounted, or, when that binary is not
+ * built, an in-process fake speaking the same HTTP API (X-Vault-Token, upserting encrypt,
+ * `vault:v1:` ciphertexts, `{"errors": [...]}` bodies). Which one ran is printed.
+ */
+export async function startTransit(): Promise<Transit> {
+  const { findBinary, startVault } = await import("@hush/testkit");
+  if (findBinary("vault")) {
+    const vault = await startVault();
+    const mount = await fetch(`${vault.address}/v1/sys/mounts/transit`, {
+      method: "POST",
+      headers: { "x-vault-token": vault.token },
+      body: JSON.stringify({ type: "transit" }),
+    });
+    if (!mount.ok) {
+      await vault.stop();
+      throw new Error(`mounting transit answered ${mount.status}`);
+    }
+    process.stderr.write("sops-parity: Vault transit = vault server -dev\n");
+    return { address: vault.address, token: vault.token, kind: "vault", stop: () => vault.stop() };
+  }
+  process.stderr.write("sops-parity: Vault transit = in-process fake (run `bash scripts/peers vault` for the real server)\n");
+  const { createCipheriv, createDecipheriv, randomBytes } = await import("node:crypto");
+  const token = `fake-root-${randomBytes(8).toString("hex")}`;
+  const keys = new Map<string, Buffer>();
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const send = (status: number, body: unknown): void => {
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify(body));
+      };
+      if (req.headers["x-vault-token"] !== token) return send(403, { errors: ["permission denied"] });
+      const m = /^\/v1\/(.+)\/(encrypt|decrypt)\/([^/?]+)$/.exec(req.url ?? "");
+      if (!m || (req.method !== "POST" && req.method !== "PUT")) return send(404, { errors: [] });
+      const id = `${m[1]}/${m[3]}`;
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as { plaintext?: string; ciphertext?: string };
+      if (m[2] === "encrypt") {
+        if (!keys.has(id)) keys.set(id, randomBytes(32));
+        const iv = randomBytes(12);
+        const c = createCipheriv("aes-256-gcm", keys.get(id) as Buffer, iv);
+        const ct = Buffer.concat([iv, c.update(Buffer.from(body.plaintext ?? "", "base64")), c.final(), c.getAuthTag()]);
+        return send(200, { data: { ciphertext: `vault:v1:${ct.toString("base64")}`, key_version: 1 } });
+      }
+      const key = keys.get(id);
+      if (!key) return send(400, { errors: ["encryption key not found"] });
+      try {
+        const raw = Buffer.from((body.ciphertext ?? "").replace(/^vault:v1:/, ""), "base64");
+        const d = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
+        d.setAuthTag(raw.subarray(raw.length - 16));
+        const pt = Buffer.concat([d.update(raw.subarray(12, raw.length - 16)), d.final()]);
+        return send(200, { data: { plaintext: pt.toString("base64") } });
+      } catch {
+        return send(400, { errors: ["cipher: message authentication failed"] });
+      }
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return {
+    address: `http://127.0.0.1:${port}`,
+    token,
+    kind: "fake",
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
