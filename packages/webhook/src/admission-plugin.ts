@@ -6,7 +6,7 @@ import type { WebhookMetrics } from "./metrics.js";
 import { neededFacts } from "./ownership.js";
 import type { WebhookPolicy } from "./policy.js";
 import { toAdmissionResponse } from "./response.js";
-import { parseAdmissionReview } from "./review.js";
+import { parseAdmissionReview, type AdmissionReview } from "./review.js";
 
 /** Options of {@link admissionPlugin}. */
 export interface AdmissionPluginOptions {
@@ -63,16 +63,9 @@ export const admissionPlugin: FastifyPluginAsync<AdmissionPluginOptions> = async
     return reply.code(status).send({ code: isHushError(err) ? err.code : status < 500 ? "HUSH_ERR_WEBHOOK_BAD_REVIEW" : "HUSH_ERR_WEBHOOK_INTERNAL", message });
   });
 
-  app.post("/validate", { schema: { body: bodySchema }, attachValidation: false }, async (req) => {
+  app.post("/validate", { schema: { body: bodySchema } }, async (req) => {
     const started = now();
-    let review;
-    try {
-      review = parseAdmissionReview(req.body);
-    } catch (err) {
-      if (isHushError(err)) (err as { statusCode?: number }).statusCode = 400;
-      throw err;
-    }
-    const request = review.request;
+    const request = parseReviewOr400(req.body).request;
     const facts = await resolveFacts(neededFacts(request, opts.policy), opts.facts);
     const verdict = judge(request, opts.policy, facts);
     opts.metrics.observe(verdict, now() - started);
@@ -86,3 +79,12 @@ export const admissionPlugin: FastifyPluginAsync<AdmissionPluginOptions> = async
     return toAdmissionResponse(request.uid, verdict);
   });
 };
+
+function parseReviewOr400(body: unknown): AdmissionReview {
+  try {
+    return parseAdmissionReview(body);
+  } catch (err) {
+    if (isHushError(err)) Object.assign(err, { statusCode: 400 });
+    throw err;
+  }
+}
