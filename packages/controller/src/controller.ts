@@ -121,6 +121,7 @@ export class Controller {
   #storeFailures = new Map<string, number>();
   #namespaceLabels = new Map<string, { at: number; labels: Record<string, string> }>();
   #started = false;
+  #background = new Set<Promise<void>>();
 
   constructor(options: ControllerOptions) {
     this.#o = options;
@@ -222,6 +223,7 @@ export class Controller {
     this.#queue.shutDown();
     this.#storeQueue.shutDown();
     await Promise.all([...workers, storeWorker]);
+    await Promise.all([...this.#background]);
     await Promise.all(informers.map((i) => i.stop()));
     await Promise.all([...this.#readers.keys()].map((k) => this.#dropReader(k)));
     this.#o.log.info({}, "controller stopped");
@@ -240,6 +242,11 @@ export class Controller {
         queue.done(key);
       }
     }
+  }
+
+  #track(p: Promise<void>): void {
+    this.#background.add(p);
+    void p.finally(() => this.#background.delete(p));
   }
 
   #bump(key: string): number {
@@ -472,8 +479,9 @@ export class Controller {
         plan = { ...plan, outcome: "retry" };
       }
     }
-    const target = { ...es, apiVersion, kind: "ExternalSecret" };
-    await Promise.all(plan.events.map((e) => this.#events.record(target, e)));
+    // Events are best effort and off the reconcile's critical path (tracked for shutdown).
+    const target = { apiVersion, kind: "ExternalSecret", metadata: es.metadata };
+    for (const e of plan.events) this.#track(this.#events.record(target, e));
 
     const m = this.#o.metrics;
     m?.ready.set({ namespace, name }, plan.ready.status === "True" ? 1 : 0);
@@ -551,7 +559,7 @@ export class Controller {
       } catch (err) {
         this.#o.log.warn({ store: key, code: kubeErrorCode(err) }, "could not write store status");
       }
-      const target = { ...store, apiVersion, kind };
+      const target = { apiVersion, kind, metadata: store.metadata };
       await this.#events.record(target, valid ? { type: "Normal", reason: "Valid", message: "store validated" } : { type: "Warning", reason: "InvalidProviderConfig", message: cond.message });
     }
     if (valid && wasReady?.status === "False") {

@@ -54,7 +54,7 @@ describe("StoreReader", () => {
     const m = memoryProvider({ a: "1", b: "2", c: "3" });
     const r = new StoreReader(m.provider, { clock, windowMs: 10_000 });
     const reads = ["a", "b", "a", "c", "b", "a"].map((k) => r.get({ key: k }));
-    await clock.advance(5);
+    await clock.advance(10);
     expect((await Promise.all(reads)).map(dec)).toEqual(["1", "2", "1", "3", "2", "1"]);
     expect(m.calls).toEqual(["batch:a,b,c"]);
     expect(r.stats).toEqual({ requested: 6, deduplicated: 3, providerCalls: 1 });
@@ -66,7 +66,7 @@ describe("StoreReader", () => {
 
     await clock.advance(5_000);
     const later = r.get({ key: "a" });
-    await clock.advance(5);
+    await clock.advance(10);
     expect(dec(await later)).toBe("1");
     expect(m.calls).toEqual(["batch:a,b,c", "get:a"]);
   });
@@ -76,18 +76,18 @@ describe("StoreReader", () => {
     const m = memoryProvider({ a: "1" });
     const r = new StoreReader(m.provider, { clock });
     const first = r.get({ key: "a" });
-    await clock.advance(5);
+    await clock.advance(10);
     await first;
     m.values["a"] = "2";
     const fresh = r.get({ key: "a" }, { fresh: true });
-    await clock.advance(5);
+    await clock.advance(10);
     expect(dec(await fresh)).toBe("2");
     const missing = r.get({ key: "zz" });
-    await clock.advance(5);
+    await clock.advance(10);
     await expect(missing).rejects.toMatchObject({ code: "HUSH_ERR_PROVIDERS_NOT_FOUND" });
     m.values["zz"] = "now";
     const retry = r.get({ key: "zz" });
-    await clock.advance(5);
+    await clock.advance(10);
     expect(dec(await retry)).toBe("now");
   });
 
@@ -96,7 +96,7 @@ describe("StoreReader", () => {
     const m = memoryProvider(Object.fromEntries(Array.from({ length: 45 }, (_, i) => [`k${i}`, `${i}`])));
     const r = new StoreReader(m.provider, { clock, maxBatch: 20 });
     const all = Array.from({ length: 45 }, (_, i) => r.get({ key: `k${i}` }));
-    await clock.advance(5);
+    await clock.advance(10);
     await Promise.all(all);
     expect(m.calls.map((c) => c.split(",").length)).toEqual([20, 20, 5]);
   });

@@ -20,7 +20,7 @@ export interface StoreReaderOptions {
   readonly clock: Clock;
   /** Identical reads within this window are made once (default 10 s). */
   readonly windowMs?: number;
-  /** How long to gather single reads into one batch call (default 5 ms). */
+  /** How long to gather single reads into one batch call (default 10 ms). */
   readonly batchDelayMs?: number;
   /** Max refs per batch call (AWS BatchGetSecretValue takes 20). */
   readonly maxBatch?: number;
@@ -74,7 +74,7 @@ export class StoreReader {
     this.#provider = provider;
     this.#clock = options.clock;
     this.#windowMs = options.windowMs ?? 10_000;
-    this.#batchDelayMs = options.batchDelayMs ?? 5;
+    this.#batchDelayMs = options.batchDelayMs ?? 10;
     this.#maxBatch = options.maxBatch ?? 20;
     const rate = options.ratePerSecond ?? 20;
     this.#bucket = new TokenBucket({ ratePerSecond: rate, burst: options.burst ?? rate * 2, clock: options.clock });

@@ -33,6 +33,17 @@ export interface InformerOptions<T> extends InformerHandlers<T> {
   readonly log?: KubeLogger;
   /** Name for logs and metrics. */
   readonly name?: string;
+  /**
+   * Applied to every object before it is cached (default: drop `metadata.managedFields`, which
+   * can be most of an object's size and is never needed by hush).
+   */
+  readonly transform?: (obj: T) => T;
+}
+
+function stripManagedFields<T extends KubeObject>(obj: T): T {
+  const meta = obj.metadata as T["metadata"] & { managedFields?: unknown };
+  if (meta.managedFields !== undefined) delete meta.managedFields;
+  return obj;
 }
 
 /** Counters an informer keeps, for `/metrics` and tests. */
@@ -132,7 +143,9 @@ export class Informer<T extends KubeObject> {
     const res = await this.#o.client.list<T>(this.#o.path, { ...(this.#o.labelSelector ? { labelSelector: this.#o.labelSelector } : {}), signal: this.#abort.signal });
     this.stats.lists++;
     const next = new Map<string, T>();
-    for (const item of res.items) {
+    const transform = this.#o.transform ?? stripManagedFields;
+    for (const raw of res.items) {
+      const item = transform(raw);
       const k = keyOf(item);
       const prev = this.#store.get(k);
       // Unchanged objects keep their identity, so handlers can tell a resync (old === obj).
@@ -162,7 +175,7 @@ export class Informer<T extends KubeObject> {
       const code = (ev.object as unknown as { code?: number }).code;
       throw new HushError("HUSH_ERR_KUBE_WATCH", `watch ${this.#o.path}: error event ${code ?? ""}`.trim(), { cause: code === 410 ? "gone" : undefined });
     }
-    const obj = ev.object;
+    const obj = (this.#o.transform ?? stripManagedFields)(ev.object);
     const k = keyOf(obj);
     this.#rv = obj.metadata.resourceVersion ?? this.#rv;
     const prev = this.#store.get(k);
