@@ -21,7 +21,7 @@ export const cliCodes = defineCodes({
   },
   HUSH_ERR_CLI_EDIT_INVALID: {
     exitCode: 2,
-    hint: "the edited text does not parse; the file was left unchanged (rerun edit from a terminal to fix it in the editor)",
+    hint: "fix the syntax; run hush edit from a terminal to be offered the editor again",
   },
   HUSH_ERR_CLI_INVALID_SET: { exitCode: 7, hint: "use `hush set FILE '[\"key\"][0]' '<JSON value>'`" },
   HUSH_ERR_CLI_KEYS_NONEXISTENT_FILE: { exitCode: 49, hint: "encrypt the file first; --add-*/--rm-* change keys of an existing file" },
