@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, readFileSync } from "node:fs";
-import { once } from "node:events";
 import { ProbeAbort } from "./wait-for.js";
 
 /** A peer server started in its own process group, its output captured to a log file. */
@@ -113,10 +112,4 @@ export function spawnPeer(name: string, bin: string, args: readonly string[], lo
       signal("SIGKILL"); // any grandchild that ignored SIGTERM
     },
   };
-}
-
-/** Resolves when `child` emits `close` (or at once if it already has). */
-export async function closed(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  await once(child, "close");
 }
