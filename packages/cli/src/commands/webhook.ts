@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { parse as parseYaml } from "yaml";
 import { HushError } from "@hush/errors";
 import type { CliIo } from "../io/cli-io.js";
@@ -25,7 +25,7 @@ export function register(program: Command, io: CliIo): void {
     .option("--config <file>", "policy file (YAML or JSON; see docs/webhook.md)")
     .option("--mode <mode>", "global mode, overriding the config file: enforce, warn or audit")
     .option("--kubeconfig <file>", "kubeconfig for Kustomization/Application lookups (default: in-cluster)")
-    .option("--log-level <level>", "fatal, error, warn, info, debug, trace or silent", "info")
+    .addOption(new Option("--log-level <level>", "log level").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"))
     .action(async (flags: WebhookFlags) => {
       const { parsePolicy, serveWebhook } = await import("@hush/webhook");
       const config = flags.config === undefined ? undefined : await readConfig(flags.config);
