@@ -31,6 +31,20 @@ const path = /^(?:\.{0,2}\/|~\/|[A-Za-z]:\\)/;
 const wordsOnly = /^[a-z]+(?:[-_.][a-z]+)*$/i;
 const keyword = /^(?:true|false|yes|no|on|off|nil|none|null|undefined)$/i;
 
+const hostPath = /^[a-z0-9-]+(?:\.[a-z0-9-]+)+(?:\/[a-z0-9._-]+)+\/?$/i;
+const base64 = /^(?:[A-Za-z0-9+/]{4})+(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * True when `value` is base64 of readable text that is itself a placeholder or prose
+ * (`c2VjcmV0IGlzIHNlY3VyZQ==` = "secret is secure"): documentation, not key material.
+ */
+function isEncodedPlaceholder(value: string): boolean {
+  if (value.length < 12 || !base64.test(value)) return false;
+  const decoded = Buffer.from(value, "base64").toString("latin1");
+  if (!/^[\x20-\x7e\t\r\n]+$/.test(decoded)) return false;
+  return /\s/.test(decoded.trim()) || isPlaceholderValue(decoded);
+}
+
 /**
  * True when a generic rule's value is not a credential: templates and variable references,
  * identifiers and dotted property paths, env-var names, file paths, UUIDs, bare hashes with a
@@ -40,7 +54,8 @@ export function isPlaceholderValue(value: string): boolean {
   if (isPlaceholderToken(value)) return true;
   if (templated.test(value)) return true;
   if (keyword.test(value)) return true;
-  if (value.includes("(") || value.includes(")")) return true;
+  if (/[()[\]]/.test(value) || value.startsWith("-")) return true;
+  if (hostPath.test(value) || isEncodedPlaceholder(value)) return true;
   if (dottedIdentifier.test(value) || envName.test(value) || path.test(value) || uuid.test(value)) return true;
   if (wordsOnly.test(value)) return true;
   // camelCase / snake_case identifiers without digits are variable names (`dbPassword`).

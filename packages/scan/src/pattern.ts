@@ -53,3 +53,31 @@ export function re2Pattern(source: string, where: string): Pattern {
     },
   };
 }
+
+/**
+ * A built-in pattern that opens with a character class but always contains `anchor` (a
+ * case-sensitive literal) at most `before` characters after the match start and at most
+ * `after` characters before its end. Only windows around occurrences of the anchor (found
+ * with `indexOf`) are matched, so the regex never tries every position of a large file.
+ */
+export function anchoredPattern(re: RegExp, anchor: string, before: number, after: number): Pattern {
+  const g = new RegExp(re.source, re.flags.includes("g") ? re.flags : `${re.flags}g`);
+  const exec = (text: string, from: number): PatternMatch | null => {
+    for (let search = from; ; ) {
+      const i = text.indexOf(anchor, search);
+      if (i === -1) return null;
+      const ws = Math.max(from, i - before);
+      // One extra character on each side lets look-behind/look-ahead boundaries see context.
+      const lead = ws > 0 ? 1 : 0;
+      const win = text.slice(ws - lead, Math.min(text.length, i + anchor.length + after + 1));
+      g.lastIndex = lead;
+      const m = g.exec(win);
+      if (m && m.index - lead + ws <= i) {
+        const start = ws - lead + m.index;
+        return { start, end: start + Math.max(1, m[0].length), groups: [...m] };
+      }
+      search = i + 1;
+    }
+  };
+  return { exec, test: (text) => exec(text, 0) !== null };
+}

@@ -1,5 +1,5 @@
 import type { Pattern, RawHit } from "./types.js";
-import { jsPattern } from "./pattern.js";
+import { anchoredPattern, jsPattern } from "./pattern.js";
 
 /** Per-file facts a procedural detector may use. */
 export interface DetectContext {
@@ -30,6 +30,8 @@ export interface Rule {
 }
 
 interface TokenOptions {
+  /** A literal always inside the token, with the most characters before and after it. */
+  readonly anchor?: { readonly literal: string; readonly before: number; readonly after: number };
   /** Minimum entropy of the secret (default 3 for tokens with a random body). */
   readonly entropy?: number;
   /** Characters a token is made of; used for the left and right boundaries. */
@@ -54,7 +56,9 @@ export function token(
     id,
     description,
     keywords,
-    pattern: jsPattern(new RegExp(String.raw`(?<![${a}])(${body})(?![${a}])`, opts.flags ?? "")),
+    pattern: opts.anchor
+      ? anchoredPattern(new RegExp(String.raw`(?<![${a}])(${body})(?![${a}])`, opts.flags ?? ""), opts.anchor.literal, opts.anchor.before, opts.anchor.after)
+      : jsPattern(new RegExp(String.raw`(?<![${a}])(${body})(?![${a}])`, opts.flags ?? "")),
     entropy: opts.entropy ?? 3,
   };
 }

@@ -1,6 +1,7 @@
 import { isPlaceholderValue } from "../allowlist.js";
 import { jsPattern } from "../pattern.js";
 import { assign, type Rule } from "../rule.js";
+import type { RawHit } from "../types.js";
 
 // Key suffixes that name a reference to a secret rather than the secret itself
 // (`secretName`, `existingSecret`, `tokenUrl`, `password_file`, `api_key_id`, `secretKeyRef`).
@@ -45,11 +46,32 @@ export const genericRules: readonly Rule[] = [
     id: "password-in-url",
     description: "Password embedded in a connection URL (scheme://user:password@host)",
     keywords: ["://"],
-    pattern: jsPattern(/(?<![\w+.-])[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:@/"'`]{1,64}:([^\s:@/"'`]{3,128})@([\w.-]{1,253})/i),
-    secretGroup: 1,
     generic: true,
-    veto: (_s, groups) => /(?:^|\.)example\.(?:com|org|net)$|^host$|^hostname$/i.test(groups[2] ?? ""),
+    detect: detectUrlPasswords,
   },
 ];
 
-export { isPlaceholderValue };
+const authority = /([^\s:@/"'`]{1,64}):([^\s:@/"'`]{3,128})@([\w.-]{1,253})/y;
+const schemeChar = /[a-z0-9+.-]/i;
+
+/**
+ * `scheme://user:password@host`: anchored on each `://` (found with indexOf) instead of a regex
+ * that would try every position of the file.
+ */
+function detectUrlPasswords(text: string): RawHit[] {
+  const hits: RawHit[] = [];
+  for (let i = text.indexOf("://"); i !== -1; i = text.indexOf("://", i + 3)) {
+    let s = i;
+    while (s > 0 && i - s < 21 && schemeChar.test(text[s - 1]!)) s--;
+    if (s === i || !/[a-z]/i.test(text[s]!)) continue;
+    authority.lastIndex = i + 3;
+    const m = authority.exec(text);
+    if (!m) continue;
+    const password = m[2]!;
+    const host = m[3]!;
+    if (/(?:^|\.)example\.(?:com|org|net)$|^host$|^hostname$/i.test(host)) continue;
+    if (isPlaceholderValue(password)) continue;
+    hits.push({ rule: "password-in-url", offset: i + 3 + m[1]!.length + 1, secret: password });
+  }
+  return hits;
+}

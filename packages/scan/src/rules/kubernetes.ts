@@ -11,6 +11,8 @@ export type DecodedScanner = (value: string) => readonly { rule: string; secret:
 const manifestPath = /\.(?:ya?ml|json|tpl)$/i;
 const kustomization = /(?:^|\/)kustomization\.ya?ml$/i;
 const templated = /\{\{|\$\{|\$\(/;
+// Cheap gate before any YAML parsing: a `kind: Secret` (YAML or JSON spelling) somewhere.
+const secretKind = /["']?kind["']?\s*:\s*["']?Secret\b/;
 
 interface SecretValue {
   readonly offset: number;
@@ -113,7 +115,7 @@ export function kubernetesRules(isEncrypted: EncryptedValueTest, scanDecoded: De
     description: "Kubernetes Secret with plaintext data/stringData (encrypt it with hush/sops)",
     keywords: ["secret"],
     detect: (text, ctx) => {
-      if (!manifestPath.test(ctx.path) || !text.includes("Secret")) return [];
+      if (!manifestPath.test(ctx.path) || !secretKind.test(text)) return [];
       const values: SecretValue[] = [];
       const docs = text.includes("{{") ? undefined : parseDocs(text);
       if (docs) for (const d of docs) if (d.contents) secretValues(d.contents as Node, values);
