@@ -56,6 +56,6 @@ describe.skipIf(!(sops.ok && ageKeygen.ok))("random documents round-trip through
       const b = run(sopsBin, ["decrypt", `${plain}.h.${format}`], env);
       expect(b.code, b.stderr).toBe(0);
       expect(b.stdout.toString()).toBe(oracle.stdout.toString());
-    });
+    }, 600_000);
   }
 });

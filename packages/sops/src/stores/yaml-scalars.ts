@@ -169,11 +169,19 @@ function analyze(s: string): Analysis {
   return { blockPlain, single, block, multiline: lineBreaks };
 }
 
+const simpleText = /^[A-Za-z_][A-Za-z0-9_./+=-]*$/;
+
 /** How go-yaml writes a string: the style it picks. */
 export type StringStyle = "plain" | "single" | "double" | "literal";
 
 /** The style go-yaml v3 (via libyaml) chooses for a string in block context. */
 export function chooseStringStyle(s: string, simpleKey: boolean): StringStyle {
+  // Fast path for the common case (identifiers, base64, paths): no indicator, space or
+  // special character can make libyaml refuse the plain style.
+  if (simpleText.test(s)) {
+    const r = resolvePlain(s);
+    return typeof r === "string" && !oldBools.has(s) ? "plain" : "double";
+  }
   const a = analyze(s);
   const resolved = resolvePlain(s);
   const canUsePlain = typeof resolved === "string" && !base60Float.test(s) && !oldBools.has(s);

@@ -49,7 +49,7 @@ function collectComments(token: unknown, out: Array<{ offset: number; source: st
 export function parseYaml(text: string, errorCode: ErrorCode, strictKeys = false): Tree {
   const lines = new LineCounter();
   const tokens = [...new Parser(lines.addNewLine).parse(text)];
-  const docs = [...new Composer({ schema: "failsafe", uniqueKeys: true, merge: false }).compose(tokens, true)] as Document[];
+  const docs = [...new Composer({ schema: "failsafe", uniqueKeys: false, merge: false }).compose(tokens, true)] as Document[];
   const rawComments: Array<{ offset: number; source: string }> = [];
   collectComments(tokens, rawComments);
   const branches: TreeMap[] = [];
@@ -66,7 +66,7 @@ export function parseYaml(text: string, errorCode: ErrorCode, strictKeys = false
     const layout: Layout = { target: root, indent: 0, items: [] };
     if (contents !== null && !(isScalar(contents) && contents.value === "" && contents.tag === undefined)) {
       if (!isMap(contents)) fail(errorCode, "a YAML document must be a mapping at the top level");
-      fillMap(contents, root, layout, { doc, text, lines, strictKeys });
+      fillMap(contents, root, layout, { doc, text, lines, strictKeys, errorCode });
     }
     branches.push(root);
     layouts.push({ start: doc.range?.[0] ?? 0, layout });
@@ -150,15 +150,22 @@ interface Ctx {
   readonly lines: LineCounter;
   /** Refuse keys go-yaml would not read as strings (sops does so when encrypting). */
   readonly strictKeys: boolean;
+  readonly errorCode: ErrorCode;
 }
 
 function fillMap(node: YNode, out: TreeMap, layout: Layout, ctx: Ctx): void {
   const { lines } = ctx;
   if (!isMap(node)) return;
   if (node.flow) layout.indent = Infinity;
+  // The yaml library's own duplicate check is quadratic in the number of keys; a set is not.
+  const seen = new Set<string>();
   for (const pair of node.items) {
     const keyNode = pair.key as YNode | null;
     const key = keyText(keyNode, ctx);
+    if (seen.has(key)) {
+      throw new HushError(ctx.errorCode, `invalid YAML at line ${lines.linePos(keyNode?.range?.[0] ?? 0).line}: duplicate key`);
+    }
+    seen.add(key);
     const start = keyNode?.range?.[0] ?? (pair.value as YNode | null)?.range?.[0] ?? 0;
     if (layout.items.length === 0 && !node.flow) layout.indent = lines.linePos(start).col - 1;
     const entry: MapEntry = { key, value: null };
@@ -262,6 +269,7 @@ export function yamlScalar(v: Scalar, simpleKey = false): string {
 }
 
 function literalBlock(s: string, col: number, step: number): string {
+  // The indentation indicator, when needed, is the step go-yaml uses.
   const chomp = !s.endsWith("\n") ? "-" : s.endsWith("\n\n") || s === "\n" ? "+" : "";
   const indicator = s.startsWith(" ") || s.startsWith("\n") ? String(step) : "";
   const body = s.endsWith("\n") ? s.slice(0, -1) : s;
@@ -270,17 +278,22 @@ function literalBlock(s: string, col: number, step: number): string {
   return `|${indicator}${chomp}\n${lines.join("\n")}\n`;
 }
 
+/**
+ * go-yaml v3's indentation model: a node that is a mapping value goes to the next multiple of
+ * the indent step ("everything else aligns to the chosen indentation"); a node that is a
+ * sequence item goes two columns right, just past its "- ".
+ */
 class YamlWriter {
   out = "";
-  constructor(readonly indent: number) {}
+  constructor(readonly step: number) {}
 
-  /**
-   * Writes a mapping whose keys sit at `col`. `childCol` is where nested content goes: one
-   * indent step further, except for a mapping inside a sequence item, whose nested content
-   * go-yaml places one step from the dash rather than from the keys.
-   */
-  map(map: TreeMap, col: number, firstPrefix?: string, childCol = col + this.indent): void {
-    let lead = firstPrefix ?? " ".repeat(col);
+  next(indent: number): number {
+    return this.step * Math.floor((indent + this.step) / this.step);
+  }
+
+  /** A mapping whose keys sit at `indent`; the first line may start with `firstPrefix` ("- "). */
+  map(map: TreeMap, indent: number, firstPrefix?: string): void {
+    let lead = firstPrefix ?? " ".repeat(indent);
     let inline = "";
     for (const item of map.items) {
       if (item instanceof Comment) {
@@ -288,45 +301,39 @@ class YamlWriter {
         if (item.inline) inline += ` #${item.text}`;
         else {
           this.out += `${lead}#${item.text}\n`;
-          lead = " ".repeat(col);
+          lead = " ".repeat(indent);
         }
         continue;
       }
       this.out += `${lead}${yamlScalar(item.key, true)}:`;
-      this.value(item.value, childCol, inline);
+      this.value(item.value, this.next(indent), inline);
       inline = "";
-      lead = " ".repeat(col);
+      lead = " ".repeat(indent);
     }
   }
 
-  value(v: TreeValue, childCol: number, inline = ""): void {
+  /** Writes a value after `key:` or `-`; `indent` is where the value's own lines go. */
+  value(v: TreeValue, indent: number, inline = ""): void {
     if (v instanceof TreeMap) {
       if (v.items.length === 0) this.out += ` {}${inline}\n`;
       else {
         this.out += `${inline}\n`;
-        this.map(v, childCol);
+        this.map(v, indent);
       }
     } else if (v instanceof TreeList) {
       if (v.items.length === 0) this.out += ` []${inline}\n`;
       else {
         this.out += `${inline}\n`;
-        this.list(v, childCol);
+        this.list(v, indent);
       }
-    } else this.scalar(v, childCol, inline);
+    } else if (typeof v === "string" && chooseStringStyle(v, false) === "literal") {
+      this.out += ` ${literalBlock(v, indent, this.step).replace("\n", `${inline}\n`)}`;
+    } else this.out += ` ${yamlScalar(v)}${inline}\n`;
   }
 
-  scalar(v: Scalar, childCol: number, inline = ""): void {
-    if (typeof v === "string" && chooseStringStyle(v, false) === "literal") this.out += ` ${literalBlock(v, childCol, this.indent).replace("\n", `${inline}\n`)}`;
-    else this.out += ` ${yamlScalar(v)}${inline}\n`;
-  }
-
-  /**
-   * Writes a sequence whose dashes sit at `col`. `logical` is go-yaml's indentation level for
-   * it, which differs from the dash column for a sequence nested in a sequence item (`- - a`):
-   * what is nested inside is placed relative to the level, not to the dash.
-   */
-  list(list: TreeList, col: number, firstPrefix?: string, logical = col): void {
-    let lead = firstPrefix ?? " ".repeat(col);
+  /** A sequence whose dashes sit at `indent`. */
+  list(list: TreeList, indent: number, firstPrefix?: string): void {
+    let lead = firstPrefix ?? " ".repeat(indent);
     let inline = "";
     for (const item of list.items) {
       if (item instanceof Comment) {
@@ -337,15 +344,15 @@ class YamlWriter {
           continue;
         } else this.out += `${lead}#${item.text}\n`;
       } else if (item instanceof TreeMap && item.items.length > 0) {
-        this.map(item, col + 2, `${lead}- `, logical + this.indent);
+        this.map(item, indent + 2, `${lead}- `);
       } else if (item instanceof TreeList && item.items.length > 0) {
-        this.list(item, col + 2, `${lead}- `, logical + this.indent);
+        this.list(item, indent + 2, `${lead}- `);
       } else {
         this.out += `${lead}-`;
-        this.value(item, logical + this.indent, inline);
+        this.value(item, indent + 2, inline);
         inline = "";
       }
-      lead = " ".repeat(col);
+      lead = " ".repeat(indent);
     }
   }
 }
