@@ -278,3 +278,59 @@ export async function startTransit(): Promise<Transit> {
     stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
+
+/** A Cloud KMS fake speaking the REST API (`POST /v1/{name}:encrypt|decrypt`, bearer token). */
+export interface CloudKmsFake {
+  readonly endpoint: string;
+  readonly token: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a local server that speaks Cloud KMS's REST API as both `@google-cloud/kms` (REST
+ * transport) and sops (`SOPS_GCP_KMS_CLIENT_TYPE=rest`) call it: base64 bytes in JSON,
+ * Google's `{"error": {code, status}}` bodies, a bearer token. Keys named `…/missing` do not
+ * exist.
+ */
+export async function startCloudKmsFake(): Promise<CloudKmsFake> {
+  const { createCipheriv, createDecipheriv, randomBytes } = await import("node:crypto");
+  const token = `ya29.fake-${randomBytes(8).toString("hex")}`;
+  const keys = new Map<string, Buffer>();
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const send = (status: number, body: unknown): void => {
+        res.writeHead(status, { "content-type": "application/json" });
+        res.end(JSON.stringify(body));
+      };
+      const error = (code: number, status: string): void => send(code, { error: { code, message: status.toLowerCase(), status } });
+      if (req.headers.authorization !== `Bearer ${token}`) return error(403, "PERMISSION_DENIED");
+      const m = /^\/v1\/(projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/:?]+):(encrypt|decrypt)(\?.*)?$/.exec(req.url ?? "");
+      if (!m || req.method !== "POST") return error(404, "NOT_FOUND");
+      const name = m[1] as string;
+      if (name.endsWith("/missing")) return error(404, "NOT_FOUND");
+      if (!keys.has(name)) keys.set(name, randomBytes(32));
+      const key = keys.get(name) as Buffer;
+      const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as { plaintext?: string; ciphertext?: string };
+      if (m[2] === "encrypt") {
+        const iv = randomBytes(12);
+        const c = createCipheriv("aes-256-gcm", key, iv);
+        const ct = Buffer.concat([iv, c.update(Buffer.from(body.plaintext ?? "", "base64")), c.final(), c.getAuthTag()]);
+        return send(200, { name: `${name}/cryptoKeyVersions/1`, ciphertext: ct.toString("base64") });
+      }
+      try {
+        const raw = Buffer.from(body.ciphertext ?? "", "base64");
+        const d = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
+        d.setAuthTag(raw.subarray(raw.length - 16));
+        const pt = Buffer.concat([d.update(raw.subarray(12, raw.length - 16)), d.final()]);
+        return send(200, { plaintext: pt.toString("base64") });
+      } catch {
+        return error(400, "INVALID_ARGUMENT");
+      }
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return { endpoint: `http://127.0.0.1:${port}`, token, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
