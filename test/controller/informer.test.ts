@@ -1,6 +1,6 @@
 import type { KubeObject } from "@hush/kube";
 import { Informer, KubeClient, loadKubeConfig, resourcePath } from "@hush/kube/client";
-import { k8s, requirePeer, startKube, waitFor, type KubeHarness } from "@hush/testkit";
+import { requirePeer, startKube, waitFor, type KubeHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Outage } from "./harness.js";
 
@@ -61,16 +61,7 @@ describe.skipIf(!peers.every((p) => p.ok))("informer robustness against a real k
   it("recovers when the connection to the API server is cut, catching up on changes made meanwhile", async () => {
     const relay = await Outage.start(kube.server.replace("https://", "http://"));
     try {
-      const base = loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath });
-      const cluster = base.getCurrentCluster()!;
-      const kc = new k8s.KubeConfig();
-      kc.loadFromOptions({
-        clusters: [{ ...cluster, server: `https://127.0.0.1:${relay.port}` }],
-        users: base.users,
-        contexts: base.contexts,
-        currentContext: base.currentContext,
-      });
-      const relayed = new KubeClient(kc);
+      const relayed = new KubeClient(loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath, serverOverride: `https://127.0.0.1:${relay.port}` }));
       const ns = await kube.createNamespace("cut");
       const { inf, seen } = track(relayed, ns, { livenessTimeoutMs: 5_000 });
       await inf.start();

@@ -44,7 +44,7 @@ export interface ControllerOptions {
   readonly metrics?: ControllerMetrics;
   /** Provider calls per second per store (default 20). */
   readonly storeRatePerSecond?: number;
-  /** Identical provider reads within this window are made once (default 10 s). */
+  /** Identical provider reads within this window (and half the reader's refresh interval) are made once (default 60 s). */
   readonly dedupWindowMs?: number;
   /** Failure backoff (default 1 s doubling to 5 min). */
   readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number };
@@ -70,7 +70,7 @@ export interface ControllerStats {
 
 interface Cached {
   gen: string;
-  reader: StoreReader;
+  reader: Promise<StoreReader>;
 }
 
 const esPlural = "externalsecrets";
@@ -115,6 +115,7 @@ export class Controller {
   readonly #secrets: Informer<Secret>;
   readonly #events: EventRecorder;
   #readers = new Map<string, Cached>();
+  #settled = new WeakMap<Promise<StoreReader>, StoreReader>();
   #failures = new Map<string, number>();
   #synced = new Map<string, ExternalSecretStatus>();
   #ourWrites = new Map<string, string>();
@@ -266,7 +267,7 @@ export class Controller {
   async #dropReader(key: string): Promise<void> {
     const cached = this.#readers.get(key);
     this.#readers.delete(key);
-    await cached?.reader.provider.close().catch(() => undefined);
+    await cached?.reader.then((r) => r.provider.close()).catch(() => undefined);
   }
 
   #store(ref: StoreRef, namespace: string): SecretStore | undefined {
@@ -303,19 +304,28 @@ export class Controller {
     };
   }
 
-  async #reader(key: string, store: SecretStore): Promise<StoreReader> {
+  /** The reader of a store, created once per store generation (concurrent callers share it). */
+  #reader(key: string, store: SecretStore): Promise<StoreReader> {
     const gen = `${store.metadata.uid}/${store.metadata.generation}`;
     const cached = this.#readers.get(key);
     if (cached && cached.gen === gen) return cached.reader;
-    if (cached) await this.#dropReader(key);
-    const kind = key.startsWith("ClusterSecretStore/") ? "ClusterSecretStore" : "SecretStore";
-    const provider = await this.#o.createProvider(store.spec.provider, this.#providerContext(store, kind));
-    const reader = new StoreReader(provider, {
-      clock: this.#clock,
-      windowMs: this.#o.dedupWindowMs ?? 10_000,
-      ratePerSecond: this.#o.storeRatePerSecond ?? 20,
+    const previous = cached;
+    const reader = (async () => {
+      if (previous) await previous.reader.then((r) => r.provider.close()).catch(() => undefined);
+      const kind = key.startsWith("ClusterSecretStore/") ? "ClusterSecretStore" : "SecretStore";
+      const provider = await this.#o.createProvider(store.spec.provider, this.#providerContext(store, kind));
+      return new StoreReader(provider, {
+        clock: this.#clock,
+        windowMs: this.#o.dedupWindowMs ?? 60_000,
+        ratePerSecond: this.#o.storeRatePerSecond ?? 20,
+      });
+    })();
+    const entry = { gen, reader };
+    this.#readers.set(key, entry);
+    // A failed construction (e.g. invalid config) is not cached.
+    reader.then((r) => this.#settled.set(reader, r)).catch(() => {
+      if (this.#readers.get(key) === entry) this.#readers.delete(key);
     });
-    this.#readers.set(key, { gen, reader });
     return reader;
   }
 
@@ -476,6 +486,9 @@ export class Controller {
       } catch (err) {
         this.#o.log.warn({ key, code: kubeErrorCode(err) }, "could not write status");
         if (kubeErrorCode(err) === "HUSH_ERR_KUBE_NOT_FOUND") return;
+        // Scheduling uses what this process knows, not what the API server stored: remember the
+        // sync and retry the status write with backoff.
+        this.#synced.set(key, next);
         plan = { ...plan, outcome: "retry" };
       }
     }
@@ -515,9 +528,11 @@ export class Controller {
   #collectReadStats(): void {
     const total: ReadStats = { requested: 0, deduplicated: 0, providerCalls: 0 };
     for (const { reader } of this.#readers.values()) {
-      total.requested += reader.stats.requested;
-      total.deduplicated += reader.stats.deduplicated;
-      total.providerCalls += reader.stats.providerCalls;
+      const r = this.#settled.get(reader);
+      if (!r) continue;
+      total.requested += r.stats.requested;
+      total.deduplicated += r.stats.deduplicated;
+      total.providerCalls += r.stats.providerCalls;
     }
     const m = this.#o.metrics;
     if (m && total.deduplicated > this.stats.reads.deduplicated) m.readsDeduplicated.inc(total.deduplicated - this.stats.reads.deduplicated);

@@ -1,15 +1,14 @@
 /**
  * @packageDocumentation
- * `@hush/kube/client`: the I/O half of the Kubernetes edge, on `@kubernetes/client-node`'s
- * credential handling: a generic REST client, hardened informers (re-list, liveness),
+ * `@hush/kube/client`: the I/O half of the Kubernetes edge: kubeconfig loading (delegating
+ * auth plugins to `@kubernetes/client-node`), a generic REST client, hardened informers (re-list, liveness),
  * an event recorder and Lease-based leader election. Contains no reconcile decisions.
  */
+export { loadKubeConfig, type KubeConfigSource, type KubeConnection } from "./client/kube-config.js";
 export {
   KubeClient,
   kubeErrorCode,
-  loadKubeConfig,
   resourcePath,
-  type KubeConfigSource,
   type ListResult,
   type RequestOptions,
   type WatchEvent,

@@ -1,26 +1,7 @@
 import { HushError } from "@hush/errors";
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions as HttpsRequestOptions } from "node:https";
-import { KubeConfig } from "@kubernetes/client-node";
-
-/** Where to find cluster credentials. */
-export interface KubeConfigSource {
-  /** A kubeconfig file; else `KUBECONFIG`/`~/.kube/config`, else the in-cluster service account. */
-  readonly kubeconfigPath?: string;
-}
-
-/** Loads a kubeconfig (file, default locations, or in-cluster). Throws `HUSH_ERR_KUBE_CONFIG`. */
-export function loadKubeConfig(source: KubeConfigSource = {}): KubeConfig {
-  const kc = new KubeConfig();
-  try {
-    if (source.kubeconfigPath) kc.loadFromFile(source.kubeconfigPath);
-    else kc.loadFromDefault();
-  } catch (cause) {
-    throw new HushError("HUSH_ERR_KUBE_CONFIG", `cannot load kubeconfig${source.kubeconfigPath ? ` ${source.kubeconfigPath}` : ""}`, { cause });
-  }
-  if (!kc.getCurrentCluster()) throw new HushError("HUSH_ERR_KUBE_CONFIG", "kubeconfig has no current cluster");
-  return kc;
-}
+import type { KubeConnection } from "./kube-config.js";
 
 /** Options of one request. */
 export interface RequestOptions {
@@ -82,32 +63,30 @@ export function kubeErrorCode(err: unknown): string | undefined {
  * `HushError`s that never carry request or response bodies.
  */
 export class KubeClient {
-  readonly #kc: KubeConfig;
+  readonly #conn: KubeConnection;
   readonly #server: URL;
   #auth: { options: HttpsRequestOptions; agent: HttpAgent; at: number } | undefined;
   /** Requests made, by method (for tests and metrics). */
   readonly requests: Record<string, number> = {};
 
-  constructor(kc: KubeConfig) {
-    this.#kc = kc;
-    const cluster = kc.getCurrentCluster();
-    if (!cluster) throw new HushError("HUSH_ERR_KUBE_CONFIG", "kubeconfig has no current cluster");
-    this.#server = new URL(cluster.server);
-  }
-
-  /** The loaded kubeconfig. */
-  get kubeConfig(): KubeConfig {
-    return this.#kc;
+  constructor(connection: KubeConnection) {
+    this.#conn = connection;
+    this.#server = new URL(connection.server);
   }
 
   async #authn(): Promise<{ options: HttpsRequestOptions; agent: HttpAgent }> {
     // Re-read credentials each minute so rotated service-account tokens are picked up.
     if (this.#auth && Date.now() - this.#auth.at < 60_000) return this.#auth;
-    const options: HttpsRequestOptions = {};
-    await this.#kc.applyToHTTPSOptions(options);
-    const tls = { ca: options.ca, cert: options.cert, key: options.key, ...(options.rejectUnauthorized !== undefined ? { rejectUnauthorized: options.rejectUnauthorized } : {}) };
+    const c = this.#conn;
+    const tls = {
+      ...(c.ca ? { ca: c.ca } : {}),
+      ...(c.cert ? { cert: c.cert } : {}),
+      ...(c.key ? { key: c.key } : {}),
+      ...(c.insecure ? { rejectUnauthorized: false } : {}),
+      ...(c.servername ? { servername: c.servername } : {}),
+    };
     const agent = this.#auth?.agent ?? (this.#server.protocol === "https:" ? new HttpsAgent({ ...tls, keepAlive: true, maxSockets: 64 }) : new HttpAgent({ keepAlive: true, maxSockets: 64 }));
-    this.#auth = { options: { headers: options.headers ?? {}, ...(options.auth ? { auth: options.auth } : {}), ...tls }, agent, at: Date.now() };
+    this.#auth = { options: { headers: await c.headers(), ...tls }, agent, at: Date.now() };
     return this.#auth;
   }
 
