@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { requirePeer, startMoto, type MotoHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -91,6 +91,29 @@ describe.skipIf(!ready)("AWS KMS keys: hush and the real sops against moto", () 
     const dec = sops(sopsBin, box, ["decrypt", "role.yaml"], env);
     expect(dec.code, dec.stderr).toBe(0);
     expect(parse(dec.stdout)).toMatchObject({ user: "ops", password: secret });
+  });
+
+  it("uses aws_profile from the shared credentials file, both ways", () => {
+    mkdirSync(join(box.home, ".aws"), { recursive: true });
+    writeFileSync(
+      join(box.home, ".aws", "credentials"),
+      `[parity]\naws_access_key_id = ${moto.credentials.accessKeyId}\naws_secret_access_key = ${moto.credentials.secretAccessKey}\n`,
+    );
+    // No credentials in the environment: only the profile in ~/.aws/credentials has them.
+    const { AWS_ACCESS_KEY_ID: _id, AWS_SECRET_ACCESS_KEY: _secret, ...profileEnv } = env;
+    const enc = sops(sopsBin, box, ["encrypt", "--kms", arn, "--aws-profile", "parity", "plain.yaml"], profileEnv);
+    expect(enc.code, enc.stderr).toBe(0);
+    expect(parse(enc.stdout).sops.kms[0].aws_profile).toBe("parity");
+    writeFileSync(join(box.dir, "profile.yaml"), enc.stdout);
+    const ours = hush(box, ["exec-env", "profile.yaml", 'printf %s "$user"'], profileEnv);
+    expect(ours.code, ours.stderr).toBe(0);
+    expect(ours.stdout).toBe("app");
+    const rotated = hush(box, ["rotate", "-i", "profile.yaml"], profileEnv);
+    expect(rotated.code, rotated.stderr).toBe(0);
+    const dec = sops(sopsBin, box, ["decrypt", "profile.yaml"], profileEnv);
+    expect(dec.code, dec.stderr).toBe(0);
+    const noProfile = hush(box, ["exec-env", "profile.yaml", "true"], { ...profileEnv, AWS_SHARED_CREDENTIALS_FILE: join(box.home, "none") });
+    expect(noProfile.code).toBe(128);
   });
 
   it("rejects a malformed --encryption-context with exit 6, as sops does", () => {
