@@ -160,6 +160,19 @@ describe.skipIf(!git.ok)("hush scan against a real git repository", () => {
     expect(rules(hush(["scan", "--format", "json"], repo.dir).stdout)).toEqual(["secrets/db.yaml:1:sops-file-not-encrypted"]);
   });
 
+  it("follows kustomize secretGenerator env files, in the tree and in the index", () => {
+    fresh();
+    repo.write("overlays/prod/kustomization.yaml", "secretGenerator:\n  - name: db\n    envs: [db.env]\n");
+    repo.write("overlays/prod/db.env", "DB_USER=app\nDB_PASSWORD=\n");
+    repo.write("other/db.env", "DB_USER=app\n");
+    expect(rules(hush(["scan", "--format", "json"], repo.dir).stdout)).toEqual(["overlays/prod/db.env:1:kustomize-secret-env-file"]);
+    repo.commit("kustomize");
+    repo.write("overlays/prod/db.env", "DB_USER=app\nDB_PASSWORD=s3cr3t-value\n");
+    repo.git("add", "overlays/prod/db.env");
+    const staged = hush(["scan", "--staged", "--format", "json"], repo.dir);
+    expect(rules(staged.stdout)).toEqual(["overlays/prod/db.env:1:kustomize-secret-env-file", "overlays/prod/db.env:2:kustomize-secret-env-file"]);
+  });
+
   it("hush hook install blocks a commit that stages a secret and lets a clean one through", () => {
     fresh();
     repo.write("README.md", "hi\n");

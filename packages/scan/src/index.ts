@@ -8,6 +8,7 @@ export type { Finding, Pattern } from "./types.js";
 export type { Rule } from "./rule.js";
 export type { SopsRecognisers, SopsConfigInForce } from "./rules/sops-aware.js";
 export { hushSops } from "./sops-recognisers.js";
+export { kustomizeSecretSources } from "./rules/kubernetes.js";
 export { parseScanConfig, parseGitleaksConfig, type ScanConfig } from "./config.js";
 export { applyBaseline, createBaseline, formatBaseline, parseBaseline, type Baseline, type BaselineEntry } from "./baseline.js";
 export { formatJson, formatSarif, formatText, type ScanStats } from "./report.js";

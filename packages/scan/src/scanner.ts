@@ -34,6 +34,8 @@ export interface ScannerOptions {
   readonly sops?: SopsRecognisers;
   /** `.sops.yaml` configs in force, for `sops-file-not-encrypted`. */
   readonly sopsConfigs?: readonly SopsConfigInForce[];
+  /** Files kustomize secretGenerators read (from {@link kustomizeSecretSources}), relative paths. */
+  readonly kustomizeSecretFiles?: ReadonlySet<string>;
   /** Files larger than this are skipped (default 25 MiB). */
   readonly maxFileBytes?: number;
   /** Honour `hush:allow` / `gitleaks:allow` on the line (default true). */
@@ -102,7 +104,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
   // generic rules; the Kubernetes and SOPS detectors are hush's own and always stay.
   const builtin: Rule[] = [
     ...(options.noBuiltinRules ? [] : [...tokenRules, ...genericRules, privateKeyRule, puttyKeyRule]),
-    ...kubernetesRules(isEncrypted, scanDecoded),
+    ...kubernetesRules(isEncrypted, scanDecoded, options.kustomizeSecretFiles),
     ...sopsRules(sops, options.sopsConfigs ?? []).filter((r) => r.id !== "sops-file-not-encrypted" || (options.sopsConfigs ?? []).length > 0),
   ];
   const extra = options.extraRules ?? [];

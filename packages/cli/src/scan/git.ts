@@ -80,6 +80,25 @@ export function stagedFiles(root: string): StagedFile[] {
   return files;
 }
 
+/** Index versions of tracked files whose path matches `want` (e.g. kustomization files). */
+export function indexFiles(root: string, want: RegExp): { path: string; content: Buffer }[] {
+  const names = git(root, ["ls-files", "-z", "--cached"]).toString("utf8").split("\0").filter((n) => n && want.test(n));
+  if (names.length === 0) return [];
+  const batch = git(root, ["cat-file", "--batch"], names.map((n) => `:${n}\n`).join(""));
+  const out: { path: string; content: Buffer }[] = [];
+  let pos = 0;
+  for (const name of names) {
+    const nl = batch.indexOf(10, pos);
+    const m = /^[0-9a-f]+ blob (\d+)$/.exec(batch.subarray(pos, nl).toString("utf8"));
+    pos = nl + 1;
+    if (!m) continue;
+    const size = Number(m[1]);
+    out.push({ path: name, content: batch.subarray(pos, pos + size) });
+    pos += size + 1;
+  }
+  return out;
+}
+
 /** The added lines of one file in one commit, as a fragment to scan. */
 export interface HistoryFragment {
   readonly commit: string;

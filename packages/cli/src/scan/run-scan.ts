@@ -16,11 +16,24 @@ import {
   type ScannerOptions,
   type SopsConfigInForce,
   hushSops,
+  kustomizeSecretSources,
 } from "@hush/scan";
 import { HushError } from "@hush/errors";
 import type { CliIo } from "../io/cli-io.js";
-import { historyFragments, repoRoot, stagedFiles } from "./git.js";
-import { walkTree } from "./walk.js";
+import { historyFragments, indexFiles, repoRoot, stagedFiles } from "./git.js";
+import { walkTree, type WalkedFile } from "./walk.js";
+
+const kustomizationFile = /(?:^|\/)kustomization\.ya?ml$/i;
+
+/** Files that kustomize secretGenerators read, from the given kustomization files. */
+function kustomizeSources(files: Iterable<{ path: string; read: () => string | undefined }>): Set<string> {
+  const out = new Set<string>();
+  for (const f of files) {
+    const text = f.read();
+    if (text !== undefined) for (const p of kustomizeSecretSources(f.path, text)) out.add(p);
+  }
+  return out;
+}
 
 /** Parsed `hush scan` options. */
 export interface ScanCommandOptions {
@@ -82,8 +95,30 @@ export async function runScan(opts: ScanCommandOptions, io: CliIo): Promise<numb
       throw new HushError("HUSH_ERR_SCAN_CONFIG", `${sopsFile}: cannot parse .sops.yaml`, { cause });
     }
   }
+  // Tree mode lists the files up front so kustomizations are known before their env files.
+  const treeFiles: WalkedFile[] = !gitMode && !opts.stdin ? [...walkTree(root)] : [];
+  let kustomizeSecretFiles = new Set<string>();
+  if (opts.staged) {
+    kustomizeSecretFiles = kustomizeSources(indexFiles(root, kustomizationFile).map((f) => ({ path: f.path, read: () => f.content.toString("utf8") })));
+  } else if (treeFiles.length > 0 && isDir) {
+    kustomizeSecretFiles = kustomizeSources(
+      treeFiles
+        .filter((f) => kustomizationFile.test(f.rel))
+        .map((f) => ({
+          path: f.rel,
+          read: () => {
+            try {
+              return readFileSync(f.abs, "utf8");
+            } catch {
+              return undefined;
+            }
+          },
+        })),
+    );
+  }
   const scannerOptions: ScannerOptions = {
     ...config,
+    kustomizeSecretFiles,
     sopsConfigs,
     ...(opts.maxFileSize !== undefined ? { maxFileBytes: opts.maxFileSize } : {}),
   };
@@ -110,7 +145,7 @@ export async function runScan(opts: ScanCommandOptions, io: CliIo): Promise<numb
       findings.push(...scanner.scan({ path: frag.path, content: frag.text, lineMap: frag.lineMap, commit: frag.commit }).findings);
     }
   } else {
-    for (const f of walkTree(root)) {
+    for (const f of treeFiles) {
       let content: Buffer;
       try {
         content = readFileSync(f.abs);

@@ -107,9 +107,15 @@ function parseDocs(text: string): Document.Parsed[] | undefined {
  * The Kubernetes-aware detector: `kind: Secret` objects with non-empty `data`/`stringData`
  * (YAML or JSON, multi-document, `kind: List`, Helm templates) and kustomize
  * `secretGenerator` literals. Values that are SOPS ciphertext or templates are not findings.
- * Base64 `data` values are decoded and also run through the token rules.
+ * Base64 `data` values are decoded and also run through the token rules. `envFiles` are the
+ * files kustomize secretGenerators read (see {@link kustomizeSecretSources}); their plaintext
+ * values are findings too.
  */
-export function kubernetesRules(isEncrypted: EncryptedValueTest, scanDecoded: DecodedScanner): Rule[] {
+export function kubernetesRules(
+  isEncrypted: EncryptedValueTest,
+  scanDecoded: DecodedScanner,
+  envFiles: ReadonlySet<string> = new Set(),
+): Rule[] {
   const secretRule: Rule = {
     id: "kubernetes-secret",
     description: "Kubernetes Secret with plaintext data/stringData (encrypt it with hush/sops)",
@@ -162,5 +168,69 @@ export function kubernetesRules(isEncrypted: EncryptedValueTest, scanDecoded: De
       return hits;
     },
   };
-  return [secretRule, kustomizeRule];
+  const envFileRule: Rule = {
+    id: "kustomize-secret-env-file",
+    description: "env/file source of a kustomize secretGenerator with plaintext values",
+    keywords: [],
+    detect: (text, ctx) => {
+      if (!envFiles.has(ctx.path)) return [];
+      const hits: RawHit[] = [];
+      let offset = 0;
+      for (const line of text.split("\n")) {
+        const m = /^\s*(?:export\s+)?[A-Za-z_][\w.-]*\s*=\s*(.*?)\s*$/.exec(line);
+        const raw = m?.[1] ?? "";
+        const value = raw.replace(/^(["'])(.*)\1$/, "$2");
+        if (m && value.length > 0 && !line.trimStart().startsWith("#") && !isEncrypted(value) && !templated.test(value)) {
+          hits.push({ rule: "kustomize-secret-env-file", offset: offset + line.indexOf(raw, line.indexOf("=")), secret: value, fileLevel: true });
+        }
+        offset += line.length + 1;
+      }
+      // A whole-file source (`files:`) that is not KEY=VALUE: the file itself is the secret.
+      if (hits.length === 0 && text.trim().length > 0 && !isEncrypted(text.trim()) && !/(?:^|\n)\s*"?sops"?\s*:|sops_mac=/.test(text)) {
+        hits.push({ rule: "kustomize-secret-env-file", offset: 0, secret: text, fileLevel: true });
+      }
+      return hits;
+    },
+  };
+  return envFiles.size > 0 ? [secretRule, kustomizeRule, envFileRule] : [secretRule, kustomizeRule];
+}
+
+/**
+ * The files a kustomization's `secretGenerator` reads (`envs`, `env`, `files`; `key=path` form
+ * too), as paths relative to the scan root. `path` is the kustomization file's own path.
+ * Returns an empty list for anything that is not a parseable kustomization.
+ */
+export function kustomizeSecretSources(path: string, text: string): string[] {
+  if (!kustomization.test(path)) return [];
+  const dir = path.includes("/") ? path.slice(0, path.lastIndexOf("/")) : "";
+  const out: string[] = [];
+  for (const d of parseDocs(text) ?? []) {
+    const gens = d.contents ? getPair(d.contents as Node, "secretGenerator")?.value : undefined;
+    if (!isSeq(gens)) continue;
+    for (const gen of gens.items) {
+      for (const field of ["envs", "files"] as const) {
+        const list = getPair(gen as Node, field)?.value;
+        if (!isSeq(list)) continue;
+        for (const item of list.items) {
+          const s = str(item);
+          if (s) out.push(s.includes("=") ? s.slice(s.indexOf("=") + 1) : s);
+        }
+      }
+      const env = str(getPair(gen as Node, "env")?.value);
+      if (env) out.push(env);
+    }
+  }
+  return out.map((p) => normalise(dir ? `${dir}/${p}` : p)).filter((p): p is string => p !== undefined);
+}
+
+function normalise(p: string): string | undefined {
+  const parts: string[] = [];
+  for (const seg of p.split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === "..") {
+      if (parts.length === 0) return undefined;
+      parts.pop();
+    } else parts.push(seg);
+  }
+  return parts.join("/");
 }
