@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { promisify } from "node:util";
 import { HushError } from "@hush/errors";
-import { defaultAgeKeysFile, parseAgeIdentities, type AgeIdentityLoader } from "@hush/keys";
+import { defaultAgeKeysFile, parseAgeIdentities, type AgeIdentityLoader } from "@hush/keys/age";
 
 const run = promisify(execFile);
 
