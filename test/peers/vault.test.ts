@@ -35,7 +35,7 @@ describe.skipIf(!peer.ok)("Vault dev server peer", () => {
 
   it("logs in with AppRole and looks the new token up", async () => {
     await vault.enableAuth({ mount_point: "approle", type: "approle" });
-    await vault.addApproleRole({ role_name: "hush", policies: "default", token_ttl: "10m" });
+    await vault.addApproleRole({ role_name: "hush", policies: "default", token_ttl: 600 });
     const roleId = (await vault.getApproleRoleId({ role_name: "hush" })).data.role_id;
     const secretId = (await vault.getApproleRoleSecret({ role_name: "hush" })).data.secret_id;
     const login = await vault.approleLogin({ role_id: roleId, secret_id: secretId });
