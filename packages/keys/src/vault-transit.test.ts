@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { createServer, type Server } from "node:http";
 import { isHushError } from "@hush/errors";
 import { freePort } from "@hush/testkit/free-port";
 import { findBinary } from "@hush/testkit/require-peer";
-import { waitFor } from "@hush/testkit/wait-for";
+import { startVault } from "@hush/testkit/vault";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   createVaultTransitProvider,
@@ -129,39 +128,18 @@ async function startFakeTransit(token: string): Promise<Transit> {
   return Object.assign(transit, { address: `http://127.0.0.1:${port}` });
 }
 
-async function startRealVault(bin: string, token: string): Promise<Transit> {
-  const port = await freePort();
-  const address = `http://127.0.0.1:${port}`;
-  const child: ChildProcess = spawn(bin, ["server", "-dev", `-dev-root-token-id=${token}`, `-dev-listen-address=127.0.0.1:${port}`], {
-    stdio: "ignore",
-    env: { PATH: process.env["PATH"], HOME: process.env["HOME"] },
+async function startRealVault(): Promise<Transit> {
+  const vault = await startVault();
+  const mount = await fetch(`${vault.address}/v1/sys/mounts/transit`, {
+    method: "POST",
+    headers: { "x-vault-token": vault.token },
+    body: JSON.stringify({ type: "transit" }),
   });
-  const stop = async (): Promise<void> => {
-    if (child.exitCode !== null) return;
-    const done = new Promise((resolve) => child.once("close", resolve));
-    child.kill("SIGTERM");
-    await done;
-  };
-  try {
-    await waitFor(
-      async () => {
-        if (child.exitCode !== null) throw new Error("vault exited");
-        const r = await fetch(`${address}/v1/sys/health`).catch(() => undefined);
-        return r?.status === 200;
-      },
-      { what: "vault dev server", timeoutMs: 60_000 },
-    );
-    const mount = await fetch(`${address}/v1/sys/mounts/transit`, {
-      method: "POST",
-      headers: { "x-vault-token": token },
-      body: JSON.stringify({ type: "transit" }),
-    });
-    if (!mount.ok) throw new Error(`enabling transit answered ${mount.status}`);
-  } catch (err) {
-    await stop();
-    throw err;
+  if (!mount.ok) {
+    await vault.stop();
+    throw new Error(`enabling transit answered ${mount.status}`);
   }
-  return { address, token, kind: "vault", stop };
+  return { address: vault.address, token: vault.token, kind: "vault", stop: () => vault.stop() };
 }
 
 describe("Vault transit provider", () => {
@@ -171,7 +149,7 @@ describe("Vault transit provider", () => {
 
   beforeAll(async () => {
     const bin = findBinary("vault");
-    transit = bin ? await startRealVault(bin, "hush-root") : await startFakeTransit("hush-root");
+    transit = bin ? await startRealVault() : await startFakeTransit("hush-root");
     process.stderr.write(`vault-transit.test: running against ${transit.kind === "vault" ? "vault server -dev" : "the in-process transit fake"}\n`);
   });
   afterAll(async () => {
