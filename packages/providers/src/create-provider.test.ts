@@ -41,3 +41,28 @@ describe("error kinds and ref keys", () => {
     expect(refKey({ key: "a", version: "1" })).not.toBe(refKey({ key: "a" }));
   });
 });
+
+describe("credential references", () => {
+  it("needs an explicit namespace on a cluster store without a context namespace", async () => {
+    const spec = { aws: { region: "us-east-1", auth: { secretRef: { accessKeyIDSecretRef: { name: "c", key: "id" }, secretAccessKeySecretRef: { name: "c", key: "s" } } } } };
+    const p = await createProvider(spec, { ...ctx, namespace: "", storeKind: "ClusterSecretStore" });
+    await expect(p.validate()).rejects.toMatchObject({ code: "HUSH_ERR_PROVIDERS_INVALID_CONFIG", message: expect.stringContaining("namespace is required") });
+    await p.close();
+    const read: string[] = [];
+    const withNs = structuredClone(spec);
+    withNs.aws.auth.secretRef.accessKeyIDSecretRef = { ...withNs.aws.auth.secretRef.accessKeyIDSecretRef, namespace: "creds" } as never;
+    withNs.aws.auth.secretRef.secretAccessKeySecretRef = { ...withNs.aws.auth.secretRef.secretAccessKeySecretRef, namespace: "creds" } as never;
+    const q = await createProvider(withNs, {
+      ...ctx,
+      namespace: "",
+      storeKind: "ClusterSecretStore",
+      readSecret: async (ns, name, key) => {
+        read.push(`${ns}/${name}/${key}`);
+        return new TextEncoder().encode("x");
+      },
+    });
+    await q.validate();
+    expect(read.sort()).toEqual(["creds/c/id", "creds/c/s"]);
+    await q.close();
+  });
+});

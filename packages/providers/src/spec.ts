@@ -99,7 +99,12 @@ export function optionalServiceAccountRef(
  * another namespace (ESO rejects that too).
  */
 export function refNamespace(ctx: ProviderContext, ref: { namespace?: string }, field: string): string {
-  if (ref.namespace === undefined || ref.namespace === ctx.namespace) return ctx.namespace;
+  if (ref.namespace === undefined || ref.namespace === ctx.namespace) {
+    if (ctx.namespace === "") {
+      throw providerError("invalid-config", `${field}.namespace is required on a ClusterSecretStore`);
+    }
+    return ctx.namespace;
+  }
   if (ctx.storeKind === "SecretStore") {
     throw providerError("invalid-config", `${field}.namespace must be empty on a namespaced SecretStore`);
   }
