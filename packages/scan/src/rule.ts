@@ -82,7 +82,7 @@ export function keyed(
     id,
     description,
     keywords,
-    pattern: jsPattern(new RegExp(String.raw`(?:${ident})[\w.-]{0,20}?${assign}(${body})(?![\w])`, "i")),
+    pattern: jsPattern(new RegExp(String.raw`(?:${ident})[\w.-]{0,30}?${assign}(${body})(?![\w])`, "i")),
     entropy: opts.entropy ?? 3,
   };
 }

@@ -7,6 +7,7 @@ import { hashSecret, redactSecret } from "./redact.js";
 import type { Rule } from "./rule.js";
 import { genericRules } from "./rules/generic.js";
 import { kubernetesRules } from "./rules/kubernetes.js";
+import { moreTokenRules, pathRules } from "./rules/more-tokens.js";
 import { privateKeyRule, puttyKeyRule } from "./rules/private-key.js";
 import { sopsRules, type SopsConfigInForce, type SopsRecognisers } from "./rules/sops-aware.js";
 import { tokenRules } from "./rules/tokens.js";
@@ -103,7 +104,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
   // `noBuiltinRules` (a gitleaks config without `[extend] useDefault`) replaces the token and
   // generic rules; the Kubernetes and SOPS detectors are hush's own and always stay.
   const builtin: Rule[] = [
-    ...(options.noBuiltinRules ? [] : [...tokenRules, ...genericRules, privateKeyRule, puttyKeyRule]),
+    ...(options.noBuiltinRules ? [] : [...tokenRules, ...moreTokenRules, ...genericRules, privateKeyRule, puttyKeyRule]),
     ...kubernetesRules(isEncrypted, scanDecoded, options.kustomizeSecretFiles),
     ...sopsRules(sops, options.sopsConfigs ?? []).filter((r) => r.id !== "sops-file-not-encrypted" || (options.sopsConfigs ?? []).length > 0),
   ];
@@ -118,6 +119,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     for (const r of rs) for (const k of r.keywords) byKeyword[index.get(k.toLowerCase())!]!.push(r);
     return { prefilter, byKeyword };
   };
+  const activePathRules = options.noBuiltinRules ? [] : pathRules.filter((r) => !disabled.has(r.id));
   const all = build(rules);
   const alwaysRun = rules.filter((r) => r.keywords.length === 0);
   tokenOnly = build(rules.filter((r) => r.pattern && !r.generic));
@@ -151,6 +153,12 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
       return { findings: [], skipped: "allowlisted-path" };
     }
     const content = input.content;
+    for (const r of activePathRules) {
+      if (!r.path.test(path)) continue;
+      const body = typeof content === "string" ? content : Buffer.from(content.buffer, content.byteOffset, content.length).toString("latin1");
+      const finding: Finding = { rule: r.id, path, line: 1, column: 1, secretHash: hashSecret(body), redacted: "*****" };
+      return { findings: [input.commit ? { ...finding, commit: input.commit } : finding] };
+    }
     if (typeof content !== "string") {
       if (content.length > maxBytes) return { findings: [], skipped: "too-large" };
       if (isBinary(content)) return { findings: [], skipped: "binary" };
@@ -212,5 +220,5 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     return { findings };
   }
 
-  return { scan, rules: rules.map((r) => ({ id: r.id, description: r.description })) };
+  return { scan, rules: [...rules, ...activePathRules].map((r) => ({ id: r.id, description: r.description })) };
 }
