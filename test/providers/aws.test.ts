@@ -221,6 +221,14 @@ describe.skipIf(!peer.ok)("aws secrets manager provider against moto", () => {
     }, dead);
   });
 
+  it("stops on the caller's abort signal with a typed error", async () => {
+    await withProvider(store(), async (p) => {
+      const err = await p.getSecret({ key: "app/plain" }, AbortSignal.abort()).catch((e: unknown) => e);
+      expect((err as { code: string; message: string }).code).toBe("HUSH_ERR_PROVIDERS_UNAVAILABLE");
+      expect((err as Error).message).toContain("aborted");
+    });
+  });
+
   it("rejects a namespaced store reaching into another namespace", async () => {
     const spec = store();
     (spec.aws.auth.secretRef.accessKeyIDSecretRef as { namespace?: string }).namespace = "kube-system";

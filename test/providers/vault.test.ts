@@ -173,6 +173,14 @@ describe.skipIf(!peer.ok)("vault provider against a real Vault dev server", () =
     }, ctx);
   });
 
+  it("stops on the caller's abort signal with a typed error", async () => {
+    await withProvider(tokenStore(), async (p) => {
+      const err = await p.getSecret({ key: "app/db" }, AbortSignal.abort()).catch((e: unknown) => e);
+      expect((err as { code: string }).code).toBe("HUSH_ERR_PROVIDERS_UNAVAILABLE");
+      expect((err as Error).message).toContain("aborted");
+    });
+  });
+
   it("reports an unreachable server as unavailable", async () => {
     const spec = { vault: { server: "http://127.0.0.1:9", path: "secret", auth: { tokenSecretRef: { name: "vault-token", key: "token" } } } };
     await withProvider(spec, async (p) => {
