@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:https";
-import { readdirSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { k8s, repoRoot, requirePeer, selfSignedCert, startKube, waitFor, type KubeHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -135,5 +136,29 @@ describe.skipIf(!ready)("kube-apiserver + etcd peer", () => {
       expect(reviews).toContainEqual(expect.objectContaining({ name: "denied", namespace: ns }));
       await expect(core.readNamespacedSecret({ namespace: ns, name: "denied" })).rejects.toMatchObject({ code: 404 });
     });
+  });
+
+  it("stop() kills both servers and removes the temp dir; a failed start cleans up and shows the log tail", async () => {
+    const other = await startKube();
+    const port = new URL(other.server).port;
+    expect(existsSync(other.kubeconfigPath)).toBe(true);
+    await other.stop();
+    await other.stop(); // idempotent
+    expect(existsSync(other.kubeconfigPath)).toBe(false);
+    expect((await kube.kubectl(["--server", `https://127.0.0.1:${port}`, "--request-timeout=2s", "get", "ns"])).code).not.toBe(0);
+
+    await expect(startKube({ apiserverArgs: ["--no-such-flag-for-hush"] })).rejects.toThrow(
+      /kube-apiserver exited \(1\) before it was ready; log tail:\n[\s\S]*unknown flag: --no-such-flag-for-hush/,
+    );
+    // A leaked etcd or API server would still name its (now removed) temp dir. stop() kills
+    // before it removes, so other suites' live harnesses never match.
+    const leaked = execFileSync("ps", ["-eo", "args"], { encoding: "utf8" })
+      .split("\n")
+      .filter((args) => /\/(etcd|kube-apiserver) /.test(args))
+      .filter((args) => {
+        const dir = /(\/[^\s=]*\/hush-kube-[^/\s]+)/.exec(args)?.[1];
+        return dir !== undefined && !existsSync(dir);
+      });
+    expect(leaked).toEqual([]);
   });
 });

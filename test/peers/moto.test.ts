@@ -49,4 +49,10 @@ describe.skipIf(!peer.ok)("moto server peer", () => {
       name: "ResourceNotFoundException",
     });
   });
+
+  it("stop() leaves nothing listening", async () => {
+    const other = await startMoto();
+    await other.stop();
+    await expect(fetch(`${other.endpoint}/moto-api/`)).rejects.toThrow();
+  });
 });
