@@ -117,6 +117,9 @@ describe.skipIf(!peer.ok)("aws secrets manager provider against moto", () => {
     await withProvider(store(), async (p) => {
       const missing = await p.getSecret({ key: "app/nope" }).catch((e: unknown) => e);
       expect(providerErrorKind(missing)).toBe("not-found");
+      // Not even the cause carries the signed request (the SDK error's $response does).
+      const cause = (missing as { cause?: object }).cause!;
+      expect(JSON.stringify(cause, Object.getOwnPropertyNames(cause))).not.toMatch(/authorization|x-amz-|\$response/i);
       expect((missing as { code: string }).code).toBe("HUSH_ERR_PROVIDERS_NOT_FOUND");
       const noProp = await p.getSecret({ key: "app/db", property: "nope" }).catch((e: unknown) => e);
       expect((noProp as { code: string }).code).toBe("HUSH_ERR_PROVIDERS_NOT_FOUND");
@@ -180,6 +183,12 @@ describe.skipIf(!peer.ok)("aws secrets manager provider against moto", () => {
       expect(text(await p.getSecret({ key: "app/db", property: "user" }))).toBe("app");
       await p.validate();
       expect(ctx.count("AssumeRole")).toBe(1);
+    });
+    const chained = store({ role: "arn:aws:iam::123456789012:role/first", additionalRoles: ["arn:aws:iam::123456789012:role/second"] });
+    await withProvider(chained, async (p, ctx) => {
+      expect(text(await p.getSecret({ key: "app/plain" }))).toBe("plain-value-2");
+      expect(text(await p.getSecret({ key: "app/plain" }))).toBe("plain-value-2");
+      expect(ctx.count("AssumeRole")).toBe(2); // one per role in the chain, once
     });
   });
 

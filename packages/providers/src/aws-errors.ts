@@ -1,5 +1,5 @@
 import { HushError } from "@hush/errors";
-import { isAbort, providerError } from "./provider-error.js";
+import { isAbort, providerError, summarizeCause } from "./provider-error.js";
 
 const NOT_FOUND = new Set(["ResourceNotFoundException"]);
 const DENIED = new Set([
@@ -64,20 +64,20 @@ export function awsErrorKind(
 
 /**
  * Turns anything an AWS SDK call threw into a `HushError`. `what` describes the operation and
- * key (`get secret "db"`); the SDK error is kept only as `cause`, since SDK messages and
- * `$response` can carry request data.
+ * key (`get secret "db"`). The cause is a summary of the SDK error (name, message, status,
+ * request id): its `$response` reaches the signed request, session token included.
  */
 export function mapAwsError(err: unknown, what: string, signal?: AbortSignal): HushError {
-  if (isAbort(err, signal)) return providerError("unavailable", `aws secretsmanager: ${what}: aborted`, err);
+  if (isAbort(err, signal)) return providerError("unavailable", `aws secretsmanager: ${what}: aborted`, summarizeCause(err));
   const name = awsErrorName(err);
   const e = err as { $metadata?: { httpStatusCode?: number }; message?: unknown; $retryable?: { throttling?: boolean } };
   const status = e?.$metadata?.httpStatusCode;
   const message = typeof e?.message === "string" ? e.message : "";
   if (status === undefined && !NETWORK.has(name) && (err instanceof TypeError || err instanceof RangeError)) {
-    return new HushError("HUSH_ERR_PROVIDERS_INTERNAL", `aws secretsmanager: ${what}: unexpected error`, { cause: err });
+    return new HushError("HUSH_ERR_PROVIDERS_INTERNAL", `aws secretsmanager: ${what}: unexpected error`, { cause: summarizeCause(err) });
   }
   let kind = awsErrorKind(name, status, message);
   if (kind === "unavailable" && e?.$retryable?.throttling) kind = "throttled";
   const label = /^[A-Za-z0-9]{1,64}$/.test(name) ? ` (${name})` : "";
-  return providerError(kind, `aws secretsmanager: ${what}: ${kind.replace("-", " ")}${label}`, err);
+  return providerError(kind, `aws secretsmanager: ${what}: ${kind.replace("-", " ")}${label}`, summarizeCause(err));
 }

@@ -67,12 +67,16 @@ describe("aws error mapping", () => {
   it("keeps the SDK error only as cause, never its message", () => {
     const sdk = Object.assign(new Error("Secrets Manager can't find s3cr3t-canary"), {
       name: "ResourceNotFoundException",
-      $metadata: { httpStatusCode: 400 },
+      $metadata: { httpStatusCode: 400, requestId: "req-1" },
+      $response: { headers: { "x-amz-security-token": "session-canary" } },
     });
     const mapped = mapAwsError(sdk, 'get secret "db"');
     expect(mapped.code).toBe("HUSH_ERR_PROVIDERS_NOT_FOUND");
     expect(mapped.message).toBe('aws secretsmanager: get secret "db": not found (ResourceNotFoundException)');
-    expect(mapped.cause).toBe(sdk);
+    expect(mapped.message).not.toContain("s3cr3t-canary");
+    // The cause keeps name, message, status and request id, and drops the raw request/response.
+    expect(mapped.cause).toMatchObject({ name: "ResourceNotFoundException", httpStatusCode: 400, requestId: "req-1" });
+    expect(JSON.stringify(mapped.cause, Object.getOwnPropertyNames(mapped.cause as object))).not.toContain("session-canary");
     const net = Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
     expect(mapAwsError(net, "x").code).toBe("HUSH_ERR_PROVIDERS_UNAVAILABLE");
     expect(mapAwsError(Object.assign(new Error("x"), { name: "Odd", $retryable: { throttling: true }, $metadata: {} }), "x").code).toBe(

@@ -1,5 +1,5 @@
 import { HushError, isHushError } from "@hush/errors";
-import { isAbort, providerError } from "./provider-error.js";
+import { isAbort, providerError, summarizeCause } from "./provider-error.js";
 
 /** gRPC status codes (google.rpc.Code). */
 const NAMES: Record<number, string> = {
@@ -32,19 +32,19 @@ export function grpcStatusKind(code: number): "not-found" | "access-denied" | "t
   }
 }
 
-/** Turns a google-gax / gRPC failure into a `HushError`; the SDK error is kept only as `cause`. */
+/** Turns a google-gax / gRPC failure into a `HushError`; the cause is a summary (name, message, code). */
 export function mapGcpError(err: unknown, what: string, signal?: AbortSignal): HushError {
   if (isHushError(err)) return err;
-  if (isAbort(err, signal)) return providerError("unavailable", `gcp secret manager: ${what}: aborted`, err);
+  if (isAbort(err, signal)) return providerError("unavailable", `gcp secret manager: ${what}: aborted`, summarizeCause(err));
   const code = (err as { code?: unknown } | null)?.code;
   if (typeof code === "number" && NAMES[code]) {
     const kind = grpcStatusKind(code);
-    return providerError(kind, `gcp secret manager: ${what}: ${kind.replace("-", " ")} (${NAMES[code]})`, err);
+    return providerError(kind, `gcp secret manager: ${what}: ${kind.replace("-", " ")} (${NAMES[code]})`, summarizeCause(err));
   }
   // google-auth-library failures (no ADC, bad key) surface before any RPC.
   const message = (err as { message?: unknown } | null)?.message;
   if (typeof message === "string" && /credential|default credentials|private key|invalid_grant|unauthorized_client/i.test(message)) {
-    return providerError("access-denied", `gcp secret manager: ${what}: cannot obtain credentials`, err);
+    return providerError("access-denied", `gcp secret manager: ${what}: cannot obtain credentials`, summarizeCause(err));
   }
-  return new HushError("HUSH_ERR_PROVIDERS_INTERNAL", `gcp secret manager: ${what}: unexpected error`, { cause: err });
+  return new HushError("HUSH_ERR_PROVIDERS_INTERNAL", `gcp secret manager: ${what}: unexpected error`, { cause: summarizeCause(err) });
 }

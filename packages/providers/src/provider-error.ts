@@ -35,3 +35,33 @@ export function isAbort(err: unknown, signal?: AbortSignal): boolean {
   const name = (err as { name?: unknown } | null)?.name;
   return name === "AbortError";
 }
+
+/**
+ * A copy of an SDK error that is safe to keep as `cause`: its name, message, status code and
+ * request id, nothing else. SDK errors hold the raw request and response (the AWS SDK's
+ * `$response` reaches the socket and the signed request headers, session token included), so
+ * the original object is never attached to a hush error.
+ */
+export function summarizeCause(err: unknown): Error {
+  const e = (err ?? {}) as {
+    name?: unknown;
+    message?: unknown;
+    code?: unknown;
+    details?: unknown;
+    $fault?: unknown;
+    $metadata?: { httpStatusCode?: unknown; requestId?: unknown; attempts?: unknown };
+  };
+  const summary = new Error(typeof e.message === "string" ? e.message.slice(0, 500) : "");
+  summary.name = typeof e.name === "string" ? e.name : "Error";
+  const extra: Record<string, unknown> = {};
+  if (typeof e.code === "string" || typeof e.code === "number") extra["code"] = e.code;
+  if (typeof e.details === "string") extra["details"] = e.details.slice(0, 500);
+  if (typeof e.$fault === "string") extra["fault"] = e.$fault;
+  const m = e.$metadata;
+  if (m && typeof m === "object") {
+    for (const k of ["httpStatusCode", "requestId", "attempts"] as const) {
+      if (typeof m[k] === "string" || typeof m[k] === "number") extra[k] = m[k];
+    }
+  }
+  return Object.assign(summary, extra);
+}
