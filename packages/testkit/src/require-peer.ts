@@ -7,9 +7,13 @@ export const repoRoot = new URL("../../../", import.meta.url).pathname;
 /** Where `scripts/peers` installs binaries. */
 export const peersBin = join(repoRoot, ".cache", "peers", "bin");
 
-/** Looks a binary up in the peers cache first, then on PATH. */
+/**
+ * Looks a binary up in `$HUSH_PEERS/bin` (when `scripts/peers` was pointed elsewhere), then
+ * the repository's peers cache, then on PATH.
+ */
 export function findBinary(name: string): string | undefined {
-  const dirs = [peersBin, ...(process.env["PATH"] ?? "").split(delimiter)];
+  const custom = process.env["HUSH_PEERS"];
+  const dirs = [...(custom ? [join(custom, "bin")] : []), peersBin, ...(process.env["PATH"] ?? "").split(delimiter)];
   for (const dir of dirs) {
     const candidate = join(dir, name);
     if (dir && existsSync(candidate)) return candidate;
