@@ -94,6 +94,28 @@ describe.skipIf(!peer.ok)("aws secrets manager provider against moto", () => {
     });
   });
 
+  it("reads static keys from the Secret once, and again after ten minutes by the injected clock", async () => {
+    const ctx = ctxFor();
+    const reads: string[] = [];
+    const readSecret = ctx.readSecret;
+    ctx.readSecret = (ns, name, key) => {
+      reads.push(`${ns}/${name}/${key}`);
+      return readSecret(ns, name, key);
+    };
+    await withProvider(store(), async (p) => {
+      await p.getSecret({ key: "app/plain" });
+      await p.getSecret({ key: "app/db" });
+      await p.validate();
+      expect(reads.sort()).toEqual(["team-a/aws-creds/id", "team-a/aws-creds/secret"]);
+      ctx.clock.now += 9 * 60_000;
+      await p.getSecret({ key: "app/plain" });
+      expect(reads).toHaveLength(2);
+      ctx.clock.now += 60_000;
+      await p.getSecret({ key: "app/plain" });
+      expect(reads).toHaveLength(4);
+    }, ctx);
+  });
+
   it("prepends the store prefix to every key", async () => {
     await withProvider(store({ prefix: "app/" }), async (p) => {
       expect(text(await p.getSecret({ key: "db", property: "user" }))).toBe("app");

@@ -43,6 +43,8 @@ const defaultFactories: AwsClientFactories = {
 };
 
 const PROVIDER = "aws";
+/** How long static keys from a Secret are used before the Secret is read again. */
+const STATIC_KEYS_REREAD_MS = 10 * 60_000;
 /** BatchGetSecretValue accepts at most 20 ids per call. */
 const BATCH_SIZE = 20;
 
@@ -109,7 +111,10 @@ class AwsSecretsManagerProvider implements SecretProvider {
           readSecretRef(ctx, auth.secretAccessKey, `${f}.secretAccessKeySecretRef`),
           auth.sessionToken ? readSecretRef(ctx, auth.sessionToken, `${f}.sessionTokenSecretRef`) : undefined,
         ]);
-        return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+        // Re-read every 10 minutes (memoised until 5 min before this), so rotating the keys in
+        // the Secret takes effect without rebuilding the store.
+        const expiration = new Date(ctx.now() + STATIC_KEYS_REREAD_MS + 5 * 60_000);
+        return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}), expiration };
       };
     } else if (auth.kind === "jwt") {
       const [webRole, ...rest] = roles;
