@@ -16,8 +16,8 @@ export interface Run {
   readonly stderr: string;
 }
 
-/** The built `hush` CLI (run `pnpm build` first). */
-export const hushBin = join(repoRoot, "packages", "cli", "bin", "hush.js");
+/** The built `hush` CLI (run `pnpm build` first); `HUSH_E2E_BIN` may point at another entry. */
+export const hushBin = process.env["HUSH_E2E_BIN"] ?? join(repoRoot, "packages", "cli", "bin", "hush.js");
 
 /**
  * A sandbox for one suite: a work directory, a private TMPDIR (so tests can prove no

@@ -18,7 +18,6 @@ import {
 import { parseDecryptionOrder } from "../commands/decrypt.js";
 import { loadSopsConfig, type LoadedConfig } from "./config.js";
 import { fileMode, readInput } from "./files.js";
-import { createCloudKeyProviders } from "./key-providers.js";
 import { keyProvidersFor } from "./providers.js";
 import { resolveFormats } from "./sops-options.js";
 
@@ -52,9 +51,9 @@ export interface SopsSession {
 const ivKey = (plain: Uint8Array, type: string, aad: string): string =>
   `${aad}\u0000${type}\u0000${Buffer.from(plain).toString("base64")}`;
 
-/** Every key provider: the cloud/PGP ones (loaded on first use) and the CLI's own (age…). */
-export async function allKeyProviders(types: ReadonlySet<KeyType>, env: NodeJS.ProcessEnv): Promise<KeyProviders> {
-  return { ...createCloudKeyProviders({ env }), ...(await keyProvidersFor(types, env)) };
+/** Every key provider (age, and the cloud/PGP ones, each loaded on first use). */
+export function allKeyProviders(types: ReadonlySet<KeyType>, env: NodeJS.ProcessEnv): Promise<KeyProviders> {
+  return keyProvidersFor(types, env);
 }
 
 /** Prefixes a HushError's message with the file it concerns (once). */
