@@ -191,6 +191,7 @@ describe.skipIf(!ready)("admission webhook against a real kube-apiserver", () =>
       expect(res.code).not.toBe(0);
       expect(res.stderr).toContain("the API server refused to get kustomizations.kustomize.toolkit.fluxcd.io flux-system/other-");
       expect(res.stderr).toContain("HTTP 403; check the webhook's RBAC");
+      expect((await webhook.app.inject("/metrics")).body).toMatch(/hush_webhook_lookups_total\{kind="kustomization",outcome="error"\} [1-9]/);
     } finally {
       expect((await kube.kubectl(["apply", "-f", join(repoRoot, "deploy/webhook/rbac.yaml")])).code).toBe(0);
       // Lookups work again once an uncached (absent) Kustomization reads as a 404, not a refusal.

@@ -37,7 +37,8 @@ describe("createCachedFacts", () => {
       if (fail) throw new Error("boom");
       return { spec: {} };
     };
-    const facts = createCachedFacts(read, { ttlMs: 30_000, errorTtlMs: 100, now: c.now });
+    const outcomes: string[] = [];
+    const facts = createCachedFacts(read, { ttlMs: 30_000, errorTtlMs: 100, now: c.now, onLookup: (kind, outcome) => outcomes.push(`${kind}:${outcome}`) });
     expect(await facts.application({ namespace: "argocd", name: "gone" })).toEqual({ status: "missing" });
     const err = await facts.kustomization({ namespace: "f", name: "k" });
     expect(err.status).toBe("error");
@@ -46,6 +47,7 @@ describe("createCachedFacts", () => {
     c.advance(101);
     expect(await facts.kustomization({ namespace: "f", name: "k" })).toEqual({ status: "found", value: { decrypts: false } });
     expect(calls).toBe(3);
+    expect(outcomes).toEqual(["application:missing", "kustomization:error", "kustomization:cached", "kustomization:found"]);
   });
 
   it("evicts the oldest entry beyond maxEntries", async () => {

@@ -21,7 +21,12 @@ export interface CachedFactsOptions {
   readonly maxEntries?: number;
   /** Clock in milliseconds (injected in tests). */
   readonly now?: () => number;
+  /** Told about every lookup: which kind, and whether it was cached, found, missing or failed. */
+  readonly onLookup?: (kind: "kustomization" | "application", outcome: LookupOutcome) => void;
 }
+
+/** How a lookup ended, for metrics. */
+export type LookupOutcome = "cached" | "found" | "missing" | "error";
 
 /** Where the Flux and Argo CD objects are served. */
 export const kustomizationResource = { group: "kustomize.toolkit.fluxcd.io", version: "v1", plural: "kustomizations" } as const;
@@ -38,10 +43,20 @@ export function createCachedFacts(read: ObjectReader, options: CachedFactsOption
   const now = options.now ?? Date.now;
   const cache = new Map<string, { expires: number; value: Promise<Lookup<unknown>> }>();
 
-  const lookup = <T>(resource: { group: string; version: string; plural: string }, ref: ObjectRef, toFact: (obj: unknown) => T): Promise<Lookup<T>> => {
+  const report = options.onLookup ?? (() => {});
+
+  const lookup = <T>(
+    kind: "kustomization" | "application",
+    resource: { group: string; version: string; plural: string },
+    ref: ObjectRef,
+    toFact: (obj: unknown) => T,
+  ): Promise<Lookup<T>> => {
     const key = `${resource.plural}/${ref.namespace}/${ref.name}`;
     const hit = cache.get(key);
-    if (hit && hit.expires > now()) return hit.value as Promise<Lookup<T>>;
+    if (hit && hit.expires > now()) {
+      report(kind, "cached");
+      return hit.value as Promise<Lookup<T>>;
+    }
     const value = (async (): Promise<Lookup<T>> => {
       try {
         const obj = await read({ ...resource, ...ref });
@@ -62,13 +77,14 @@ export function createCachedFacts(read: ObjectReader, options: CachedFactsOption
     }
     void value.then((result) => {
       entry.expires = now() + (result.status === "error" ? errorTtl : ttl);
+      report(kind, result.status);
     });
     return value;
   };
 
   return {
-    kustomization: (ref) => lookup<KustomizationFact>(kustomizationResource, ref, kustomizationFact),
-    application: (ref) => lookup<ApplicationFact>(applicationResource, ref, applicationFact),
+    kustomization: (ref) => lookup<KustomizationFact>("kustomization", kustomizationResource, ref, kustomizationFact),
+    application: (ref) => lookup<ApplicationFact>("application", applicationResource, ref, applicationFact),
   };
 }
 

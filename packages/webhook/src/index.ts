@@ -31,7 +31,8 @@ export {
   type ObjectReader,
   type CustomObjectRef,
   type CachedFactsOptions,
+  type LookupOutcome,
 } from "./cached-facts.js";
 export { createKubeObjectReader, type KubeObjectReaderOptions } from "./io/kube-object-reader.js";
-export { createWebhookMetrics, type WebhookMetrics } from "./metrics.js";
+export { createWebhookMetrics, createLookupMetrics, type WebhookMetrics } from "./metrics.js";
 export { serveWebhook, type ServeWebhookOptions, type RunningWebhook } from "./serve.js";

@@ -1,4 +1,5 @@
 import { Counter, Histogram, type Registry } from "prom-client";
+import type { LookupOutcome } from "./cached-facts.js";
 import type { Verdict } from "./judge.js";
 
 /** The webhook's Prometheus metrics, registered on the registry `/metrics` serves. */
@@ -39,4 +40,18 @@ export function createWebhookMetrics(registry: Registry): WebhookMetrics {
       rejected.inc({ status: String(status) });
     },
   };
+}
+
+/**
+ * Registers `hush_webhook_lookups_total{kind, outcome}` and returns a recorder to pass as
+ * `onLookup` to `createCachedFacts`. A rising `error` count usually means missing RBAC.
+ */
+export function createLookupMetrics(registry: Registry): (kind: "kustomization" | "application", outcome: LookupOutcome) => void {
+  const lookups = new Counter({
+    name: "hush_webhook_lookups_total",
+    help: "Flux Kustomization and Argo CD Application lookups by kind and outcome (cached, found, missing, error).",
+    labelNames: ["kind", "outcome"] as const,
+    registers: [registry],
+  });
+  return (kind, outcome) => lookups.inc({ kind, outcome });
 }

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from "fastify";
-import { closeOnSignal, loadTlsFiles, parseListenAddress, setTls, watchTlsFiles, type LoggerSettings, type SignalSource } from "@hush/server";
+import { closeOnSignal, createMetricsRegistry, loadTlsFiles, parseListenAddress, setTls, watchTlsFiles, type LoggerSettings, type SignalSource } from "@hush/server";
 import { HushError } from "@hush/errors";
 import { createWebhookApp } from "./app.js";
 import { createCachedFacts } from "./cached-facts.js";
 import { createKubeObjectReader } from "./io/kube-object-reader.js";
+import { createLookupMetrics } from "./metrics.js";
 import type { WebhookPolicy } from "./policy.js";
 
 /** Options of {@link serveWebhook}. */
@@ -42,10 +43,12 @@ export async function serveWebhook(options: ServeWebhookOptions): Promise<Runnin
   const files = { certFile: options.tlsCertFile, keyFile: options.tlsKeyFile };
   const tls = await loadTlsFiles(files);
   const read = createKubeObjectReader(options.kubeconfigPath ? { kubeconfigPath: options.kubeconfigPath } : {});
+  const registry = createMetricsRegistry({ processMetrics: true });
   const app = createWebhookApp({
     policy: options.policy,
     tls,
-    facts: createCachedFacts(read),
+    registry,
+    facts: createCachedFacts(read, { onLookup: createLookupMetrics(registry) }),
     ...(options.logger ? { logger: options.logger } : {}),
   });
   try {
