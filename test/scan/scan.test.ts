@@ -60,6 +60,10 @@ describe.skipIf(!git.ok)("hush scan against a real git repository", () => {
     expect(usage.stderr).toContain("--since needs --git");
     expect(hush(["scan", "--staged", "--stdin"], repo.dir).code).toBe(2);
     expect(hush(["scan", "does/not/exist"], repo.dir).code).toBe(2);
+    const badFormat = hush(["scan", "--format", "xml"], repo.dir);
+    expect(badFormat.code).toBe(2);
+    expect(badFormat.stderr).not.toContain("xml");
+    expect(hush(["scan", "--no-such-flag"], repo.dir).code).toBe(2);
   });
 
   it("--staged reads the index, not the working tree", () => {

@@ -1,4 +1,5 @@
-import { Command, InvalidArgumentError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { HushError } from "@hush/errors";
 import type { CliIo } from "../io/cli-io.js";
 import { HUSH_VERSION } from "../run.js";
 import { installHook } from "../scan/hook.js";
@@ -30,10 +31,25 @@ interface RawOptions {
   allLines?: boolean;
 }
 
+/**
+ * `hush scan` reports usage errors with exit 2 (0 clean, 1 findings, 2 error), so commander's
+ * own errors for this command become HushErrors instead of commander's exit 1.
+ */
+function usageErrorsExit2(cmd: Command): Command {
+  return cmd
+    .configureOutput({ outputError: () => undefined })
+    .exitOverride((err: CommanderError) => {
+      if (err.exitCode === 0) throw err;
+      // Drop the offending value: messages never echo raw input.
+      throw new HushError("HUSH_ERR_SCAN_USAGE", `scan: ${err.message.replace(/^error: /, "").replace(/ argument '[^']*'/, " argument")}`);
+    });
+}
+
 /** Registers `hush scan` and `hush hook install`. */
 export function register(program: Command, io: CliIo): void {
-  program
-    .command("scan")
+  const scan = program.command("scan");
+  usageErrorsExit2(scan);
+  scan
     .description("scan a tree, the staged changes, Git history or stdin for secrets (exit 0 clean, 1 findings, 2 error)")
     .argument("[path...]", "directory or file to scan (default: the current directory); honours .gitignore")
     .option("--staged", "scan the index blobs (pre-commit); line rules report only added lines")
