@@ -1,5 +1,6 @@
 import { createProvider, providerErrorKind, type SecretProvider } from "@hush/providers";
 import { requirePeer, startKube, startVault, type KubeHarness, type VaultHarness } from "@hush/testkit";
+import { createSign, generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { exposed, testContext, text, type TestContext } from "./context.js";
 
@@ -179,6 +180,37 @@ describe.skipIf(!peer.ok)("vault provider against a real Vault dev server", () =
       expect((err as { code: string }).code).toBe("HUSH_ERR_PROVIDERS_UNAVAILABLE");
       expect((err as Error).message).toContain("aborted");
     });
+  });
+
+  it("logs in with a JWT (offline-validated by Vault) and with userpass", async () => {
+    const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    await api(vault, "POST", "sys/auth/jwt", { type: "jwt" });
+    await api(vault, "POST", "auth/jwt/config", { jwt_validation_pubkeys: [publicKey.export({ type: "spki", format: "pem" })], bound_issuer: "hush-test" });
+    await api(vault, "POST", "auth/jwt/role/sync", { role_type: "jwt", bound_audiences: ["vault"], user_claim: "sub", token_policies: ["reader"], token_ttl: "1h" });
+    const b64url = (v: object | Buffer) => Buffer.from(v instanceof Buffer ? v : JSON.stringify(v)).toString("base64url");
+    const iat = Math.floor(Date.now() / 1000); // claims Vault checks against its own clock
+    const unsigned = `${b64url({ alg: "RS256", typ: "JWT" })}.${b64url({ iss: "hush-test", sub: "sync", aud: "vault", iat, exp: iat + 600 })}`;
+    const jwt = `${unsigned}.${b64url(createSign("RSA-SHA256").update(unsigned).sign(privateKey))}`;
+    const ctx = await ctxFor();
+    ctx.secrets.set("team-a/jwt/token", jwt);
+    const jwtStore = { vault: { server: vault.address, path: "secret", auth: { jwt: { role: "sync", secretRef: { name: "jwt", key: "token" } } } } };
+    await withProvider(jwtStore, async (p) => {
+      expect(text(await p.getSecret({ key: "app/api", property: "token" }))).toBe("t1");
+      expect(ctx.count("login")).toBe(1);
+    }, ctx);
+
+    await api(vault, "POST", "sys/auth/userpass", { type: "userpass" });
+    await api(vault, "POST", "auth/userpass/users/sync", { password: CANARY, token_policies: ["reader"] });
+    ctx.secrets.set("team-a/userpass/password", CANARY);
+    const upStore = { vault: { server: vault.address, path: "secret", auth: { userPass: { username: "sync", secretRef: { name: "userpass", key: "password" } } } } };
+    await withProvider(upStore, async (p) => {
+      expect(text(await p.getSecret({ key: "app/api", property: "token" }))).toBe("t1");
+    }, ctx);
+    ctx.secrets.set("team-a/userpass/password", "wrong-password");
+    await withProvider(upStore, async (p) => {
+      const err = await p.validate().catch((e: unknown) => e);
+      expect(providerErrorKind(err)).toBe("access-denied");
+    }, ctx);
   });
 
   it("reports an unreachable server as unavailable", async () => {

@@ -27,6 +27,31 @@ describe("vault config", () => {
     });
   });
 
+  it("parses jwt (token from a Secret or a ServiceAccount) and userPass auth", () => {
+    expect(parseVaultConfig({ server: "http://v", auth: { jwt: { role: "r", secretRef: { name: "j", key: "jwt" } } } }).auth).toEqual({
+      kind: "jwt",
+      path: "jwt",
+      role: "r",
+      secretRef: { name: "j", key: "jwt" },
+      audiences: ["vault"],
+    });
+    expect(
+      parseVaultConfig({
+        server: "http://v",
+        auth: { jwt: { path: "oidc", kubernetesServiceAccountToken: { serviceAccountRef: { name: "sa" }, audiences: ["sts"] } } },
+      }).auth,
+    ).toEqual({ kind: "jwt", path: "oidc", serviceAccountRef: { name: "sa" }, audiences: ["sts"] });
+    expect(parseVaultConfig({ server: "http://v", auth: { userPass: { username: "sync", secretRef: { name: "u", key: "pw" } } } }).auth).toEqual({
+      kind: "userPass",
+      path: "userpass",
+      username: "sync",
+      secretRef: { name: "u", key: "pw" },
+    });
+    for (const auth of [{ jwt: { role: "r" } }, { userPass: { username: "a/b", secretRef: { name: "u", key: "pw" } } }]) {
+      expect(() => parseVaultConfig({ server: "http://v", auth })).toThrow(expect.objectContaining({ code: "HUSH_ERR_PROVIDERS_INVALID_CONFIG" }));
+    }
+  });
+
   it("accepts caBundle as base64 (ESO's []byte) or PEM", () => {
     const auth = { tokenSecretRef: { name: "t", key: "k" } };
     expect(parseVaultConfig({ server: "https://v", caBundle: Buffer.from(PEM).toString("base64"), auth }).caBundle).toBe(PEM);

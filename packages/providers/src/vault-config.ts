@@ -5,6 +5,7 @@ import {
   optionalSecretRef,
   optionalServiceAccountRef,
   optionalString,
+  optionalStrings,
   requiredSecretRef,
   requiredString,
   type SecretKeySelector,
@@ -15,6 +16,15 @@ import {
 export type VaultAuth =
   | { kind: "token"; tokenSecretRef: SecretKeySelector }
   | { kind: "appRole"; path: string; roleId?: string; roleRef?: SecretKeySelector; secretRef: SecretKeySelector }
+  | {
+      kind: "jwt";
+      path: string;
+      role?: string;
+      secretRef?: SecretKeySelector;
+      serviceAccountRef?: ServiceAccountSelector;
+      audiences: string[];
+    }
+  | { kind: "userPass"; path: string; username: string; secretRef: SecretKeySelector }
   | {
       kind: "kubernetes";
       mountPath: string;
@@ -43,7 +53,7 @@ export interface VaultConfig {
 const FIELD = "spec.provider.vault";
 
 /**
- * Parses ESO's `spec.provider.vault`: token, appRole and kubernetes auth.
+ * Parses ESO's `spec.provider.vault`: token, appRole, kubernetes, jwt and userPass auth.
  *
  * @throws `HUSH_ERR_PROVIDERS_INVALID_CONFIG` naming the offending field.
  */
@@ -100,7 +110,7 @@ export function parseVaultConfig(spec: unknown): VaultConfig {
     (m) => authObj[m] != null,
   );
   if (methods.length !== 1) {
-    throw providerError("invalid-config", `${FIELD}.auth must set exactly one method (tokenSecretRef, appRole, kubernetes)`);
+    throw providerError("invalid-config", `${FIELD}.auth must set exactly one method (tokenSecretRef, appRole, kubernetes, jwt, userPass)`);
   }
   let auth: VaultAuth;
   const method = methods[0]!;
@@ -134,10 +144,36 @@ export function parseVaultConfig(spec: unknown): VaultConfig {
       ...(serviceAccountRef ? { serviceAccountRef } : {}),
       ...(secretRef ? { secretRef } : {}),
     };
+  } else if (method === "jwt") {
+    const f = `${FIELD}.auth.jwt`;
+    const j = asObject(authObj["jwt"], f);
+    const role = optionalString(j, "role", f);
+    const secretRef = optionalSecretRef(j, "secretRef", f);
+    const kst = optionalObject(j, "kubernetesServiceAccountToken", f);
+    const serviceAccountRef = kst ? optionalServiceAccountRef(kst, "serviceAccountRef", `${f}.kubernetesServiceAccountToken`) : undefined;
+    if (kst && !serviceAccountRef) throw providerError("invalid-config", `${f}.kubernetesServiceAccountToken.serviceAccountRef is required`);
+    if (!secretRef === !serviceAccountRef) {
+      throw providerError("invalid-config", `${f} needs exactly one of secretRef, kubernetesServiceAccountToken`);
+    }
+    const audiences = (kst ? optionalStrings(kst, "audiences", `${f}.kubernetesServiceAccountToken`) : undefined) ?? serviceAccountRef?.audiences ?? ["vault"];
+    auth = {
+      kind: "jwt",
+      path: optionalString(j, "path", f) ?? "jwt",
+      ...(role ? { role } : {}),
+      ...(secretRef ? { secretRef } : {}),
+      ...(serviceAccountRef ? { serviceAccountRef } : {}),
+      audiences,
+    };
+  } else if (method === "userPass") {
+    const f = `${FIELD}.auth.userPass`;
+    const u = asObject(authObj["userPass"], f);
+    const username = requiredString(u, "username", f);
+    if (!/^[A-Za-z0-9_.@-]{1,128}$/.test(username)) throw providerError("invalid-config", `${f}.username has unsupported characters`);
+    auth = { kind: "userPass", path: optionalString(u, "path", f) ?? "userpass", username, secretRef: requiredSecretRef(u, "secretRef", f) };
   } else {
-    throw providerError("invalid-config", `${FIELD}.auth.${method} is not supported; use tokenSecretRef, appRole or kubernetes`);
+    throw providerError("invalid-config", `${FIELD}.auth.${method} is not supported; use tokenSecretRef, appRole, kubernetes, jwt or userPass`);
   }
-  for (const mount of [auth.kind === "appRole" ? auth.path : auth.kind === "kubernetes" ? auth.mountPath : "token"]) {
+  for (const mount of [auth.kind === "kubernetes" ? auth.mountPath : auth.kind === "token" ? "token" : auth.path]) {
     if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(mount) || mount.split("/").some((s) => s === "." || s === "..")) throw providerError("invalid-config", `${FIELD}.auth: invalid mount path`);
   }
   return {

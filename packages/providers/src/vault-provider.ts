@@ -18,9 +18,9 @@ const PROVIDER = "vault";
 const FIND_LIMIT = 5_000;
 
 /**
- * HashiCorp Vault / OpenBao KV (v1, v2) behind {@link SecretProvider}, with token, appRole and
- * kubernetes auth. The token is cached per provider, renewed before expiry by the injected clock
- * and replaced on failure; `close` revokes tokens hush created.
+ * HashiCorp Vault / OpenBao KV (v1, v2) behind {@link SecretProvider}, with token, appRole,
+ * kubernetes, jwt and userPass auth. The token is cached per provider, renewed before expiry by
+ * the injected clock and replaced on failure; `close` revokes tokens hush created.
  *
  * @throws `HUSH_ERR_PROVIDERS_INVALID_CONFIG` for a malformed block.
  */
@@ -126,6 +126,18 @@ class VaultProvider implements SecretProvider {
       const secretId = await readSecretRef(this.#ctx, auth.secretRef, `${f}.appRole.secretRef`);
       out = await this.#call("login", "approle login", () =>
         clients.auth.approleLogin({ mount_point: auth.path, role_id: roleId, secret_id: secretId, requestOptions: { headers: this.#headers() } }),
+      );
+    } else if (auth.kind === "jwt") {
+      const jwt = auth.serviceAccountRef
+        ? await serviceAccountToken(this.#ctx, auth.serviceAccountRef, auth.audiences, `${f}.jwt.kubernetesServiceAccountToken`)
+        : await readSecretRef(this.#ctx, auth.secretRef!, `${f}.jwt.secretRef`);
+      out = await this.#call("login", "jwt login", () =>
+        clients.auth.jwtLogin({ mount_point: auth.path, ...(auth.role ? { role: auth.role } : {}), jwt, requestOptions: { headers: this.#headers() } }),
+      );
+    } else if (auth.kind === "userPass") {
+      const password = await readSecretRef(this.#ctx, auth.secretRef, `${f}.userPass.secretRef`);
+      out = await this.#call("login", "userpass login", () =>
+        clients.auth.userpassLogin({ mount_point: auth.path, username: auth.username, password, requestOptions: { headers: this.#headers() } }),
       );
     } else {
       const jwt = auth.serviceAccountRef
