@@ -5,7 +5,7 @@
 // start until every ExternalSecret is Ready (from its /metrics), the provider API calls it made,
 // the reads answered by de-duplication, its peak RSS (VmHWM), and the API requests per sync.
 // Needs `pnpm build` and `bash scripts/peers kube moto`.
-//   node scripts/bench-controller.mjs [--es 5000] [--keys 1000] [--workers 16]
+//   node scripts/bench-controller.mjs [--es 5000] [--keys 1000] [--workers 16] [--events all|warnings]
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 const root = new URL("..", import.meta.url).pathname;
-const { values } = parseArgs({ options: { es: { type: "string", default: "5000" }, keys: { type: "string", default: "1000" }, workers: { type: "string", default: "16" } } });
+const { values } = parseArgs({ options: { es: { type: "string", default: "5000" }, keys: { type: "string", default: "1000" }, workers: { type: "string", default: "16" }, events: { type: "string", default: "all" } } });
 const N = Number(values.es);
 const K = Number(values.keys);
 const workers = Number(values.workers);
@@ -69,7 +69,7 @@ try {
 
   const port = await freePort();
   const start = Date.now();
-  controller = spawn(process.execPath, [join(root, "packages/cli/bin/hush.js"), "controller", "--kubeconfig", kube.kubeconfigPath, "--no-leader-elect", "--metrics-addr", `127.0.0.1:${port}`, "--workers", String(workers), "--aws-endpoint", moto.endpoint, "--log-level", process.env.BENCH_LOG ? "info" : "warn"], { stdio: ["ignore", process.env.BENCH_LOG ? "pipe" : "ignore", "inherit"] });
+  controller = spawn(process.execPath, [join(root, "packages/cli/bin/hush.js"), "controller", "--kubeconfig", kube.kubeconfigPath, "--no-leader-elect", "--metrics-addr", `127.0.0.1:${port}`, "--workers", String(workers), "--events", values.events, "--aws-endpoint", moto.endpoint, "--log-level", process.env.BENCH_LOG ? "info" : "warn"], { stdio: ["ignore", process.env.BENCH_LOG ? "pipe" : "ignore", "inherit"] });
   if (process.env.BENCH_LOG) { const { createWriteStream } = await import("node:fs"); controller.stdout.pipe(createWriteStream(process.env.BENCH_LOG)); }
   const metrics = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const sum = (text, name) => [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, "gm"))].reduce((a, m) => a + Number(m[1]), 0);
@@ -98,7 +98,7 @@ try {
   const ready = list.items.filter((e) => e.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True")).length;
   const secrets = await client.list(resourcePath({ version: "v1", plural: "secrets", namespace: ns }), { labelSelector: "reconcile.hush.dev/managed=true" });
 
-  console.log(`hush controller benchmark: ${N} ExternalSecrets (2 data entries each) over ${K} distinct AWS keys, moto + kube-apiserver on this machine, ${workers} workers, node ${process.version}`);
+  console.log(`hush controller benchmark: ${N} ExternalSecrets (2 data entries each) over ${K} distinct AWS keys, moto + kube-apiserver on this machine, ${workers} workers, events ${values.events}, node ${process.version}`);
   console.log(`time from controller start until all Ready: ${elapsed.toFixed(1)} s (aim <= 60 s)`);
   console.log(`Ready per the API: ${ready}/${N}; managed Secrets: ${secrets.items.length}; Secret writes: ${writes}`);
   console.log(`provider API calls: ${calls} (${byOp}); distinct keys: ${K} (aim: reads <= distinct keys)`);

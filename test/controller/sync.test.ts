@@ -92,8 +92,9 @@ describe.skipIf(!peers.every((p) => p.ok))("sync controller against kube-apiserv
     await waitForSecret(env, ns, "rotating", (d) => d["v"] === "v1", "rotating v1");
     await env.sm.send(new PutSecretValueCommand({ SecretId: "app/rotating", SecretString: "v2" }));
     const started = Date.now();
-    await waitForSecret(env, ns, "rotating", (d) => d["v"] === "v2", "rotating v2", 10_000);
-    expect(Date.now() - started).toBeLessThan(6_000);
+    await waitForSecret(env, ns, "rotating", (d) => d["v"] === "v2", "rotating v2", 15_000);
+    // Interval 2 s (jittered down); allow for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("force-syncs on an annotation change despite a long refresh interval", async () => {

@@ -55,6 +55,8 @@ export interface ControllerOptions {
   readonly storeRefreshMs?: number;
   /** Only stores whose `spec.controller` is unset or equals this. */
   readonly controllerClass?: string;
+  /** Which Events to record: `all` (default) or only `warnings` (saves one API write per sync at scale). */
+  readonly events?: "all" | "warnings";
 }
 
 /** Live counters for tests, the benchmark and logs. */
@@ -494,7 +496,7 @@ export class Controller {
     }
     // Events are best effort and off the reconcile's critical path (tracked for shutdown).
     const target = { apiVersion, kind: "ExternalSecret", metadata: es.metadata };
-    for (const e of plan.events) this.#track(this.#events.record(target, e));
+    for (const e of plan.events) if (e.type === "Warning" || this.#o.events !== "warnings") this.#track(this.#events.record(target, e));
 
     const m = this.#o.metrics;
     m?.ready.set({ namespace, name }, plan.ready.status === "True" ? 1 : 0);

@@ -64,6 +64,7 @@ export async function runController(options: RunControllerOptions): Promise<"sto
       ...(options.livenessTimeoutMs ? { livenessTimeoutMs: options.livenessTimeoutMs } : {}),
       ...(options.storeRefreshMs ? { storeRefreshMs: options.storeRefreshMs } : {}),
       ...(options.controllerClass ? { controllerClass: options.controllerClass } : {}),
+      ...(options.events ? { events: options.events } : {}),
     });
 
   try {

@@ -31,6 +31,7 @@ interface RawOptions {
   gcpEndpoint?: string;
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   controllerClass?: string;
+  events: "all" | "warnings";
 }
 
 /** Registers `hush controller`: the ExternalSecret sync controller (runs until SIGTERM). */
@@ -49,11 +50,12 @@ export function register(program: Command, _io: CliIo): void {
     .option("--renew-deadline <d>", "give up leadership when not renewed within this (default 10s)", duration)
     .option("--retry-period <d>", "Lease retry/renew period (default 2s)", duration)
     .option("--store-rate <n>", "provider calls per second per store (default 20)", positiveInt)
-    .option("--dedup-window <d>", "identical provider reads within this window are made once (default 10s)", duration)
+    .option("--dedup-window <d>", "identical provider reads within this window are made once (default 60s)", duration)
     .option("--relist-interval <d>", "full re-list of watched objects (default 5m)", duration)
     .option("--controller-class <name>", "only use stores whose spec.controller is unset or equals this")
     .addOption(new Option("--aws-endpoint <url>", "AWS Secrets Manager/STS endpoint override (tests, air-gapped)").hideHelp())
     .addOption(new Option("--gcp-endpoint <host:port>", "plain-text Google Secret Manager endpoint override (tests)").hideHelp())
+    .addOption(new Option("--events <which>", "Events to record on ExternalSecrets").choices(["all", "warnings"]).default("all"))
     .addOption(new Option("--log-level <level>", "log level").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"))
     .action(async (raw: RawOptions) => {
       // Lazy: `hush --help` must not load the Kubernetes client or any provider.
@@ -68,6 +70,7 @@ export function register(program: Command, _io: CliIo): void {
           signal: abort.signal,
           opsAddress: raw.metricsAddr,
           workers: raw.workers,
+          events: raw.events,
           logger: { level: raw.logLevel },
           ...(raw.kubeconfig ? { kubeconfigPath: raw.kubeconfig } : {}),
           ...(raw.namespace ? { namespace: raw.namespace } : {}),
