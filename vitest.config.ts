@@ -21,6 +21,8 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/**/*.test.ts"],
+          // One loud line naming any missing peer; under CI=true a missing peer fails the run.
+          globalSetup: ["packages/testkit/src/peer-summary.ts"],
           testTimeout: 120_000,
           hookTimeout: 300_000,
           fileParallelism: false,
