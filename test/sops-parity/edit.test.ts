@@ -157,3 +157,49 @@ describe.skipIf(!ready)("hush edit, set, unset, exec-env, exec-file on files sop
     expect(leftovers(box)).toEqual([]);
   });
 });
+
+describe.skipIf(!ready)("hush edit of a new file", () => {
+  const sopsBin = sopsPeer.ok ? sopsPeer.path : "";
+  let box: Sandbox;
+  let age: { file: string; recipient: string };
+
+  beforeAll(() => {
+    box = sandbox("edit-new");
+    age = makeAgeKey(agePeer.ok ? agePeer.path : "", box.home, "age");
+  });
+  afterAll(() => box?.remove());
+
+  it("starts from sops's example document and writes nothing when it is left unchanged", () => {
+    const log = join(box.home, "example.txt");
+    const ed = editor(box, "ed-peek.sh", `cp "$1" '${log}'`);
+    const out = hush(box, ["edit", "--age", age.recipient, "new.yaml"], { EDITOR: ed });
+    expect(out.code).toBe(200);
+    expect(parse(readFileSync(log, "utf8"))).toMatchObject({ hello: "Welcome to SOPS! Edit this file as you please!", example_key: "example_value" });
+    expect(() => statSync(join(box.dir, "new.yaml"))).toThrow();
+    expect(leftovers(box)).toEqual([]);
+  });
+
+  it("creates the file with the keys of the matching creation rule; sops decrypts it", () => {
+    writeFileSync(join(box.dir, ".sops.yaml"), `creation_rules:\n  - path_regex: \\.yaml$\n    encrypted_regex: ^pass\n    age: ${age.recipient}\n`);
+    const ed = editor(box, "ed-new.sh", `printf 'user: app\\npassword: s3cr3t\\n' > "$1"`);
+    const out = hush(box, ["edit", "created.yaml"], { EDITOR: ed });
+    expect(out.code, out.stderr).toBe(0);
+    const enc = parse(readFileSync(join(box.dir, "created.yaml"), "utf8"));
+    expect(enc.user).toBe("app");
+    expect(enc.password).toMatch(/^ENC\[AES256_GCM,/);
+    expect(enc.sops.encrypted_regex).toBe("^pass");
+    expect(enc.sops.age[0].recipient).toBe(age.recipient);
+    const dec = sops(sopsBin, box, ["decrypt", "created.yaml"], { SOPS_AGE_KEY_FILE: age.file });
+    expect(dec.code, dec.stderr).toBe(0);
+    expect(parse(dec.stdout)).toEqual({ user: "app", password: "s3cr3t" });
+  });
+
+  it("without keys or a matching rule: exit 1 before any editor runs", () => {
+    const marker = join(box.home, "ran");
+    const ed = editor(box, "ed-mark.sh", `touch '${marker}'`);
+    const out = hush(box, ["edit", "--config", "/dev/null", "none.json"], { EDITOR: ed });
+    expect(out.code).toBe(1);
+    expect(out.stderr).toMatch(/no keys provided|no creation rule/);
+    expect(() => statSync(marker)).toThrow();
+  });
+});
