@@ -106,3 +106,32 @@ describe("memoizeCredentials", () => {
     expect(calls).toBe(3);
   });
 });
+
+describe("aws batch fallback", () => {
+  it("falls back to single reads for good when BatchGetSecretValue is denied", async () => {
+    const { createAwsProvider } = await import("./aws-provider.js");
+    const sent: string[] = [];
+    const fakeClient = {
+      async send(cmd: { constructor: { name: string }; input: { SecretId?: string } }) {
+        sent.push(cmd.constructor.name);
+        if (cmd.constructor.name === "BatchGetSecretValueCommand") {
+          throw Object.assign(new Error("not authorized"), { name: "AccessDeniedException", $metadata: { httpStatusCode: 400 } });
+        }
+        return { Name: cmd.input.SecretId, SecretString: JSON.stringify({ k: cmd.input.SecretId }) };
+      },
+      destroy() {},
+    };
+    const p = await createAwsProvider(
+      { region: "us-east-1" },
+      { namespace: "ns", now: () => 0, readSecret: async () => new Uint8Array() },
+      { factories: { secretsManager: () => fakeClient as never, sts: () => fakeClient as never } },
+    );
+    const first = await p.getSecrets([{ key: "a", property: "k" }, { key: "b", property: "k" }, { key: "a" }]);
+    expect(first.map((r) => r.ok && new TextDecoder().decode(r.value))).toEqual(["a", "b", '{"k":"a"}']);
+    expect(sent).toEqual(["BatchGetSecretValueCommand", "GetSecretValueCommand", "GetSecretValueCommand"]);
+    sent.length = 0;
+    await p.getSecrets([{ key: "c" }]);
+    expect(sent).toEqual(["GetSecretValueCommand"]);
+    await p.close();
+  });
+});
