@@ -9,7 +9,7 @@
 import { spawn, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { request } from "node:https";
 import { parseArgs } from "node:util";
@@ -46,6 +46,9 @@ const pin = (() => { try { execFileSync("taskset", ["-c", "0", "true"]); return 
 const cmd = [...pin, process.execPath, join(root, "packages/cli/bin/hush.js"), "webhook", `--listen=127.0.0.1:${port}`,
   `--tls-cert=${join(dir, "tls.crt")}`, `--tls-key=${join(dir, "tls.key")}`, `--kubeconfig=${join(dir, "kubeconfig")}`, "--log-level=info"];
 const server = spawn(cmd[0], cmd.slice(1), { stdio: ["ignore", "ignore", "inherit"] });
+// The load generator keeps to the other core, so it does not steal the server's.
+if (pin.length > 0) execFileSync("taskset", ["-a", "-cp", "1", String(process.pid)], { stdio: "ignore" });
+const loadBefore = loadavg()[0];
 
 const get = (path) => new Promise((resolve, reject) => {
   const req = request({ host: "127.0.0.1", port, path, ca: tls.ca, servername: "localhost", agent: false }, (res) => {
@@ -82,7 +85,7 @@ try {
   const ms = (le) => (le === "+Inf" ? le : `${Number(le) * 1000} ms`);
 
   const lines = [
-    `hush webhook benchmark (${new Date().toISOString()}, node ${process.version}, server pinned: ${pin.length > 0 ? "taskset -c 0" : "no"})`,
+    `hush webhook benchmark (${new Date().toISOString()}, node ${process.version}, server pinned: ${pin.length > 0 ? "taskset -c 0, load generator -c 1" : "no"}, load average before ${loadBefore.toFixed(1)})`,
     `  saturation, ${connections} connections, ${duration}s: ${Math.round(sat.requests.average)} req/s, latency p50 ${sat.latency.p50} ms, p99 ${sat.latency.p99} ms`,
     `  fixed ${rate} req/s, ${duration}s: ${Math.round(fixed.requests.average)} req/s achieved, latency p50 ${fixed.latency.p50} ms, p99 ${fixed.latency.p99} ms, max ${fixed.latency.max} ms`,
     `  server-side review time: p50 <= ${ms(bound(0.5))}, p99 <= ${ms(bound(0.99))}, under 1 ms: ${((100 * under1ms) / Math.max(count, 1)).toFixed(2)}% of ${count} reviews`,
