@@ -87,12 +87,16 @@ const tools = {
     },
   },
   secretlint: {
-    path: which("secretlint") ?? (existsSync(join(root, "node_modules/.bin/secretlint")) ? join(root, "node_modules/.bin/secretlint") : undefined),
+    // A devDependency of @hush/scan (with @secretlint/secretlint-rule-preset-recommend).
+    path: [join(root, "packages/scan/node_modules/.bin/secretlint"), join(root, "node_modules/.bin/secretlint")].find((p) => existsSync(p)) ?? which("secretlint"),
     get available() {
       return !!this.path;
     },
     run(target, report) {
-      const r = timed(this.path, ["--format", "json", "--no-maskSecrets", `${target}/**/*`], { cwd: target });
+      const rc = join(work, "secretlintrc.json");
+      writeFileSync(rc, JSON.stringify({ rules: [{ id: "@secretlint/secretlint-rule-preset-recommend" }] }));
+      const r = timed(this.path, ["--format", "json", "--secretlintrc", rc, "**/*"], { cwd: target });
+      if (r.status !== 0 && r.status !== 1) throw new Error(`secretlint failed (${r.status}): ${r.stderr.split("\n")[0]}`);
       writeFileSync(report, r.stdout);
       const found = JSON.parse(r.stdout || "[]");
       return { seconds: r.seconds, findings: found.flatMap((f) => f.messages.map((m) => ({ path: f.filePath, rule: m.ruleId }))) };
