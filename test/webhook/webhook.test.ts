@@ -41,15 +41,7 @@ describe.skipIf(!ready)("admission webhook against a real kube-apiserver", () =>
     kube = await startKube({
       apiserverArgs: [`--audit-policy-file=${join(fixtures, "audit-policy.yaml")}`, `--audit-log-path=${auditLog}`, "--audit-log-mode=blocking"],
     });
-    // kubectl rather than kube.applyCrds: client-node's typed serialiser drops the
-    // x-kubernetes-preserve-unknown-fields markers these minimal CRDs rely on.
-    for (const crd of ["flux-kustomization-crd.yaml", "argo-application-crd.yaml", "cert-manager-crds.yaml"]) {
-      const res = await kube.kubectl(["apply", "-f", join(fixtures, crd)]);
-      expect(res.code, res.stderr).toBe(0);
-    }
-    const established = await kube.kubectl(["wait", "--for=condition=Established", "--timeout=60s", "crd/kustomizations.kustomize.toolkit.fluxcd.io",
-      "crd/applications.argoproj.io", "crd/certificates.cert-manager.io", "crd/issuers.cert-manager.io"]);
-    expect(established.code, established.stderr).toBe(0);
+    await kube.applyCrds(["flux-kustomization-crd.yaml", "argo-application-crd.yaml", "cert-manager-crds.yaml"].map((f) => join(fixtures, f)));
     for (const name of ["argocd", "flux-system"]) expect((await kube.kubectl(["create", "namespace", name])).code).toBe(0);
     const rbac = await kube.kubectl(["apply", "-f", join(fixtures, "e2e-rbac.yaml")]);
     expect(rbac.code, rbac.stderr).toBe(0);
