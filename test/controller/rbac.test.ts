@@ -1,7 +1,7 @@
 import { writeFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { runController } from "@hush/controller";
 import { apiVersion } from "@hush/kube";
 import { KubeClient, loadKubeConfig, resourcePath } from "@hush/kube/client";
@@ -98,6 +98,62 @@ describe.skipIf(!peers.every((p) => p.ok))("deploy/controller RBAC is enough, an
       expect(lease?.spec?.holderIdentity).toBeTruthy();
       expect(lines.join("\n")).not.toMatch(/HUSH_ERR_KUBE_FORBIDDEN/);
     } finally {
+      abort.abort();
+      expect(await done).toBe("stopped");
+    }
+  });
+
+  it("keeps refreshing on its own schedule even when every status write is forbidden", async () => {
+    // A ServiceAccount with the shipped ClusterRole minus the status rule: the controller can
+    // sync Secrets but never record status, so its schedule cannot come from status writes.
+    const admin = new KubeClient(loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
+    const role = parse(readFileSync(manifests[2]!, "utf8").split("\n---\n")[0]!) as { rules: { resources: string[] }[] };
+    const rules = role.rules.filter((r) => !r.resources.some((x) => x.endsWith("/status")));
+    await admin.request("POST", "/apis/rbac.authorization.k8s.io/v1/clusterroles", { body: { metadata: { name: "hush-nostatus" }, rules } });
+    await admin.request("POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", {
+      body: { metadata: { name: "hush-nostatus" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "hush-nostatus" }, subjects: [{ kind: "ServiceAccount", name: "nostatus", namespace: "hush-system" }] },
+    });
+    const nostatus = "system:serviceaccount:hush-system:nostatus";
+    await waitFor(async () => (await kube.kubectl(["--as", nostatus, "auth", "can-i", "create", "secrets", "-A"])).stdout.trim() === "yes", { what: "nostatus RBAC in effect" });
+    const cfg = parse(readFileSync(kube.kubeconfigPath, "utf8")) as { users: { user: Record<string, unknown> }[] };
+    for (const u of cfg.users) u.user["as"] = nostatus;
+    const path = join(dir, "nostatus-kubeconfig");
+    writeFileSync(path, stringify(cfg), { mode: 0o600 });
+
+    const sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
+    await sm.send(new CreateSecretCommand({ Name: "rbac/ticking", SecretString: "t1" }));
+    const ns = await kube.createNamespace("nostatus");
+    await admin.request("POST", resourcePath({ version: "v1", plural: "secrets", namespace: ns }), { body: { metadata: { name: "aws-creds" }, stringData: { id: moto.credentials.accessKeyId, secret: moto.credentials.secretAccessKey } } });
+    await admin.request("POST", resourcePath({ group: "hush.dev", version: "v1", plural: "secretstores", namespace: ns }), {
+      body: { apiVersion, kind: "SecretStore", metadata: { name: "aws" }, spec: { provider: { aws: { region: moto.region, auth: { secretRef: { accessKeyIDSecretRef: { name: "aws-creds", key: "id" }, secretAccessKeySecretRef: { name: "aws-creds", key: "secret" } } } } } } },
+    });
+    await admin.request("POST", resourcePath({ group: "hush.dev", version: "v1", plural: "externalsecrets", namespace: ns }), {
+      body: { apiVersion, kind: "ExternalSecret", metadata: { name: "ticking" }, spec: { secretStoreRef: { name: "aws" }, refreshInterval: "1s", data: [{ secretKey: "v", remoteRef: { key: "rbac/ticking" } }] } },
+    });
+    const value = async () => {
+      const s = await admin.get<{ data?: Record<string, string> }>(resourcePath({ version: "v1", plural: "secrets", namespace: ns, name: "ticking" }));
+      return s?.data?.["v"] ? Buffer.from(s.data["v"], "base64").toString() : undefined;
+    };
+    const lines: string[] = [];
+    const abort = new AbortController();
+    const done = runController({
+      kubeconfigPath: path,
+      namespace: ns,
+      signal: abort.signal,
+      opsAddress: "127.0.0.1:0",
+      clientOverrides: { aws: { endpoint: moto.endpoint } },
+      leaderElection: false,
+      logger: { level: "info", sink: { write: (l: string) => lines.push(l) } },
+    });
+    try {
+      await waitFor(async () => (await value()) === "t1", { what: "first sync without status", timeoutMs: 30_000 });
+      await sm.send(new PutSecretValueCommand({ SecretId: "rbac/ticking", SecretString: "t2" }));
+      await waitFor(async () => (await value()) === "t2", { what: "refresh without any status write", timeoutMs: 30_000 });
+      const es = await admin.get<{ status?: unknown }>(resourcePath({ group: "hush.dev", version: "v1", plural: "externalsecrets", namespace: ns, name: "ticking" }));
+      expect(es?.status).toBeUndefined();
+      expect(lines.join("\n")).toContain("HUSH_ERR_KUBE_FORBIDDEN");
+    } finally {
+      sm.destroy();
       abort.abort();
       expect(await done).toBe("stopped");
     }

@@ -175,6 +175,25 @@ describe.skipIf(!peers.every((p) => p.ok))("sync controller against kube-apiserv
     expect(decoded(await getSecret(env, ns, "ret"))).toEqual({ v: "r" });
   });
 
+  it("dataFrom find by name with rewrite, and a dockerconfigjson template", async () => {
+    await putRemote(env, "team/registry-user", "robot");
+    await putRemote(env, "team/registry-pass", "hunter2");
+    await createEs(env, ns, "registry", {
+      secretStoreRef: { name: "aws" },
+      target: {
+        template: {
+          type: "kubernetes.io/dockerconfigjson",
+          data: { ".dockerconfigjson": '{"auths":{"registry.example":{"auth":{{ printf "%s:%s" .user .pass | b64enc | quote }}}}}' },
+        },
+      },
+      dataFrom: [{ find: { name: { regexp: "^team/registry-" } }, rewrite: [{ regexp: { source: "^team/registry-(.*)$", target: "${1}" } }] }],
+    });
+    const s = await waitForSecret(env, ns, "registry", (d) => ".dockerconfigjson" in d, "registry synced");
+    expect(s.type).toBe("kubernetes.io/dockerconfigjson");
+    expect(JSON.parse(decoded(s)[".dockerconfigjson"]!)).toEqual({ auths: { "registry.example": { auth: Buffer.from("robot:hunter2").toString("base64") } } });
+    expect(Object.keys(s.data ?? {})).toEqual([".dockerconfigjson"]);
+  });
+
   it("rejects an invalid template without writing, naming the template key", async () => {
     await createEs(env, ns, "bad-template", { secretStoreRef: { name: "aws" }, target: { template: { data: { x: "{{ .nope }}" } } }, data: [{ secretKey: "v", remoteRef: { key: "app/policy" } }] });
     const es = await waitForReady(env, ns, "bad-template", (r) => r.status === "False", "bad template Ready=False");
