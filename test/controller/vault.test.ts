@@ -19,7 +19,7 @@ describe.skipIf(!peers.every((p) => p.ok))("sync controller with a real Vault de
     await vault?.stop();
   });
 
-  it("syncs KV v2 with token auth, and picks up a new version on force-sync", async () => {
+  it("syncs KV v2 with token auth, and picks up a new version within the refresh interval", async () => {
     const write = async (data: Record<string, string>) => {
       const res = await fetch(`${vault.address}/v1/secret/data/app/db`, {
         method: "POST",
