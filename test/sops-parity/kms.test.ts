@@ -80,6 +80,17 @@ describe.skipIf(!ready)("AWS KMS keys: hush and the real sops against moto", () 
     expect(parse(dec.stdout)).toEqual({ user: "app", password: secret, port: 5432 });
   });
 
+  it("creates a KMS-keyed file with hush edit --kms that sops decrypts", () => {
+    const ed = join(box.home, "ed-new.sh");
+    writeFileSync(ed, `#!/bin/sh\nprintf 'token: ${secret}\\n' > "$1"\n`, { mode: 0o755 });
+    const out = hush(box, ["edit", "--kms", arn, "--encryption-context", "app:new", "new.yaml"], { ...env, EDITOR: ed });
+    expect(out.code, out.stderr).toBe(0);
+    expect(parse(readFileSync(join(box.dir, "new.yaml"), "utf8")).sops.kms[0]).toMatchObject({ arn, context: { app: "new" } });
+    const dec = sops(sopsBin, box, ["decrypt", "new.yaml"], env);
+    expect(dec.code, dec.stderr).toBe(0);
+    expect(parse(dec.stdout)).toEqual({ token: secret });
+  });
+
   it("assumes the key's role through STS for files sops wrote with ARN+ROLE", () => {
     const role = "arn:aws:iam::123456789012:role/sops-decrypt";
     const enc = sops(sopsBin, box, ["encrypt", "--kms", `${arn}+${role}`, "plain.yaml"], env);
