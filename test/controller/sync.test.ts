@@ -138,6 +138,15 @@ describe.skipIf(!peers.every((p) => p.ok))("sync controller against kube-apiserv
     await waitForReady(env, ns, "outage", (r) => r.status === "True", "Ready=True after recovery", 30_000);
   });
 
+  it("with Owner, renaming the target deletes the Secret under the old name", async () => {
+    await putRemote(env, "app/rename", "r");
+    await createEs(env, ns, "rename", { secretStoreRef: { name: "aws" }, target: { name: "rename-old" }, data: [{ secretKey: "v", remoteRef: { key: "app/rename" } }] });
+    await waitForSecret(env, ns, "rename-old", (d) => d["v"] === "r", "old target synced");
+    await env.client.request("PATCH", esPath(ns, "rename"), { body: { spec: { target: { name: "rename-new" } } }, contentType: "application/merge-patch+json" });
+    await waitForSecret(env, ns, "rename-new", (d) => d["v"] === "r", "new target synced");
+    await waitFor(async () => (await getSecret(env, ns, "rename-old")) === undefined, { what: "old target deleted" });
+  });
+
   it("creationPolicy Orphan, Merge and None", async () => {
     await putRemote(env, "app/policy", "pv");
     await createEs(env, ns, "orphan", { secretStoreRef: { name: "aws" }, target: { creationPolicy: "Orphan" }, data: [{ secretKey: "v", remoteRef: { key: "app/policy" } }] });

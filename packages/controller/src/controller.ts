@@ -121,6 +121,8 @@ export class Controller {
   #failures = new Map<string, number>();
   #synced = new Map<string, ExternalSecretStatus>();
   #ourWrites = new Map<string, string>();
+  /** ExternalSecret key → keys of the managed Secrets that name it (finds targets left behind by a rename). */
+  #managedBy = new Map<string, Set<string>>();
   #storeFailures = new Map<string, number>();
   #namespaceLabels = new Map<string, { at: number; labels: Record<string, string> }>();
   #started = false;
@@ -164,7 +166,18 @@ export class Controller {
       },
       onDelete: (o) => void this.#dropReader(`ClusterSecretStore//${o.metadata.name}`),
     });
+    const index = (s: Secret, add: boolean) => {
+      const owner = s.metadata.annotations?.[ownerAnnotation];
+      if (!owner) return;
+      const esKey = `${s.metadata.namespace}/${owner}`;
+      const set = this.#managedBy.get(esKey) ?? new Set<string>();
+      if (add) set.add(keyOf(s));
+      else set.delete(keyOf(s));
+      if (set.size > 0) this.#managedBy.set(esKey, set);
+      else this.#managedBy.delete(esKey);
+    };
     const onSecret = (s: Secret) => {
+      index(s, true);
       const k = keyOf(s);
       if (this.#ourWrites.get(k) === s.metadata.resourceVersion) return;
       const owner = s.metadata.annotations?.[ownerAnnotation];
@@ -180,6 +193,7 @@ export class Controller {
         if (old !== s) onSecret(s);
       },
       onDelete: (s) => {
+        index(s, false);
         this.#ourWrites.delete(keyOf(s));
         const owner = s.metadata.annotations?.[ownerAnnotation];
         if (owner) this.#queue.add(`${s.metadata.namespace}/${owner}`);
@@ -426,6 +440,7 @@ export class Controller {
         plan = planSecret(es, fetched, existing);
         await this.#apply(namespace, plan);
       }
+      if (plan.outcome === "synced" && creation === "Owner") await this.#deleteRenamedTargets(key, es, secretKey);
     } catch (err) {
       if (kubeErrorCode(err) === "HUSH_ERR_KUBE_CONFLICT") {
         this.#queue.add(key);
@@ -434,6 +449,20 @@ export class Controller {
       plan = planFailure(err, "could not update secret");
     }
     await this.#finish(key, es, plan, now, started);
+  }
+
+  /** With `Owner`, a Secret this ExternalSecret controls under a previous target name is deleted (ESO semantics). */
+  async #deleteRenamedTargets(key: string, es: ExternalSecret, current: string): Promise<void> {
+    for (const other of this.#managedBy.get(key) ?? []) {
+      if (other === current) continue;
+      const s = this.#secrets.get(other);
+      if (!s?.metadata.ownerReferences?.some((r) => r.controller && r.uid === es.metadata.uid)) continue;
+      await this.#o.client.request("DELETE", resourcePath({ version: "v1", plural: "secrets", namespace: s.metadata.namespace ?? "", name: s.metadata.name ?? "" })).catch((err: unknown) => {
+        if (kubeErrorCode(err) !== "HUSH_ERR_KUBE_NOT_FOUND") throw err;
+      });
+      this.#o.metrics?.secretWrites.inc({ action: "delete" });
+      this.#track(this.#events.record({ apiVersion, kind: "ExternalSecret", metadata: es.metadata }, { type: "Normal", reason: "Deleted", message: "secret deleted because it was orphaned by a target rename" }));
+    }
   }
 
   async #getSecret(namespace: string, name: string): Promise<Secret | undefined> {
