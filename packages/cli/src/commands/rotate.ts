@@ -25,8 +25,8 @@ const kinds: ReadonlyArray<[KeyKind, string, string]> = [
   ["gcpKms", "gcp-kms", "GCP KMS resource IDs"],
   ["hcVaultTransit", "hc-vault-transit", "Vault transit key URIs"],
   ["age", "age", "age recipients"],
-  ["azureKv", "azure-kv", "Azure Key Vault key URLs (not supported by hush)"],
-  ["hckms", "hckms", "HuaweiCloud KMS key IDs (not supported by hush)"],
+  ["azureKv", "azure-kv", "Azure Key Vault key URLs (removal only: hush cannot use them)"],
+  ["hckms", "hckms", "HuaweiCloud KMS key IDs (removal only: hush cannot use them)"],
 ];
 
 const cap = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);
@@ -38,21 +38,32 @@ function keysFrom(flags: RotateFlags, prefix: "add" | "rm"): MasterKeyRef[] {
     return typeof v === "string" ? v : undefined;
   };
   const age = pick("age");
+  // Removing Azure Key Vault or HuaweiCloud KMS keys is how files move away from them, so
+  // --rm-* accepts them even though hush cannot wrap or unwrap with them.
+  const unsupported: MasterKeyRef[] = [];
+  if (prefix === "rm") {
+    for (const url of (pick("azureKv") ?? "").split(",").map((u) => u.trim()).filter(Boolean)) {
+      const m = /^(https:\/\/[^/]+)\/keys\/([^/]+)(?:\/([^/]+))?$/.exec(url);
+      if (!m) throw new HushError("HUSH_ERR_KEYS_INVALID_KEY", `--rm-azure-kv: invalid Azure Key Vault key URL ${JSON.stringify(url)}`);
+      unsupported.push({ type: "azure_kv", vault_url: m[1] as string, name: m[2] as string, version: m[3] ?? "" });
+    }
+    for (const id of (pick("hckms") ?? "").split(",").map((u) => u.trim()).filter(Boolean)) unsupported.push({ type: "hckms", key_id: id });
+  }
   const others = masterKeysFromFlags(
     {
       ...(pick("kms") !== undefined && { kms: pick("kms") }),
       ...(pick("pgp") !== undefined && { pgp: pick("pgp") }),
       ...(pick("gcpKms") !== undefined && { gcpKms: pick("gcpKms") }),
       ...(pick("hcVaultTransit") !== undefined && { hcVaultTransit: pick("hcVaultTransit") }),
-      ...(pick("azureKv") !== undefined && { azureKv: pick("azureKv") }),
-      ...(pick("hckms") !== undefined && { hckms: pick("hckms") }),
+      ...(prefix === "add" && pick("azureKv") !== undefined && { azureKv: pick("azureKv") }),
+      ...(prefix === "add" && pick("hckms") !== undefined && { hckms: pick("hckms") }),
       ...(flags.encryptionContext !== undefined && { encryptionContext: flags.encryptionContext }),
       ...(flags.awsProfile !== undefined && { awsProfile: flags.awsProfile }),
     },
     {},
   );
   const ages = age ? parseAgeRecipients(age).map((recipient): MasterKeyRef => ({ type: "age", recipient })) : [];
-  return [...others, ...ages];
+  return [...others, ...unsupported, ...ages];
 }
 
 /**
