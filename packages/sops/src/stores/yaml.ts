@@ -3,23 +3,8 @@ import { HushError, type ErrorCode } from "@hush/errors";
 import { isEncryptedValue, parseEncryptedValue } from "../cipher.js";
 import { formatFloatG } from "../go-format.js";
 import { Comment, SopsTime, TreeList, TreeMap, type MapEntry, type Scalar, type Tree, type TreeValue } from "../tree.js";
+import { fastYamlStructure, type Layout, type SourceComment, type YamlStructure } from "./yaml-fast.js";
 import { chooseStringStyle, doubleQuote, parseYamlTimestamp, resolvePlain } from "./yaml-scalars.js";
-
-/** Where a collection's items start in the source, for placing comments the way go-yaml does. */
-interface Layout {
-  readonly target: TreeMap | TreeList;
-  /** Column of the collection's items (the dash for sequences); Infinity for flow collections. */
-  indent: number;
-  readonly items: Array<{ start: number; line: number; child?: Layout }>;
-}
-
-interface SourceComment {
-  readonly offset: number;
-  readonly text: string;
-  readonly line: number;
-  readonly col: number;
-  readonly trailing: boolean;
-}
 
 const TAG = "tag:yaml.org,2002:";
 
@@ -47,6 +32,20 @@ function collectComments(token: unknown, out: Array<{ offset: number; source: st
  * which decides their AAD. `errorCode` distinguishes plaintext input from encrypted files.
  */
 export function parseYaml(text: string, errorCode: ErrorCode, strictKeys = false): Tree {
+  // A file with nothing but blanks and comments holds no document (go-yaml); `---` alone holds one.
+  if (text.split("\n").every((l) => /^\s*(#.*)?$/.test(l))) return { branches: [] };
+  const { branches, layouts, comments } = fastYamlStructure(text, errorCode, strictKeys) ?? fullYamlStructure(text, errorCode, strictKeys);
+  for (const c of comments) {
+    let docIndex = 0;
+    for (let i = 0; i < layouts.length; i++) if ((layouts[i]?.start ?? 0) <= c.offset) docIndex = i;
+    const target = layouts[docIndex];
+    if (target) placeComment(target.layout, c);
+  }
+  return { branches };
+}
+
+/** Reads any YAML with the `yaml` library (the fast reader covers the common block subset). */
+function fullYamlStructure(text: string, errorCode: ErrorCode, strictKeys: boolean): YamlStructure {
   const lines = new LineCounter();
   const tokens = [...new Parser(lines.addNewLine).parse(text)];
   const docs = [...new Composer({ schema: "failsafe", uniqueKeys: false, merge: false }).compose(tokens, true)] as Document[];
@@ -54,10 +53,6 @@ export function parseYaml(text: string, errorCode: ErrorCode, strictKeys = false
   collectComments(tokens, rawComments);
   const branches: TreeMap[] = [];
   const layouts: Array<{ start: number; layout: Layout }> = [];
-
-  // A file with nothing but blanks and comments holds no document (go-yaml); `---` alone holds one.
-  const blank = text.split("\n").every((l) => /^\s*(#.*)?$/.test(l));
-  if (blank) return { branches: [] };
   for (const doc of docs) {
     const err = doc.errors[0];
     if (err) fail(errorCode, `invalid YAML at line ${lines.linePos(err.pos[0]).line}: ${err.code.toLowerCase().replace(/_/g, " ")}`);
@@ -71,25 +66,12 @@ export function parseYaml(text: string, errorCode: ErrorCode, strictKeys = false
     branches.push(root);
     layouts.push({ start: doc.range?.[0] ?? 0, layout });
   }
-
   const comments: SourceComment[] = rawComments.map(({ offset, source }) => {
     const pos = lines.linePos(offset);
     const lineStart = offset - (pos.col - 1);
-    return {
-      offset,
-      text: source.slice(1),
-      line: pos.line,
-      col: pos.col - 1,
-      trailing: text.slice(lineStart, offset).trim() !== "",
-    };
+    return { offset, text: source.slice(1), line: pos.line, col: pos.col - 1, trailing: text.slice(lineStart, offset).trim() !== "" };
   });
-  for (const c of comments) {
-    let docIndex = 0;
-    for (let i = 0; i < layouts.length; i++) if ((layouts[i]?.start ?? 0) <= c.offset) docIndex = i;
-    const target = layouts[docIndex];
-    if (target) placeComment(target.layout, c);
-  }
-  return { branches };
+  return { branches, layouts, comments };
 }
 
 function placeComment(root: Layout, c: SourceComment): void {
