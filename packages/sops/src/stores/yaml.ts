@@ -31,10 +31,11 @@ function collectComments(token: unknown, out: Array<{ offset: number; source: st
  * comments become items placed in the mapping or list they belong to (by position and column),
  * which decides their AAD. `errorCode` distinguishes plaintext input from encrypted files.
  */
-export function parseYaml(text: string, errorCode: ErrorCode, strictKeys = false): Tree {
+export function parseYaml(text: string, errorCode: ErrorCode, strictKeys = false, reader: "auto" | "full" = "auto"): Tree {
   // A file with nothing but blanks and comments holds no document (go-yaml); `---` alone holds one.
   if (text.split("\n").every((l) => /^\s*(#.*)?$/.test(l))) return { branches: [] };
-  const { branches, layouts, comments } = fastYamlStructure(text, errorCode, strictKeys) ?? fullYamlStructure(text, errorCode, strictKeys);
+  const fast = reader === "auto" ? fastYamlStructure(text, errorCode, strictKeys) : undefined;
+  const { branches, layouts, comments } = fast ?? fullYamlStructure(text, errorCode, strictKeys);
   for (const c of comments) {
     let docIndex = 0;
     for (let i = 0; i < layouts.length; i++) if ((layouts[i]?.start ?? 0) <= c.offset) docIndex = i;
