@@ -133,6 +133,18 @@ describe.skipIf(!ready)("hush edit, set, unset, exec-env, exec-file on files sop
     expect(statSync(file()).mtimeMs).toBe(mtime);
   });
 
+  it("set reads the value from --value-stdin or --value-file", () => {
+    const viaStdin = hush(box, ["set", "--value-stdin", "app.yaml", '["db"]["password"]'], env, '"from-stdin"');
+    expect(viaStdin.code, viaStdin.stderr).toBe(0);
+    const valueFile = join(box.home, "value.json");
+    writeFileSync(valueFile, '{"host": "db.internal", "port": 5433}');
+    const viaFile = hush(box, ["set", "--value-file", "app.yaml", '["replica"]', valueFile], env);
+    expect(viaFile.code, viaFile.stderr).toBe(0);
+    const dec = parse(sops(sopsBin, box, ["decrypt", "app.yaml"], env).stdout);
+    expect(dec.db.password).toBe("from-stdin");
+    expect(dec.replica).toEqual({ host: "db.internal", port: 5433 });
+  });
+
   it("exec-env passes values without writing them to disk and propagates the exit code", () => {
     writeFileSync(join(box.dir, "flat.yaml"), `TOKEN: ${secret}\nCOUNT: 2\n`);
     const enc = sops(sopsBin, box, ["encrypt", "--age", age.recipient, "flat.yaml"], env);
