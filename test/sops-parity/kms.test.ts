@@ -177,6 +177,23 @@ describe.skipIf(!ready)("AWS KMS keys: hush and the real sops against moto", () 
       }
     });
 
+    it("tries age before KMS by default and KMS first with --decryption-order kms,age", async () => {
+      const added = await hushAsync(box, ["rotate", "--add-kms", arn, "--output", "both.yaml", "err-age.yaml"], { ...viaProxy(), SOPS_AGE_KEY_FILE: age.file });
+      expect(added.code, added.stderr).toBe(0);
+      proxy.requests = 0;
+      const ageFirst = await hushAsync(box, ["exec-env", "both.yaml", "true"], { ...viaProxy(), SOPS_AGE_KEY_FILE: age.file });
+      expect(ageFirst.code, ageFirst.stderr).toBe(0);
+      expect(proxy.requests).toBe(0);
+      const kmsFirst = await hushAsync(box, ["exec-env", "--decryption-order", "kms,age", "both.yaml", "true"], {
+        ...viaProxy(),
+        SOPS_AGE_KEY_FILE: age.file,
+      });
+      expect(kmsFirst.code, kmsFirst.stderr).toBe(0);
+      expect(proxy.requests).toBe(1);
+      const dup = await hushAsync(box, ["exec-env", "--decryption-order", "kms,kms", "both.yaml", "true"], viaProxy());
+      expect(dup.code).toBe(112);
+    });
+
     it("a missing key: decrypt exits 128, adding it exits 1 (as sops encrypt does)", () => {
       const missing = arn.replace(/key\/.*/, "key/00000000-0000-0000-0000-000000000000");
       const enc = readFileSync(join(box.dir, "err.yaml"), "utf8").replaceAll(arn, missing);
