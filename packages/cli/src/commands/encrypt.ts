@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { Command } from "commander";
 import { HushError } from "@hush/errors";
 import { encryptFile, findCreationRule, type KeyGroup, type MasterKeyRef, type Selectors } from "@hush/sops";
@@ -7,6 +6,7 @@ import type { CliIo } from "../io/cli-io.js";
 import { loadSopsConfig, pathForRules } from "../io/config.js";
 import { deliver } from "../io/deliver.js";
 import { readInput } from "../io/files.js";
+import { pooledRandom } from "../io/random.js";
 import { keyProvidersFor } from "../io/providers.js";
 import {
   addIoOptions,
@@ -77,7 +77,7 @@ export function register(program: Command, io: CliIo): void {
       selectors,
       providers,
       now: new Date(),
-      random: (n) => new Uint8Array(randomBytes(n)),
+      random: pooledRandom(),
       ...(indent !== undefined && { store: { indent } }),
     });
     await deliver(out, flags, file, io, false);

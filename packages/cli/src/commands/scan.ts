@@ -11,6 +11,12 @@ function megabytes(v: string): number {
   return Math.floor(n * 1024 * 1024);
 }
 
+function jobCount(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError("expected a whole number from 1 to 64");
+  return n;
+}
+
 async function readStdin(): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
@@ -29,6 +35,7 @@ interface RawOptions {
   writeBaseline?: string | boolean;
   maxFileSize?: number;
   allLines?: boolean;
+  jobs?: number;
 }
 
 /**
@@ -63,6 +70,7 @@ export function register(program: Command, io: CliIo): void {
     .option("--baseline <file>", "suppress findings listed in this baseline (default: .hush-baseline.json if present)")
     .option("--write-baseline [file]", "write all current findings to a baseline file and exit 0")
     .option("--max-file-size <MB>", "skip files larger than this (default 25)", megabytes)
+    .option("-j, --jobs <n>", "worker threads for tree scans (default: one per CPU, up to 4, for trees of 1500+ files)", jobCount)
     .action(async (paths: string[], raw: RawOptions) => {
       const code = await runScan(
         {
@@ -80,6 +88,7 @@ export function register(program: Command, io: CliIo): void {
           ...(raw.baseline ? { baseline: raw.baseline } : {}),
           ...(raw.writeBaseline !== undefined ? { writeBaseline: raw.writeBaseline } : {}),
           ...(raw.maxFileSize !== undefined ? { maxFileSize: raw.maxFileSize } : {}),
+          ...(raw.jobs !== undefined ? { jobs: raw.jobs } : {}),
         },
         io,
       );

@@ -1,26 +1,22 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import {
   applyBaseline,
   createBaseline,
-  createScanner,
   formatBaseline,
   formatJson,
   formatSarif,
   formatText,
   parseBaseline,
-  parseGitleaksConfig,
-  parseScanConfig,
   type Finding,
-  type ScanConfig,
-  type ScannerOptions,
-  type SopsConfigInForce,
-  hushSops,
   kustomizeSecretSources,
 } from "@hush/scan";
 import { HushError } from "@hush/errors";
 import type { CliIo } from "../io/cli-io.js";
 import { historyFragments, indexFiles, repoRoot, stagedFiles } from "./git.js";
+import { scanInWorkers } from "./parallel.js";
+import { buildScanner, readText, type ScannerSetup } from "./setup.js";
 import { walkTree, type WalkedFile } from "./walk.js";
 
 const kustomizationFile = /(?:^|\/)kustomization\.ya?ml$/i;
@@ -49,28 +45,16 @@ export interface ScanCommandOptions {
   readonly writeBaseline?: string | boolean;
   readonly maxFileSize?: number;
   readonly allLines?: boolean;
+  /** Worker threads for tree scans; default: one per CPU (max 4) for large trees. */
+  readonly jobs?: number;
   readonly cwd: string;
   readonly version: string;
   readonly readStdin: () => Promise<Uint8Array>;
 }
 
 export const defaultBaselineFile = ".hush-baseline.json";
-const configNames = [".hush-scan.yaml", ".hush-scan.yml", ".hush-scan.json"];
-
-function readText(file: string, what: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (cause) {
-    throw new HushError("HUSH_ERR_SCAN_READ", `${file}: cannot read ${what}`, { cause });
-  }
-}
-
-function loadConfig(root: string, explicit: string | undefined): ScanConfig {
-  const file = explicit ?? [...configNames, ".gitleaks.toml"].map((n) => join(root, n)).find((f) => existsSync(f));
-  if (!file) return {};
-  const text = readText(file, "scanner config");
-  return file.endsWith(".toml") ? parseGitleaksConfig(text, file) : parseScanConfig(text, file);
-}
+/** Trees with at least this many files are scanned on worker threads (unless --jobs is given). */
+const parallelThreshold = 1500;
 
 /** Runs `hush scan`; returns the exit code (0 clean, 1 findings). Throws HushError (exit 2). */
 export async function runScan(opts: ScanCommandOptions, io: CliIo): Promise<number> {
@@ -84,17 +68,6 @@ export async function runScan(opts: ScanCommandOptions, io: CliIo): Promise<numb
   const root = gitMode ? repoRoot(opts.cwd) : resolve(opts.cwd, opts.paths[0] ?? ".");
   const isDir = gitMode || (existsSync(root) && statSync(root).isDirectory());
   const configRoot = isDir ? root : opts.cwd;
-  const config = loadConfig(configRoot, opts.config ? resolve(opts.cwd, opts.config) : undefined);
-
-  const sopsConfigs: SopsConfigInForce[] = [];
-  const sopsFile = join(configRoot, ".sops.yaml");
-  if (existsSync(sopsFile)) {
-    try {
-      sopsConfigs.push({ config: hushSops.parseConfig!(readText(sopsFile, ".sops.yaml")), dir: "" });
-    } catch (cause) {
-      throw new HushError("HUSH_ERR_SCAN_CONFIG", `${sopsFile}: cannot parse .sops.yaml`, { cause });
-    }
-  }
   // Tree mode lists the files up front so kustomizations are known before their env files.
   const treeFiles: WalkedFile[] = !gitMode && !opts.stdin ? [...walkTree(root)] : [];
   let kustomizeSecretFiles = new Set<string>();
@@ -116,13 +89,13 @@ export async function runScan(opts: ScanCommandOptions, io: CliIo): Promise<numb
         })),
     );
   }
-  const scannerOptions: ScannerOptions = {
-    ...config,
-    kustomizeSecretFiles,
-    sopsConfigs,
+  const setup: ScannerSetup = {
+    configRoot,
+    ...(opts.config ? { configFile: resolve(opts.cwd, opts.config) } : {}),
     ...(opts.maxFileSize !== undefined ? { maxFileBytes: opts.maxFileSize } : {}),
+    kustomizeSecretFiles: [...kustomizeSecretFiles],
   };
-  const scanner = createScanner(scannerOptions);
+  const scanner = buildScanner(setup);
 
   const findings: Finding[] = [];
   let files = 0;
@@ -144,6 +117,13 @@ export async function runScan(opts: ScanCommandOptions, io: CliIo): Promise<numb
       bytes += Buffer.byteLength(frag.text);
       findings.push(...scanner.scan({ path: frag.path, content: frag.text, lineMap: frag.lineMap, commit: frag.commit }).findings);
     }
+  } else if ((opts.jobs ?? 0) > 1 || (opts.jobs === undefined && treeFiles.length >= parallelThreshold && availableParallelism() > 1)) {
+    const jobs = opts.jobs ?? Math.min(4, availableParallelism());
+    const work = isDir ? treeFiles : treeFiles.map((f) => ({ abs: f.abs, rel: opts.paths[0] ?? f.rel }));
+    const r = await scanInWorkers(work, setup, jobs);
+    findings.push(...r.findings);
+    files += r.files;
+    bytes += r.bytes;
   } else {
     for (const f of treeFiles) {
       let content: Buffer;

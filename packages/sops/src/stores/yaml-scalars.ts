@@ -170,6 +170,7 @@ function analyze(s: string): Analysis {
 }
 
 const simpleText = /^[A-Za-z_][A-Za-z0-9_./+=-]*$/;
+const encText = /^[A-Za-z0-9+/=,:[\]_]*$/;
 
 /** How go-yaml writes a string: the style it picks. */
 export type StringStyle = "plain" | "single" | "double" | "literal";
@@ -178,6 +179,8 @@ export type StringStyle = "plain" | "single" | "double" | "literal";
 export function chooseStringStyle(s: string, simpleKey: boolean): StringStyle {
   // Fast path for the common case (identifiers, base64, paths): no indicator, space or
   // special character can make libyaml refuse the plain style.
+  // sops ciphertext (ENC[AES256_GCM,data:…]) is always written plain.
+  if (s.startsWith("ENC[AES256_GCM,data:") && encText.test(s)) return "plain";
   if (simpleText.test(s)) {
     const r = resolvePlain(s);
     return typeof r === "string" && !oldBools.has(s) ? "plain" : "double";
