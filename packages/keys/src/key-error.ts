@@ -103,8 +103,9 @@ export function expectType<T extends KeyType>(key: MasterKeyRef, type: T): Extra
 }
 
 /**
- * A value-free label for a key in messages, the same text as `describeKey` in @hush/sops
- * (kept here so the providers need nothing from the core at run time).
+ * A value-free label for a key in messages, the same text as `describeKey` in @hush/sops.
+ * Kept here so a provider module, loaded lazily beside the CLI's bundled core, does not load
+ * a second copy of the core at run time.
  */
 export function keyLabel(key: MasterKeyRef): string {
   switch (key.type) {
