@@ -47,6 +47,19 @@ describe.skipIf(!kubePeers.every((p) => p.ok))("sync controller with Google Secr
     await waitForSecret(env, ns, "api", (d) => d["token"] === "gcp-token-1", "GCP secret synced");
   });
 
+  it("AWS web identity: a real TokenRequest for a ServiceAccount, exchanged with STS (moto) for the role", async () => {
+    await putRemote(env, "irsa/value", "via-web-identity");
+    const ns = await env.kube.createNamespace("irsa");
+    await env.client.request("POST", resourcePath({ version: "v1", plural: "serviceaccounts", namespace: ns }), { body: { metadata: { name: "app" } } });
+    await createStore(env, ns, "aws-jwt", {
+      provider: { aws: { region: env.moto.region, role: "arn:aws:iam::123456789012:role/hush-reader", auth: { jwt: { serviceAccountRef: { name: "app" } } } } },
+    });
+    await createEs(env, ns, "irsa", { secretStoreRef: { name: "aws-jwt" }, data: [{ secretKey: "v", remoteRef: { key: "irsa/value" } }] });
+    await waitForSecret(env, ns, "irsa", (d) => d["v"] === "via-web-identity", "synced with web-identity credentials");
+    const metrics = await env.registry.metrics();
+    expect(metrics).toMatch(/hush_provider_calls_total\{provider="aws",operation="AssumeRoleWithWebIdentity",result="ok"\} [1-9]/);
+  });
+
   it("a ClusterSecretStore serves only the namespaces its conditions admit", async () => {
     await putRemote(env, "shared/config", "cluster-wide");
     const creds = await env.kube.createNamespace("creds");
