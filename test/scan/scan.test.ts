@@ -51,6 +51,19 @@ describe.skipIf(!git.ok)("hush scan against a real git repository", () => {
     expect(rules(hush(["scan", "src", "--format", "json"], repo.dir).stdout)).toEqual(["config.env:2:github-pat"]);
   });
 
+  it("gives the same findings on worker threads as in one thread", () => {
+    fresh();
+    for (let i = 0; i < 150; i++) repo.write(`pkg${i % 7}/file${i}.env`, i % 10 === 0 ? `TOKEN=${fakeGithubToken(`t${i}`)}\n` : `N=${i}\n`);
+    repo.write("k8s/s.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: a}\nstringData:\n  k: in-clear\n");
+    const one = hush(["scan", "--jobs", "1", "--format", "json"], repo.dir);
+    const two = hush(["scan", "--jobs", "2", "--format", "json"], repo.dir);
+    expect(one.code).toBe(1);
+    expect(two.code).toBe(1);
+    expect(json(two.stdout)).toEqual(json(one.stdout));
+    expect(json(one.stdout).findings).toHaveLength(16);
+    expect(hush(["scan", "--jobs", "0"], repo.dir).code).toBe(2);
+  });
+
   it("exits 0 on a clean tree and 2 on usage errors", () => {
     fresh();
     repo.write("README.md", "nothing to see\n");
