@@ -1,12 +1,12 @@
 import type { KubeObject } from "@hush/kube";
-import { Informer, KubeClient, loadKubeConfig, resourcePath } from "@hush/kube/client";
+import { EventRecorder, Informer, KubeClient, LeaderElector, loadKubeConfig, resourcePath } from "@hush/kube/client";
 import { requirePeer, startKube, waitFor, type KubeHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Outage } from "./harness.js";
 
 const peers = ["etcd", "kube-apiserver", "kubectl"].map((n) => requirePeer(n, "run `bash scripts/peers kube`"));
 
-describe.skipIf(!peers.every((p) => p.ok))("informer robustness against a real kube-apiserver", () => {
+describe.skipIf(!peers.every((p) => p.ok))("kube client adapters against a real kube-apiserver", () => {
   let kube: KubeHarness;
   let client: KubeClient;
   const informers: Informer<KubeObject>[] = [];
@@ -76,5 +76,42 @@ describe.skipIf(!peers.every((p) => p.ok))("informer robustness against a real k
     } finally {
       await relay.cut();
     }
+  });
+
+  it("aggregates repeated events into one Event with a count", async () => {
+    const ns = await kube.createNamespace("events");
+    const obj = (await client.request<KubeObject>("POST", resourcePath({ version: "v1", plural: "configmaps", namespace: ns }), { body: { metadata: { name: "target" } } })) as KubeObject;
+    const recorder = new EventRecorder(client, { component: "hush-test" });
+    const target = { apiVersion: "v1", kind: "ConfigMap", metadata: obj.metadata };
+    for (let i = 0; i < 3; i++) await recorder.record(target, { type: "Warning", reason: "UpdateFailed", message: "same message" });
+    await recorder.record(target, { type: "Normal", reason: "Updated", message: "other" });
+    const list = await client.list<{ reason: string; count: number; source: { component: string }; involvedObject: { uid: string } }>(resourcePath({ version: "v1", plural: "events", namespace: ns }));
+    const failed = list.items.filter((e) => e.reason === "UpdateFailed");
+    expect(failed).toHaveLength(1);
+    expect(failed[0]).toMatchObject({ count: 3, source: { component: "hush-test" }, involvedObject: { uid: obj.metadata.uid } });
+    expect(list.items.filter((e) => e.reason === "Updated")).toHaveLength(1);
+  });
+
+  it("leader election: one holder at a time; a released lease is taken at once", async () => {
+    const ns = await kube.createNamespace("lease");
+    const opts = { namespace: ns, name: "l", leaseDurationMs: 2_000, renewDeadlineMs: 1_500, retryPeriodMs: 200 };
+    const a = new LeaderElector(client, { ...opts, identity: "a" });
+    const b = new LeaderElector(client, { ...opts, identity: "b" });
+    expect(await a.tryAcquireOrRenew()).toBe(true);
+    expect(await b.tryAcquireOrRenew()).toBe(false);
+    expect(await a.tryAcquireOrRenew()).toBe(true);
+    const stopA = new AbortController();
+    let aLeading = false;
+    const runA = a.run(stopA.signal, async (leading) => {
+      aLeading = true;
+      await new Promise<void>((r) => leading.addEventListener("abort", () => r(), { once: true }));
+    });
+    await waitFor(async () => aLeading, { what: "a leads" });
+    stopA.abort();
+    expect(await runA).toBe("stopped");
+    // Released (holder cleared): b takes over without waiting out the lease duration.
+    const started = Date.now();
+    expect(await b.tryAcquireOrRenew()).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 });
