@@ -267,7 +267,14 @@ function literalBlock(s: string, col: number, step: number): string {
  * sequence item goes two columns right, just past its "- ".
  */
 class YamlWriter {
-  out = "";
+  // Chunks joined once at the end: repeated string concatenation builds deep ropes that are
+  // slow to flatten for multi-megabyte files.
+  readonly parts: string[] = [];
+
+  get out(): string {
+    return this.parts.join("");
+  }
+
   constructor(readonly step: number) {}
 
   next(indent: number): number {
@@ -283,12 +290,12 @@ class YamlWriter {
         // sops ≥ 3.13 writes a same-line comment back on its line (encrypted or not).
         if (item.inline) inline += ` #${item.text}`;
         else {
-          this.out += `${lead}#${item.text}\n`;
+          this.parts.push(`${lead}#${item.text}\n`);
           lead = " ".repeat(indent);
         }
         continue;
       }
-      this.out += `${lead}${yamlScalar(item.key, true)}:`;
+      this.parts.push(`${lead}${yamlScalar(item.key, true)}:`);
       this.value(item.value, this.next(indent), inline);
       inline = "";
       lead = " ".repeat(indent);
@@ -298,20 +305,20 @@ class YamlWriter {
   /** Writes a value after `key:` or `-`; `indent` is where the value's own lines go. */
   value(v: TreeValue, indent: number, inline = ""): void {
     if (v instanceof TreeMap) {
-      if (v.items.length === 0) this.out += ` {}${inline}\n`;
+      if (v.items.length === 0) this.parts.push(` {}${inline}\n`);
       else {
-        this.out += `${inline}\n`;
+        this.parts.push(`${inline}\n`);
         this.map(v, indent);
       }
     } else if (v instanceof TreeList) {
-      if (v.items.length === 0) this.out += ` []${inline}\n`;
+      if (v.items.length === 0) this.parts.push(` []${inline}\n`);
       else {
-        this.out += `${inline}\n`;
+        this.parts.push(`${inline}\n`);
         this.list(v, indent);
       }
     } else if (typeof v === "string" && chooseStringStyle(v, false) === "literal") {
-      this.out += ` ${literalBlock(v, indent, this.step).replace("\n", `${inline}\n`)}`;
-    } else this.out += ` ${yamlScalar(v)}${inline}\n`;
+      this.parts.push(` ${literalBlock(v, indent, this.step).replace("\n", `${inline}\n`)}`);
+    } else this.parts.push(` ${yamlScalar(v)}${inline}\n`);
   }
 
   /** A sequence whose dashes sit at `indent`. */
@@ -321,17 +328,17 @@ class YamlWriter {
     for (const item of list.items) {
       if (item instanceof Comment) {
         // An encrypted comment inside a list is written as a list element, as sops does.
-        if (isEncryptedValue(item.text)) this.out += `${lead}- ${item.text}\n`;
+        if (isEncryptedValue(item.text)) this.parts.push(`${lead}- ${item.text}\n`);
         else if (item.inline) {
           inline += ` #${item.text}`;
           continue;
-        } else this.out += `${lead}#${item.text}\n`;
+        } else this.parts.push(`${lead}#${item.text}\n`);
       } else if (item instanceof TreeMap && item.items.length > 0) {
         this.map(item, indent + 2, `${lead}- `);
       } else if (item instanceof TreeList && item.items.length > 0) {
         this.list(item, indent + 2, `${lead}- `);
       } else {
-        this.out += `${lead}-`;
+        this.parts.push(`${lead}-`);
         this.value(item, indent + 2, inline);
         inline = "";
       }
