@@ -184,6 +184,25 @@ describe.skipIf(!peers.every((p) => p.ok))("sync controller against kube-apiserv
     expect(decoded(await getSecret(env, ns, "ret"))).toEqual({ v: "r" });
   });
 
+  it("deletionPolicy Merge drops only the key whose remote secret vanished", async () => {
+    await putRemote(env, "app/keep", "k");
+    await putRemote(env, "app/drop", "d");
+    await createEs(env, ns, "merge-del", {
+      secretStoreRef: { name: "aws" },
+      refreshInterval: "1s",
+      target: { deletionPolicy: "Merge" },
+      data: [
+        { secretKey: "keep", remoteRef: { key: "app/keep" } },
+        { secretKey: "drop", remoteRef: { key: "app/drop" } },
+      ],
+    });
+    await waitForSecret(env, ns, "merge-del", (d) => d["keep"] === "k" && d["drop"] === "d", "merge-del synced");
+    await env.sm.send(new DeleteSecretCommand({ SecretId: "app/drop", ForceDeleteWithoutRecovery: true }));
+    const s = await waitForSecret(env, ns, "merge-del", (d) => !("drop" in d), "vanished key dropped");
+    expect(decoded(s)).toEqual({ keep: "k" });
+    await waitFor(async () => (await events(env, ns, "merge-del")).some((e) => e.reason === "MissingProviderSecret"), { what: "MissingProviderSecret event" });
+  });
+
   it("dataFrom find by name with rewrite, and a dockerconfigjson template", async () => {
     await putRemote(env, "team/registry-user", "robot");
     await putRemote(env, "team/registry-pass", "hunter2");
