@@ -36,3 +36,32 @@ describe("kustomize secretGenerator sources", () => {
     expect(s.scan({ path: "other/db.env", content: env }).findings).toEqual([]);
   });
 });
+
+describe("Kubernetes Secrets in large and JSON files", () => {
+  const s = createScanner();
+  const at = (path: string, text: string) => s.scan({ path, content: text }).findings.map((f) => [f.rule, f.line, f.column]);
+
+  it("locates values in JSON manifests without a YAML AST, including Lists", () => {
+    const json = JSON.stringify(
+      { kind: "List", items: [{ kind: "ConfigMap", data: { a: "not-secret" } }, { kind: "Secret", stringData: { token: "value-one" }, data: { b: "dmFsdWUtdHdv" } }] },
+      null,
+      2,
+    );
+    const lines = json.split("\n");
+    const line = (needle: string) => lines.findIndex((l) => l.includes(needle)) + 1;
+    expect(at("list.json", json)).toEqual([
+      ["kubernetes-secret", line('"value-one"'), lines[line('"value-one"') - 1]!.indexOf('"value-one"') + 2],
+      ["kubernetes-secret", line('"dmFsdWUtdHdv"'), lines[line('"dmFsdWUtdHdv"') - 1]!.indexOf('"dmFsdWUtdHdv"') + 2],
+    ]);
+  });
+
+  it("ignores an API document that only mentions kind: Secret in a schema", () => {
+    const spec = JSON.stringify({ definitions: { x: { example: { kind: "Secret" } } }, padding: "x".repeat(3_000_000) });
+    expect(at("swagger.json", spec)).toEqual([]);
+  });
+
+  it("reads YAML over 1 MB line by line", () => {
+    const big = `# ${"pad ".repeat(300_000)}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  password: in-clear-value\n`;
+    expect(at("big.yaml", big)).toEqual([["kubernetes-secret", 7, 13]]);
+  });
+});

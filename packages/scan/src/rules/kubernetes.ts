@@ -92,7 +92,62 @@ function scanLines(text: string, out: SecretValue[]): void {
   }
 }
 
+/**
+ * JSON manifests: `JSON.parse` (fast, flat memory) finds Secrets in the object or a `*List`;
+ * each value's offset is found by searching its JSON spelling forward from its key. Returns
+ * undefined when the text is not JSON. A 4 MB OpenAPI document costs one JSON.parse instead of a
+ * full YAML AST.
+ */
+function jsonSecretValues(text: string): SecretValue[] | undefined {
+  const t = text.trimStart();
+  if (!t.startsWith("{") && !t.startsWith("[")) return undefined;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const out: SecretValue[] = [];
+  const seen = new Map<string, number>();
+  const escape = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  // The n-th occurrence of the `"key": "value"` pair in the text is the n-th time we meet it.
+  const locate = (k: string, v: string): number => {
+    const pair = `${JSON.stringify(k)}\0${JSON.stringify(v)}`;
+    const nth = seen.get(pair) ?? 0;
+    seen.set(pair, nth + 1);
+    const re = new RegExp(`${escape(JSON.stringify(k))}\\s*:\\s*(${escape(JSON.stringify(v))})`, "g");
+    let m: RegExpExecArray | null = null;
+    for (let i = 0; i <= nth; i++) if (!(m = re.exec(text))) return 0;
+    return m ? m.index + m[0].length - m[1]!.length + 1 : 0;
+  };
+  const visit = (o: unknown): void => {
+    if (Array.isArray(o)) {
+      for (const x of o) visit(x);
+      return;
+    }
+    if (!o || typeof o !== "object") return;
+    const obj = o as Record<string, unknown>;
+    const kind = obj["kind"];
+    if (typeof kind === "string" && kind.endsWith("List")) return visit(obj["items"]);
+    if (kind !== "Secret") return;
+    for (const field of ["data", "stringData"] as const) {
+      const section = obj[field];
+      if (!section || typeof section !== "object" || Array.isArray(section)) continue;
+      for (const [k, v] of Object.entries(section as Record<string, unknown>)) {
+        if (typeof v !== "string" || v.length === 0) continue;
+        out.push({ offset: locate(k, v), value: v, base64: field === "data" });
+      }
+    }
+  };
+  visit(doc);
+  return out;
+}
+
+/** Above this size YAML is read line by line instead of through a full AST. */
+const maxYamlAst = 1024 * 1024;
+
 function parseDocs(text: string): Document.Parsed[] | undefined {
+  if (text.length > maxYamlAst) return undefined;
   try {
     const docs = parseAllDocuments(text, { uniqueKeys: false, strict: false });
     if (!Array.isArray(docs)) return undefined;
@@ -122,10 +177,13 @@ export function kubernetesRules(
     keywords: ["secret"],
     detect: (text, ctx) => {
       if (!manifestPath.test(ctx.path) || !secretKind.test(text)) return [];
-      const values: SecretValue[] = [];
-      const docs = text.includes("{{") ? undefined : parseDocs(text);
-      if (docs) for (const d of docs) if (d.contents) secretValues(d.contents as Node, values);
-      if (!docs) scanLines(text, values);
+      let values = jsonSecretValues(text);
+      if (!values) {
+        values = [];
+        const docs = text.includes("{{") ? undefined : parseDocs(text);
+        if (docs) for (const d of docs) if (d.contents) secretValues(d.contents as Node, values);
+        if (!docs) scanLines(text, values);
+      }
       const hits: RawHit[] = [];
       for (const v of values) {
         if (isEncrypted(v.value) || templated.test(v.value)) continue;

@@ -89,7 +89,15 @@ export const moreTokenRules: readonly Rule[] = [
   keyed("gitea-token", "Gitea / Forgejo access token", ["gitea", "forgejo"], String.raw`gitea|forgejo`, String.raw`[a-f0-9]{40}`),
   keyed("nuget-config-password", "Cleartext password in nuget.config", ["cleartextpassword"], String.raw`ClearTextPassword["']?\s{0,3}value`, String.raw`[^"'\s<>]{8,128}`),
   keyed("npmrc-auth", "npm legacy _auth / _password credential", ["_auth", "_password"], String.raw`(?:^|[\s:])_(?:auth|password)`, String.raw`[A-Za-z0-9+/=]{12,200}`),
-  keyed("docker-config-auth", "Docker config.json registry auth", ['"auth"'], String.raw`"auth"`, String.raw`[A-Za-z0-9+/]{16,400}={0,2}`, { entropy: 3.2 }),
+  {
+    ...keyed("docker-config-auth", "Docker config.json registry auth", ['"auth"'], String.raw`"auth"`, String.raw`[A-Za-z0-9+/]{16,400}={0,2}`, { entropy: 3.2 }),
+    // The value is base64 of `user:password`: judge the password (`dXNlcjpwYXNzd29yZA==` is "user:password").
+    veto: (secret) => {
+      const plain = Buffer.from(secret, "base64").toString("latin1");
+      const colon = plain.indexOf(":");
+      return colon === -1 || isPlaceholderValue(plain.slice(colon + 1));
+    },
+  },
   keyed("kubeconfig-client-key", "Client key data in a kubeconfig", ["client-key-data"], "client-key-data", String.raw`[A-Za-z0-9+/]{60,16000}={0,2}`, { entropy: 4.5 }),
   {
     id: "authorization-header",

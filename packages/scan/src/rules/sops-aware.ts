@@ -67,7 +67,16 @@ export function sopsRules(sops: SopsRecognisers, configs: readonly SopsConfigInF
     description: "Value in clear in a SOPS-encrypted file although its selectors require encryption",
     keywords: ["sops"],
     detect: (text, ctx) => {
-      if (!sopsPath.test(ctx.path) || !text.includes("sops")) return [];
+      // Only a top-level `sops` key makes a SOPS file: check cheaply before building an AST.
+      if (!sopsPath.test(ctx.path) || !/(?:^|\n)sops:|"sops"\s*:/.test(text)) return [];
+      if (/^\s*[{[]/.test(text)) {
+        try {
+          const top = JSON.parse(text) as unknown;
+          if (!top || typeof top !== "object" || !("sops" in top)) return [];
+        } catch {
+          // not JSON after all: fall through to the YAML parser
+        }
+      }
       let docs;
       try {
         docs = parseAllDocuments(text, { strict: false, uniqueKeys: false });
