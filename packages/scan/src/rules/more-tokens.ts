@@ -98,6 +98,7 @@ export const moreTokenRules: readonly Rule[] = [
       return colon === -1 || isPlaceholderValue(plain.slice(colon + 1));
     },
   },
+  keyed("kubernetes-bootstrap-token", "Kubernetes bootstrap token (kubeadm join / bootstrap Secret)", ["token"], String.raw`token`, String.raw`[a-z0-9]{6}\.[a-z0-9]{16}`),
   keyed("kubeconfig-client-key", "Client key data in a kubeconfig", ["client-key-data"], "client-key-data", String.raw`[A-Za-z0-9+/]{60,16000}={0,2}`, { entropy: 4.5 }),
   {
     id: "authorization-header",
