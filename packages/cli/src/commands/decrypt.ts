@@ -6,7 +6,7 @@ import { loadSopsConfig } from "../io/config.js";
 import { deliver } from "../io/deliver.js";
 import { readInput } from "../io/files.js";
 import { keyProvidersFor } from "../io/providers.js";
-import { addIoOptions, checkIoConflicts, indentOption, resolveFormats, type SopsCommandOptions } from "../io/sops-options.js";
+import { addIoOptions, checkIoConflicts, inFile, parseDecryptionOrder, resolveFormats, storeOptions, type SopsCommandOptions } from "../io/sops-options.js";
 
 interface DecryptFlags extends SopsCommandOptions {
   extract?: string;
@@ -14,18 +14,6 @@ interface DecryptFlags extends SopsCommandOptions {
   decryptionOrder?: string;
 }
 
-const keyTypes: readonly KeyType[] = ["age", "pgp", "kms", "gcp_kms", "azure_kv", "hc_vault", "hckms"];
-
-/** Parses `--decryption-order` / `SOPS_DECRYPTION_ORDER` (a duplicate is exit 112, as in sops). */
-export function parseDecryptionOrder(value: string | undefined): KeyType[] | undefined {
-  if (!value) return undefined;
-  const order = value.split(",").map((s) => s.trim()).filter(Boolean) as KeyType[];
-  for (const t of order) {
-    if (!keyTypes.includes(t)) throw new HushError("HUSH_ERR_CLI_USAGE", `unknown key type '${t}' in the decryption order`);
-  }
-  if (new Set(order).size !== order.length) throw new HushError("HUSH_ERR_CLI_DUPLICATE_DECRYPTION_KEY_TYPE", "the decryption order names a key type twice");
-  return order;
-}
 
 /** Registers `hush decrypt`. */
 export function register(program: Command, io: CliIo): void {
@@ -47,25 +35,18 @@ export function register(program: Command, io: CliIo): void {
     const bytes = await readInput(file);
     const where = file ?? "stdin";
     try {
-      const opened = openEncrypted(bytes, formats.input);
-      const types = new Set(opened.metadata.keyGroups.flat().map((k) => k.type));
-      const providers = await keyProvidersFor(types, env);
-      const indent = indentOption(flags) ?? (formats.output === "yaml" ? loaded?.config.stores.yaml?.indent : loaded?.config.stores.json?.indent);
       const out = await decryptFile(bytes, {
         format: formats.input,
         outputFormat: formats.output,
-        providers,
+        providers: keyProvidersFor(env),
         ...(flags.ignoreMac && { ignoreMac: true }),
         ...(order && { decryptionOrder: order }),
         ...(flags.extract !== undefined && { extract: flags.extract }),
-        ...(indent !== undefined && { store: { indent } }),
+        store: storeOptions(flags, formats.output, loaded?.config),
       });
       await deliver(out, flags, file, io, true);
     } catch (err) {
-      if (err instanceof HushError && !err.message.startsWith(where)) {
-        throw new HushError(err.code, `${where}: ${err.message}`, { cause: err.cause, ...(err.hint && { hint: err.hint }) });
-      }
-      throw err;
+      throw inFile(where, err);
     }
   });
 }

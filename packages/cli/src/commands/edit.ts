@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
+import { pooledRandom } from "../io/random.js";
 import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { createInterface } from "node:readline/promises";
@@ -11,9 +12,9 @@ import { writeAtomic } from "../io/files.js";
 import { addKeyFlags } from "../io/key-flags.js";
 import { resolveNewFileKeys, type NewFileFlags } from "../io/new-file-keys.js";
 import { keyProvidersFor } from "../io/providers.js";
-import { addSelectorOptions, resolveFormats } from "../io/sops-options.js";
+import { addSelectorOptions, resolveFormats, inFile } from "../io/sops-options.js";
 import { withPlaintextDir } from "../io/plaintext-temp.js";
-import { inFile, openSession, sealSession, type SessionFlags } from "../io/sops-session.js";
+import { openSession, sealSession, type SessionFlags } from "../io/sops-session.js";
 
 interface EditFlags extends SessionFlags, NewFileFlags {
   showMasterKeys?: boolean;
@@ -99,8 +100,8 @@ async function createFile(file: string, flags: EditFlags, io: CliIo, env: NodeJS
   const keys = await resolveNewFileKeys(flags, file, env);
   const format = resolveFormats(flags, file).output;
   const selectors = format === "binary" ? {} : keys.selectors;
-  const providers = await keyProvidersFor(new Set(keys.keyGroups.flat().map((k) => k.type)), env);
-  const random = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
+  const providers = keyProvidersFor(env);
+  const random = pooledRandom();
   const dataKey = random(32);
   try {
     const wrapped = await wrapDataKey(dataKey, keys.keyGroups, keys.threshold, providers, new Date(), random);

@@ -2,8 +2,9 @@ import { spawn } from "node:child_process";
 import type { Command } from "commander";
 import { HushError } from "@hush/errors";
 import { SopsTime, TreeList, TreeMap, emitPlaintext, type TreeValue } from "@hush/sops";
+import { inFile } from "../io/sops-options.js";
 import type { CliIo } from "../io/cli-io.js";
-import { inFile, openSession, type SessionFlags } from "../io/sops-session.js";
+import { openSession, type SessionFlags } from "../io/sops-session.js";
 
 interface ExecEnvFlags extends SessionFlags {
   pristine?: boolean;

@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
+import { pooledRandom } from "../io/random.js";
 import type { Command } from "commander";
 import { HushError } from "@hush/errors";
 import { parseAgeRecipients } from "@hush/keys/age";
@@ -8,8 +8,8 @@ import type { CliIo } from "../io/cli-io.js";
 import { deliver } from "../io/deliver.js";
 import { changeKeyGroups } from "../io/key-groups.js";
 import { masterKeysFromFlags } from "../io/key-flags.js";
-import { checkIoConflicts, type SopsCommandOptions } from "../io/sops-options.js";
-import { inFile, openSession, sealSession, type SessionFlags } from "../io/sops-session.js";
+import { checkIoConflicts, type SopsCommandOptions, inFile } from "../io/sops-options.js";
+import { openSession, sealSession, type SessionFlags } from "../io/sops-session.js";
 
 type KeyKind = "kms" | "pgp" | "gcpKms" | "hcVaultTransit" | "age" | "azureKv" | "hckms";
 
@@ -86,7 +86,7 @@ export async function rotateFile(file: string, flags: RotateFlags, io: CliIo, en
     const groups = changeKeyGroups(session.opened.metadata.keyGroups, add, remove);
     if (groups.length === 0) throw new HushError("HUSH_ERR_SOPS_NO_KEYS", "removing these keys would leave the file without any master key");
     const now = new Date();
-    const random = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
+    const random = pooledRandom();
     const dataKey = random(32);
     const threshold = groups.length > 1 ? Math.min(session.opened.metadata.shamirThreshold || groups.length, groups.length) : session.opened.metadata.shamirThreshold;
     const wrapped = await wrapDataKey(dataKey, groups, threshold, session.providers, now, random);

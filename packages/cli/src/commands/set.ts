@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { HushError } from "@hush/errors";
+import { inFile } from "../io/sops-options.js";
 import type { CliIo } from "../io/cli-io.js";
 import { writeAtomic } from "../io/files.js";
-import { inFile, openSession, sealSession, type SessionFlags } from "../io/sops-session.js";
+import { openSession, sealSession, type SessionFlags } from "../io/sops-session.js";
 import { getPath, jsonToTreeValue, parseSetPath, setPath, treeEquals } from "../io/tree-edit.js";
 
 interface SetFlags extends SessionFlags {

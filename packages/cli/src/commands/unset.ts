@@ -1,8 +1,9 @@
 import type { Command } from "commander";
 import { HushError } from "@hush/errors";
+import { inFile } from "../io/sops-options.js";
 import type { CliIo } from "../io/cli-io.js";
 import { writeAtomic } from "../io/files.js";
-import { inFile, openSession, sealSession, type SessionFlags } from "../io/sops-session.js";
+import { openSession, sealSession, type SessionFlags } from "../io/sops-session.js";
 import { parseSetPath, unsetPath } from "../io/tree-edit.js";
 
 interface UnsetFlags extends SessionFlags {

@@ -1,15 +1,15 @@
-import { randomBytes } from "node:crypto";
 import { createInterface } from "node:readline/promises";
+import { pooledRandom } from "../io/random.js";
 import type { Command } from "commander";
 import { HushError } from "@hush/errors";
 import { emitEncrypted, findCreationRule, openEncrypted, unwrapDataKey, wrapDataKey } from "@hush/sops";
+import { keyProvidersFor } from "../io/providers.js";
 import type { CliIo } from "../io/cli-io.js";
 import { loadSopsConfig, pathForRules } from "../io/config.js";
 import { fileMode, readInput, writeAtomic } from "../io/files.js";
 import { diffKeyGroups, toRef } from "../io/key-groups.js";
-import { resolveFormats } from "../io/sops-options.js";
-import { allKeyProviders, inFile } from "../io/sops-session.js";
-import { parseDecryptionOrder } from "./decrypt.js";
+import { resolveFormats, inFile, parseDecryptionOrder } from "../io/sops-options.js";
+
 
 interface UpdateKeysFlags {
   yes?: boolean;
@@ -79,9 +79,9 @@ export async function updateKeys(file: string, flags: UpdateKeysFlags, io: CliIo
       return false;
     }
     const types = new Set([...before.flat(), ...after.flat()].map((k) => k.type));
-    const providers = await allKeyProviders(types, env);
+    const providers = keyProvidersFor(env);
     const dataKey = await unwrapDataKey(opened.metadata, providers, order);
-    const random = (n: number): Uint8Array => new Uint8Array(randomBytes(n));
+    const random = pooledRandom();
     const wrapped = await wrapDataKey(dataKey, after, threshold, providers, new Date(), random);
     const metadata = { ...opened.metadata, keyGroups: wrapped.keyGroups, shamirThreshold: wrapped.shamirThreshold };
     const config = loaded.config.stores;

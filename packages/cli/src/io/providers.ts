@@ -1,4 +1,4 @@
-import type { KeyProviders, KeyType } from "@hush/sops";
+import type { KeyProviders } from "@hush/sops";
 import { createAgeProvider } from "@hush/keys/age";
 import { ageIdentityLoader } from "./age-identities.js";
 import { createCloudKeyProviders } from "./key-providers.js";
@@ -6,8 +6,7 @@ import { createCloudKeyProviders } from "./key-providers.js";
 /**
  * Key providers for one command: age, plus the cloud and PGP providers, each of which imports
  * its module (and SDK) only on first use, so `hush decrypt` of an age file never loads one.
- * `types` names the key types the command will use (kept for callers; loading is lazy anyway).
  */
-export async function keyProvidersFor(_types: ReadonlySet<KeyType>, env: NodeJS.ProcessEnv): Promise<KeyProviders> {
+export function keyProvidersFor(env: NodeJS.ProcessEnv): KeyProviders {
   return { ...createCloudKeyProviders({ env }), age: createAgeProvider(ageIdentityLoader(env)) };
 }

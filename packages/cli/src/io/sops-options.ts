@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { HushError } from "@hush/errors";
-import { formatForPath, formats, selectorNames, type Format, type SelectorName, type Selectors } from "@hush/sops";
+import { HushError, isHushError } from "@hush/errors";
+import { formatForPath, formats, selectorNames, type Format, type SelectorName, type Selectors, type KeyType, type SopsConfig, type StoreOptions } from "@hush/sops";
 
 /** Options shared by the sops-compatible commands, as commander parses them. */
 export interface SopsCommandOptions {
@@ -49,12 +49,23 @@ export function checkIoConflicts(opts: SopsCommandOptions, file: string | undefi
   }
 }
 
-/** The indent setting, if given. */
-export function indentOption(opts: SopsCommandOptions): number | undefined {
-  if (opts.indent === undefined) return undefined;
-  const n = Number(opts.indent);
-  if (!Number.isInteger(n)) throw new HushError("HUSH_ERR_CLI_USAGE", "--indent takes a whole number");
-  return n;
+/** Output settings: `--indent`, else the config's `stores` indent for the output format. */
+export function storeOptions(opts: { indent?: string }, output: Format, config: SopsConfig | undefined): StoreOptions {
+  if (opts.indent !== undefined) {
+    const n = Number(opts.indent);
+    if (!Number.isInteger(n)) throw new HushError("HUSH_ERR_CLI_USAGE", "--indent takes a whole number");
+    return { indent: n };
+  }
+  const configured = output === "yaml" ? config?.stores.yaml?.indent : output === "binary" ? config?.stores.json_binary?.indent : config?.stores.json?.indent;
+  return configured === undefined ? {} : { indent: configured };
+}
+
+/** Prefixes a HushError's message with the file it concerns (once). */
+export function inFile(where: string, err: unknown): unknown {
+  if (isHushError(err) && !err.message.startsWith(where)) {
+    return new HushError(err.code, `${where}: ${err.message}`, { cause: err.cause, ...(err.hint && { hint: err.hint }) });
+  }
+  return err;
 }
 
 const flagOf = (n: SelectorName): string => n.replace(/_/g, "-");
@@ -75,4 +86,17 @@ export function selectorsFromFlags(opts: Record<string, unknown>): Selectors | u
   const name = set[0];
   if (name === undefined) return opts["macOnlyEncrypted"] === true ? { macOnlyEncrypted: true } : undefined;
   return { rule: { name, value: String(opts[camel(name)]) }, ...(opts["macOnlyEncrypted"] === true && { macOnlyEncrypted: true }) };
+}
+
+const keyTypes: readonly KeyType[] = ["age", "pgp", "kms", "gcp_kms", "azure_kv", "hc_vault", "hckms"];
+
+/** Parses `--decryption-order` / `SOPS_DECRYPTION_ORDER` (a duplicate is exit 112, as in sops). */
+export function parseDecryptionOrder(value: string | undefined): KeyType[] | undefined {
+  if (!value) return undefined;
+  const order = value.split(",").map((s) => s.trim()).filter(Boolean) as KeyType[];
+  for (const t of order) {
+    if (!keyTypes.includes(t)) throw new HushError("HUSH_ERR_CLI_USAGE", `unknown key type '${t}' in the decryption order`);
+  }
+  if (new Set(order).size !== order.length) throw new HushError("HUSH_ERR_CLI_DUPLICATE_DECRYPTION_KEY_TYPE", "the decryption order names a key type twice");
+  return order;
 }

@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
 import { HushError, isHushError } from "@hush/errors";
+import { pooledRandom } from "./random.js";
 import {
   decryptOpened,
   emitEncrypted,
@@ -15,11 +15,10 @@ import {
   type StoreOptions,
   type Tree,
 } from "@hush/sops";
-import { parseDecryptionOrder } from "../commands/decrypt.js";
 import { loadSopsConfig, type LoadedConfig } from "./config.js";
 import { fileMode, readInput } from "./files.js";
 import { keyProvidersFor } from "./providers.js";
-import { resolveFormats } from "./sops-options.js";
+import { inFile, parseDecryptionOrder, resolveFormats, storeOptions } from "./sops-options.js";
 
 /** Flags that shape how an encrypted file is opened. */
 export interface SessionFlags {
@@ -51,19 +50,6 @@ export interface SopsSession {
 const ivKey = (plain: Uint8Array, type: string, aad: string): string =>
   `${aad}\u0000${type}\u0000${Buffer.from(plain).toString("base64")}`;
 
-/** Every key provider (age, and the cloud/PGP ones, each loaded on first use). */
-export function allKeyProviders(types: ReadonlySet<KeyType>, env: NodeJS.ProcessEnv): Promise<KeyProviders> {
-  return keyProvidersFor(types, env);
-}
-
-/** Prefixes a HushError's message with the file it concerns (once). */
-export function inFile(where: string, err: unknown): unknown {
-  if (isHushError(err) && !err.message.startsWith(where)) {
-    return new HushError(err.code, `${where}: ${err.message}`, { cause: err.cause, ...(err.hint && { hint: err.hint }) });
-  }
-  return err;
-}
-
 /**
  * Reads, opens and decrypts a sops file: recovers the data key through the file's master
  * keys, decrypts every value (checking the MAC unless `ignoreMac`), and remembers each
@@ -77,18 +63,14 @@ export async function openSession(file: string, flags: SessionFlags, env: NodeJS
   const mode = await fileMode(file);
   try {
     const opened = openEncrypted(bytes, formats.input);
-    const types = new Set(opened.metadata.keyGroups.flat().map((k) => k.type));
-    const providers = await allKeyProviders(types, env);
+    const providers = keyProvidersFor(env);
     const dataKey = await unwrapDataKey(opened.metadata, providers, order);
     const ivs = new Map<string, Uint8Array>();
     const plain = decryptOpened(opened, dataKey, {
       ...(flags.ignoreMac && { ignoreMac: true }),
       onDecrypted: (p, type, aad, iv) => ivs.set(ivKey(p, type, aad), iv),
     });
-    const indent = flags.indent !== undefined ? Number(flags.indent) : undefined;
-    if (indent !== undefined && !Number.isInteger(indent)) throw new HushError("HUSH_ERR_CLI_USAGE", "--indent takes a whole number");
-    const configured = formats.output === "yaml" ? config?.config.stores.yaml?.indent : config?.config.stores.json?.indent;
-    const store: StoreOptions = indent !== undefined ? { indent } : configured !== undefined ? { indent: configured } : {};
+    const store = storeOptions(flags, formats.output, config?.config);
     return { file, formats, opened, dataKey, plain, providers, config, store, mode, ivs };
   } catch (err) {
     throw inFile(file, err);
@@ -121,7 +103,7 @@ export function sealSession(session: SopsSession, changes: SealChanges = {}): Ui
   };
   const sealed = sealTree(changes.tree ?? session.plain, base, dataKey, {
     now: changes.now ?? new Date(),
-    random: (n) => new Uint8Array(randomBytes(n)),
+    random: pooledRandom(),
     ...(sameKey && { reuseIv: (p: Uint8Array, type: string, aad: string) => session.ivs.get(ivKey(p, type, aad)) }),
   });
   return emitEncrypted(sealed.tree, sealed.metadata, session.formats.output, session.store);

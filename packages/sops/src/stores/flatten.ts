@@ -1,5 +1,5 @@
 import { HushError } from "@hush/errors";
-import { formatFloatF } from "../go-format.js";
+import { formatFloatG } from "../go-format.js";
 import { Comment, SopsTime, TreeList, TreeMap, type TreeValue } from "../tree.js";
 
 // dotenv and INI cannot nest, so sops flattens its metadata: a mapping key is appended as
@@ -16,7 +16,8 @@ export function scalarToText(v: TreeValue, where: string): string {
   if (typeof v === "bigint") return v.toString(10);
   if (typeof v === "boolean") return v ? "true" : "false";
   if (typeof v === "number") {
-    const s = formatFloatF(v);
+    // Go's %G with shortest precision, with ".0" forced onto integral results (sops ValToString).
+    const s = formatFloatG(v).toUpperCase().replace("+INF", "+Inf").replace("-INF", "-Inf").replace("NAN", "NaN");
     return /^-?\d+$/.test(s) ? `${s}.0` : s;
   }
   if (v instanceof SopsTime) return v.text;
