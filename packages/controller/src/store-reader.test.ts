@@ -91,6 +91,22 @@ describe("StoreReader", () => {
     expect(dec(await retry)).toBe("now");
   });
 
+  it("while rate limited, reads pile up into one fuller batch instead of many calls", async () => {
+    const clock = new ManualClock();
+    const m = memoryProvider({ a: "1", b: "2", c: "3", d: "4" });
+    const r = new StoreReader(m.provider, { clock, ratePerSecond: 1, burst: 1 });
+    const first = r.get({ key: "a" });
+    await clock.advance(10);
+    await first;
+    const later = [r.get({ key: "b" }), r.get({ key: "c" })];
+    await clock.advance(500);
+    later.push(r.get({ key: "d" }));
+    expect(m.calls).toEqual(["get:a"]);
+    await clock.advance(500);
+    expect((await Promise.all(later)).map(dec)).toEqual(["2", "3", "4"]);
+    expect(m.calls).toEqual(["get:a", "batch:b,c,d"]);
+  });
+
   it("splits batches at maxBatch", async () => {
     const clock = new ManualClock();
     const m = memoryProvider(Object.fromEntries(Array.from({ length: 45 }, (_, i) => [`k${i}`, `${i}`])));

@@ -68,7 +68,8 @@ export class StoreReader {
   readonly #observe: CallObserver | undefined;
   #cache = new Map<string, Entry<unknown>>();
   #pending: Pending[] = [];
-  #flushTimer: { cancel(): void } | undefined;
+  #pumping: Promise<void> | undefined;
+  #gather: (() => void) | undefined;
 
   constructor(provider: SecretProvider, options: StoreReaderOptions) {
     this.#provider = provider;
@@ -114,8 +115,8 @@ export class StoreReader {
     for (const [k, e] of this.#cache) if (e.settled && now - e.at >= this.#windowMs) this.#cache.delete(k);
   }
 
-  async #call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
-    await this.#bucket.acquire();
+  async #call<T>(operation: string, fn: () => Promise<T>, limited = true): Promise<T> {
+    if (limited) await this.#bucket.acquire();
     this.stats.providerCalls++;
     const start = performance.now();
     try {
@@ -149,15 +150,28 @@ export class StoreReader {
   #enqueue(ref: RemoteRef, key: string): Promise<Uint8Array> {
     return new Promise((resolve, reject) => {
       this.#pending.push({ ref, key, resolve, reject });
-      if (this.#pending.length >= this.#maxBatch) this.#flush();
-      else this.#flushTimer ??= this.#clock.setTimeout(() => this.#flush(), this.#batchDelayMs);
+      if (this.#pending.length >= this.#maxBatch && this.#gather) this.#gather();
+      this.#pumping ??= this.#pump().finally(() => (this.#pumping = undefined));
     });
   }
 
-  #flush(): void {
-    this.#flushTimer?.cancel();
-    this.#flushTimer = undefined;
+  /**
+   * Sends pending reads: gathers for `batchDelayMs` (less if a full batch is waiting), then takes
+   * a rate-limit token and sends up to `maxBatch` refs per call. Batches are formed when a token
+   * is granted, so while the store is rate limited reads pile up into fuller batches.
+   */
+  async #pump(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const timer = this.#clock.setTimeout(done, this.#batchDelayMs);
+      function done() {
+        timer.cancel();
+        resolve();
+      }
+      this.#gather = done;
+    });
+    this.#gather = undefined;
     while (this.#pending.length > 0) {
+      await this.#bucket.acquire();
       const batch = this.#pending.splice(0, this.#maxBatch);
       void this.#sendBatch(batch);
     }
@@ -167,10 +181,10 @@ export class StoreReader {
     try {
       if (batch.length === 1) {
         const p = batch[0]!;
-        p.resolve(await this.#call("getSecret", () => this.#provider.getSecret(p.ref)));
+        p.resolve(await this.#call("getSecret", () => this.#provider.getSecret(p.ref), false));
         return;
       }
-      const results = await this.#call("getSecrets", () => this.#provider.getSecrets(batch.map((p) => p.ref)));
+      const results = await this.#call("getSecrets", () => this.#provider.getSecrets(batch.map((p) => p.ref)), false);
       batch.forEach((p, i) => {
         const r = results[i];
         if (r?.ok) p.resolve(r.value);
