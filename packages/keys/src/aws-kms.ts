@@ -2,7 +2,9 @@ import { hostname as osHostname } from "node:os";
 import type { KMSClient, KMSClientConfig } from "@aws-sdk/client-kms";
 import type { STSClient, STSClientConfig } from "@aws-sdk/client-sts";
 import { HushError } from "@hush/errors";
-import type { KeyProvider, MasterKey, MasterKeyRef } from "@hush/sops";
+import { parseKmsKeys, type KeyProvider, type MasterKey, type MasterKeyRef } from "@hush/sops";
+
+export { parseKmsKeys };
 import { expectType, keyLabel, isNetworkError, toKeyError, type KeyFailureKind } from "./key-error.js";
 
 /** A sops `kms` master key reference (field names as in sops metadata). */
@@ -66,31 +68,6 @@ export function parseEncryptionContext(text: string): Record<string, string> | u
   return out;
 }
 
-/**
- * Parses a comma-separated `--kms` / `SOPS_KMS_ARN` list. Each entry is `ARN` or
- * `ARN+ROLE_ARN`; spaces are removed and empty entries dropped, as sops does.
- */
-export function parseKmsKeys(
-  list: string,
-  options: { readonly context?: Readonly<Record<string, string>>; readonly awsProfile?: string } = {},
-): KmsKeyRef[] {
-  const keys: KmsKeyRef[] = [];
-  for (const raw of list.split(",")) {
-    const entry = raw.replace(/ /g, "");
-    if (entry === "") continue;
-    const roleAt = entry.indexOf("+arn:aws:iam::");
-    const arn = roleAt > 0 ? entry.slice(0, roleAt) : entry;
-    const role = roleAt > 0 ? entry.slice(roleAt + 1) : undefined;
-    keys.push({
-      type: "kms",
-      arn,
-      ...(role ? { role } : {}),
-      ...(options.context && Object.keys(options.context).length > 0 ? { context: options.context } : {}),
-      aws_profile: options.awsProfile ?? "",
-    });
-  }
-  return keys;
-}
 
 /** Maps an AWS SDK error to a failure kind by its exception name. */
 export function classifyAwsError(err: unknown): KeyFailureKind {

@@ -53,7 +53,7 @@ describe("parseVaultTransitUri", () => {
       parseVaultTransitUri(uri);
       expect.unreachable();
     } catch (err) {
-      expect(isHushError(err) && err.code).toBe("HUSH_ERR_KEYS_INVALID_KEY");
+      expect(isHushError(err) && err.code).toBe("HUSH_ERR_SOPS_INVALID_KEY");
       expect((err as Error).message).toMatch(why);
     }
   });

@@ -1,5 +1,6 @@
-import { HushError } from "@hush/errors";
-import type { KeyProvider, MasterKey, MasterKeyRef } from "@hush/sops";
+import { parseVaultTransitUri, type KeyProvider, type MasterKey, type MasterKeyRef } from "@hush/sops";
+
+export { parseVaultTransitUri };
 import { expectType, keyLabel, isNetworkError, keyError, toKeyError, type KeyFailureKind } from "./key-error.js";
 
 /** A sops `hc_vault` master key reference (field names as in sops metadata). */
@@ -24,40 +25,7 @@ export interface VaultTransitProviderOptions {
   readonly createClient?: (options: { endpoint: string; token: string; namespace?: string }) => VaultClient | Promise<VaultClient>;
 }
 
-/**
- * Parses a Vault transit key URI (`https://vault:8200/v1/<engine path>/keys/<key name>`) into
- * sops's `vault_address`, `engine_path` and `key_name`, with sops's rules: a scheme is
- * required, the path must be `/v<N>/<engine…>/keys/<name>`, and a prefix before `/v1/`
- * (Vault behind a path-rewriting proxy) is rejected.
- * @throws HushError `HUSH_ERR_KEYS_INVALID_KEY`.
- */
-export function parseVaultTransitUri(uri: string): VaultKeyRef {
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    throw invalid(uri, "not a URL");
-  }
-  if (!/^[a-z][a-z0-9+.-]*:$/i.test(url.protocol) || !url.host) throw invalid(uri, "missing scheme or host");
-  const requestUri = url.pathname + url.search;
-  if (/\/[^/]+\/v\d+\/[^/]+\/[^/]+\/[^/]+/.test(requestUri)) {
-    throw invalid(uri, "a path prefix before /v1/ is not supported");
-  }
-  if (!/\/v\d+\/(.+)\/keys\/[^/]+$/.test(requestUri)) {
-    throw invalid(uri, "expected https://vault.example.com:8200/v1/transit/keys/keyName");
-  }
-  const dirs = requestUri.replace(/^\/+|\/+$/g, "").split("/");
-  const keyName = dirs[dirs.length - 1] as string;
-  const enginePath = dirs
-    .slice(1, dirs.length - 2)
-    .filter((d) => d !== "")
-    .join("/");
-  return { type: "hc_vault", vault_address: `${url.protocol}//${url.host}`, engine_path: enginePath, key_name: keyName };
-}
 
-function invalid(uri: string, why: string): HushError {
-  return new HushError("HUSH_ERR_KEYS_INVALID_KEY", `hc_vault: invalid transit key URI ${JSON.stringify(uri)}: ${why}`);
-}
 
 /** Parses a comma-separated `--hc-vault-transit` / `SOPS_VAULT_URIS` list (empty entries dropped). */
 export function parseVaultTransitUris(list: string): VaultKeyRef[] {

@@ -1,6 +1,7 @@
 import { parse as parseYamlText } from "yaml";
 import { HushError } from "@hush/errors";
 import type { KeyGroup, MasterKeyRef } from "./master-key.js";
+import { parseKmsKeys, parseVaultTransitUri } from "./key-refs.js";
 import { compileGoRegex } from "./regex.js";
 import { pickSelector, type Selectors } from "./selectors.js";
 import type { StoreOptions } from "./stores/index.js";
@@ -28,25 +29,13 @@ function stringList(v: unknown): string[] {
   return items.map((s) => s.trim()).filter((s) => s !== "");
 }
 
-/** Parses `https://host:8200/v1/<engine path>/keys/<name>` into sops's hc_vault fields. */
-export function parseVaultTransitUri(uri: string): Extract<MasterKeyRef, { type: "hc_vault" }> {
-  const m = /^(https?:\/\/[^/]+)\/v1\/(.+)\/keys\/([^/]+)\/?$/.exec(uri.trim());
-  if (!m) throw new HushError("HUSH_ERR_SOPS_CONFIG", "invalid Vault transit URI (expected https://host:port/v1/<engine>/keys/<name>)");
-  return { type: "hc_vault", vault_address: m[1] ?? "", engine_path: m[2] ?? "", key_name: m[3] ?? "" };
-}
-
-/** Parses a KMS entry `ARN` or `ARN+ROLE_ARN`. */
-export function parseKmsEntry(entry: string, context?: Record<string, string>, awsProfile = ""): Extract<MasterKeyRef, { type: "kms" }> {
-  const [arn = "", role] = entry.trim().split("+");
-  return { type: "kms", arn, ...(role && { role }), ...(context && Object.keys(context).length > 0 && { context }), aws_profile: awsProfile };
-}
 
 function groupFromRule(rule: Obj): MasterKeyRef[] {
   const keys: MasterKeyRef[] = [];
   const profile = typeof rule["aws_profile"] === "string" ? rule["aws_profile"] : "";
   for (const r of stringList(rule["age"])) keys.push({ type: "age", recipient: r });
   for (const fp of stringList(rule["pgp"])) keys.push({ type: "pgp", fp: fp.replace(/\s/g, "") });
-  for (const arn of stringList(rule["kms"])) keys.push(parseKmsEntry(arn, undefined, profile));
+  keys.push(...parseKmsKeys(stringList(rule["kms"]).join(","), { awsProfile: profile }));
   for (const id of stringList(rule["gcp_kms"])) keys.push({ type: "gcp_kms", resource_id: id });
   for (const id of stringList(rule["hckms"])) keys.push({ type: "hckms", key_id: id });
   for (const url of stringList(rule["azure_keyvault"])) {
@@ -66,8 +55,10 @@ function groupFromKeyGroup(g: Obj): MasterKeyRef[] {
   for (const k of Array.isArray(g["kms"]) ? g["kms"] : []) {
     if (!isObj(k)) continue;
     const context = isObj(k["context"]) ? Object.fromEntries(Object.entries(k["context"]).map(([a, b]) => [a, String(b)])) : undefined;
-    const entry = parseKmsEntry(String(k["arn"] ?? ""), context, typeof k["aws_profile"] === "string" ? k["aws_profile"] : "");
-    keys.push(typeof k["role"] === "string" && k["role"] ? { ...entry, role: k["role"] } : entry);
+    const profile = typeof k["aws_profile"] === "string" ? k["aws_profile"] : "";
+    for (const entry of parseKmsKeys(String(k["arn"] ?? ""), { ...(context && { context }), awsProfile: profile })) {
+      keys.push(typeof k["role"] === "string" && k["role"] ? { ...entry, role: k["role"] } : entry);
+    }
   }
   for (const k of Array.isArray(g["gcp_kms"]) ? g["gcp_kms"] : []) if (isObj(k)) keys.push({ type: "gcp_kms", resource_id: String(k["resource_id"] ?? "") });
   for (const k of Array.isArray(g["hckms"]) ? g["hckms"] : []) if (isObj(k)) keys.push({ type: "hckms", key_id: String(k["key_id"] ?? "") });

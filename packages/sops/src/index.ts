@@ -6,7 +6,8 @@
  * callers pass bytes, `now` and a random source, and fill {@link KeyProvider}s for key types.
  */
 export { isEncryptedValue, type RandomBytes } from "./cipher.js";
-export { findCreationRule, parseConfig, parseKmsEntry, parseVaultTransitUri, type CreationRule, type SopsConfig } from "./config.js";
+export { findCreationRule, parseConfig, type CreationRule, type SopsConfig } from "./config.js";
+export { parseKmsKeys, parseVaultTransitUri } from "./key-refs.js";
 export {
   decryptFile,
   decryptOpened,

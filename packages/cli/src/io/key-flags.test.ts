@@ -36,7 +36,7 @@ describe("key flags", () => {
     [{ encryptionContext: "bad" }, "HUSH_ERR_KEYS_INVALID_ENCRYPTION_CONTEXT", 6],
     [{ azureKv: "https://v.vault.azure.net/keys/k/1" }, "HUSH_ERR_KEYS_NOT_SUPPORTED", 1],
     [{ hckms: "tr-west-1:abc" }, "HUSH_ERR_KEYS_NOT_SUPPORTED", 1],
-    [{ hcVaultTransit: "vault/v1/t/keys/k" }, "HUSH_ERR_KEYS_INVALID_KEY", 1],
+    [{ hcVaultTransit: "vault/v1/t/keys/k" }, "HUSH_ERR_SOPS_INVALID_KEY", 1],
   ])("rejects %j", (flags, code, exitCode) => {
     try {
       masterKeysFromFlags(flags, {});
