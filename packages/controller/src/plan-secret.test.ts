@@ -75,6 +75,18 @@ describe("planSecret", () => {
     expect(Object.keys(merged.data ?? {}).sort()).toEqual(["password", "url", "user", "username"]);
   });
 
+  it("copies the ExternalSecret's labels and annotations when the template sets no metadata", () => {
+    const e = es();
+    e.metadata.labels = { team: "a" };
+    e.metadata.annotations = { note: "x", "kubectl.kubernetes.io/last-applied-configuration": "{}" };
+    const s = created(planSecret(e, ok({ password: "pw" }), undefined));
+    expect(s.metadata.labels).toEqual({ team: "a", [managedLabel]: "true" });
+    expect(s.metadata.annotations?.["note"]).toBe("x");
+    expect(s.metadata.annotations).not.toHaveProperty("kubectl.kubernetes.io/last-applied-configuration");
+    const withTpl = created(planSecret({ ...e, spec: { ...e.spec, target: { template: { metadata: { labels: { only: "this" } } } } } }, ok({ password: "pw" }), undefined));
+    expect(withTpl.metadata.labels).toEqual({ only: "this", [managedLabel]: "true" });
+  });
+
   it("a template error is terminal and writes nothing", () => {
     const plan = planSecret(es({ template: { data: { x: "{{ .nope }}" } } }), ok({ password: "pw" }), undefined);
     expect(plan.action.type).toBe("none");

@@ -93,6 +93,9 @@ function b64(v: Uint8Array): string {
 
 const utf8 = new TextDecoder();
 
+/** kubectl's client-side-apply record: never copied to the Secret. */
+const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+
 /** Renders `template.data`, `template.metadata` and applies `mergePolicy`. Pure. */
 export function renderSecretData(
   es: ExternalSecret,
@@ -111,7 +114,13 @@ export function renderSecretData(
     return out;
   };
   assertValidKeys(data, "spec.target");
-  return { data, labels: renderMap(tpl?.metadata?.labels, "labels"), annotations: renderMap(tpl?.metadata?.annotations, "annotations"), type: tpl?.type };
+  if (!tpl?.metadata) {
+    // ESO: without template metadata the ExternalSecret's own labels and annotations are copied.
+    const annotations = { ...(es.metadata.annotations ?? {}) };
+    delete annotations[lastAppliedAnnotation];
+    return { data, labels: { ...(es.metadata.labels ?? {}) }, annotations, type: tpl?.type };
+  }
+  return { data, labels: renderMap(tpl.metadata.labels, "labels"), annotations: renderMap(tpl.metadata.annotations, "annotations"), type: tpl.type };
 }
 
 function ownerRef(es: ExternalSecret): OwnerReference {
