@@ -4,11 +4,12 @@
 //
 //   node scripts/bench-scan.mjs [DIR] [--runs N] [--json]
 //
-// DIR defaults to $HUSH_BENCH_DIR, else the Go module cache's k8s.io tree (.cache/go/pkg/mod/k8s.io,
-// ~280 MB of real Go, YAML, JSON and test keys), else node_modules/.pnpm.
+// DIR defaults to $HUSH_BENCH_DIR, else the k8s.io tree of the Go module cache that
+// scripts/peers fills ($GOMODCACHE, ~/.cache/hush/go-mod or the older .cache/go/pkg/mod: ~280 MB
+// of real Go, YAML, JSON and test keys), else node_modules/.pnpm.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadCorpus } from "../packages/scan/testdata/load-corpus.mjs";
@@ -22,7 +23,14 @@ const option = (name, dflt) => {
 };
 const runs = Number(option("--runs", "1"));
 const positional = args.filter((a, i) => !a.startsWith("--") && !(i > 0 && args[i - 1] === "--runs"));
-const candidates = [positional[0], process.env.HUSH_BENCH_DIR, join(root, ".cache/go/pkg/mod/k8s.io"), join(root, "node_modules/.pnpm")];
+const modCache = process.env.GOMODCACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "hush/go-mod");
+const candidates = [
+  positional[0],
+  process.env.HUSH_BENCH_DIR,
+  join(modCache, "k8s.io"),
+  join(root, ".cache/go/pkg/mod/k8s.io"),
+  join(root, "node_modules/.pnpm"),
+];
 const dir = candidates.find((d) => d && existsSync(d));
 if (!dir) throw new Error("no benchmark tree found; pass a directory");
 
