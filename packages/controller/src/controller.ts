@@ -608,8 +608,9 @@ export class Controller {
       const target = { apiVersion, kind, metadata: store.metadata };
       await this.#events.record(target, valid ? { type: "Normal", reason: "Valid", message: "store validated" } : { type: "Warning", reason: "InvalidProviderConfig", message: cond.message });
     }
-    if (valid && wasReady?.status === "False") {
-      // Recovery: retry every ExternalSecret of this store now instead of waiting for its backoff.
+    if (valid && wasReady?.status !== "True") {
+      // A store that just became valid (new, or recovered): retry its ExternalSecrets now instead
+      // of waiting for their backoff.
       for (const es of this.#es.list()) {
         const refs = [es.spec.secretStoreRef, ...(es.spec.data ?? []).map((d) => d.sourceRef?.storeRef), ...(es.spec.dataFrom ?? []).map((d) => d.sourceRef?.storeRef)];
         if (refs.some((r) => r && storeKey({ ...r, kind: r.kind ?? "SecretStore" }, es.metadata.namespace ?? "") === key)) this.#queue.add(keyOf(es));
