@@ -34,6 +34,9 @@ describe("kustomize secretGenerator sources", () => {
     expect(s.scan({ path: "overlays/prod/db.env", content: env }).findings.map((f) => [f.rule, f.line])).toEqual([["kustomize-secret-env-file", 2]]);
     expect(s.scan({ path: "overlays/prod/token.txt", content: "opaque-token-value\n" }).findings.map((f) => f.rule)).toEqual(["kustomize-secret-env-file"]);
     expect(s.scan({ path: "other/db.env", content: env }).findings).toEqual([]);
+    const ct = "ENC[AES256_GCM,data:Zm9v,iv:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=,tag:BBBBBBBBBBBBBBBBBBBBBB==,type:str]";
+    const sopsEnv = `DB_PASSWORD=${ct}\nsops_mac=${ct}\nsops_lastmodified=2026-01-01T00:00:00Z\nsops_unencrypted_suffix=_unencrypted\nsops_version=3.13.3\n`;
+    expect(s.scan({ path: "overlays/prod/db.env", content: sopsEnv }).findings).toEqual([]);
   });
 });
 

@@ -235,7 +235,8 @@ export function kubernetesRules(
       const hits: RawHit[] = [];
       let offset = 0;
       for (const line of text.split("\n")) {
-        const m = /^\s*(?:export\s+)?[A-Za-z_][\w.-]*\s*=\s*(.*?)\s*$/.exec(line);
+        // sops_* keys are a SOPS dotenv file's metadata, not values.
+        const m = /^\s*(?:export\s+)?(?!sops_)[A-Za-z_][\w.-]*\s*=\s*(.*?)\s*$/.exec(line);
         const raw = m?.[1] ?? "";
         const value = raw.replace(/^(["'])(.*)\1$/, "$2");
         if (m && value.length > 0 && !line.trimStart().startsWith("#") && !isEncrypted(value) && !templated.test(value)) {

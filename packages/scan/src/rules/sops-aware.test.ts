@@ -57,3 +57,20 @@ describe("SOPS-aware detector", () => {
     expect(run(".sops.yaml", "creation_rules: []\n")).toEqual([]);
   });
 });
+
+describe("SOPS-aware detector on flat stores", () => {
+  const scanner = createScanner();
+  const rules = (path: string, text: string) => scanner.scan({ path, content: text }).findings.map((f) => [f.rule, f.line]);
+
+  it("reads dotenv sops files (sops_* metadata keys)", () => {
+    const text = `DB_PASSWORD=${ct(12)}\nAPI_TOKEN=pasted-in-clear\nHOST_unencrypted=db.internal\nsops_lastmodified=2026-01-01T00:00:00Z\nsops_mac=${ct(43)}\nsops_unencrypted_suffix=_unencrypted\nsops_version=3.13.3\n`;
+    expect(rules("app.env", text)).toEqual([["sops-unencrypted-value", 2]]);
+  });
+
+  it("reads INI sops files ([sops] section)", () => {
+    const text = `[db]\npassword = ${ct(12)}\nuser = in-clear-user\n\n[sops]\nmac = ${ct(43)}\nlastmodified = 2026-01-01T00:00:00Z\nencrypted_regex = ^password$\nversion = 3.13.3\n`;
+    expect(rules("app.ini", text)).toEqual([]);
+    const edited = text.replace(`password = ${ct(12)}`, "password = hand-edited");
+    expect(rules("app.ini", edited)).toEqual([["sops-unencrypted-value", 2]]);
+  });
+});

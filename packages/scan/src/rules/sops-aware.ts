@@ -28,6 +28,36 @@ export interface SopsConfigInForce {
 
 const sopsPath = /\.(?:ya?ml|json)$/i;
 
+/** Flat stores: dotenv (`sops_*` keys) and INI (a `[sops]` section); value paths are [key] / [section, key]. */
+function flatLeaves(text: string): { meta: Record<string, unknown>; leaves: Leaf[] } | undefined {
+  const dotenv = /(?:^|\n)sops_mac=/.test(text);
+  const ini = /(?:^|\n)\[sops\]\s*(?:\n|$)/.test(text);
+  if (!dotenv && !ini) return undefined;
+  const meta: Record<string, unknown> = {};
+  const leaves: Leaf[] = [];
+  let section = "";
+  let offset = 0;
+  for (const line of text.split("\n")) {
+    const start = offset;
+    offset += line.length + 1;
+    const trimmed = line.trim();
+    if (trimmed === "" || trimmed.startsWith("#") || trimmed.startsWith(";")) continue;
+    const sec = /^\[([^\]]+)\]$/.exec(trimmed);
+    if (ini && sec) {
+      section = sec[1]!;
+      continue;
+    }
+    const kv = ini ? /^([^=]+?)\s*=\s*(.*)$/.exec(trimmed) : /^([^=\s]+)=(.*)$/.exec(trimmed);
+    if (!kv) continue;
+    const key = kv[1]!;
+    const value = kv[2]!;
+    if (dotenv && key.startsWith("sops_")) meta[key.slice(5)] = value;
+    else if (ini && section === "sops") meta[key] = value;
+    else if (value.length > 0) leaves.push({ path: ini ? [section, key] : [key], value, offset: start + line.indexOf(value, line.indexOf("=") + 1) });
+  }
+  return { meta, leaves };
+}
+
 interface Leaf {
   readonly path: readonly string[];
   readonly value: string;
@@ -67,6 +97,18 @@ export function sopsRules(sops: SopsRecognisers, configs: readonly SopsConfigInF
     description: "Value in clear in a SOPS-encrypted file although its selectors require encryption",
     keywords: ["sops"],
     detect: (text, ctx) => {
+      const flat = flatLeaves(text);
+      if (flat) {
+        let selectors: unknown;
+        try {
+          selectors = sops.readSelectors(flat.meta);
+        } catch {
+          return [];
+        }
+        return flat.leaves
+          .filter((l) => !sops.isEncryptedValue(l.value) && sops.shouldEncrypt(l.path, selectors))
+          .map((l) => ({ rule: "sops-unencrypted-value", offset: l.offset, secret: l.value, fileLevel: true }));
+      }
       // Only a top-level `sops` key makes a SOPS file: check cheaply before building an AST.
       if (!sopsPath.test(ctx.path) || !/(?:^|\n)sops:|"sops"\s*:/.test(text)) return [];
       if (/^\s*[{[]/.test(text)) {
