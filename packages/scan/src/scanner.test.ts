@@ -51,6 +51,12 @@ describe("createScanner", () => {
     expect(strict.scan({ path: "x", content: text }).findings).toHaveLength(2);
   });
 
+  it("lists its rules and marks the generic (lower-confidence) ones", () => {
+    const generic = scanner.rules.filter((r) => r.generic).map((r) => r.id).sort();
+    expect(generic).toEqual(["authorization-header", "generic-api-key", "generic-password", "password-in-url"]);
+    expect(scanner.rules.find((r) => r.id === "github-pat")).toMatchObject({ generic: false, description: expect.any(String) });
+  });
+
   it("drops a generic hit when a specific rule reported the same line", () => {
     const res = scanner.scan({ path: "x", content: `github_token = "${ghp}"\n` });
     expect(res.findings.map((f) => f.rule)).toEqual(["github-pat"]);

@@ -68,8 +68,12 @@ export interface ScanResult {
 /** A configured scanner; reusable across files, holds no per-file state. */
 export interface Scanner {
   scan(input: ScanInput): ScanResult;
-  /** Every active rule id and description (for SARIF and `--list-rules`). */
-  readonly rules: readonly { readonly id: string; readonly description: string }[];
+  /**
+   * Every active rule id and description (for SARIF). `generic` marks the keyword/entropy
+   * rules without a distinctive token shape (lower confidence), e.g. for callers that only
+   * want high-confidence hits.
+   */
+  readonly rules: readonly { readonly id: string; readonly description: string; readonly generic: boolean }[];
 }
 
 // Paths that hold hashes and vendored metadata, never credentials.
@@ -220,5 +224,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     return { findings };
   }
 
-  return { scan, rules: [...rules, ...activePathRules].map((r) => ({ id: r.id, description: r.description })) };
+  return {
+    scan,
+    rules: [...rules, ...activePathRules].map((r) => ({ id: r.id, description: r.description, generic: "generic" in r && r.generic === true })),
+  };
 }
