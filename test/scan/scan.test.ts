@@ -49,6 +49,12 @@ describe.skipIf(!git.ok)("hush scan against a real git repository", () => {
     noLeak(r, tokenA);
     // A subdirectory as the root: paths are relative to it.
     expect(rules(hush(["scan", "src", "--format", "json"], repo.dir).stdout)).toEqual(["config.env:2:github-pat"]);
+    // Several paths (or a file): reported as given, joined with the path inside each directory;
+    // a file named explicitly is scanned even if ignored, sub/.gitignore still applies in sub/.
+    expect(rules(hush(["scan", "src", "./sub/", "debug.log", "--format", "json"], repo.dir).stdout)).toEqual([
+      "debug.log:1:github-pat",
+      "src/config.env:2:github-pat",
+    ]);
   });
 
   it("gives the same findings on worker threads as in one thread", () => {

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { join, resolve } from "node:path";
+import { join, posix, resolve, sep } from "node:path";
 import {
   applyBaseline,
   createBaseline,
@@ -62,18 +62,32 @@ export async function runScan(opts: ScanCommandOptions, io: CliIo): Promise<numb
   if (modes > 1) throw new HushError("HUSH_ERR_SCAN_USAGE", "use only one of --staged, --git and --stdin");
   if (opts.since && !opts.git) throw new HushError("HUSH_ERR_SCAN_USAGE", "--since needs --git");
   if (modes > 0 && opts.paths.length > 0) throw new HushError("HUSH_ERR_SCAN_USAGE", "paths cannot be combined with --staged, --git or --stdin");
-  if (opts.paths.length > 1) throw new HushError("HUSH_ERR_SCAN_USAGE", "give one path to scan (a directory or a file)");
 
   const gitMode = opts.staged || opts.git;
   const root = gitMode ? repoRoot(opts.cwd) : resolve(opts.cwd, opts.paths[0] ?? ".");
-  const isDir = gitMode || (existsSync(root) && statSync(root).isDirectory());
+  // One directory: paths are relative to it, and its config/baseline apply. Several paths, or
+  // a file: paths are reported as given (joined with the path inside a directory), and the
+  // config/baseline of the current directory apply.
+  const single = gitMode || opts.paths.length <= 1;
+  const isDir = gitMode || (single && existsSync(root) && statSync(root).isDirectory());
   const configRoot = isDir ? root : opts.cwd;
   // Tree mode lists the files up front so kustomizations are known before their env files.
-  const treeFiles: WalkedFile[] = !gitMode && !opts.stdin ? [...walkTree(root)] : [];
+  const treeFiles: WalkedFile[] = [];
+  if (!gitMode && !opts.stdin) {
+    if (isDir) treeFiles.push(...walkTree(root));
+    else {
+      for (const given of opts.paths.length ? opts.paths : ["."]) {
+        const abs = resolve(opts.cwd, given);
+        const shown = given.split(sep).join("/").replace(/\/+$/, "");
+        const dir = existsSync(abs) && statSync(abs).isDirectory();
+        for (const f of walkTree(abs)) treeFiles.push({ abs: f.abs, rel: dir ? posix.join(shown, f.rel) : shown });
+      }
+    }
+  }
   let kustomizeSecretFiles = new Set<string>();
   if (opts.staged) {
     kustomizeSecretFiles = kustomizeSources(indexFiles(root, kustomizationFile).map((f) => ({ path: f.path, read: () => f.content.toString("utf8") })));
-  } else if (treeFiles.length > 0 && isDir) {
+  } else if (treeFiles.length > 0) {
     kustomizeSecretFiles = kustomizeSources(
       treeFiles
         .filter((f) => kustomizationFile.test(f.rel))
@@ -119,8 +133,7 @@ export async function runScan(opts: ScanCommandOptions, io: CliIo): Promise<numb
     }
   } else if ((opts.jobs ?? 0) > 1 || (opts.jobs === undefined && treeFiles.length >= parallelThreshold && availableParallelism() > 1)) {
     const jobs = opts.jobs ?? Math.min(4, availableParallelism());
-    const work = isDir ? treeFiles : treeFiles.map((f) => ({ abs: f.abs, rel: opts.paths[0] ?? f.rel }));
-    const r = await scanInWorkers(work, setup, jobs);
+    const r = await scanInWorkers(treeFiles, setup, jobs);
     findings.push(...r.findings);
     files += r.files;
     bytes += r.bytes;
@@ -134,7 +147,7 @@ export async function runScan(opts: ScanCommandOptions, io: CliIo): Promise<numb
       }
       files++;
       bytes += content.length;
-      const rel = isDir ? f.rel : (opts.paths[0] ?? f.rel);
+      const rel = f.rel;
       findings.push(...scanner.scan({ path: rel, content }).findings);
     }
   }
