@@ -46,6 +46,19 @@ describe("walkTree", () => {
     ]);
   });
 
+  it("applies the .gitignore files above a subdirectory root, up to the work tree's top", () => {
+    const root = tree({
+      ".git/HEAD": "",
+      ".gitignore": "*.log\n/top-only.txt\n",
+      "svc/.gitignore": "gen/\n",
+      "svc/app/a.log": "",
+      "svc/app/gen/x.ts": "",
+      "svc/app/top-only.txt": "",
+      "svc/app/main.ts": "",
+    });
+    expect([...walkTree(join(root, "svc", "app"))].map((f) => f.rel).sort()).toEqual(["main.ts", "top-only.txt"]);
+  });
+
   it("yields a single file given as the root, and fails clearly on a missing path", () => {
     const root = tree({ "one.env": "x" });
     expect([...walkTree(join(root, "one.env"))]).toHaveLength(1);

@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
 import ignore, { type Ignore } from "ignore";
 import { HushError } from "@hush/errors";
 
@@ -12,7 +12,29 @@ export interface WalkedFile {
 interface Level {
   /** Directory of this .gitignore relative to the root, with a trailing `/` (or ""). */
   readonly base: string;
+  /** For a .gitignore above the root: the root's path relative to it, with a trailing `/`. */
+  readonly prefix: string;
   readonly ig: Ignore;
+}
+
+/**
+ * `.gitignore` files of the directories above `root`, up to the enclosing work tree's top
+ * (the directory holding `.git`), outermost first. None when `root` is not inside a work tree.
+ */
+function ancestorLevels(root: string): Level[] {
+  const dirs: string[] = [];
+  for (let d = dirname(root), prev = root; d !== prev; prev = d, d = dirname(d)) {
+    dirs.push(d);
+    if (existsSync(join(d, ".git"))) {
+      const levels: Level[] = [];
+      for (const a of dirs.reverse()) {
+        const ig = loadIgnore(a);
+        if (ig) levels.push({ base: "", prefix: `${relative(a, root).split(sep).join("/")}/`, ig });
+      }
+      return levels;
+    }
+  }
+  return [];
 }
 
 function loadIgnore(dirAbs: string): Ignore | undefined {
@@ -27,7 +49,7 @@ function loadIgnore(dirAbs: string): Ignore | undefined {
 
 function ignored(levels: readonly Level[], rel: string, isDir: boolean): boolean {
   for (const l of levels) {
-    const sub = rel.slice(l.base.length);
+    const sub = l.prefix + rel.slice(l.base.length);
     if (sub.length > 0 && l.ig.ignores(isDir ? `${sub}/` : sub)) return true;
   }
   return false;
@@ -35,7 +57,8 @@ function ignored(levels: readonly Level[], rel: string, isDir: boolean): boolean
 
 /**
  * Walks `root` depth-first in sorted order, honouring every `.gitignore` from the root down
- * (nested files apply to their own subtree) and never entering `.git`. Symlinks are not
+ * (nested files apply to their own subtree) and, when `root` lies inside a Git work tree, the
+ * `.gitignore` files above it up to the work tree's top; never enters `.git`. Symlinks are not
  * followed. Yields files lazily so the scan streams.
  */
 export function* walkTree(root: string): Generator<WalkedFile> {
@@ -50,7 +73,8 @@ export function* walkTree(root: string): Generator<WalkedFile> {
     return;
   }
   const rootIg = loadIgnore(root);
-  const stack: { abs: string; levels: Level[] }[] = [{ abs: root, levels: rootIg ? [{ base: "", ig: rootIg }] : [] }];
+  const start = [...(existsSync(join(root, ".git")) ? [] : ancestorLevels(root)), ...(rootIg ? [{ base: "", prefix: "", ig: rootIg }] : [])];
+  const stack: { abs: string; levels: Level[] }[] = [{ abs: root, levels: start }];
   while (stack.length > 0) {
     const { abs, levels } = stack.pop()!;
     let entries;
@@ -68,7 +92,7 @@ export function* walkTree(root: string): Generator<WalkedFile> {
       if (e.isDirectory()) {
         if (ignored(levels, rel, true)) continue;
         const ig = loadIgnore(childAbs);
-        dirs.push({ abs: childAbs, levels: ig ? [...levels, { base: `${rel}/`, ig }] : levels });
+        dirs.push({ abs: childAbs, levels: ig ? [...levels, { base: `${rel}/`, prefix: "", ig }] : levels });
       } else if (e.isFile()) {
         if (ignored(levels, rel, false)) continue;
         yield { abs: childAbs, rel };
