@@ -59,7 +59,8 @@ export const admissionPlugin: FastifyPluginAsync<AdmissionPluginOptions> = async
           : status < 500
             ? "the body is not a valid admission.k8s.io/v1 AdmissionReview"
             : "internal error";
-    req.log.warn({ err, statusCode: status }, "rejected admission request");
+    if (status >= 500) req.log.error({ err, statusCode: status }, "admission request failed");
+    else req.log.warn({ err, statusCode: status }, "rejected admission request");
     return reply.code(status).send({ code: isHushError(err) ? err.code : status < 500 ? "HUSH_ERR_WEBHOOK_BAD_REVIEW" : "HUSH_ERR_WEBHOOK_INTERNAL", message });
   });
 

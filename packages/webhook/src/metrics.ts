@@ -6,7 +6,7 @@ import type { Verdict } from "./judge.js";
 export interface WebhookMetrics {
   /** Records one decision and how long the review took, end to end. */
   observe(verdict: Verdict, seconds: number): void;
-  /** Records a body rejected before judging (400/413). */
+  /** Records a request answered with an error instead of a decision (400, 413, 415, 500). */
   rejected(status: number): void;
 }
 
@@ -26,7 +26,7 @@ export function createWebhookMetrics(registry: Registry): WebhookMetrics {
   });
   const rejected = new Counter({
     name: "hush_webhook_rejected_requests_total",
-    help: "Requests answered 4xx before judging (malformed or oversized AdmissionReviews).",
+    help: "Requests answered with an error instead of a decision (400 malformed, 413 oversized, 415 not JSON, 500 internal).",
     labelNames: ["status"] as const,
     registers: [registry],
   });
