@@ -22,6 +22,7 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   "exec-env": () => import("./commands/exec-env.js"),
   "exec-file": () => import("./commands/exec-file.js"),
   scan: () => import("./commands/scan.js"),
+  hook: () => import("./commands/scan.js"),
   webhook: () => import("./commands/webhook.js"),
   controller: () => import("./commands/controller.js"),
 };
