@@ -2,6 +2,29 @@ import { Decrypter, Encrypter, armor, generateHybridIdentity, generateX25519Iden
 import { HushError } from "@hush/errors";
 import type { KeyProvider, MasterKey, MasterKeyRef } from "@hush/sops";
 
+// age-encryption collects whole-buffer results through `new Response(stream)`, which makes
+// Node load its HTTP stack (undici, http2, tls: tens of milliseconds of cold start). Passing
+// streams in and reading them out ourselves keeps `hush decrypt` of an age file lean.
+function toStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}
+
+async function readStream(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  const reader = stream.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
 /** Where identities come from; injected by the CLI (env, files, commands). */
 export interface AgeIdentityLoader {
   /** Identities to try for a key wrapped to `recipient`, and the places that were checked. */
@@ -78,7 +101,7 @@ export function createAgeProvider(loadIdentities: AgeIdentityLoader): KeyProvide
       } catch (cause) {
         throw new HushError("HUSH_ERR_KEYS_AGE_RECIPIENT", `invalid age recipient ${key.recipient}`, { cause });
       }
-      return armor.encode(await e.encrypt(dataKey));
+      return armor.encode(await readStream(await e.encrypt(toStream(dataKey))));
     },
     async unwrap(key: MasterKey): Promise<Uint8Array> {
       if (key.type !== "age") throw new HushError("HUSH_ERR_KEYS_AGE_DECRYPT", "not an age key");
@@ -95,7 +118,7 @@ export function createAgeProvider(loadIdentities: AgeIdentityLoader): KeyProvide
       const d = new Decrypter();
       for (const id of identities) d.addIdentity(id);
       try {
-        return await d.decrypt(ciphertext, "uint8array");
+        return await readStream(await d.decrypt(toStream(ciphertext)));
       } catch (cause) {
         throw new HushError("HUSH_ERR_KEYS_AGE_DECRYPT", `none of the ${identities.length} age identities found can decrypt this key`, { cause });
       }
