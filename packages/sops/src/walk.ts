@@ -1,6 +1,6 @@
 import { createHash, type Hash } from "node:crypto";
 import { HushError } from "@hush/errors";
-import { decryptValue, encryptValue, isEncryptedValue, parseEncryptedValue, type RandomBytes } from "./cipher.js";
+import { decryptValue, encryptBytes, encryptValue, isEncryptedValue, parseEncryptedValue, type RandomBytes } from "./cipher.js";
 import type { SelectorMatcher } from "./selectors.js";
 import { Comment, SopsTime, TreeList, TreeMap, type Scalar, type Tree, type TreeValue } from "./tree.js";
 import { valueBytes } from "./values.js";
@@ -101,9 +101,10 @@ export function encryptTree(tree: Tree, opts: EncryptTreeOptions): EncryptedTree
       const { bytes, type } = valueBytes(value);
       if (!opts.matcher.macOnlyEncrypted || encrypted) hash.update(bytes);
       if (!encrypted) return value;
+      // Empty strings are never encrypted (sops returns them unchanged).
+      if (bytes.length === 0 && type === "str") return "";
       const aad = aadFor(path);
-      const iv = opts.reuseIv?.(bytes, type, aad);
-      return encryptValue(value, opts.dataKey, aad, iv ? () => iv : opts.random);
+      return encryptBytes(bytes, type, opts.dataKey, aad, opts.reuseIv?.(bytes, type, aad) ?? opts.random(32));
     },
     (comment, path, encrypted) => {
       if (!encrypted || isEncryptedValue(comment.text)) return comment;

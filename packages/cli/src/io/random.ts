@@ -14,7 +14,8 @@ export function pooledRandom(poolSize = 64 * 1024): (length: number) => Uint8Arr
       pool = randomFillSync(new Uint8Array(poolSize));
       offset = 0;
     }
-    const out = pool.slice(offset, offset + length);
+    // A view, not a copy: each refill allocates a new pool, so handed-out views never change.
+    const out = pool.subarray(offset, offset + length);
     offset += length;
     return out;
   };
