@@ -1,6 +1,6 @@
 import { HushError } from "@hush/errors";
 import { keyTypesReadOrder, type KeyGroup, type KeyType, type MasterKey } from "./master-key.js";
-import { readSelectors, selectorNames, type Selectors } from "./selectors.js";
+import { readSelectors, type Selectors } from "./selectors.js";
 import { Comment, SopsTime, TreeList, TreeMap, type TreeValue } from "./tree.js";
 
 /** The sops version hush writes into files: the format it is compatible with (must be semver). */
@@ -182,6 +182,3 @@ export function assertVersion(version: string): void {
     throw new HushError("HUSH_ERR_SOPS_METADATA_INVALID", "the `sops` metadata has no valid version");
   }
 }
-
-/** Names of selector fields, re-exported for stores that must not treat them as data. */
-export const metadataSelectorNames = selectorNames;

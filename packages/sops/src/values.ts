@@ -38,7 +38,7 @@ const int64Min = -(2n ** 63n);
 const int64Max = 2n ** 63n - 1n;
 
 /** Go `strconv.ParseFloat` for the forms sops writes (decimal, exponent, Inf, NaN). */
-export function parseGoFloat(s: string): number | undefined {
+function parseGoFloat(s: string): number | undefined {
   const lower = s.toLowerCase();
   if (/^[+]?(inf|infinity)$/.test(lower)) return Infinity;
   if (/^-(inf|infinity)$/.test(lower)) return -Infinity;
