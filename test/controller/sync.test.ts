@@ -245,9 +245,13 @@ describe.skipIf(!peers.every((p) => p.ok))("sync controller against kube-apiserv
     await putRemote(env, "app/stable", "same");
     await createEs(env, ns, "stable", { secretStoreRef: { name: "aws" }, refreshInterval: "1s", data: [{ secretKey: "v", remoteRef: { key: "app/stable" } }] });
     const s1 = await waitForSecret(env, ns, "stable", (d) => d["v"] === "same", "stable synced");
-    const es1 = await getEs(env, ns, "stable");
+    // The Secret is written before the status: wait for the status of that first sync too.
+    let t1 = NaN;
+    await waitFor(async () => {
+      t1 = Date.parse((await getEs(env, ns, "stable"))?.status?.refreshTime ?? "");
+      return !Number.isNaN(t1);
+    }, { what: "first refreshTime", timeoutMs: 15_000 });
     // Wait (by observation) for three more refreshes to have happened, then compare.
-    const t1 = Date.parse(es1!.status!.refreshTime!);
     await waitFor(async () => Date.parse((await getEs(env, ns, "stable"))!.status!.refreshTime!) >= t1 + 2_500, { what: "three refreshes", timeoutMs: 15_000 });
     const s2 = await getSecret(env, ns, "stable");
     expect(s2?.metadata.resourceVersion).toBe(s1.metadata.resourceVersion);
