@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
-import { freePort, repoRoot, type MotoHarness } from "@hush/testkit";
+import { freePort, repoRoot, startVaultTransitFake, type MotoHarness } from "@hush/testkit";
 
 // The AWS SDK warns about Node 20 on stderr at first use; these suites compare stderr.
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] ??= "true";
@@ -233,104 +233,7 @@ export async function startTransit(): Promise<Transit> {
     return { address: vault.address, token: vault.token, kind: "vault", stop: () => vault.stop() };
   }
   process.stderr.write("sops-parity: Vault transit = in-process fake (run `bash scripts/peers vault` for the real server)\n");
-  const { createCipheriv, createDecipheriv, randomBytes } = await import("node:crypto");
-  const token = `fake-root-${randomBytes(8).toString("hex")}`;
-  const keys = new Map<string, Buffer>();
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const send = (status: number, body: unknown): void => {
-        res.writeHead(status, { "content-type": "application/json" });
-        res.end(JSON.stringify(body));
-      };
-      if (req.headers["x-vault-token"] !== token) return send(403, { errors: ["permission denied"] });
-      const m = /^\/v1\/(.+)\/(encrypt|decrypt)\/([^/?]+)$/.exec(req.url ?? "");
-      if (!m || (req.method !== "POST" && req.method !== "PUT")) return send(404, { errors: [] });
-      const id = `${m[1]}/${m[3]}`;
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as { plaintext?: string; ciphertext?: string };
-      if (m[2] === "encrypt") {
-        if (!keys.has(id)) keys.set(id, randomBytes(32));
-        const iv = randomBytes(12);
-        const c = createCipheriv("aes-256-gcm", keys.get(id) as Buffer, iv);
-        const ct = Buffer.concat([iv, c.update(Buffer.from(body.plaintext ?? "", "base64")), c.final(), c.getAuthTag()]);
-        return send(200, { data: { ciphertext: `vault:v1:${ct.toString("base64")}`, key_version: 1 } });
-      }
-      const key = keys.get(id);
-      if (!key) return send(400, { errors: ["encryption key not found"] });
-      try {
-        const raw = Buffer.from((body.ciphertext ?? "").replace(/^vault:v1:/, ""), "base64");
-        const d = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
-        d.setAuthTag(raw.subarray(raw.length - 16));
-        const pt = Buffer.concat([d.update(raw.subarray(12, raw.length - 16)), d.final()]);
-        return send(200, { data: { plaintext: pt.toString("base64") } });
-      } catch {
-        return send(400, { errors: ["cipher: message authentication failed"] });
-      }
-    });
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  return {
-    address: `http://127.0.0.1:${port}`,
-    token,
-    kind: "fake",
-    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
+  return startVaultTransitFake();
 }
 
-/** A Cloud KMS fake speaking the REST API (`POST /v1/{name}:encrypt|decrypt`, bearer token). */
-export interface CloudKmsFake {
-  readonly endpoint: string;
-  readonly token: string;
-  stop(): Promise<void>;
-}
-
-/**
- * Starts a local server that speaks Cloud KMS's REST API as both `@google-cloud/kms` (REST
- * transport) and sops (`SOPS_GCP_KMS_CLIENT_TYPE=rest`) call it: base64 bytes in JSON,
- * Google's `{"error": {code, status}}` bodies, a bearer token. Keys named `…/missing` do not
- * exist.
- */
-export async function startCloudKmsFake(): Promise<CloudKmsFake> {
-  const { createCipheriv, createDecipheriv, randomBytes } = await import("node:crypto");
-  const token = `ya29.fake-${randomBytes(8).toString("hex")}`;
-  const keys = new Map<string, Buffer>();
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const send = (status: number, body: unknown): void => {
-        res.writeHead(status, { "content-type": "application/json" });
-        res.end(JSON.stringify(body));
-      };
-      const error = (code: number, status: string): void => send(code, { error: { code, message: status.toLowerCase(), status } });
-      if (req.headers.authorization !== `Bearer ${token}`) return error(403, "PERMISSION_DENIED");
-      const m = /^\/v1\/(projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/:?]+):(encrypt|decrypt)(\?.*)?$/.exec(req.url ?? "");
-      if (!m || req.method !== "POST") return error(404, "NOT_FOUND");
-      const name = m[1] as string;
-      if (name.endsWith("/missing")) return error(404, "NOT_FOUND");
-      if (!keys.has(name)) keys.set(name, randomBytes(32));
-      const key = keys.get(name) as Buffer;
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as { plaintext?: string; ciphertext?: string };
-      if (m[2] === "encrypt") {
-        const iv = randomBytes(12);
-        const c = createCipheriv("aes-256-gcm", key, iv);
-        const ct = Buffer.concat([iv, c.update(Buffer.from(body.plaintext ?? "", "base64")), c.final(), c.getAuthTag()]);
-        return send(200, { name: `${name}/cryptoKeyVersions/1`, ciphertext: ct.toString("base64") });
-      }
-      try {
-        const raw = Buffer.from(body.ciphertext ?? "", "base64");
-        const d = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
-        d.setAuthTag(raw.subarray(raw.length - 16));
-        const pt = Buffer.concat([d.update(raw.subarray(12, raw.length - 16)), d.final()]);
-        return send(200, { plaintext: pt.toString("base64") });
-      } catch {
-        return error(400, "INVALID_ARGUMENT");
-      }
-    });
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  return { endpoint: `http://127.0.0.1:${port}`, token, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
+export { startCloudKmsFake, type CloudKmsFake } from "@hush/testkit";

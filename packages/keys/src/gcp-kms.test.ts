@@ -1,7 +1,6 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { createServer, type Server } from "node:http";
 import { isHushError } from "@hush/errors";
 import { freePort } from "@hush/testkit/free-port";
+import { startCloudKmsFake } from "@hush/testkit/key-service-fakes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGcpKmsProvider, gcpClientOptions, parseGcpKmsResourceId, parseGcpKmsResourceIds, type GcpKmsKeyRef } from "./gcp-kms.js";
 
@@ -43,62 +42,15 @@ describe("GCP KMS resource IDs", () => {
  * A Cloud KMS fake speaking the REST API that @google-cloud/kms's HTTP/1.1 transport uses:
  * `POST /v1/{name}:encrypt|decrypt`, base64 bytes, Google's `{"error": {code, status}}` bodies.
  */
-async function startFakeCloudKms(token: string): Promise<{ endpoint: string; fail?: { code: number; status: string }; calls: string[]; stop(): Promise<void> }> {
-  const keys = new Map<string, Buffer>();
-  const state: { endpoint: string; fail?: { code: number; status: string }; calls: string[]; stop(): Promise<void> } = {
-    endpoint: "",
-    calls: [],
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const send = (status: number, body: unknown): void => {
-        res.writeHead(status, { "content-type": "application/json" });
-        res.end(JSON.stringify(body));
-      };
-      const error = (code: number, status: string): void => send(code, { error: { code, message: status.toLowerCase(), status } });
-      state.calls.push(`${req.method} ${req.url}`);
-      if (state.fail) return error(state.fail.code, state.fail.status);
-      if (req.headers.authorization !== `Bearer ${token}`) return error(401, "UNAUTHENTICATED");
-      const m = /^\/v1\/(projects\/[^/]+\/locations\/[^/]+\/keyRings\/[^/]+\/cryptoKeys\/[^/:]+):(encrypt|decrypt)(\?.*)?$/.exec(req.url ?? "");
-      if (!m || req.method !== "POST") return error(404, "NOT_FOUND");
-      const name = m[1] as string;
-      const key = keys.get(name) ?? (name.endsWith("/missing") ? undefined : keys.set(name, randomBytes(32)).get(name));
-      if (!key) return error(404, "NOT_FOUND");
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as { plaintext?: string; ciphertext?: string };
-      if (m[2] === "encrypt") {
-        const iv = randomBytes(12);
-        const c = createCipheriv("aes-256-gcm", key, iv);
-        const ct = Buffer.concat([iv, c.update(Buffer.from(body.plaintext ?? "", "base64")), c.final(), c.getAuthTag()]);
-        return send(200, { name: `${name}/cryptoKeyVersions/1`, ciphertext: ct.toString("base64") });
-      }
-      try {
-        const raw = Buffer.from(body.ciphertext ?? "", "base64");
-        const d = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
-        d.setAuthTag(raw.subarray(raw.length - 16));
-        const pt = Buffer.concat([d.update(raw.subarray(12, raw.length - 16)), d.final()]);
-        return send(200, { plaintext: pt.toString("base64") });
-      } catch {
-        return error(400, "INVALID_ARGUMENT");
-      }
-    });
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  state.endpoint = `http://127.0.0.1:${port}`;
-  return state;
-}
 
 describe("GCP KMS provider through @google-cloud/kms against a Cloud KMS REST fake", () => {
-  let fake: Awaited<ReturnType<typeof startFakeCloudKms>>;
+  let fake: Awaited<ReturnType<typeof startCloudKmsFake>>;
   const dataKey = new Uint8Array(32).map((_, i) => (i * 17 + 9) & 0xff);
   const canary = Buffer.from(dataKey).toString("base64");
   const ref = (k = "sops"): GcpKmsKeyRef => ({ type: "gcp_kms", resource_id: `projects/p/locations/global/keyRings/r/cryptoKeys/${k}` });
 
   beforeAll(async () => {
-    fake = await startFakeCloudKms("ya29.test-token");
+    fake = await startCloudKmsFake("ya29.test-token");
   });
   afterAll(async () => {
     await fake?.stop();

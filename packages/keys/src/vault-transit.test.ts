@@ -1,7 +1,6 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { createServer, type Server } from "node:http";
 import { isHushError } from "@hush/errors";
 import { freePort } from "@hush/testkit/free-port";
+import { startVaultTransitFake } from "@hush/testkit/key-service-fakes";
 import { findBinary } from "@hush/testkit/require-peer";
 import { startVault } from "@hush/testkit/vault";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -81,52 +80,6 @@ interface Transit {
   stop(): Promise<void>;
 }
 
-async function startFakeTransit(token: string): Promise<Transit> {
-  const keys = new Map<string, Buffer>();
-  const transit: Transit = {
-    address: "",
-    token,
-    kind: "fake",
-    stop: async () => new Promise((resolve) => server.close(() => resolve())),
-  };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const send = (status: number, body: unknown): void => {
-        res.writeHead(status, { "content-type": "application/json" });
-        res.end(JSON.stringify(body));
-      };
-      if (transit.fail) return send(transit.fail, { errors: ["injected"] });
-      if (req.headers["x-vault-token"] !== token) return send(403, { errors: ["permission denied"] });
-      const m = /^\/v1\/(.+)\/(encrypt|decrypt)\/([^/]+)$/.exec(req.url ?? "");
-      if (!m || req.method !== "POST" && req.method !== "PUT") return send(404, { errors: [] });
-      const id = `${m[1]}/${m[3]}`;
-      const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as { plaintext?: string; ciphertext?: string };
-      if (m[2] === "encrypt") {
-        if (!keys.has(id)) keys.set(id, randomBytes(32));
-        const iv = randomBytes(12);
-        const c = createCipheriv("aes-256-gcm", keys.get(id) as Buffer, iv);
-        const ct = Buffer.concat([iv, c.update(Buffer.from(body.plaintext ?? "", "base64")), c.final(), c.getAuthTag()]);
-        return send(200, { data: { ciphertext: `vault:v1:${ct.toString("base64")}`, key_version: 1 } });
-      }
-      const key = keys.get(id);
-      if (!key) return send(400, { errors: ["encryption key not found"] });
-      try {
-        const raw = Buffer.from((body.ciphertext ?? "").replace(/^vault:v1:/, ""), "base64");
-        const d = createDecipheriv("aes-256-gcm", key, raw.subarray(0, 12));
-        d.setAuthTag(raw.subarray(raw.length - 16));
-        const pt = Buffer.concat([d.update(raw.subarray(12, raw.length - 16)), d.final()]);
-        return send(200, { data: { plaintext: pt.toString("base64") } });
-      } catch {
-        return send(400, { errors: ["cipher: message authentication failed"] });
-      }
-    });
-  });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  return Object.assign(transit, { address: `http://127.0.0.1:${port}` });
-}
 
 async function startRealVault(): Promise<Transit> {
   const vault = await startVault();
@@ -149,7 +102,7 @@ describe("Vault transit provider", () => {
 
   beforeAll(async () => {
     const bin = findBinary("vault");
-    transit = bin ? await startRealVault() : await startFakeTransit("hush-root");
+    transit = bin ? await startRealVault() : await startVaultTransitFake("hush-root");
     process.stderr.write(`vault-transit.test: running against ${transit.kind === "vault" ? "vault server -dev" : "the in-process transit fake"}\n`);
   });
   afterAll(async () => {
@@ -202,7 +155,7 @@ describe("Vault transit provider", () => {
   it("maps rate limiting (429) to throttled", async () => {
     if (transit.kind !== "fake") {
       // A dev server cannot be made to throttle on demand; use a fake for this one case.
-      const fake = await startFakeTransit("t");
+      const fake = await startVaultTransitFake("t");
       try {
         fake.fail = 429;
         const key = parseVaultTransitUri(`${fake.address}/v1/transit/keys/sops`);

@@ -23,3 +23,4 @@ export { startVault, type VaultHarness } from "./vault.js";
  * match the harness's KubeConfig whatever version a test package depends on.
  */
 export * as k8s from "@kubernetes/client-node";
+export { startCloudKmsFake, startVaultTransitFake, type CloudKmsFake, type VaultTransitFake } from "./key-service-fakes.js";
