@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./free-port.js";
+import { httpStatus } from "./http-status.js";
 import { spawnPeer } from "./peer-process.js";
 import { findBinary } from "./require-peer.js";
 import { waitFor } from "./wait-for.js";
@@ -18,18 +18,6 @@ export interface MotoHarness {
   reset(): Promise<void>;
   /** Kills the server's process group. Idempotent. */
   stop(): Promise<void>;
-}
-
-function call(method: string, url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, timeout: 2_000 }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
-    req.on("timeout", () => req.destroy(new Error("probe timed out")));
-    req.on("error", reject);
-    req.end();
-  });
 }
 
 /**
@@ -58,7 +46,7 @@ export async function startMoto(options: { timeoutMs?: number } = {}): Promise<M
   try {
     await waitFor(async () => {
       proc.assertRunning();
-      return (await call("GET", `${endpoint}/moto-api/`)) === 200;
+      return (await httpStatus(`${endpoint}/moto-api/`)) === 200;
     }, { timeoutMs: options.timeoutMs ?? 60_000, what: "moto_server /moto-api/" });
   } catch (err) {
     const tail = proc.logTail();
@@ -70,7 +58,7 @@ export async function startMoto(options: { timeoutMs?: number } = {}): Promise<M
     region: "us-east-1",
     credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
     async reset() {
-      const status = await call("POST", `${endpoint}/moto-api/reset`);
+      const status = await httpStatus(`${endpoint}/moto-api/reset`, "POST");
       if (status !== 200) throw new Error(`moto reset answered ${status}`);
     },
     stop,

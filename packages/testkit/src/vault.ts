@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./free-port.js";
+import { httpStatus } from "./http-status.js";
 import { spawnPeer } from "./peer-process.js";
 import { findBinary } from "./require-peer.js";
 import { waitFor } from "./wait-for.js";
@@ -18,18 +18,6 @@ export interface VaultHarness {
   readonly kind: "openbao" | "vault" | "fake";
   /** Kills the server's process group. Idempotent. */
   stop(): Promise<void>;
-}
-
-function health(url: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { timeout: 2_000 }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-    });
-    req.on("timeout", () => req.destroy(new Error("probe timed out")));
-    req.on("error", reject);
-    req.end();
-  });
 }
 
 /**
@@ -65,7 +53,7 @@ export async function startVault(options: { timeoutMs?: number } = {}): Promise<
     // 200 = initialized, unsealed and active (429/472/473/501/503 mean standby or not ready).
     await waitFor(async () => {
       proc.assertRunning();
-      return (await health(`${address}/v1/sys/health`)) === 200;
+      return (await httpStatus(`${address}/v1/sys/health`)) === 200;
     }, { timeoutMs: options.timeoutMs ?? 60_000, what: "vault /v1/sys/health" });
   } catch (err) {
     const tail = proc.logTail().replaceAll(token, "<root token>");
