@@ -12,9 +12,9 @@ import { writeAtomic } from "../io/files.js";
 import { addKeyFlags } from "../io/key-flags.js";
 import { resolveNewFileKeys, type NewFileFlags } from "../io/new-file-keys.js";
 import { keyProvidersFor } from "../io/providers.js";
-import { addSelectorOptions, resolveFormats, inFile } from "../io/sops-options.js";
+import { addSelectorOptions, inFile, resolveFormats, storeOptions } from "../io/sops-options.js";
 import { withPlaintextDir } from "../io/plaintext-temp.js";
-import { openSession, sealSession, type SessionFlags } from "../io/sops-session.js";
+import { openSession, saveSession, type SessionFlags } from "../io/sops-session.js";
 
 interface EditFlags extends SessionFlags, NewFileFlags {
   showMasterKeys?: boolean;
@@ -111,8 +111,7 @@ async function createFile(file: string, flags: EditFlags, io: CliIo, env: NodeJS
       now: new Date(),
       random,
     });
-    const indent = flags.indent !== undefined ? Number(flags.indent) : format === "yaml" ? keys.config?.config.stores.yaml?.indent : keys.config?.config.stores.json?.indent;
-    await writeAtomic(file, emitEncrypted(sealed.tree, sealed.metadata, format, indent !== undefined ? { indent } : {}), 0o644);
+    await writeAtomic(file, emitEncrypted(sealed.tree, sealed.metadata, format, storeOptions(flags, format, keys.config?.config)), 0o644);
   } catch (err) {
     throw inFile(file, err);
   }
@@ -137,11 +136,7 @@ export async function editFile(file: string, flags: EditFlags, io: CliIo, env: N
   const format = session.formats.output;
   const original = emitPlaintext(session.plain, format, session.store);
   const edited = await editUntilValid(file, original, format, editor, io, env);
-  try {
-    await writeAtomic(file, sealSession(session, { tree: edited }), session.mode ?? 0o644);
-  } catch (err) {
-    throw inFile(file, err);
-  }
+  await saveSession(session, { tree: edited });
 }
 
 /** Registers `hush edit`. */

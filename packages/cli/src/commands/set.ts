@@ -3,8 +3,7 @@ import type { Command } from "commander";
 import { HushError } from "@hush/errors";
 import { inFile } from "../io/sops-options.js";
 import type { CliIo } from "../io/cli-io.js";
-import { writeAtomic } from "../io/files.js";
-import { openSession, sealSession, type SessionFlags } from "../io/sops-session.js";
+import { openSession, saveSession, type SessionFlags } from "../io/sops-session.js";
 import { getPath, jsonToTreeValue, parseSetPath, setPath, treeEquals } from "../io/tree-edit.js";
 
 interface SetFlags extends SessionFlags {
@@ -45,10 +44,10 @@ export async function setValue(file: string, path: string, value: string | undef
   if (flags.idempotent && treeEquals(getPath(branch, treePath), newValue)) return false;
   try {
     setPath(branch, treePath, newValue);
-    await writeAtomic(file, sealSession(session), session.mode ?? 0o644);
   } catch (err) {
     throw inFile(file, err);
   }
+  await saveSession(session);
   return true;
 }
 

@@ -1,9 +1,7 @@
 import type { Command } from "commander";
 import { HushError } from "@hush/errors";
-import { inFile } from "../io/sops-options.js";
 import type { CliIo } from "../io/cli-io.js";
-import { writeAtomic } from "../io/files.js";
-import { openSession, sealSession, type SessionFlags } from "../io/sops-session.js";
+import { openSession, saveSession, type SessionFlags } from "../io/sops-session.js";
 import { parseSetPath, unsetPath } from "../io/tree-edit.js";
 
 interface UnsetFlags extends SessionFlags {
@@ -23,11 +21,7 @@ export async function unsetValue(file: string, path: string, flags: UnsetFlags, 
     if (flags.idempotent) return false;
     throw new HushError("HUSH_ERR_CLI_USAGE", `${file}: ${path} not found`, { hint: "check the path, or pass --idempotent" });
   }
-  try {
-    await writeAtomic(file, sealSession(session), session.mode ?? 0o644);
-  } catch (err) {
-    throw inFile(file, err);
-  }
+  await saveSession(session);
   return true;
 }
 

@@ -1,4 +1,3 @@
-import { HushError, isHushError } from "@hush/errors";
 import { pooledRandom } from "./random.js";
 import {
   decryptOpened,
@@ -16,7 +15,7 @@ import {
   type Tree,
 } from "@hush/sops";
 import { loadSopsConfig, type LoadedConfig } from "./config.js";
-import { fileMode, readInput } from "./files.js";
+import { fileMode, readInput, writeAtomic } from "./files.js";
 import { keyProvidersFor } from "./providers.js";
 import { inFile, parseDecryptionOrder, resolveFormats, storeOptions } from "./sops-options.js";
 
@@ -107,4 +106,13 @@ export function sealSession(session: SopsSession, changes: SealChanges = {}): Ui
     ...(sameKey && { reuseIv: (p: Uint8Array, type: string, aad: string) => session.ivs.get(ivKey(p, type, aad)) }),
   });
   return emitEncrypted(sealed.tree, sealed.metadata, session.formats.output, session.store);
+}
+
+/** Seals the session (see {@link sealSession}) and writes it back over its file, atomically, keeping its mode. */
+export async function saveSession(session: SopsSession, changes: SealChanges = {}): Promise<void> {
+  try {
+    await writeAtomic(session.file, sealSession(session, changes), session.mode ?? 0o644);
+  } catch (err) {
+    throw inFile(session.file, err);
+  }
 }
