@@ -1,6 +1,7 @@
 import { HushError } from "@hush/errors";
 import type { KubeObject } from "../types.js";
 import { kubeErrorCode, type KubeClient, type WatchEvent } from "./kube-client.js";
+import { abortableDelay } from "./abortable-delay.js";
 
 /** Callbacks of an {@link Informer}. Handlers must not throw (errors are logged and dropped). */
 export interface InformerHandlers<T> {
@@ -60,18 +61,6 @@ function keyOf(o: KubeObject): string {
   return o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : (o.metadata.name ?? "");
 }
 
-function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 
 /**
  * List-then-watch cache of one resource, hardened against the ways `@kubernetes/client-node`

@@ -1,5 +1,6 @@
 import { kubeErrorCode, resourcePath, type KubeClient } from "./kube-client.js";
 import type { KubeLogger } from "./informer.js";
+import { abortableDelay } from "./abortable-delay.js";
 
 /** Options of {@link LeaderElector}. Defaults follow controller-runtime (15 s / 10 s / 2 s). */
 export interface LeaderElectionOptions {
@@ -22,18 +23,6 @@ function microTime(d: Date): string {
   return d.toISOString().replace(/\.(\d{3})Z$/, ".$1000Z");
 }
 
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 
 /**
  * Leader election on a `coordination.k8s.io/v1` Lease, client-go style: a candidate takes the
@@ -114,7 +103,7 @@ export class LeaderElector {
    * released so another candidate takes over at once).
    */
   async run(signal: AbortSignal, lead: (leading: AbortSignal) => Promise<void>): Promise<"lost" | "stopped"> {
-    while (!signal.aborted && !(await this.tryAcquireOrRenew())) await delay(this.#o.retryPeriodMs, signal);
+    while (!signal.aborted && !(await this.tryAcquireOrRenew())) await abortableDelay(this.#o.retryPeriodMs, signal);
     if (signal.aborted) return "stopped";
     this.#leading = true;
     this.#o.log?.info({ lease: this.#o.name, identity: this.#o.identity }, "became leader");
@@ -133,7 +122,7 @@ export class LeaderElector {
     void work.then(() => wake.abort());
     const stop = AbortSignal.any([signal, wake.signal]);
     while (!signal.aborted) {
-      await delay(this.#o.retryPeriodMs, stop);
+      await abortableDelay(this.#o.retryPeriodMs, stop);
       if (signal.aborted) break;
       if (workEnded) {
         // The work gave up on its own (e.g. it could not list): step down rather than hold an idle lease.
