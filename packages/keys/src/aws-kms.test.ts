@@ -19,6 +19,7 @@ import {
   stsSessionName,
   type KmsKeyRef,
 } from "./aws-kms.js";
+import { rejectionOf } from "@hush/testkit/rejection";
 
 process.env["AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED"] = "true";
 
@@ -32,14 +33,6 @@ async function codeOf(p: Promise<unknown>): Promise<string> {
   throw new Error("expected a rejection");
 }
 
-async function errorOf(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("parseEncryptionContext", () => {
   it("parses key:value pairs", () => {
@@ -136,13 +129,13 @@ describe("AWS KMS provider against moto", () => {
   it.skipIf(!peer.ok)("reports a missing key as not found (unwrap) and as a wrap failure (encrypt)", async () => {
     const provider = createAwsKmsProvider({ clientConfig: base() });
     const missing = ref({ arn: "arn:aws:kms:eu-west-1:123456789012:key/00000000-0000-0000-0000-000000000000" });
-    const wrapErr = await errorOf(provider.wrap(missing, dataKey));
+    const wrapErr = await rejectionOf(provider.wrap(missing, dataKey));
     expect(isHushError(wrapErr) && wrapErr.code).toBe("HUSH_ERR_KEYS_WRAP_FAILED");
     expect(isHushError(wrapErr) && wrapErr.exitCode).toBe(1);
     expect(wrapErr.message).toContain(missing.arn);
     expect(wrapErr.message).not.toContain(canary);
     const enc = await createAwsKmsProvider({ clientConfig: base() }).wrap(ref(), dataKey);
-    const unwrapErr = await errorOf(provider.unwrap({ ...missing, enc }));
+    const unwrapErr = await rejectionOf(provider.unwrap({ ...missing, enc }));
     expect(isHushError(unwrapErr) && unwrapErr.code).toBe("HUSH_ERR_KEYS_KEY_NOT_FOUND");
     expect(isHushError(unwrapErr) && unwrapErr.exitCode).toBe(128);
   });
@@ -242,7 +235,7 @@ describe("AWS KMS provider against moto", () => {
       fault = "AccessDeniedException";
       try {
         const provider = createAwsKmsProvider({ clientConfig: { ...base(), endpoint: proxyUrl } });
-        const err = await errorOf(provider.unwrap({ ...ref(), enc }));
+        const err = await rejectionOf(provider.unwrap({ ...ref(), enc }));
         expect(isHushError(err) && err.code).toBe("HUSH_ERR_KEYS_ACCESS_DENIED");
         expect(err.message).toBe(`kms ${arn}: could not decrypt the data key: access denied`);
         expect(err.message).not.toContain(enc);

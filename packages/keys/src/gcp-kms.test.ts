@@ -3,15 +3,8 @@ import { freePort } from "@hush/testkit/free-port";
 import { startCloudKmsFake } from "@hush/testkit/key-service-fakes";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGcpKmsProvider, gcpClientOptions, parseGcpKmsResourceId, parseGcpKmsResourceIds, type GcpKmsKeyRef } from "./gcp-kms.js";
+import { rejectionOf } from "@hush/testkit/rejection";
 
-async function errorOf(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("GCP KMS resource IDs", () => {
   it("accepts crypto key resource IDs and lists of them", () => {
@@ -67,24 +60,24 @@ describe("GCP KMS provider through @google-cloud/kms against a Cloud KMS REST fa
   it("maps denied, missing, throttled and unreachable to their codes without secrets", async () => {
     const good = createGcpKmsProvider({ endpoint: fake.endpoint, accessToken: "ya29.test-token" });
     const enc = await good.wrap(ref(), dataKey);
-    const denied = await errorOf(createGcpKmsProvider({ endpoint: fake.endpoint, accessToken: "wrong" }).unwrap({ ...ref(), enc }));
+    const denied = await rejectionOf(createGcpKmsProvider({ endpoint: fake.endpoint, accessToken: "wrong" }).unwrap({ ...ref(), enc }));
     expect(isHushError(denied) && denied.code).toBe("HUSH_ERR_KEYS_ACCESS_DENIED");
     expect(denied.message).not.toContain(canary);
     expect(denied.message).not.toContain(enc);
-    const missing = await errorOf(good.unwrap({ ...ref("missing"), enc }));
+    const missing = await rejectionOf(good.unwrap({ ...ref("missing"), enc }));
     expect(isHushError(missing) && missing.code).toBe("HUSH_ERR_KEYS_KEY_NOT_FOUND");
     fake.fail = { code: 429, status: "RESOURCE_EXHAUSTED" };
     try {
-      const throttled = await errorOf(good.unwrap({ ...ref(), enc }));
+      const throttled = await rejectionOf(good.unwrap({ ...ref(), enc }));
       expect(isHushError(throttled) && throttled.code).toBe("HUSH_ERR_KEYS_THROTTLED");
     } finally {
       fake.fail = undefined;
     }
     const port = await freePort();
     const down = createGcpKmsProvider({ endpoint: `http://127.0.0.1:${port}`, accessToken: "t" });
-    const unreachable = await errorOf(down.unwrap({ ...ref(), enc }));
+    const unreachable = await rejectionOf(down.unwrap({ ...ref(), enc }));
     expect(isHushError(unreachable) && unreachable.code).toBe("HUSH_ERR_KEYS_UNREACHABLE");
-    const wrapErr = await errorOf(down.wrap(ref(), dataKey));
+    const wrapErr = await rejectionOf(down.wrap(ref(), dataKey));
     expect(isHushError(wrapErr) && wrapErr.code).toBe("HUSH_ERR_KEYS_WRAP_FAILED");
     expect(isHushError(wrapErr) && wrapErr.exitCode).toBe(1);
   });

@@ -6,15 +6,8 @@ import { isHushError } from "@hush/errors";
 import { requirePeer } from "@hush/testkit/require-peer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPgpProvider, gpgEncryptArgs, parsePgpFingerprint, parsePgpFingerprints, type PgpKeyRef } from "./pgp.js";
+import { rejectionOf } from "@hush/testkit/rejection";
 
-async function errorOf(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("PGP fingerprint parsing", () => {
   it("removes spaces and splits lists like sops", () => {
@@ -113,7 +106,7 @@ describe("PGP provider with a throw-away gpg keyring", () => {
 
   it.skipIf(!peer.ok)("says when no secret key is available, without the payload", async () => {
     const enc = await createPgpProvider({ gnupgHome: home, env, gpgExec: gpgBin }).wrap(ref(), dataKey);
-    const err = await errorOf(createPgpProvider({ gnupgHome: emptyHome, env, gpgExec: gpgBin }).unwrap({ ...ref(), enc }));
+    const err = await rejectionOf(createPgpProvider({ gnupgHome: emptyHome, env, gpgExec: gpgBin }).unwrap({ ...ref(), enc }));
     expect(isHushError(err) && err.code).toBe("HUSH_ERR_KEYS_NO_IDENTITY");
     expect(isHushError(err) && err.exitCode).toBe(128);
     expect(err.message).toContain(fp);
@@ -121,7 +114,7 @@ describe("PGP provider with a throw-away gpg keyring", () => {
   });
 
   it.skipIf(!peer.ok)("fails to wrap to a fingerprint the keyring does not have", async () => {
-    const err = await errorOf(
+    const err = await rejectionOf(
       createPgpProvider({ gnupgHome: emptyHome, env, gpgExec: gpgBin }).wrap({ type: "pgp", fp: "D7229043384BCC60326C6FB9D8720D957C3D3074" }, dataKey),
     );
     expect(isHushError(err) && err.code).toBe("HUSH_ERR_KEYS_WRAP_FAILED");
@@ -141,7 +134,7 @@ describe("PGP provider with a throw-away gpg keyring", () => {
 
   it("reports a missing gpg binary as such", async () => {
     const provider = createPgpProvider({ gpgExec: "/nonexistent/gpg", env });
-    const err = await errorOf(provider.unwrap({ type: "pgp", fp: "D7229043384BCC60326C6FB9D8720D957C3D3074", enc: "x" }));
+    const err = await rejectionOf(provider.unwrap({ type: "pgp", fp: "D7229043384BCC60326C6FB9D8720D957C3D3074", enc: "x" }));
     expect(isHushError(err) && err.code).toBe("HUSH_ERR_KEYS_UNWRAP_FAILED");
     expect(err.message).toMatch(/could not run gpg/);
   });

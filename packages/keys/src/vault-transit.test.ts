@@ -11,15 +11,8 @@ import {
   parseVaultTransitUris,
   type VaultKeyRef,
 } from "./vault-transit.js";
+import { rejectionOf } from "@hush/testkit/rejection";
 
-async function errorOf(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error;
-  }
-  throw new Error("expected a rejection");
-}
 
 describe("parseVaultTransitUri", () => {
   it("splits a transit URI into sops's fields", () => {
@@ -129,7 +122,7 @@ describe("Vault transit provider", () => {
     expect(await codeOf(createVaultTransitProvider({ tokenFile: () => undefined }).unwrap({ ...ref(), enc }))).toBe(
       "HUSH_ERR_KEYS_NO_CREDENTIALS",
     );
-    const denied = await errorOf(createVaultTransitProvider({ token: "wrong-token" }).unwrap({ ...ref(), enc }));
+    const denied = await rejectionOf(createVaultTransitProvider({ token: "wrong-token" }).unwrap({ ...ref(), enc }));
     expect(isHushError(denied) && denied.code).toBe("HUSH_ERR_KEYS_ACCESS_DENIED");
     expect(denied.message).not.toContain("wrong-token");
     expect(denied.message).not.toContain(canary);
@@ -141,7 +134,7 @@ describe("Vault transit provider", () => {
   it("reports an unreachable Vault", async () => {
     const port = await freePort();
     const key = parseVaultTransitUri(`http://127.0.0.1:${port}/v1/transit/keys/sops`);
-    const err = await errorOf(createVaultTransitProvider({ token: "t" }).unwrap({ ...key, enc: "vault:v1:AAAA" }));
+    const err = await rejectionOf(createVaultTransitProvider({ token: "t" }).unwrap({ ...key, enc: "vault:v1:AAAA" }));
     expect(isHushError(err) && err.code).toBe("HUSH_ERR_KEYS_UNREACHABLE");
     expect(isHushError(err) && err.exitCode).toBe(128);
   });
@@ -179,7 +172,7 @@ describe("Vault transit provider", () => {
 });
 
 async function codeOf(p: Promise<unknown>): Promise<string> {
-  const err = await errorOf(p);
+  const err = await rejectionOf(p);
   if (isHushError(err)) return err.code;
   throw err;
 }
