@@ -2,7 +2,7 @@ import { createHash, type Hash } from "node:crypto";
 import { HushError } from "@hush/errors";
 import { decryptValue, encryptBytes, encryptValue, isEncryptedValue, parseEncryptedValue, type RandomBytes } from "./cipher.js";
 import type { SelectorMatcher } from "./selectors.js";
-import { Comment, SopsTime, TreeList, TreeMap, type Scalar, type Tree, type TreeValue } from "./tree.js";
+import { Comment, TreeList, TreeMap, type Scalar, type Tree, type TreeValue } from "./tree.js";
 import { valueBytes } from "./values.js";
 
 /** SHA-256("sops"): what sops feeds the MAC first when `mac_only_encrypted` is set. */
@@ -175,15 +175,13 @@ function newMacHash(macOnlyEncrypted: boolean): Hash {
   return hash;
 }
 
-/** Rejects trees sops cannot encrypt (non-finite ints are impossible here; kept for symmetry). */
+/** Rejects trees sops cannot encrypt: integers beyond int64 (go-yaml reads them as uint64). */
 export function assertEncryptable(tree: Tree): void {
   const check = (v: TreeValue, path: readonly string[]): void => {
     if (v instanceof TreeMap) for (const e of v.entries()) check(e.value, [...path, e.key]);
     else if (v instanceof TreeList) for (const i of v.items) if (!(i instanceof Comment)) check(i, path);
     else if (typeof v === "bigint" && (v > 2n ** 63n - 1n || v < -(2n ** 63n))) {
       throw new HushError("HUSH_ERR_SOPS_ENCRYPT_TREE", `integer at ${describePath(path)} does not fit in 64 bits`);
-    } else if (v instanceof SopsTime && v.text === "") {
-      throw new HushError("HUSH_ERR_SOPS_ENCRYPT_TREE", `timestamp at ${describePath(path)} is empty`);
     }
   };
   for (const b of tree.branches) check(b, []);
