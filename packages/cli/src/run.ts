@@ -9,6 +9,7 @@ export interface CommandModule {
 
 // Each subcommand is imported lazily so that `hush decrypt` never loads the webhook,
 // the controller, the scanner or a cloud SDK (cold start matters for pre-commit hooks).
+// Several names may share one module (`scan` registers `hook` too): it is registered once.
 const commands: Record<string, () => Promise<CommandModule>> = {
   encrypt: () => import("./commands/encrypt.js"),
   decrypt: () => import("./commands/decrypt.js"),
@@ -30,28 +31,57 @@ const commands: Record<string, () => Promise<CommandModule>> = {
 /** Names of every subcommand, for tests and help. */
 export const commandNames = Object.keys(commands);
 
+/** The hush version reported by `--version` and written as nothing else (sops files carry the sops version). */
+export const HUSH_VERSION = "0.1.0";
+
+/** The sops release whose command line and file format hush implements. */
+export const SOPS_COMPATIBLE_VERSION = "3.13.3";
+
+/**
+ * What `--version` prints. The first line is exactly what `sops --version
+ * --disable-version-check` prints, so scripts that read the sops version from it (the
+ * second word, the last word, or the first x.y.z) keep working under `alias sops=hush`.
+ */
+export function versionText(): string {
+  return `sops ${SOPS_COMPATIBLE_VERSION}\nhush ${HUSH_VERSION} (compatible with sops ${SOPS_COMPATIBLE_VERSION})\n`;
+}
+
+const versionFlags = new Set(["-v", "--v", "-version", "--version"]);
+const helpFlags = new Set(["-h", "--h", "-help", "--help"]);
+
 /**
  * Parses `argv` (without `node` and the script) and runs the command. Returns the process
  * exit code; never calls `process.exit`, so tests can drive it in-process.
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const program = new Command("hush")
-    .description("Keep secrets out of Git: a SOPS-compatible CLI, a secret scanner, a sync controller and an admission webhook.")
-    .version(HUSH_VERSION, "-v, --version")
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-    })
-    .showHelpAfterError(false);
+  const first = argv.findIndex((a) => !a.startsWith("-") || a === "-");
+  const leading = first === -1 ? argv : argv.slice(0, first);
+  // sops answers --version before looking at anything else on the line (it also accepts
+  // --disable-version-check/--check-for-updates there; hush never checks the network).
+  if (leading.some((a) => versionFlags.has(a.split("=")[0] as string))) {
+    io.stdout.write(versionText());
+    return 0;
+  }
+  const program = makeProgram(io);
+  const word = first === -1 ? undefined : argv[first];
 
-  const wanted = argv.find((a) => Object.hasOwn(commands, a));
-  const toLoad = wanted === undefined ? commandNames : [wanted];
-  for (const name of toLoad) {
-    const load = commands[name];
-    if (load) (await load()).register(program, io);
+  if (word === undefined || word === "help" || leading.some((a) => helpFlags.has(a))) {
+    const topic = word === "help" ? argv[first + 1] : undefined;
+    if (topic !== undefined && !Object.hasOwn(commands, topic)) {
+      io.stderr.write(`hush: no help for '${printable(topic)}': not a hush command (run 'hush --help' for the list)\n`);
+      return 1;
+    }
+    await registerAll(program, io, topic === undefined ? commandNames : [topic]);
+    const target = topic === undefined ? program : program.commands.find((c) => c.name() === topic);
+    io.stdout.write((target ?? program).helpInformation());
+    return 0;
   }
 
+  if (!Object.hasOwn(commands, word)) {
+    io.stderr.write(`hush: unknown command '${printable(word)}' (run 'hush --help' for the list of commands)\n`);
+    return 1;
+  }
+  await registerAll(program, io, [word]);
   try {
     await program.parseAsync([...argv], { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : 0;
@@ -60,8 +90,30 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-/** The hush version reported by `--version` and written as nothing else (sops files carry the sops version). */
-export const HUSH_VERSION = "0.1.0";
+function makeProgram(io: CliIo): Command {
+  return new Command("hush")
+    .description("Keep secrets out of Git: a SOPS-compatible CLI, a secret scanner, a sync controller and an admission webhook.")
+    .version(versionText().trimEnd(), "-v, --version", "print the hush version and the sops version it is compatible with")
+    .exitOverride()
+    .configureOutput({
+      writeOut: (s) => io.stdout.write(s),
+      writeErr: (s) => io.stderr.write(s),
+    })
+    .showHelpAfterError(false);
+}
+
+/** Registers the modules behind `names`, each module once. */
+async function registerAll(program: Command, io: CliIo, names: readonly string[]): Promise<void> {
+  const loaders = [...new Set(names.map((n) => commands[n]).filter((l) => l !== undefined))];
+  const modules = new Set(await Promise.all(loaders.map((load) => load())));
+  for (const m of modules) m.register(program, io);
+}
+
+/** A command-line word shown back to the user: bounded, control characters removed. */
+function printable(s: string): string {
+  const clean = s.replace(/[\u0000-\u001f\u007f]/g, "?");
+  return clean.length > 40 ? `${clean.slice(0, 40)}…` : clean;
+}
 
 function reportError(err: unknown, io: CliIo): number {
   if (err instanceof CommanderError) {
