@@ -5,6 +5,7 @@ import { keysCodes } from "./codes/keys.js";
 import { kubeCodes } from "./codes/kube.js";
 import { providersCodes } from "./codes/providers.js";
 import { scanCodes } from "./codes/scan.js";
+import { sealedCodes } from "./codes/sealed.js";
 import { serverCodes } from "./codes/server.js";
 import { sopsCodes } from "./codes/sops.js";
 import { webhookCodes } from "./codes/webhook.js";
@@ -23,6 +24,7 @@ export const catalogue = {
   ...providersCodes,
   ...kubeCodes,
   ...serverCodes,
+  ...sealedCodes,
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A stable hush error code, e.g. `HUSH_ERR_SOPS_MAC_MISMATCH`. */

@@ -1,0 +1,68 @@
+import type { KeyObject } from "node:crypto";
+import { HushError } from "@hush/errors";
+import { hybridDecrypt, type RandomBytes } from "./crypto.js";
+import { isBase64, type ObjectMeta, type SealedSecret, type SecretManifest } from "./manifest.js";
+import { encryptionLabel, scopeOf, sealSecret } from "./seal.js";
+
+/**
+ * Opens a SealedSecret with the controller's private key(s), as the controller does: the
+ * label comes from the SealedSecret's own name, namespace and scope annotations, so a value
+ * sealed for another place, or altered, fails. The Secret gets the template's metadata and
+ * type with the SealedSecret's name and namespace. Values never appear in errors.
+ * Template `data` without `{{` is copied literally; Go templates are refused.
+ * @throws `HUSH_ERR_SEALED_DECRYPT` naming the keys that failed; `HUSH_ERR_SEALED_UNSUPPORTED`.
+ */
+export function unsealSecret(sealed: SealedSecret, privateKeys: readonly KeyObject[]): SecretManifest {
+  if (sealed.spec.data !== undefined) throw new HushError("HUSH_ERR_SEALED_UNSUPPORTED", "the SealedSecret uses the deprecated spec.data format");
+  const name = sealed.metadata.name ?? "";
+  const namespace = sealed.metadata.namespace ?? "";
+  const label = encryptionLabel(namespace, name, scopeOf(sealed.metadata));
+  const data: Record<string, string> = {};
+  const failed: string[] = [];
+  for (const [key, value] of Object.entries(sealed.spec.encryptedData)) {
+    const plain = isBase64(value) ? hybridDecrypt(privateKeys, Buffer.from(value, "base64"), label) : undefined;
+    if (plain === undefined) failed.push(key);
+    else data[key] = Buffer.from(plain).toString("base64");
+  }
+  if (failed.length > 0) {
+    throw new HushError("HUSH_ERR_SEALED_DECRYPT", `no key could decrypt ${failed.sort().map((k) => JSON.stringify(k)).join(", ")} of SealedSecret ${namespace ? `${namespace}/` : ""}${name}`);
+  }
+  for (const [key, tpl] of Object.entries(sealed.spec.template.data ?? {})) {
+    if (tpl.includes("{{")) throw new HushError("HUSH_ERR_SEALED_UNSUPPORTED", `spec.template.data.${key} is a Go template, which hush does not render`);
+    data[key] = Buffer.from(tpl, "utf8").toString("base64");
+  }
+  const metadata: ObjectMeta = { ...sealed.spec.template.metadata, name };
+  if (namespace) metadata.namespace = namespace;
+  else delete metadata.namespace;
+  delete metadata["creationTimestamp"];
+  const secret: SecretManifest = { apiVersion: "v1", kind: "Secret", metadata, data };
+  if (sealed.spec.template.immutable !== undefined) secret.immutable = sealed.spec.template.immutable;
+  secret.type = sealed.spec.template.type ?? "Opaque";
+  return secret;
+}
+
+/**
+ * True when every value opens with one of `privateKeys` (kubeseal's `--validate`, done
+ * locally instead of by the controller).
+ */
+export function validateSealedSecret(sealed: SealedSecret, privateKeys: readonly KeyObject[]): boolean {
+  try {
+    unsealSecret(sealed, privateKeys);
+    return true;
+  } catch (err) {
+    if (err instanceof HushError && err.code === "HUSH_ERR_SEALED_DECRYPT") return false;
+    throw err;
+  }
+}
+
+/**
+ * Re-seals a SealedSecret to a new certificate (kubeseal's `--re-encrypt`, done locally as the
+ * controller's rotate endpoint does: unseal with the old keys, seal the Secret again).
+ */
+export function reencryptSealedSecret(sealed: SealedSecret, privateKeys: readonly KeyObject[], publicKey: KeyObject, random: RandomBytes): SealedSecret {
+  if (sealed.spec.template.data && Object.keys(sealed.spec.template.data).length > 0) {
+    throw new HushError("HUSH_ERR_SEALED_UNSUPPORTED", "re-encrypting a SealedSecret with spec.template.data is left to the controller", { hint: "run `hush seal --re-encrypt` without --recovery-private-key to let the controller do it" });
+  }
+  const secret = unsealSecret(sealed, privateKeys);
+  return sealSecret(secret, { publicKey, random, allowEmptyData: true, scope: scopeOf(sealed.metadata) });
+}
