@@ -63,8 +63,15 @@ export function token(
   };
 }
 
-/** Assignment operators between a key and its value (`=`, `:`, `:=`, `=>`, `?=`, `,`). */
-export const assign = String.raw`["'\x60]?\s{0,3}(?::=|=>|\?=|=|:|,)\s{0,3}["'\x60]?`;
+/**
+ * Assignment operators between a key and its value (`=`, `:`, `:=`, `=>`, `->`, `?=`), with an
+ * optional closing quote on the key and an opening one on the value. Blanks never cross a line,
+ * and `==`, `!=`, `::` and argument lists (`,`) are not assignments.
+ */
+export const assign = String.raw`["'\x60]?\]?[ \t]{0,3}(?::=|=>|->|\?=|=(?![=~])|:(?!:))[ \t]{0,3}["'\x60]?`;
+
+// An identifier without digits (`cloudflareTokenFromEnvironment`) is a variable, not a key.
+const identifierValue = /^[A-Za-z_$][A-Za-z_$]*$/;
 
 /**
  * A secret with no distinctive prefix, recognised by a nearby identifier
@@ -84,5 +91,6 @@ export function keyed(
     keywords,
     pattern: jsPattern(new RegExp(String.raw`(?:${ident})[\w.-]{0,30}?${assign}(${body})(?![\w])`, "i")),
     entropy: opts.entropy ?? 3,
+    veto: (secret) => identifierValue.test(secret),
   };
 }

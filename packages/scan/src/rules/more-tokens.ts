@@ -20,6 +20,25 @@ function detectEncodedPrivateKeys(text: string): RawHit[] {
   return hits;
 }
 
+/**
+ * kubeadm bootstrap tokens, `[a-z0-9]{6}.[a-z0-9]{16}`, lower case only (so `oauth1.RequestTokenOpts`
+ * is not one), on a line that mentions a token, with a digit in the secret half.
+ */
+function detectBootstrapTokens(text: string): RawHit[] {
+  const hits: RawHit[] = [];
+  const re = /(?<![\w.-])([a-z0-9]{6})\.([a-z0-9]{16})(?![\w.-])/g;
+  for (let m = re.exec(text); m; m = re.exec(text)) {
+    // `abcdef.0123456789abcdef` is the token kubeadm's documentation uses.
+    if (!/\d/.test(m[2]!) || !/[a-z]/.test(m[2]!) || /abcdef|012345/.test(m[0]) || shannonEntropy(m[0]) <= 3) continue;
+    const ls = text.lastIndexOf("\n", m.index) + 1;
+    const le = text.indexOf("\n", m.index);
+    const line = text.slice(Math.max(ls, m.index - 200), le === -1 ? Math.min(text.length, m.index + 222) : Math.min(le, m.index + 222));
+    if (!/token|kubeadm|bootstrap/i.test(line)) continue;
+    hits.push({ rule: "kubernetes-bootstrap-token", offset: m.index, secret: m[0] });
+  }
+  return hits;
+}
+
 /** `Authorization: Bearer|Basic|Token <credential>` headers in curl lines, HTTP files and docs. */
 const authHeader = jsPattern(/authorization["']?\s{0,3}[:=]\s{0,3}["']?(?:bearer|basic|token)\s{1,3}([\w.~+/=-]{16,500})/i);
 
@@ -88,7 +107,10 @@ export const moreTokenRules: readonly Rule[] = [
   keyed("wandb-api-key", "Weights & Biases API key", ["wandb"], "wandb", String.raw`[a-f0-9]{40}`),
   keyed("gitea-token", "Gitea / Forgejo access token", ["gitea", "forgejo"], String.raw`gitea|forgejo`, String.raw`[a-f0-9]{40}`),
   keyed("nuget-config-password", "Cleartext password in nuget.config", ["cleartextpassword"], String.raw`ClearTextPassword["']?\s{0,3}value`, String.raw`[^"'\s<>]{8,128}`),
-  keyed("npmrc-auth", "npm legacy _auth / _password credential", ["_auth", "_password"], String.raw`(?:^|[\s:])_(?:auth|password)`, String.raw`[A-Za-z0-9+/=]{12,200}`),
+  {
+    ...keyed("npmrc-auth", "npm legacy _auth / _password / _authToken credential in .npmrc", ["_auth", "_password"], String.raw`(?:^|[\s:])_(?:auth|password|authToken)`, String.raw`[A-Za-z0-9+/=._-]{12,512}`),
+    path: jsPattern(/(?:^|\/)\.?npmrc$/),
+  },
   {
     ...keyed("docker-config-auth", "Docker config.json registry auth", ['"auth"'], String.raw`"auth"`, String.raw`[A-Za-z0-9+/]{16,400}={0,2}`, { entropy: 3.2 }),
     // The value is base64 of `user:password`: judge the password (`dXNlcjpwYXNzd29yZA==` is "user:password").
@@ -98,7 +120,7 @@ export const moreTokenRules: readonly Rule[] = [
       return colon === -1 || isPlaceholderValue(plain.slice(colon + 1));
     },
   },
-  keyed("kubernetes-bootstrap-token", "Kubernetes bootstrap token (kubeadm join / bootstrap Secret)", ["token"], String.raw`token`, String.raw`[a-z0-9]{6}\.[a-z0-9]{16}`),
+  { id: "kubernetes-bootstrap-token", description: "Kubernetes bootstrap token (kubeadm join / bootstrap Secret)", keywords: ["token"], detect: detectBootstrapTokens },
   keyed("kubeconfig-client-key", "Client key data in a kubeconfig", ["client-key-data"], "client-key-data", String.raw`[A-Za-z0-9+/]{60,16000}={0,2}`, { entropy: 4.5 }),
   {
     id: "authorization-header",
