@@ -26,6 +26,8 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   hook: () => import("./commands/scan.js"),
   webhook: () => import("./commands/webhook.js"),
   controller: () => import("./commands/controller.js"),
+  seal: () => import("./commands/seal.js"),
+  unseal: () => import("./commands/unseal.js"),
 };
 
 /** Names of every subcommand, for tests and help. */
