@@ -4,7 +4,8 @@
  * {@link isPlaceholderValue}, which is much stricter.
  */
 
-const tokenStopwords = ["example", "xxxxxxxx", "00000000", "11111111", "12345678", "abcdefgh", "redacted", "placeholder", "your_", "your-", "dummy", "fake", "sample"];
+// "canary": test values planted to prove a secret never leaks are fake by construction.
+const tokenStopwords = ["example", "xxxxxxxx", "00000000", "11111111", "12345678", "abcdefgh", "redacted", "placeholder", "your_", "your-", "dummy", "fake", "sample", "canary"];
 
 /** True for documentation tokens: `AKIAIOSFODNN7EXAMPLE`, `ghp_xxxx…`, `sk_live_1111…`. */
 export function isPlaceholderToken(secret: string): boolean {
@@ -21,7 +22,16 @@ const valueStopwords = [
   "replace", "insert", "enter", "mysql", "postgres", "localhost", "foobar", "lorem", "none", "null", "undefined",
   "default", "admin", "qwerty", "letmein", "hunter2", "value", "string", "required", "optional", "notused", "not_used",
   "not-used", "invalid", "empty", "mock", "stub", "demo", "sha256", "sha512", "sha1", "md5", "bcrypt", "argon",
+  // leetspeak spellings of the words above are still the words
+  "s3cr3t", "secr3t", "s3cret", "p4ss", "passw0rd", "p4ssw0rd", "p@ss", "t0ken", "hunter", "swordfish",
 ];
+
+// A readable slug (`from-k8s-auth`, `my-db-user`): three or more short words, digits in one at most.
+function isSlug(value: string): boolean {
+  const parts = value.split(/[-_.]/);
+  if (parts.length < 3 || !/^[a-z0-9]+(?:[-_.][a-z0-9]+)+$/.test(value)) return false;
+  return parts.every((p) => p.length <= 10) && parts.filter((p) => /\d/.test(p)).length <= 1;
+}
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const templated = /\$\{|\{\{|\$\(|%\(|<%|\}\}|^\$[A-Za-z_]|^%[A-Za-z_]+%$|^@[A-Za-z_]+@$|^<[^>]*>$|^\*+$|^\.+$/;
@@ -57,7 +67,9 @@ export function isPlaceholderValue(value: string): boolean {
   if (/[()[\]]/.test(value) || value.startsWith("-")) return true;
   if (hostPath.test(value) || isEncodedPlaceholder(value)) return true;
   if (dottedIdentifier.test(value) || envName.test(value) || path.test(value) || uuid.test(value)) return true;
-  if (wordsOnly.test(value)) return true;
+  if (wordsOnly.test(value) || isSlug(value)) return true;
+  // Generic values are printable ASCII; anything else is prose or a template marker.
+  if (!/^[\x21-\x7e]+$/.test(value)) return true;
   // camelCase / snake_case identifiers without digits are variable names (`dbPassword`).
   if (/^[A-Za-z_]+$/.test(value)) return true;
   const lower = value.toLowerCase();

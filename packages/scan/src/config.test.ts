@@ -43,7 +43,7 @@ describe("gitleaks TOML configs", () => {
 
   it("keeps Kubernetes and SOPS detectors even when the built-in token rules are replaced", () => {
     const s = createScanner(parseGitleaksConfig(toml(""), ".gitleaks.toml"));
-    const manifest = "apiVersion: v1\nkind: Secret\nmetadata: {name: a}\nstringData:\n  k: in-clear\n";
+    const manifest = "apiVersion: v1\nkind: Secret\nmetadata: {name: a}\nstringData:\n  k: Rz8kW3qLp5Nv\n";
     expect(s.scan({ path: "s.yaml", content: manifest }).findings.map((f) => f.rule)).toEqual(["kubernetes-secret"]);
   });
 

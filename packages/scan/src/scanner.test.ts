@@ -32,7 +32,7 @@ describe("createScanner", () => {
   });
 
   it("in staged mode reports line rules only on added lines, file rules anywhere", () => {
-    const text = `a=${ghp}\nkind: Secret\napiVersion: v1\nmetadata: {name: x}\nstringData:\n  k: plain-value\n`;
+    const text = `a=${ghp}\nkind: Secret\napiVersion: v1\nmetadata: {name: x}\nstringData:\n  k: Rz8kW3qLp5Nv\n`;
     const res = scanner.scan({ path: "s.yaml", content: text, addedLines: new Set([3]) });
     expect(res.findings.map((f) => f.rule)).toEqual(["kubernetes-secret"]);
     const all = scanner.scan({ path: "s.yaml", content: text, addedLines: new Set([1]) });

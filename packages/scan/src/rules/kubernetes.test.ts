@@ -46,15 +46,15 @@ describe("Kubernetes Secrets in large and JSON files", () => {
 
   it("locates values in JSON manifests without a YAML AST, including Lists", () => {
     const json = JSON.stringify(
-      { kind: "List", items: [{ kind: "ConfigMap", data: { a: "not-secret" } }, { kind: "Secret", stringData: { token: "value-one" }, data: { b: "dmFsdWUtdHdv" } }] },
+      { kind: "List", items: [{ kind: "ConfigMap", data: { a: "not-secret" } }, { kind: "Secret", stringData: { token: "Vq7pZr2Lw9Ks" }, data: { b: "SHE0bVQ4eFdjMlJu" } }] },
       null,
       2,
     );
     const lines = json.split("\n");
     const line = (needle: string) => lines.findIndex((l) => l.includes(needle)) + 1;
     expect(at("list.json", json)).toEqual([
-      ["kubernetes-secret", line('"value-one"'), lines[line('"value-one"') - 1]!.indexOf('"value-one"') + 2],
-      ["kubernetes-secret", line('"dmFsdWUtdHdv"'), lines[line('"dmFsdWUtdHdv"') - 1]!.indexOf('"dmFsdWUtdHdv"') + 2],
+      ["kubernetes-secret", line('"Vq7pZr2Lw9Ks"'), lines[line('"Vq7pZr2Lw9Ks"') - 1]!.indexOf('"Vq7pZr2Lw9Ks"') + 2],
+      ["kubernetes-secret", line('"SHE0bVQ4eFdjMlJu"'), lines[line('"SHE0bVQ4eFdjMlJu"') - 1]!.indexOf('"SHE0bVQ4eFdjMlJu"') + 2],
     ]);
   });
 
@@ -64,7 +64,7 @@ describe("Kubernetes Secrets in large and JSON files", () => {
   });
 
   it("reads YAML over 1 MB line by line", () => {
-    const big = `# ${"pad ".repeat(300_000)}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  password: in-clear-value\n`;
+    const big = `# ${"pad ".repeat(300_000)}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: x\nstringData:\n  password: Rz8kW3qLp5Nv\n`;
     expect(at("big.yaml", big)).toEqual([["kubernetes-secret", 7, 13]]);
   });
 });

@@ -1,4 +1,6 @@
 import { isMap, isScalar, isSeq, parseAllDocuments, type Document, type Node } from "yaml";
+import { isPlaceholderValue } from "../allowlist.js";
+import { shannonEntropy } from "../entropy.js";
 import type { Rule } from "../rule.js";
 import type { RawHit } from "../types.js";
 
@@ -143,6 +145,19 @@ function jsonSecretValues(text: string): SecretValue[] | undefined {
   return out;
 }
 
+/**
+ * Secret values that hold nothing secret: public certificates and keys, placeholders
+ * (`changeme`, `hunter2`, `bar`), prose, and values too short to be a credential. Test and
+ * example manifests are full of them; a Secret whose every value is inert is not a leak.
+ */
+function isInert(value: string): boolean {
+  const v = value.trim();
+  if (/^-----BEGIN (?:CERTIFICATE|PUBLIC KEY|[A-Z ]{0,20}PUBLIC KEY)/.test(v)) return true;
+  // A file held in a Secret (`config.yaml: |`) is inert unless some word in it could be a credential.
+  if (v.includes("\n")) return v.split(/[\s"',;=:]+/).every((w) => w.length < 8 || isPlaceholderValue(w) || shannonEntropy(w) <= 3);
+  return v.length < 6 || /\s/.test(v) || isPlaceholderValue(v);
+}
+
 /** Above this size YAML is read line by line instead of through a full AST. */
 const maxYamlAst = 1024 * 1024;
 
@@ -190,9 +205,11 @@ export function kubernetesRules(
         const plain = v.base64 ? decodeBase64(v.value) : v.value;
         const secret = plain ?? v.value;
         if (secret.length === 0) continue;
-        hits.push({ rule: "kubernetes-secret", offset: v.offset, secret, fileLevel: true });
+        // A value a token rule recognises is never inert, whatever its shape.
+        const tokens = scanDecoded(secret);
+        if (tokens.length > 0 || !isInert(secret)) hits.push({ rule: "kubernetes-secret", offset: v.offset, secret, fileLevel: true });
         if (v.base64 && plain !== undefined) {
-          for (const d of scanDecoded(plain)) hits.push({ rule: d.rule, offset: v.offset, secret: d.secret, fileLevel: true });
+          for (const d of tokens) hits.push({ rule: d.rule, offset: v.offset, secret: d.secret, fileLevel: true });
         }
       }
       return hits;

@@ -17,7 +17,7 @@ describe("SOPS-aware detector", () => {
   const rules = (path: string, text: string) => scanner.scan({ path, content: text }).findings.map((f) => [f.rule, f.line]);
 
   it("flags a value its own encrypted_regex says must be encrypted but is in clear", () => {
-    const text = `apiVersion: v1\nkind: Secret\nmetadata:\n    name: db\nstringData:\n    user: ${ct(8)}\n    password: hand-edited-plaintext\n${meta("encrypted_regex: ^(data|stringData)$")}`;
+    const text = `apiVersion: v1\nkind: Secret\nmetadata:\n    name: db\nstringData:\n    user: ${ct(8)}\n    password: Hx7dK2mQ9vLs\n${meta("encrypted_regex: ^(data|stringData)$")}`;
     expect(rules("secret.enc.yaml", text)).toEqual([
       ["kubernetes-secret", 7],
       ["sops-unencrypted-value", 7],
