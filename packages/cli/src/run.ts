@@ -1,6 +1,8 @@
+import { existsSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { isHushError } from "@hush/errors";
+import { HushError, isHushError } from "@hush/errors";
 import type { CliIo } from "./io/cli-io.js";
+import { boolFlag, parseSopsArgv, stringFlag, type GlobalFlags } from "./io/sops-argv.js";
 
 /** A subcommand module: registers itself on the program. Loaded only when needed. */
 export interface CommandModule {
@@ -48,48 +50,110 @@ export function versionText(): string {
   return `sops ${SOPS_COMPATIBLE_VERSION}\nhush ${HUSH_VERSION} (compatible with sops ${SOPS_COMPATIBLE_VERSION})\n`;
 }
 
-const versionFlags = new Set(["-v", "--v", "-version", "--version"]);
-const helpFlags = new Set(["-h", "--h", "-help", "--help"]);
-
 /**
  * Parses `argv` (without `node` and the script) and runs the command. Returns the process
  * exit code; never calls `process.exit`, so tests can drive it in-process.
+ *
+ * The line is read as sops reads it: global flags, then a subcommand, or, in sops's older
+ * form, mode flags and a file (`hush -d FILE`, `hush FILE` to edit). See docs/sops-parity.md.
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const first = argv.findIndex((a) => !a.startsWith("-") || a === "-");
-  const leading = first === -1 ? argv : argv.slice(0, first);
-  // sops answers --version before looking at anything else on the line (it also accepts
-  // --disable-version-check/--check-for-updates there; hush never checks the network).
-  if (leading.some((a) => versionFlags.has(a.split("=")[0] as string))) {
+  const parsed = parseSopsArgv(argv);
+  if (!parsed.ok) {
+    io.stderr.write(`hush: ${printable(parsed.error, 80)} (run 'hush --help' for usage)\n`);
+    return 1;
+  }
+  const { flags, positional } = parsed;
+  const word = positional[0];
+  if (boolFlag(flags, "help") || word === "help" || word === "h" || (word === undefined && flags.size === 0)) {
+    return showHelp(word === "help" || word === "h" ? positional[1] : undefined, io);
+  }
+  // sops answers --version before anything else (--disable-version-check and
+  // --check-for-updates are accepted; hush never checks the network).
+  if (boolFlag(flags, "version")) {
     io.stdout.write(versionText());
     return 0;
   }
+
   const program = makeProgram(io);
-  const word = first === -1 ? undefined : argv[first];
-
-  if (word === undefined || word === "help" || leading.some((a) => helpFlags.has(a))) {
-    const topic = word === "help" ? argv[first + 1] : undefined;
-    if (topic !== undefined && !Object.hasOwn(commands, topic)) {
-      io.stderr.write(`hush: no help for '${printable(topic)}': not a hush command (run 'hush --help' for the list)\n`);
-      return 1;
-    }
-    await registerAll(program, io, topic === undefined ? commandNames : [topic]);
-    const target = topic === undefined ? program : program.commands.find((c) => c.name() === topic);
-    io.stdout.write((target ?? program).helpInformation());
-    return 0;
-  }
-
-  if (!Object.hasOwn(commands, word)) {
-    io.stderr.write(`hush: unknown command '${printable(word)}' (run 'hush --help' for the list of commands)\n`);
-    return 1;
-  }
-  await registerAll(program, io, [word]);
+  let args: string[];
+  const restoreEnv = applyGlobalFlags(flags);
   try {
-    await program.parseAsync([...argv], { from: "user" });
+    if (word !== undefined && Object.hasOwn(commands, word)) {
+      await registerAll(program, io, [word]);
+      args = [word, ...globalOptionsFor(program, word, flags), ...positional.slice(1)];
+    } else {
+      if (word !== undefined && flags.size === 0 && positional.length === 1 && looksLikeCommand(word)) {
+        throw new HushError("HUSH_ERR_CLI_UNKNOWN_COMMAND", `unknown command '${printable(word)}'`, {
+          hint: `run 'hush --help' for the list of commands; to edit a new file of that name, run 'hush edit ${printable(word)}'`,
+        });
+      }
+      const { planLegacy, forwardFlags } = await import("./commands/legacy.js");
+      const plan = await planLegacy(flags, positional, io, process.env);
+      await registerAll(program, io, [plan.command]);
+      const declared = new Set(commandOf(program, plan.command).options.map((o) => o.long ?? ""));
+      args = [plan.command, ...forwardFlags(flags, declared), "--", ...plan.positional];
+    }
+    await program.parseAsync(args, { from: "user" });
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (err) {
     return reportError(err, io);
+  } finally {
+    restoreEnv();
   }
+}
+
+/** Prints the program's help, or one command's; an unknown topic is one line and exit 1. */
+async function showHelp(topic: string | undefined, io: CliIo): Promise<number> {
+  if (topic !== undefined && !Object.hasOwn(commands, topic)) {
+    io.stderr.write(`hush: no help for '${printable(topic)}': not a hush command (run 'hush --help' for the list)\n`);
+    return 1;
+  }
+  const program = makeProgram(io);
+  await registerAll(program, io, topic === undefined ? commandNames : [topic]);
+  io.stdout.write((topic === undefined ? program : commandOf(program, topic)).helpInformation());
+  return 0;
+}
+
+/**
+ * A lone word that is neither a command nor an existing file, with no extension and no
+ * directory part, is read as a mistyped command rather than sops's `sops FILE` (which would
+ * start a new encrypted file of that name).
+ */
+function looksLikeCommand(word: string): boolean {
+  return !existsSync(word) && !/[./\\]/.test(word);
+}
+
+function commandOf(program: Command, name: string): Command {
+  const cmd = program.commands.find((c) => c.name() === name);
+  if (!cmd) throw new HushError("HUSH_ERR_CLI_INTERNAL", `command ${name} did not register`);
+  return cmd;
+}
+
+/**
+ * sops's global `--config` reaches every subcommand (`sops --config x decrypt f`); hush's
+ * config loaders read it from `SOPS_CONFIG`, which the flag overrides as in sops. Restored
+ * after the run so in-process callers see no change.
+ */
+function applyGlobalFlags(flags: GlobalFlags): () => void {
+  const config = stringFlag(flags, "config");
+  if (config === "") return () => {};
+  const before = process.env["SOPS_CONFIG"];
+  process.env["SOPS_CONFIG"] = config;
+  return () => {
+    if (before === undefined) delete process.env["SOPS_CONFIG"];
+    else process.env["SOPS_CONFIG"] = before;
+  };
+}
+
+/** sops's other global flags its subcommands read (`--indent`, `--mac-only-encrypted`). */
+function globalOptionsFor(program: Command, name: string, flags: GlobalFlags): string[] {
+  const declared = new Set(commandOf(program, name).options.map((o) => o.long ?? ""));
+  const out: string[] = [];
+  const indent = stringFlag(flags, "indent");
+  if (indent !== "" && declared.has("--indent")) out.push(`--indent=${indent}`);
+  if (boolFlag(flags, "mac-only-encrypted") && declared.has("--mac-only-encrypted")) out.push("--mac-only-encrypted");
+  return out;
 }
 
 function makeProgram(io: CliIo): Command {
@@ -112,9 +176,9 @@ async function registerAll(program: Command, io: CliIo, names: readonly string[]
 }
 
 /** A command-line word shown back to the user: bounded, control characters removed. */
-function printable(s: string): string {
-  const clean = s.replace(/[\u0000-\u001f\u007f]/g, "?");
-  return clean.length > 40 ? `${clean.slice(0, 40)}…` : clean;
+function printable(s: string, max = 40): string {
+  const clean = s.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
 function reportError(err: unknown, io: CliIo): number {
@@ -124,6 +188,10 @@ function reportError(err: unknown, io: CliIo): number {
     return err.exitCode === 0 ? 0 : 1;
   }
   if (isHushError(err)) {
+    if (err.verbatim) {
+      io.stderr.write(`${err.message}\n`);
+      return err.exitCode;
+    }
     const hint = err.hint ? ` (${err.hint})` : "";
     io.stderr.write(`hush: ${err.message}${hint}\n`);
     return err.exitCode;

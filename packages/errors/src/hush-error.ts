@@ -6,6 +6,11 @@ export interface HushErrorOptions {
   readonly cause?: unknown;
   /** Overrides the catalogue's remedy for this occurrence. */
   readonly hint?: string;
+  /**
+   * The message is sops's own text for this failure, which scripts and sops's test suite
+   * compare byte for byte: the CLI prints it as it is, without the `hush:` prefix or a hint.
+   */
+  readonly verbatim?: boolean;
 }
 
 /**
@@ -19,6 +24,8 @@ export class HushError extends Error {
   readonly code: ErrorCode;
   readonly exitCode: number;
   readonly hint: string | undefined;
+  /** See {@link HushErrorOptions.verbatim}. */
+  readonly verbatim: boolean;
 
   constructor(code: ErrorCode, message: string, options: HushErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -26,6 +33,7 @@ export class HushError extends Error {
     this.code = code;
     this.exitCode = catalogue[code].exitCode;
     this.hint = options.hint ?? catalogue[code].hint;
+    this.verbatim = options.verbatim === true;
   }
 }
 

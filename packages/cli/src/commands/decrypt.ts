@@ -1,6 +1,6 @@
 import type { Command } from "commander";
-import { HushError } from "@hush/errors";
-import { decryptFile, openEncrypted, type KeyType } from "@hush/sops";
+import { HushError, isHushError } from "@hush/errors";
+import { decryptFile, parseTreePath } from "@hush/sops";
 import type { CliIo } from "../io/cli-io.js";
 import { loadSopsConfig } from "../io/config.js";
 import { deliver } from "../io/deliver.js";
@@ -14,6 +14,11 @@ interface DecryptFlags extends SopsCommandOptions {
   decryptionOrder?: string;
 }
 
+/** The --extract path as shown in a message: short, no control characters. */
+function printablePath(path: string): string {
+  const clean = path.replace(/[\u0000-\u001f\u007f-\u009f]/g, "?");
+  return clean.length > 60 ? `${clean.slice(0, 60)}…` : clean;
+}
 
 /** Registers `hush decrypt`. */
 export function register(program: Command, io: CliIo): void {
@@ -30,6 +35,16 @@ export function register(program: Command, io: CliIo): void {
     const env = process.env;
     const formats = resolveFormats(flags, file);
     const order = parseDecryptionOrder(flags.decryptionOrder ?? env["SOPS_DECRYPTION_ORDER"]);
+    // A malformed path is exit 91 (sops's InvalidTreePathFormat), checked before any key is
+    // used; a well-formed path naming nothing is found only after decryption, and is exit 1.
+    if (flags.extract !== undefined) {
+      try {
+        parseTreePath(flags.extract);
+      } catch (err) {
+        if (!isHushError(err)) throw err;
+        throw new HushError(err.code, `--extract ${printablePath(flags.extract)}: ${err.message}`, { cause: err });
+      }
+    }
     // decrypt needs no creation rule, but like sops it reads the config's stores section.
     const loaded = await loadSopsConfig(flags.config, process.cwd(), env);
     const bytes = await readInput(file);
@@ -46,6 +61,9 @@ export function register(program: Command, io: CliIo): void {
       });
       await deliver(out, flags, file, io, true);
     } catch (err) {
+      if (flags.extract !== undefined && isHushError(err) && err.code === "HUSH_ERR_SOPS_EXTRACT_PATH") {
+        throw new HushError("HUSH_ERR_SOPS_EXTRACT_NOT_FOUND", `${where}: --extract ${printablePath(flags.extract)}: ${err.message}`, { cause: err });
+      }
       throw inFile(where, err);
     }
   });

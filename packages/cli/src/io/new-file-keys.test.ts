@@ -37,4 +37,20 @@ describe("resolveNewFileKeys", () => {
     await expect(resolveNewFileKeys({ config: "/dev/null" }, "x.yaml", {})).rejects.toMatchObject({ code: "HUSH_ERR_CLI_NO_CREATION_RULE" });
     await expect(resolveNewFileKeys({ config }, join(dir, "dev", "a.yaml"), {})).rejects.toMatchObject({ code: "HUSH_ERR_CLI_NO_CREATION_RULE" });
   });
+
+  it("fails like sops when .sops.yaml has creation rules and none matches, even with key flags", async () => {
+    const err = await resolveNewFileKeys({ config, age: recipient }, join(dir, "dev", "a.yaml"), {}).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "HUSH_ERR_CLI_NO_CREATION_RULE", exitCode: 1 });
+    expect((err as Error).message).toContain("no matching creation rules found");
+    expect((err as { hint: string }).hint).toContain("path_regex");
+  });
+
+  it("a rule with no keys, zero key groups or an empty key group: sops's own message, printed verbatim", async () => {
+    const empty = join(dir, "empty.sops.yaml");
+    writeFileSync(empty, "creation_rules:\n  - path_regex: none\\.yaml$\n  - path_regex: zero\\.yaml$\n    key_groups: []\n  - path_regex: hollow\\.yaml$\n    key_groups:\n      - {}\n");
+    for (const name of ["none.yaml", "zero.yaml", "hollow.yaml"]) {
+      const err = await resolveNewFileKeys({ config: empty }, join(dir, name), {}).catch((e: unknown) => e);
+      expect(err, name).toMatchObject({ code: "HUSH_ERR_CLI_EMPTY_KEY_GROUP", exitCode: 1, verbatim: true, message: "Could not generate data key: [empty key group provided]" });
+    }
+  });
 });

@@ -24,5 +24,11 @@ export const cliCodes = defineCodes({
     hint: "fix the syntax; run hush edit from a terminal to be offered the editor again",
   },
   HUSH_ERR_CLI_INVALID_SET: { exitCode: 7, hint: "use `hush set FILE '[\"key\"][0]' '<JSON value>'`" },
+  HUSH_ERR_CLI_EMPTY_KEY_GROUP: {
+    exitCode: 1,
+    hint: "give every key group of the creation rule at least one key, or pass a key flag such as --age",
+  },
+  HUSH_ERR_CLI_UNKNOWN_COMMAND: { exitCode: 1, hint: "run `hush --help` for the list of commands" },
+  HUSH_ERR_CLI_PUBLISH: { exitCode: 1, hint: "check the destination_rules of .sops.yaml and that the destination is reachable" },
   HUSH_ERR_CLI_KEYS_NONEXISTENT_FILE: { exitCode: 49, hint: "encrypt the file first; --add-*/--rm-* change keys of an existing file" },
 });

@@ -18,6 +18,7 @@ export const sopsCodes = defineCodes({
   HUSH_ERR_SOPS_KEY_UNAVAILABLE: { exitCode: 128, hint: "make a matching key available (e.g. SOPS_AGE_KEY_FILE for age) and retry" },
   HUSH_ERR_SOPS_SHAMIR: { exitCode: 128, hint: "the key shares do not combine; make more key groups' keys available" },
   HUSH_ERR_SOPS_EXTRACT_PATH: { exitCode: 91, hint: "use the form [\"key\"][0][\"sub\"]" },
+  HUSH_ERR_SOPS_EXTRACT_NOT_FOUND: { exitCode: 1, hint: "the path names no value in this file; decrypt the whole file to see its keys" },
   HUSH_ERR_SOPS_INVALID_KEY: { exitCode: 1, hint: "check the key's syntax (e.g. https://vault:8200/v1/transit/keys/name, arn:aws:kms:…)" },
   HUSH_ERR_SOPS_CONFIG: { exitCode: 1, hint: "fix .sops.yaml" },
   HUSH_ERR_SOPS_NO_CREATION_RULE: { exitCode: 1, hint: "add a matching creation rule to .sops.yaml or pass a key flag such as --age" },
