@@ -2,16 +2,12 @@ import { HushError, isHushError } from "@hush/errors";
 import {
   apiVersion,
   group,
-  isReady,
   managedLabel,
   managedLabelValue,
-  ownerAnnotation,
   setCondition,
-  storeAdmitsNamespace,
   version,
   type Condition,
   type ExternalSecret,
-  type ExternalSecretStatus,
   type KubeObject,
   type Secret,
   type SecretStore,
@@ -21,12 +17,16 @@ import { EventRecorder, Informer, kubeErrorCode, resourcePath, type KubeClient, 
 import type { ClientOverrides, ProviderContext, ProviderFactory } from "@hush/providers";
 import { systemClock, type Clock } from "./clock.js";
 import { stableHash } from "./data-hash.js";
-import { fetchExternalSecretData, type SourceReader } from "./fetch-data.js";
 import type { ControllerMetrics } from "./metrics.js";
-import { planSecret, secretIsIntact, targetName, type Plan } from "./plan-secret.js";
-import { backoffDelay, jitteredInterval, refreshDecision, refreshIntervalMs, syncedResourceVersion } from "./refresh.js";
-import { StoreReader, type ReadStats } from "./store-reader.js";
+import { writersOf } from "./plan-secret.js";
+import { ReaderCache } from "./reader-cache.js";
+import { Reconciler, type ControllerStats } from "./reconcile.js";
+import { storeCacheKey, storeRefsOf } from "./resolve-store.js";
+import { SecretWriter } from "./secret-writer.js";
 import { WorkQueue } from "./work-queue.js";
+import { WorkerLoop, type Result } from "./worker-loop.js";
+
+export type { ControllerStats } from "./reconcile.js";
 
 /** Options of {@link Controller}. */
 export interface ControllerOptions {
@@ -59,35 +59,10 @@ export interface ControllerOptions {
   readonly events?: "all" | "warnings";
 }
 
-/** Live counters for tests, the benchmark and logs. */
-export interface ControllerStats {
-  reconciles: number;
-  secretWrites: number;
-  statusWrites: number;
-  /** Provider API calls actually made (logins, batch reads, single reads). */
-  apiCalls: number;
-  /** Reads requested by reconciles, answered by de-duplication, and calls the readers made. */
-  reads: ReadStats;
-}
-
-interface Cached {
-  gen: string;
-  reader: Promise<StoreReader>;
-}
-
 const esPlural = "externalsecrets";
 
 function keyOf(o: KubeObject): string {
   return `${o.metadata.namespace ?? ""}/${o.metadata.name ?? ""}`;
-}
-
-function splitKey(key: string): { namespace: string; name: string } {
-  const i = key.indexOf("/");
-  return { namespace: key.slice(0, i), name: key.slice(i + 1) };
-}
-
-function storeKey(ref: StoreRef, namespace: string): string {
-  return ref.kind === "ClusterSecretStore" ? `ClusterSecretStore//${ref.name}` : `SecretStore/${namespace}/${ref.name}`;
 }
 
 function interesting(old: ExternalSecret, obj: ExternalSecret): boolean {
@@ -97,13 +72,11 @@ function interesting(old: ExternalSecret, obj: ExternalSecret): boolean {
 }
 
 /**
- * The ExternalSecret sync controller. Informers only enqueue `namespace/name` keys; a pool
- * of workers reconciles keys level-triggered (read current state, converge), never two for
- * the same key at once. Each reconcile decides from {@link refreshDecision} and
- * {@link secretIsIntact} whether to fetch, calls {@link planSecret}, performs the write it
- * returns, patches status only when it changed, and schedules itself: the next refresh
- * after a success, capped exponential backoff after a failure. Its own status writes never
- * drive scheduling.
+ * The ExternalSecret sync controller, as controller-runtime shapes one: informers only enqueue
+ * `namespace/name` keys; one {@link WorkerLoop} per queue runs `reconcile(key) → Result` and is
+ * the only place anything is requeued. The sync itself is {@link Reconciler.reconcile}; store
+ * access is decided by `resolveStore`, readers live in a {@link ReaderCache}, writes go through
+ * a {@link SecretWriter}. Its own status writes never drive scheduling.
  */
 export class Controller {
   readonly stats: ControllerStats = { reconciles: 0, secretWrites: 0, statusWrites: 0, apiCalls: 0, reads: { requested: 0, deduplicated: 0, providerCalls: 0 } };
@@ -111,22 +84,20 @@ export class Controller {
   readonly #clock: Clock;
   readonly #queue: WorkQueue;
   readonly #storeQueue: WorkQueue;
+  readonly #loop: WorkerLoop;
+  readonly #storeLoop: WorkerLoop;
   readonly #es: Informer<ExternalSecret>;
   readonly #stores: Informer<SecretStore>;
   readonly #clusterStores: Informer<SecretStore>;
   readonly #secrets: Informer<Secret>;
   readonly #events: EventRecorder;
-  #readers = new Map<string, Cached>();
-  #settled = new WeakMap<Promise<StoreReader>, StoreReader>();
-  #failures = new Map<string, number>();
-  #synced = new Map<string, ExternalSecretStatus>();
-  #ourWrites = new Map<string, string>();
+  readonly #readers: ReaderCache;
+  readonly #writer: SecretWriter;
+  readonly #reconciler: Reconciler;
   /** ExternalSecret key → keys of the managed Secrets that name it (finds targets left behind by a rename). */
-  #managedBy = new Map<string, Set<string>>();
-  #storeFailures = new Map<string, number>();
-  #namespaceLabels = new Map<string, { at: number; labels: Record<string, string> }>();
+  readonly #managedBy = new Map<string, Set<string>>();
   #started = false;
-  #background = new Set<Promise<void>>();
+  readonly #background = new Set<Promise<void>>();
 
   constructor(options: ControllerOptions) {
     this.#o = options;
@@ -154,7 +125,7 @@ export class Controller {
       onUpdate: (old, o) => {
         if (old.metadata.generation !== o.metadata.generation) onStore(o, "SecretStore");
       },
-      onDelete: (o) => void this.#dropReader(`SecretStore/${o.metadata.namespace}/${o.metadata.name}`),
+      onDelete: (o) => void this.#readers.drop(`SecretStore/${o.metadata.namespace}/${o.metadata.name}`),
     });
     this.#clusterStores = new Informer<SecretStore>({
       ...common,
@@ -164,24 +135,22 @@ export class Controller {
       onUpdate: (old, o) => {
         if (old.metadata.generation !== o.metadata.generation) onStore(o, "ClusterSecretStore");
       },
-      onDelete: (o) => void this.#dropReader(`ClusterSecretStore//${o.metadata.name}`),
+      onDelete: (o) => void this.#readers.drop(`ClusterSecretStore//${o.metadata.name}`),
     });
     const index = (s: Secret, add: boolean) => {
-      const owner = s.metadata.annotations?.[ownerAnnotation];
-      if (!owner) return;
-      const esKey = `${s.metadata.namespace}/${owner}`;
-      const set = this.#managedBy.get(esKey) ?? new Set<string>();
-      if (add) set.add(keyOf(s));
-      else set.delete(keyOf(s));
-      if (set.size > 0) this.#managedBy.set(esKey, set);
-      else this.#managedBy.delete(esKey);
+      for (const writer of writersOf(s)) {
+        const esKey = `${s.metadata.namespace}/${writer}`;
+        const set = this.#managedBy.get(esKey) ?? new Set<string>();
+        if (add) set.add(keyOf(s));
+        else set.delete(keyOf(s));
+        if (set.size > 0) this.#managedBy.set(esKey, set);
+        else this.#managedBy.delete(esKey);
+      }
     };
     const onSecret = (s: Secret) => {
       index(s, true);
-      const k = keyOf(s);
-      if (this.#ourWrites.get(k) === s.metadata.resourceVersion) return;
-      const owner = s.metadata.annotations?.[ownerAnnotation];
-      if (owner) this.#queue.add(`${s.metadata.namespace}/${owner}`);
+      if (this.#writer.isOwnWrite(s)) return;
+      for (const writer of writersOf(s)) this.#queue.add(`${s.metadata.namespace}/${writer}`);
     };
     this.#secrets = new Informer<Secret>({
       ...common,
@@ -194,12 +163,40 @@ export class Controller {
       },
       onDelete: (s) => {
         index(s, false);
-        this.#ourWrites.delete(keyOf(s));
-        const owner = s.metadata.annotations?.[ownerAnnotation];
-        if (owner) this.#queue.add(`${s.metadata.namespace}/${owner}`);
+        this.#writer.forget(s.metadata.namespace ?? "", s.metadata.name ?? "");
+        for (const writer of writersOf(s)) this.#queue.add(`${s.metadata.namespace}/${writer}`);
       },
     });
     this.#events = new EventRecorder(options.client, { component: "hush-controller", log: options.log });
+    this.#writer = new SecretWriter(options.client);
+    this.#readers = new ReaderCache({
+      createProvider: options.createProvider,
+      contextFor: (store, kind) => this.#providerContext(store, kind),
+      clock: this.#clock,
+      windowMs: options.dedupWindowMs ?? 60_000,
+      ratePerSecond: options.storeRatePerSecond ?? 20,
+    });
+    this.#loop = new WorkerLoop({ queue: this.#queue, reconcile: (k) => this.#reconciler.reconcile(k), workers: options.workers ?? 8, log: options.log, name: "externalsecrets", ...(options.backoff ? { backoff: options.backoff } : {}) });
+    this.#storeLoop = new WorkerLoop({ queue: this.#storeQueue, reconcile: (k) => this.#reconcileStore(k), workers: 1, log: options.log, name: "stores", backoff: { baseMs: 1000, maxMs: Math.min(30_000, options.storeRefreshMs ?? 300_000) } });
+    this.#reconciler = new Reconciler({
+      client: options.client,
+      clock: this.#clock,
+      log: options.log,
+      metrics: options.metrics,
+      events: this.#events,
+      eventsMode: options.events ?? "all",
+      controllerClass: options.controllerClass ?? "",
+      readers: this.#readers,
+      writer: this.#writer,
+      stats: this.stats,
+      externalSecret: (key) => this.#es.get(key),
+      managedSecret: (key) => this.#secrets.get(key),
+      store: (ref, namespace) => this.#store(ref, namespace),
+      managedBy: (key) => this.#managedBy.get(key) ?? [],
+      failures: (key) => this.#loop.failures(key),
+      track: (p) => this.#track(p),
+      forget: (key) => this.#forget(key),
+    });
   }
 
   /** True once every informer has listed and their watches look alive. */
@@ -222,8 +219,7 @@ export class Controller {
     await this.#es.start();
     this.#started = true;
     this.#o.log.info({ workers: this.#o.workers ?? 8, namespace: this.#o.namespace ?? "*" }, "controller started");
-    const workers = Array.from({ length: this.#o.workers ?? 8 }, () => this.#work(this.#queue, (k) => this.#reconcile(k)));
-    const storeWorker = this.#work(this.#storeQueue, (k) => this.#reconcileStore(k));
+    const loops = [this.#loop.run(), this.#storeLoop.run()];
     const seen = new Map<string, number>();
     const depth = setInterval(() => {
       this.#o.metrics?.queueDepth.set(this.#queue.length);
@@ -239,26 +235,11 @@ export class Controller {
     this.#started = false;
     this.#queue.shutDown();
     this.#storeQueue.shutDown();
-    await Promise.all([...workers, storeWorker]);
+    await Promise.all(loops);
     await Promise.all([...this.#background]);
     await Promise.all(informers.map((i) => i.stop()));
-    await Promise.all([...this.#readers.keys()].map((k) => this.#dropReader(k)));
+    await this.#readers.dropAll();
     this.#o.log.info({}, "controller stopped");
-  }
-
-  async #work(queue: WorkQueue, fn: (key: string) => Promise<void>): Promise<void> {
-    for (;;) {
-      const key = await queue.get();
-      if (key === undefined) return;
-      try {
-        await fn(key);
-      } catch (err) {
-        this.#o.log.warn({ key, code: isHushError(err) ? err.code : "unknown" }, "reconcile crashed");
-        queue.addAfter(key, backoffDelay(this.#bump(key), key, this.#o.backoff));
-      } finally {
-        queue.done(key);
-      }
-    }
   }
 
   #track(p: Promise<void>): void {
@@ -266,24 +247,11 @@ export class Controller {
     void p.finally(() => this.#background.delete(p));
   }
 
-  #bump(key: string): number {
-    const n = (this.#failures.get(key) ?? 0) + 1;
-    this.#failures.set(key, n);
-    return n;
-  }
-
   #forget(key: string): void {
-    this.#queue.forget(key);
-    this.#failures.delete(key);
-    this.#synced.delete(key);
-    const { namespace, name } = splitKey(key);
-    this.#o.metrics?.ready.remove({ namespace, name });
-  }
-
-  async #dropReader(key: string): Promise<void> {
-    const cached = this.#readers.get(key);
-    this.#readers.delete(key);
-    await cached?.reader.then((r) => r.provider.close()).catch(() => undefined);
+    this.#loop.forget(key);
+    this.#reconciler.forget(key);
+    const i = key.indexOf("/");
+    this.#o.metrics?.ready.remove({ namespace: key.slice(0, i), name: key.slice(i + 1) });
   }
 
   #store(ref: StoreRef, namespace: string): SecretStore | undefined {
@@ -320,276 +288,28 @@ export class Controller {
     };
   }
 
-  /** The reader of a store, created once per store generation (concurrent callers share it). */
-  #reader(key: string, store: SecretStore): Promise<StoreReader> {
-    const gen = `${store.metadata.uid}/${store.metadata.generation}`;
-    const cached = this.#readers.get(key);
-    if (cached && cached.gen === gen) return cached.reader;
-    const previous = cached;
-    const reader = (async () => {
-      if (previous) await previous.reader.then((r) => r.provider.close()).catch(() => undefined);
-      const kind = key.startsWith("ClusterSecretStore/") ? "ClusterSecretStore" : "SecretStore";
-      const provider = await this.#o.createProvider(store.spec.provider, this.#providerContext(store, kind));
-      return new StoreReader(provider, {
-        clock: this.#clock,
-        windowMs: this.#o.dedupWindowMs ?? 60_000,
-        ratePerSecond: this.#o.storeRatePerSecond ?? 20,
-      });
-    })();
-    const entry = { gen, reader };
-    this.#readers.set(key, entry);
-    // A failed construction (e.g. invalid config) is not cached.
-    reader.then((r) => this.#settled.set(reader, r)).catch(() => {
-      if (this.#readers.get(key) === entry) this.#readers.delete(key);
-    });
-    return reader;
-  }
-
-  async #namespaceAllowed(store: SecretStore, namespace: string): Promise<boolean> {
-    const conditions = store.spec.conditions;
-    if (!conditions || conditions.length === 0) return true;
-    let labels: Record<string, string> = {};
-    if (conditions.some((c) => c.namespaceSelector)) {
-      const hit = this.#namespaceLabels.get(namespace);
-      if (hit && this.#clock.now() - hit.at < 60_000) labels = hit.labels;
-      else {
-        const ns = await this.#o.client.get<KubeObject>(resourcePath({ version: "v1", plural: "namespaces", name: namespace }));
-        labels = ns?.metadata.labels ?? {};
-        this.#namespaceLabels.set(namespace, { at: this.#clock.now(), labels });
-      }
-    }
-    return storeAdmitsNamespace(conditions, namespace, labels);
-  }
-
-  /** A reader per store for one ExternalSecret, enforcing store existence, class, namespace conditions and the flood gate. */
-  #sourceReader(es: ExternalSecret, fresh: boolean, maxAgeMs: number): SourceReader {
-    const namespace = es.metadata.namespace ?? "";
-    const resolve = async (ref: StoreRef): Promise<StoreReader> => {
-      const kind = ref.kind ?? "SecretStore";
-      const store = this.#store({ ...ref, kind }, namespace);
-      if (!store) throw new HushError("HUSH_ERR_CONTROLLER_STORE_NOT_FOUND", `${kind} ${ref.name} not found`);
-      if (store.spec.controller && store.spec.controller !== (this.#o.controllerClass ?? "")) {
-        throw new HushError("HUSH_ERR_CONTROLLER_STORE_NOT_FOUND", `${kind} ${ref.name} belongs to controller class ${store.spec.controller}`);
-      }
-      if (kind === "ClusterSecretStore" && !(await this.#namespaceAllowed(store, namespace))) {
-        throw new HushError("HUSH_ERR_CONTROLLER_STORE_NOT_ALLOWED", `ClusterSecretStore ${ref.name} does not admit namespace ${namespace}`);
-      }
-      const ready = store.status?.conditions?.find((c) => c.type === "Ready");
-      if (ready?.status === "False") throw new HushError("HUSH_ERR_CONTROLLER_STORE_NOT_READY", `${kind} ${ref.name} is not ready`);
-      return this.#reader(storeKey({ ...ref, kind }, namespace), store);
-    };
-    const opts = { fresh, maxAgeMs };
-    return {
-      get: async (ref, r) => (await resolve(ref)).get(r, opts),
-      getMap: async (ref, r) => (await resolve(ref)).getMap(r, opts),
-      find: async (ref, f) => (await resolve(ref)).find(f, opts),
-    };
-  }
-
-  /** The ExternalSecret with the status this process last wrote, if the cache has not caught up. */
-  #withOwnStatus(key: string, es: ExternalSecret): ExternalSecret {
-    const mine = this.#synced.get(key);
-    if (!mine?.refreshTime) return es;
-    const cached = es.status?.refreshTime ? Date.parse(es.status.refreshTime) : 0;
-    if (Date.parse(mine.refreshTime) <= cached) return es;
-    return { ...es, status: { ...es.status, ...mine } };
-  }
-
-  async #reconcile(key: string): Promise<void> {
-    const cachedEs = this.#es.get(key);
-    if (!cachedEs) {
-      this.#forget(key);
-      return;
-    }
-    if (cachedEs.metadata.deletionTimestamp) return;
-    const started = performance.now();
-    const es = this.#withOwnStatus(key, cachedEs);
-    const now = this.#clock.now();
-    const { namespace } = splitKey(key);
-    const secretName = targetName(es);
-    const secretKey = `${namespace}/${secretName}`;
-    const creation = es.spec.target?.creationPolicy ?? "Owner";
-    let existing = this.#secrets.get(secretKey);
-    if (!existing && creation === "Merge") existing = await this.#getSecret(namespace, secretName);
-
-    let decision: ReturnType<typeof refreshDecision>;
-    try {
-      decision = refreshDecision(es, now);
-    } catch (err) {
-      await this.#finish(key, es, planFailure(err), now, started);
-      return;
-    }
-    const failing = (this.#failures.get(key) ?? 0) > 0 || !isReady(es.status?.conditions);
-    const intact = secretIsIntact(es, existing);
-    if (!decision.due && intact && !failing) {
-      this.#o.metrics?.reconciles.inc({ result: "skipped" });
-      if (decision.reason === "not-due" && decision.nextAt !== undefined) this.#queue.addAfter(key, decision.nextAt - now);
-      return;
-    }
-    this.stats.reconciles++;
-    const fresh = decision.due && decision.reason === "spec-changed";
-    // A cached read may be reused by another ExternalSecret only within half its own refresh interval.
-    const maxAgeMs = Math.max(0, refreshIntervalMs(es) / 2) || Infinity;
-    const fetched = await fetchExternalSecretData(es, this.#sourceReader(es, fresh, maxAgeMs));
-    let plan = planSecret(es, fetched, existing);
-    try {
-      const conflict = await this.#apply(namespace, plan);
-      if (conflict === "exists") {
-        // Not in the managed cache but present: an unlabelled Secret; plan against it once.
-        existing = await this.#getSecret(namespace, secretName);
-        plan = planSecret(es, fetched, existing);
-        await this.#apply(namespace, plan);
-      }
-      if (plan.outcome === "synced" && creation === "Owner") await this.#deleteRenamedTargets(key, es, secretKey);
-    } catch (err) {
-      if (kubeErrorCode(err) === "HUSH_ERR_KUBE_CONFLICT") {
-        this.#queue.add(key);
-        return;
-      }
-      plan = planFailure(err, "could not update secret");
-    }
-    await this.#finish(key, es, plan, now, started);
-  }
-
-  /** With `Owner`, a Secret this ExternalSecret controls under a previous target name is deleted (ESO semantics). */
-  async #deleteRenamedTargets(key: string, es: ExternalSecret, current: string): Promise<void> {
-    for (const other of this.#managedBy.get(key) ?? []) {
-      if (other === current) continue;
-      const s = this.#secrets.get(other);
-      if (!s?.metadata.ownerReferences?.some((r) => r.controller && r.uid === es.metadata.uid)) continue;
-      await this.#o.client.request("DELETE", resourcePath({ version: "v1", plural: "secrets", namespace: s.metadata.namespace ?? "", name: s.metadata.name ?? "" })).catch((err: unknown) => {
-        if (kubeErrorCode(err) !== "HUSH_ERR_KUBE_NOT_FOUND") throw err;
-      });
-      this.#o.metrics?.secretWrites.inc({ action: "delete" });
-      this.#track(this.#events.record({ apiVersion, kind: "ExternalSecret", metadata: es.metadata }, { type: "Normal", reason: "Deleted", message: "secret deleted because it was orphaned by a target rename" }));
-    }
-  }
-
-  async #getSecret(namespace: string, name: string): Promise<Secret | undefined> {
-    return this.#o.client.get<Secret>(resourcePath({ version: "v1", plural: "secrets", namespace, name }));
-  }
-
-  /** Performs the plan's write; "exists" when a create found the Secret already there. */
-  async #apply(namespace: string, plan: Plan): Promise<"ok" | "exists"> {
-    const a = plan.action;
-    if (a.type === "none") return "ok";
-    const path = (name?: string) => resourcePath({ version: "v1", plural: "secrets", namespace, ...(name ? { name } : {}) });
-    let written: Secret | undefined;
-    if (a.type === "create") {
-      try {
-        written = await this.#o.client.request<Secret>("POST", path(), { body: a.secret, query: { fieldManager: "hush-controller" } });
-      } catch (err) {
-        if (kubeErrorCode(err) === "HUSH_ERR_KUBE_CONFLICT") return "exists";
-        throw err;
-      }
-    } else if (a.type === "update") {
-      written = await this.#o.client.request<Secret>("PUT", path(a.secret.metadata.name), { body: a.secret, query: { fieldManager: "hush-controller" } });
-    } else {
-      await this.#o.client.request("DELETE", path(a.name)).catch((err: unknown) => {
-        if (kubeErrorCode(err) !== "HUSH_ERR_KUBE_NOT_FOUND") throw err;
-      });
-    }
-    if (written?.metadata.resourceVersion) this.#ourWrites.set(`${namespace}/${written.metadata.name}`, written.metadata.resourceVersion);
-    this.stats.secretWrites++;
-    this.#o.metrics?.secretWrites.inc({ action: a.type });
-    return "ok";
-  }
-
-  async #finish(key: string, es: ExternalSecret, plan: Plan, now: number, started: number): Promise<void> {
-    const { namespace, name } = splitKey(key);
-    const nowIso = new Date(now).toISOString();
-    const ready: Omit<Condition, "lastTransitionTime"> = { type: "Ready", ...plan.ready, ...(es.metadata.generation !== undefined ? { observedGeneration: es.metadata.generation } : {}) };
-    const conditions = setCondition(es.status?.conditions, ready, nowIso);
-    const next: ExternalSecretStatus = { ...es.status, conditions };
-    if (plan.outcome === "synced") {
-      next.refreshTime = nowIso;
-      next.syncedResourceVersion = syncedResourceVersion(es);
-      next.binding = { name: targetName(es) };
-    }
-    if (stableHash(next) !== stableHash(es.status ?? {})) {
-      try {
-        await this.#o.client.request("PATCH", resourcePath({ group, version, plural: esPlural, namespace, name, subresource: "status" }), {
-          body: { status: next },
-          contentType: "application/merge-patch+json",
-        });
-        this.stats.statusWrites++;
-        this.#synced.set(key, next);
-      } catch (err) {
-        this.#o.log.warn({ key, code: kubeErrorCode(err) }, "could not write status");
-        if (kubeErrorCode(err) === "HUSH_ERR_KUBE_NOT_FOUND") return;
-        // Scheduling uses what this process knows, not what the API server stored: remember the
-        // sync and retry the status write with backoff.
-        this.#synced.set(key, next);
-        plan = { ...plan, outcome: "retry" };
-      }
-    }
-    // Events are best effort and off the reconcile's critical path (tracked for shutdown).
-    const target = { apiVersion, kind: "ExternalSecret", metadata: es.metadata };
-    for (const e of plan.events) if (e.type === "Warning" || this.#o.events !== "warnings") this.#track(this.#events.record(target, e));
-
-    const m = this.#o.metrics;
-    m?.ready.set({ namespace, name }, plan.ready.status === "True" ? 1 : 0);
-    const result = plan.outcome === "synced" ? "success" : plan.outcome === "waiting" ? "waiting" : "error";
-    m?.reconciles.inc({ result });
-    m?.reconcileSeconds.observe({ result }, (performance.now() - started) / 1000);
-    if (plan.errorCode) m?.syncErrors.inc({ code: plan.errorCode });
-    this.#collectReadStats();
-
-    let interval = 0;
-    try {
-      interval = refreshIntervalMs(es);
-    } catch {
-      interval = 0;
-    }
-    const uid = es.metadata.uid ?? key;
-    if (plan.outcome === "retry") {
-      const failures = this.#bump(key);
-      const delay = backoffDelay(failures, uid, this.#o.backoff);
-      this.#o.log.info({ key, code: plan.errorCode, failures, retryInMs: delay }, "sync failed; backing off");
-      this.#queue.addAfter(key, delay);
-      return;
-    }
-    this.#failures.delete(key);
-    if (plan.outcome === "synced") this.#o.log.info({ key, action: plan.action.type, reason: plan.ready.reason }, "synced");
-    else this.#o.log.info({ key, code: plan.errorCode, outcome: plan.outcome }, "not synced");
-    if (interval > 0 && (es.spec.refreshPolicy ?? "Periodic") === "Periodic") this.#queue.addAfter(key, jitteredInterval(interval, uid));
-    else if (plan.outcome !== "synced") this.#queue.addAfter(key, 60_000);
-  }
-
-  #collectReadStats(): void {
-    const total: ReadStats = { requested: 0, deduplicated: 0, providerCalls: 0 };
-    for (const { reader } of this.#readers.values()) {
-      const r = this.#settled.get(reader);
-      if (!r) continue;
-      total.requested += r.stats.requested;
-      total.deduplicated += r.stats.deduplicated;
-      total.providerCalls += r.stats.providerCalls;
-    }
-    const m = this.#o.metrics;
-    if (m && total.deduplicated > this.stats.reads.deduplicated) m.readsDeduplicated.inc(total.deduplicated - this.stats.reads.deduplicated);
-    this.stats.reads = total;
-  }
-
   /** Validates one store and records `Ready` Valid/InvalidProviderConfig on its status. */
-  async #reconcileStore(key: string): Promise<void> {
+  async #reconcileStore(key: string): Promise<Result> {
     const [kind, namespace, name] = key.split("/") as ["SecretStore" | "ClusterSecretStore", string, string];
     const store = kind === "ClusterSecretStore" ? this.#clusterStores.get(name) : this.#stores.get(`${namespace}/${name}`);
     if (!store) {
-      await this.#dropReader(key);
-      return;
+      await this.#readers.drop(key);
+      return {};
     }
-    if (store.spec.controller && store.spec.controller !== (this.#o.controllerClass ?? "")) return;
+    // Another controller class's store: not ours to validate or report on.
+    if ((store.spec.controller ?? "") !== "" && store.spec.controller !== (this.#o.controllerClass ?? "")) return {};
     let cond: Omit<Condition, "lastTransitionTime">;
     let valid = false;
+    let failedCode: string | undefined;
     try {
-      const reader = await this.#reader(key, store);
+      const reader = await this.#readers.get(key, store);
       await reader.provider.validate();
       cond = { type: "Ready", status: "True", reason: "Valid", message: "store validated" };
       valid = true;
     } catch (err) {
-      const code = isHushError(err) ? err.code : "HUSH_ERR_CONTROLLER_INTERNAL";
-      cond = { type: "Ready", status: "False", reason: "InvalidProviderConfig", message: `unable to validate store [${code}]` };
-      if (code === "HUSH_ERR_PROVIDERS_INVALID_CONFIG") await this.#dropReader(key);
+      failedCode = isHushError(err) ? err.code : "HUSH_ERR_CONTROLLER_INTERNAL";
+      cond = { type: "Ready", status: "False", reason: "InvalidProviderConfig", message: `unable to validate store [${failedCode}]` };
+      if (failedCode === "HUSH_ERR_PROVIDERS_INVALID_CONFIG") await this.#readers.drop(key);
     }
     const wasReady = store.status?.conditions?.find((c) => c.type === "Ready");
     const conditions = setCondition(store.status?.conditions, cond, new Date(this.#clock.now()).toISOString());
@@ -609,33 +329,13 @@ export class Controller {
       await this.#events.record(target, valid ? { type: "Normal", reason: "Valid", message: "store validated" } : { type: "Warning", reason: "InvalidProviderConfig", message: cond.message });
     }
     if (valid && wasReady?.status !== "True") {
-      // A store that just became valid (new, or recovered): retry its ExternalSecrets now instead
-      // of waiting for their backoff.
+      // A store that just became valid (new, or recovered): retry its ExternalSecrets now
+      // instead of waiting for their backoff.
       for (const es of this.#es.list()) {
-        const refs = [es.spec.secretStoreRef, ...(es.spec.data ?? []).map((d) => d.sourceRef?.storeRef), ...(es.spec.dataFrom ?? []).map((d) => d.sourceRef?.storeRef)];
-        if (refs.some((r) => r && storeKey({ ...r, kind: r.kind ?? "SecretStore" }, es.metadata.namespace ?? "") === key)) this.#queue.add(keyOf(es));
+        if (storeRefsOf(es).some((r) => storeCacheKey(r, es.metadata.namespace ?? "") === key)) this.#queue.add(keyOf(es));
       }
     }
-    if (valid) {
-      this.#storeFailures.delete(key);
-      this.#storeQueue.addAfter(key, this.#o.storeRefreshMs ?? 300_000);
-    } else {
-      const n = (this.#storeFailures.get(key) ?? 0) + 1;
-      this.#storeFailures.set(key, n);
-      this.#storeQueue.addAfter(key, Math.min(this.#o.storeRefreshMs ?? 300_000, backoffDelay(n, key, { baseMs: 1000, maxMs: 30_000 })));
-    }
+    if (!valid) throw new HushError("HUSH_ERR_CONTROLLER_STORE_NOT_READY", `${kind} ${name} is not valid [${failedCode}]`);
+    return { requeueAfter: this.#o.storeRefreshMs ?? 300_000 };
   }
-}
-
-function planFailure(err: unknown, context = "invalid spec"): Plan {
-  const code = isHushError(err) ? err.code : "HUSH_ERR_CONTROLLER_INTERNAL";
-  const message = `${context}: ${isHushError(err) ? err.message : "unexpected error"} [${code}]`;
-  const terminal = code === "HUSH_ERR_KUBE_INVALID_OBJECT";
-  return {
-    action: { type: "none" },
-    ready: { status: "False", reason: "SecretSyncedError", message },
-    events: [{ type: "Warning", reason: "UpdateFailed", message }],
-    outcome: terminal ? "terminal" : "retry",
-    errorCode: code,
-  };
 }

@@ -2,7 +2,7 @@ import { HushError } from "@hush/errors";
 import type { ExternalSecret, ExternalSecretRemoteRef, StoreRef } from "@hush/kube";
 import type { FindSpec, RemoteRef } from "@hush/providers";
 import type { FetchResult } from "./plan-secret.js";
-import { assertValidKeys, checkNullBytes, convertKey, decodeValue, extractProperty, rewriteKeys } from "./remote-value.js";
+import { assertValidKeys, checkNullBytes, convertKey, decodeValue, expandJsonObject, extractProperty, rewriteKeys, tenantRegexp } from "./remote-value.js";
 
 /** Reads for one ExternalSecret, per store; the runtime backs this with {@link StoreReader}s. */
 export interface SourceReader {
@@ -59,11 +59,21 @@ export async function fetchExternalSecretData(es: ExternalSecret, reader: Source
       let conversion: string | undefined;
       if (df.extract) {
         const ex = df.extract;
-        map = await skipMissing(where, ex.key, () => reader.getMap(store, { ...baseRef(ex), ...(ex.property ? { property: ex.property } : {}) }));
+        if (ex.property) {
+          // The whole remote secret is read and the property picked here: only "the remote
+          // secret is gone" may count as missing. A property absent from a secret that exists
+          // (a typo) is an error, never a reason to delete or shrink the target (S5).
+          const whole = await skipMissing(where, ex.key, () => reader.get(store, baseRef(ex)));
+          map = whole === undefined ? undefined : expandJsonObject(extractProperty(whole, ex.property, where), where);
+        } else {
+          map = await skipMissing(where, ex.key, () => reader.getMap(store, baseRef(ex)));
+        }
         decoding = ex.decodingStrategy;
         conversion = ex.conversionStrategy;
       } else if (df.find) {
         const f = df.find;
+        // RE2 syntax and length are checked here; matching names is the provider's job.
+        if (f.name) tenantRegexp(f.name.regexp, `${where}.find.name.regexp`);
         const spec: FindSpec = { ...(f.path ? { path: f.path } : {}), ...(f.name ? { name: f.name } : {}), ...(f.tags ? { tags: f.tags } : {}) };
         map = await reader.find(store, spec);
         decoding = f.decodingStrategy;

@@ -1,13 +1,37 @@
 /**
  * @packageDocumentation
- * The hush ExternalSecret sync controller. The pure core decides: {@link planSecret}
- * (templates, creation/deletion policies, data hash, Ready reasons), {@link refreshDecision}
- * (refresh schedule with deterministic jitter) and {@link backoffDelay}; {@link StoreReader}
- * de-duplicates and batches provider reads. {@link Controller} wires them to informers, a
- * work queue and the API server; {@link runController} adds the Lease and the ops server.
+ * The hush ExternalSecret sync controller, in controller-runtime's shape. The pure core
+ * decides: {@link planSecret} (templates, creation/deletion policies, ownership, data hash,
+ * Ready reasons), {@link resolveStore} (may this ExternalSecret use that store, and if not,
+ * why), {@link refreshDecision} and {@link backoffDelay}. {@link Reconciler} is one sync,
+ * `reconcile(key) → Result`; {@link WorkerLoop} owns every requeue; {@link ReaderCache} and
+ * {@link SecretWriter} are the store and Secret edges. {@link Controller} wires them to
+ * informers; {@link runController} adds the Lease and the ops server.
  */
-export { planSecret, renderSecretData, secretIsIntact, targetName, validateExternalSecret, type FetchResult, type Plan, type PlannedEvent, type ReadyReason, type SecretAction } from "./plan-secret.js";
-export { renderTemplate, templateFunctions } from "./template.js";
+export {
+  assertWritableSecret,
+  fieldManagerFor,
+  mergeAnnotationFor,
+  planSecret,
+  privilegedSecretTypes,
+  renderSecretData,
+  secretIsIntact,
+  targetName,
+  validateExternalSecret,
+  writersOf,
+  type FetchResult,
+  type Plan,
+  type PlannedEvent,
+  type ReadyReason,
+  type SecretAction,
+} from "./plan-secret.js";
+export { failure, isTerminalCode, type Verdict } from "./failure.js";
+export { renderTemplate, templateFunctions, TemplateBudget, maxTemplateOutput, maxTemplateSource } from "./template.js";
+export { resolveStore, storeCacheKey, storeRefsOf, type StoreAccess, type StoreDenial, type StoreQuery } from "./resolve-store.js";
+export { Reconciler, type ReconcilerDeps } from "./reconcile.js";
+export { WorkerLoop, TerminalError, type Result, type WorkerLoopOptions } from "./worker-loop.js";
+export { ReaderCache, type ReaderCacheOptions } from "./reader-cache.js";
+export { SecretWriter, type WriteOutcome } from "./secret-writer.js";
 export { hashSecretData } from "./data-hash.js";
 export { backoffDelay, defaultRefreshIntervalMs, jitteredInterval, jitterFraction, refreshDecision, refreshIntervalMs, syncedResourceVersion, type BackoffOptions, type RefreshDecision } from "./refresh.js";
 export { fetchExternalSecretData, type SourceReader } from "./fetch-data.js";

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { HushError } from "@hush/errors";
-import { dataHashAnnotation, managedKeysAnnotation, managedLabel, type ExternalSecret, type Secret } from "@hush/kube";
+import { adoptAnnotation, dataHashAnnotation, managedLabel, ownerAnnotation, type ExternalSecret, type Secret } from "@hush/kube";
 import { hashSecretData } from "./data-hash.js";
-import { planSecret, secretIsIntact, type FetchResult } from "./plan-secret.js";
+import { fieldManagerFor, mergeAnnotationFor, planSecret, secretIsIntact, validateExternalSecret, type FetchResult } from "./plan-secret.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const b64 = (s: string) => Buffer.from(s).toString("base64");
@@ -101,15 +101,22 @@ describe("planSecret", () => {
     expect(none.ready.status).toBe("True");
   });
 
-  it("Merge patches only its keys into an existing Secret and waits while it is missing", () => {
+  it("Merge applies only its keys into an opted-in Secret and waits while it is missing", () => {
     expect(planSecret(es({ creationPolicy: "Merge" }), ok({ password: "pw" }), undefined).ready.reason).toBe("SecretMissing");
-    const live: Secret = { metadata: { name: "db", namespace: "app", resourceVersion: "1" }, type: "Opaque", data: { other: b64("keep") } };
-    const s = created(planSecret(es({ creationPolicy: "Merge" }), ok({ password: "pw" }), live));
-    expect(s.data).toEqual({ other: b64("keep"), password: b64("pw") });
-    expect(s.metadata.annotations?.[managedKeysAnnotation]).toBe('["password"]');
+    const live: Secret = { metadata: { name: "db", namespace: "app", resourceVersion: "1", annotations: { [adoptAnnotation]: "db" } }, type: "Opaque", data: { other: b64("keep") } };
+    const plan = planSecret(es({ creationPolicy: "Merge" }), ok({ password: "pw" }), live);
+    const s = created(plan);
+    expect(plan.action).toMatchObject({ type: "update", fieldManager: "hush/db" });
+    // Only this ExternalSecret's fields: the API server keeps "other" (another field manager's).
+    expect(s.data).toEqual({ password: b64("pw") });
+    expect(s.type).toBeUndefined();
+    expect(s.metadata.resourceVersion).toBe("1");
+    expect(JSON.parse(s.metadata.annotations![mergeAnnotationFor("db")]!)).toMatchObject({ externalSecret: "db", keys: ["password"] });
     expect(s.metadata.ownerReferences).toBeUndefined();
-    expect(secretIsIntact(es({ creationPolicy: "Merge" }), s)).toBe(true);
-    expect(secretIsIntact(es({ creationPolicy: "Merge" }), { ...s, data: { ...s.data, other: b64("changed by someone") } })).toBe(true);
+    const stored = { ...live, metadata: { ...live.metadata, labels: s.metadata.labels, annotations: { ...live.metadata.annotations, ...s.metadata.annotations } }, data: { ...live.data, ...s.data } };
+    expect(secretIsIntact(es({ creationPolicy: "Merge" }), stored)).toBe(true);
+    expect(secretIsIntact(es({ creationPolicy: "Merge" }), { ...stored, data: { ...stored.data, other: b64("changed by someone") } })).toBe(true);
+    expect(secretIsIntact(es({ creationPolicy: "Merge" }), { ...stored, data: { ...stored.data, password: b64("changed") } })).toBe(false);
   });
 
   it("refuses a target controlled by another owner", () => {
@@ -153,5 +160,127 @@ describe("planSecret", () => {
     for (const p of plans) {
       expect(JSON.stringify([p.ready, p.events])).not.toContain(canary);
     }
+  });
+});
+
+/** The Secret as the API server stores it after `plan`'s apply on top of `live` (our fields win, others kept). */
+function applyOn(live: Secret | undefined, plan: ReturnType<typeof planSecret>, stale: string[] = []): Secret {
+  const a = created(plan);
+  const data = { ...(live?.data ?? {}), ...a.data };
+  for (const k of stale) delete data[k];
+  return {
+    ...a,
+    type: a.type ?? live?.type ?? "Opaque",
+    metadata: {
+      ...a.metadata,
+      uid: live?.metadata.uid ?? "secret-uid",
+      resourceVersion: String(Number(live?.metadata.resourceVersion ?? "0") + 1),
+      labels: { ...(live?.metadata.labels ?? {}), ...a.metadata.labels },
+      annotations: { ...(live?.metadata.annotations ?? {}), ...a.metadata.annotations },
+      ...(a.metadata.ownerReferences || live?.metadata.ownerReferences ? { ownerReferences: [...(live?.metadata.ownerReferences ?? []), ...(a.metadata.ownerReferences ?? [])] } : {}),
+    },
+    data,
+  };
+}
+
+describe("S1: privileged Secret types are refused at validation and before the write", () => {
+  it.for([["kubernetes.io/service-account-token"], ["bootstrap.kubernetes.io/token"]] as const)("template.type %s is invalid, terminal, writes nothing", ([type]) => {
+    const e = es({ template: { type, metadata: { annotations: { "kubernetes.io/service-account.name": "deployer" } } } });
+    expect(() => validateExternalSecret(e)).toThrowError(expect.objectContaining({ code: "HUSH_ERR_CONTROLLER_INVALID_SPEC", message: expect.stringContaining(type) }));
+    const plan = planSecret(e, ok({ password: "pw" }), undefined);
+    expect(plan.action.type).toBe("none");
+    expect(plan.outcome).toBe("terminal");
+    expect(plan.ready.message).toContain("not allowed");
+  });
+
+  it("the ExternalSecret's own annotations cannot bind the Secret to a ServiceAccount", () => {
+    const e = es();
+    e.metadata.annotations = { "kubernetes.io/service-account.name": "deployer" };
+    const plan = planSecret(e, ok({ password: "pw" }), undefined);
+    expect(plan.action.type).toBe("none");
+    expect(plan.errorCode).toBe("HUSH_ERR_CONTROLLER_INVALID_SPEC");
+    // With a template, the ExternalSecret's annotations are not copied at all (ESO semantics).
+    const templated = es({ template: { data: { password: "{{ .password }}" } } });
+    templated.metadata.annotations = { note: "x" };
+    expect(created(planSecret(templated, ok({ password: "pw" }), undefined)).metadata.annotations).not.toHaveProperty("note");
+  });
+
+  it("Merge never writes into an existing privileged Secret", () => {
+    const live: Secret = { metadata: { name: "db", namespace: "app", resourceVersion: "1", annotations: { [adoptAnnotation]: "db" } }, type: "kubernetes.io/service-account-token", data: {} };
+    const plan = planSecret(es({ creationPolicy: "Merge" }), ok({ password: "pw" }), live);
+    expect(plan.action.type).toBe("none");
+    expect(plan.ready.message).toContain("never written");
+  });
+
+  it("a legitimate typed Secret is unchanged", () => {
+    const s = created(planSecret(es({ template: { type: "kubernetes.io/dockerconfigjson", data: { ".dockerconfigjson": "{}" } } }), ok({ password: "pw" }), undefined));
+    expect(s.type).toBe("kubernetes.io/dockerconfigjson");
+  });
+
+  it("hush's own control annotations cannot be forged through the ExternalSecret", () => {
+    const e = es();
+    e.metadata.annotations = { [ownerAnnotation]: "someone-else", [`${adoptAnnotation}`]: "x", [mergeAnnotationFor("evil")]: "{}" };
+    const a = created(planSecret(e, ok({ password: "pw" }), undefined)).metadata.annotations!;
+    expect(a[ownerAnnotation]).toBe("db");
+    expect(a).not.toHaveProperty(adoptAnnotation);
+    expect(a).not.toHaveProperty(mergeAnnotationFor("evil"));
+  });
+});
+
+describe("S4/S7: adoption is opt-in; several ExternalSecrets share a Secret", () => {
+  const unowned: Secret = { metadata: { name: "db", namespace: "app", uid: "s1", resourceVersion: "5" }, type: "Opaque", data: { password: b64("admin-set") } };
+
+  it.for([["Owner"], ["Orphan"]] as const)("%s refuses an existing unowned Secret unless it opts in", ([policy]) => {
+    const refused = planSecret(es({ creationPolicy: policy }), ok({ password: "pw" }), unowned);
+    expect(refused.action.type).toBe("none");
+    expect(refused.errorCode).toBe("HUSH_ERR_CONTROLLER_TARGET_CONFLICT");
+    expect(refused.outcome).toBe("terminal");
+    expect(refused.ready.message).toContain(`${adoptAnnotation}=db`);
+    const optedIn = { ...unowned, metadata: { ...unowned.metadata, annotations: { [adoptAnnotation]: "other, db" } } };
+    expect(planSecret(es({ creationPolicy: policy }), ok({ password: "pw" }), optedIn).action.type).toBe("update");
+  });
+
+  it("Orphan and Merge never write a Secret controlled by another controller", () => {
+    const certManager: Secret = { ...unowned, metadata: { ...unowned.metadata, annotations: { [adoptAnnotation]: "db" }, ownerReferences: [{ apiVersion: "cert-manager.io/v1", kind: "Certificate", name: "c", uid: "c1", controller: true }] } };
+    for (const policy of ["Owner", "Orphan", "Merge"] as const) {
+      expect(planSecret(es({ creationPolicy: policy }), ok({ password: "pw" }), certManager).errorCode).toBe("HUSH_ERR_CONTROLLER_TARGET_CONFLICT");
+    }
+  });
+
+  it("Merge ExternalSecrets sit beside the owner, each with its own field manager; none breaks the other", () => {
+    const owner = es();
+    const live = applyOn(undefined, planSecret(owner, ok({ password: "pw" }), undefined));
+    const merger: ExternalSecret = { ...es({ name: "db", creationPolicy: "Merge" }), metadata: { name: "extra", namespace: "app", uid: "extra-uid", generation: 1 } };
+    const mergePlan = planSecret(merger, ok({ token: "t" }), live);
+    expect(mergePlan.action).toMatchObject({ type: "update", fieldManager: "hush/extra" });
+    const both = applyOn(live, mergePlan);
+    expect(Object.keys(both.data!).sort()).toEqual(["password", "token"]);
+    // The owner still considers its Secret intact and in sync: no rewrite, no conflict.
+    expect(secretIsIntact(owner, both)).toBe(true);
+    expect(planSecret(owner, ok({ password: "pw" }), both).action.type).toBe("none");
+    expect(planSecret(owner, ok({ password: "pw2" }), both).outcome).toBe("synced");
+    expect(secretIsIntact(merger, both)).toBe(true);
+    // A Merge may not take a key another ExternalSecret writes.
+    const thief = planSecret(merger, ok({ password: "stolen" }), both);
+    expect(thief.errorCode).toBe("HUSH_ERR_CONTROLLER_TARGET_CONFLICT");
+    expect(thief.ready.message).toContain("written by another ExternalSecret");
+  });
+
+  it("an owner stops writing a key: the apply leaves it out, so the API server prunes it", () => {
+    const owner = es();
+    const live = applyOn(undefined, planSecret(owner, ok({ password: "pw", user: "u" }), undefined));
+    const plan = planSecret(owner, ok({ password: "pw" }), live);
+    expect(plan.action.type).toBe("update");
+    expect(Object.keys(created(plan).data!)).toEqual(["password"]);
+    expect(planSecret(owner, ok({ password: "pw" }), applyOn(live, plan, ["user"])).action.type).toBe("none");
+  });
+
+  it("another ExternalSecret's Secret is refused; field managers fit the API server's limit", () => {
+    const owned = applyOn(undefined, planSecret(es(), ok({ password: "pw" }), undefined));
+    const orphaned = applyOn(undefined, planSecret(es({ creationPolicy: "Orphan" }), ok({ password: "pw" }), undefined));
+    const other: ExternalSecret = { ...es({ name: "db" }), metadata: { name: "other", namespace: "app", uid: "o", generation: 1 } };
+    expect(planSecret(other, ok({ password: "pw" }), owned).ready.message).toContain("controlled by ExternalSecret db");
+    expect(planSecret(other, ok({ password: "pw" }), orphaned).ready.message).toContain("managed by ExternalSecret db");
+    expect(fieldManagerFor({ ...other, metadata: { name: "x".repeat(253) } }).length).toBeLessThanOrEqual(128);
   });
 });

@@ -1,89 +1,158 @@
-import { HushError, isHushError, type ErrorCode } from "@hush/errors";
+import { createHash } from "node:crypto";
+import { HushError } from "@hush/errors";
 import {
+  adoptAnnotation,
   apiVersion,
   dataHashAnnotation,
   managedKeysAnnotation,
   managedLabel,
   managedLabelValue,
+  mergeAnnotationPrefix,
   ownerAnnotation,
   type ExternalSecret,
   type OwnerReference,
   type Secret,
 } from "@hush/kube";
 import { hashSecretData } from "./data-hash.js";
-import { assertValidKeys } from "./remote-value.js";
-import { renderTemplate } from "./template.js";
+import { failure, type PlannedEvent, type ReadyReason, type Verdict } from "./failure.js";
+import { assertValidKeys, tenantRegexp } from "./remote-value.js";
+import { renderTemplate, TemplateBudget } from "./template.js";
 
-/** Stable `Ready` reasons (ESO's names). */
-export type ReadyReason = "SecretSynced" | "SecretSyncedError" | "SecretDeleted" | "SecretMissing";
+export type { PlannedEvent, ReadyReason } from "./failure.js";
 
 /** What fetching produced: data (bytes per Secret key) plus entries the provider no longer has. */
 export type FetchResult =
   | { readonly ok: true; readonly data: Readonly<Record<string, Uint8Array>>; readonly missing: readonly string[] }
   | { readonly ok: false; readonly error: unknown };
 
-/** The write the runtime must perform. */
+/**
+ * The write the runtime must perform. `create` and `update` carry only the fields this
+ * ExternalSecret owns (its keys, labels, annotations, ownerReference), written by server-side
+ * apply under its own field manager, so several ExternalSecrets can share one Secret and keys
+ * an ExternalSecret stops producing are pruned by the API server. `create` must fail if the
+ * Secret appeared meanwhile; `update` is conditional on the `resourceVersion` it was planned
+ * against.
+ */
 export type SecretAction =
   | { readonly type: "none" }
-  | { readonly type: "create"; readonly secret: Secret }
-  | { readonly type: "update"; readonly secret: Secret }
-  | { readonly type: "delete"; readonly name: string };
+  | { readonly type: "create"; readonly secret: Secret; readonly fieldManager: string }
+  | { readonly type: "update"; readonly secret: Secret; readonly fieldManager: string }
+  | { readonly type: "delete"; readonly name: string; readonly uid?: string };
 
-/** An Event to record on the ExternalSecret. */
-export interface PlannedEvent {
-  readonly type: "Normal" | "Warning";
-  readonly reason: string;
-  readonly message: string;
-}
-
-/**
- * The decision for one reconcile. `outcome` drives scheduling: `synced` records a refresh
- * and waits for the next interval, `retry` backs off, `terminal` waits for a spec change
- * (re-checked at the refresh interval), `waiting` is not an error but not synced either.
- */
-export interface Plan {
+/** The decision for one reconcile: the write, the `Ready` condition, the events and scheduling. */
+export interface Plan extends Verdict {
   readonly action: SecretAction;
-  readonly ready: { readonly status: "True" | "False"; readonly reason: ReadyReason; readonly message: string };
-  readonly events: readonly PlannedEvent[];
-  readonly outcome: "synced" | "retry" | "terminal" | "waiting";
-  /** The error code behind a failed plan, for metrics and logs. */
-  readonly errorCode?: ErrorCode;
 }
 
-/** Error codes that retrying with backoff cannot fix; they wait for a spec change. */
-const terminalCodes: ReadonlySet<string> = new Set([
-  "HUSH_ERR_CONTROLLER_INVALID_SPEC",
-  "HUSH_ERR_CONTROLLER_TARGET_CONFLICT",
-  "HUSH_ERR_CONTROLLER_TARGET_IMMUTABLE",
-  "HUSH_ERR_CONTROLLER_STORE_NOT_ALLOWED",
-  "HUSH_ERR_CONTROLLER_TEMPLATE",
-]);
+/** Secret types whose creation makes Kubernetes mint credentials (ESO GHSA-fq7h-9x26-6j22). */
+export const privilegedSecretTypes: ReadonlySet<string> = new Set(["kubernetes.io/service-account-token", "bootstrap.kubernetes.io/token"]);
+
+/** Annotations that bind a Secret to a ServiceAccount (read by the token controller). */
+const serviceAccountAnnotations = ["kubernetes.io/service-account.name", "kubernetes.io/service-account.uid"];
 
 /** The Secret name an ExternalSecret writes. */
 export function targetName(es: ExternalSecret): string {
   return es.spec.target?.name ?? es.metadata.name ?? "";
 }
 
+/** The field manager of one ExternalSecret's writes (at most 128 characters, as the API server requires). */
+export function fieldManagerFor(es: ExternalSecret): string {
+  const name = es.metadata.name ?? "";
+  const m = `hush/${name}`;
+  return m.length <= 128 ? m : `hush/h-${createHash("sha256").update(name).digest("hex").slice(0, 40)}`;
+}
+
+/** The annotation key a `Merge` ExternalSecret records its keys under (name part at most 63 characters). */
+export function mergeAnnotationFor(esName: string): string {
+  return esName.length <= 63 ? `${mergeAnnotationPrefix}${esName}` : `${mergeAnnotationPrefix}h-${createHash("sha256").update(esName).digest("hex").slice(0, 40)}`;
+}
+
+/** The value of a merge annotation. */
+interface MergeRecord {
+  readonly externalSecret: string;
+  readonly keys: readonly string[];
+  readonly hash: string;
+}
+
+function parseMergeRecord(raw: string | undefined): MergeRecord | undefined {
+  if (!raw) return undefined;
+  try {
+    const v = JSON.parse(raw) as Partial<MergeRecord>;
+    if (typeof v.externalSecret !== "string" || typeof v.hash !== "string" || !Array.isArray(v.keys)) return undefined;
+    return { externalSecret: v.externalSecret, hash: v.hash, keys: v.keys.filter((k): k is string => typeof k === "string") };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The ExternalSecrets (same namespace) that write into `secret`: its primary owner and every merger. */
+export function writersOf(secret: Secret): string[] {
+  const out = new Set<string>();
+  const owner = secret.metadata.annotations?.[ownerAnnotation];
+  if (owner) out.add(owner);
+  for (const [k, v] of Object.entries(secret.metadata.annotations ?? {})) {
+    if (k.startsWith(mergeAnnotationPrefix)) {
+      const r = parseMergeRecord(v);
+      if (r) out.add(r.externalSecret);
+    }
+  }
+  return [...out];
+}
+
+function invalid(message: string): HushError {
+  return new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", message);
+}
+
 /**
- * Rejects specs ESO also rejects (forbidden policy combinations, no data sources) with
- * `HUSH_ERR_CONTROLLER_INVALID_SPEC` naming the field.
+ * Rejects specs ESO also rejects, and more, with `HUSH_ERR_CONTROLLER_INVALID_SPEC` naming the
+ * field: forbidden policy combinations, no data sources, privileged Secret types (a
+ * ServiceAccount or bootstrap token Secret would hand the tenant a long-lived credential
+ * minted by Kubernetes), ServiceAccount-binding annotations, and regular expressions that are
+ * not RE2 or too long. Pure; the same type check runs again on the final Secret before writing.
  */
 export function validateExternalSecret(es: ExternalSecret): void {
-  const creation = es.spec.target?.creationPolicy ?? "Owner";
-  const deletion = es.spec.target?.deletionPolicy ?? "Retain";
+  const target = es.spec.target ?? {};
+  const creation = target.creationPolicy ?? "Owner";
+  const deletion = target.deletionPolicy ?? "Retain";
   if (deletion === "Delete" && (creation === "Merge" || creation === "None")) {
-    throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `spec.target: deletionPolicy Delete cannot be combined with creationPolicy ${creation}`);
+    throw invalid(`spec.target: deletionPolicy Delete cannot be combined with creationPolicy ${creation}`);
   }
-  if (deletion === "Merge" && creation === "None") {
-    throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", "spec.target: deletionPolicy Merge cannot be combined with creationPolicy None");
-  }
+  if (deletion === "Merge" && creation === "None") throw invalid("spec.target: deletionPolicy Merge cannot be combined with creationPolicy None");
   const sources = (es.spec.data?.length ?? 0) + (es.spec.dataFrom?.length ?? 0);
-  const templated = Object.keys(es.spec.target?.template?.data ?? {}).length;
-  if (sources === 0 && templated === 0) {
-    throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", "spec: set data, dataFrom or target.template.data");
-  }
+  const templated = Object.keys(target.template?.data ?? {}).length;
+  if (sources === 0 && templated === 0) throw invalid("spec: set data, dataFrom or target.template.data");
   if (!es.spec.secretStoreRef && [...(es.spec.data ?? []), ...(es.spec.dataFrom ?? [])].some((d) => !d.sourceRef?.storeRef)) {
-    throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", "spec.secretStoreRef is required unless every entry sets sourceRef.storeRef");
+    throw invalid("spec.secretStoreRef is required unless every entry sets sourceRef.storeRef");
+  }
+  const type = target.template?.type;
+  if (type !== undefined && privilegedSecretTypes.has(type)) throw invalid(`spec.target.template.type ${type} is not allowed: it would mint a credential`);
+  const annotations = target.template?.metadata?.annotations ?? (target.template ? {} : (es.metadata.annotations ?? {}));
+  for (const a of serviceAccountAnnotations) {
+    if (Object.hasOwn(annotations, a)) throw invalid(`annotation ${a} is not allowed on a target Secret`);
+  }
+  (es.spec.dataFrom ?? []).forEach((df, i) => {
+    if (df.find?.name) tenantRegexp(df.find.name.regexp, `spec.dataFrom[${i}].find.name.regexp`);
+    (df.rewrite ?? []).forEach((rw, j) => {
+      if (rw.regexp) tenantRegexp(rw.regexp.source, `spec.dataFrom[${i}].rewrite[${j}].regexp.source`);
+    });
+  });
+}
+
+/**
+ * The last check before any write, on the Secret as it will be stored: never a privileged type
+ * (the existing Secret's type counts for Merge), never a ServiceAccount-binding annotation.
+ * The runtime calls it again just before the API request.
+ */
+export function assertWritableSecret(secret: Secret, existingType?: string): void {
+  for (const type of [secret.type, existingType]) {
+    if (type !== undefined && privilegedSecretTypes.has(type)) {
+      throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `secret ${secret.metadata.name ?? ""}: type ${type} is never written by the controller`);
+    }
+  }
+  for (const a of serviceAccountAnnotations) {
+    if (Object.hasOwn(secret.metadata.annotations ?? {}, a)) {
+      throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `secret ${secret.metadata.name ?? ""}: annotation ${a} is never written by the controller`);
+    }
   }
 }
 
@@ -93,98 +162,136 @@ function b64(v: Uint8Array): string {
 
 const utf8 = new TextDecoder();
 
-/** kubectl's client-side-apply record: never copied to the Secret. */
-const lastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+/** Never copied from the ExternalSecret: kubectl's record and hush's own control annotations. */
+function copyable(key: string): boolean {
+  return key !== "kubectl.kubernetes.io/last-applied-configuration" && !key.startsWith("reconcile.hush.dev/") && !key.startsWith(mergeAnnotationPrefix);
+}
 
-/** Renders `template.data`, `template.metadata` and applies `mergePolicy`. Pure. */
+/**
+ * Renders `template.data`, `template.metadata` and applies `mergePolicy`. Pure. Every template
+ * of the ExternalSecret shares one {@link TemplateBudget}. As in ESO, the ExternalSecret's own
+ * labels and annotations are copied only when it has no template at all.
+ */
 export function renderSecretData(
   es: ExternalSecret,
   fetched: Readonly<Record<string, Uint8Array>>,
 ): { data: Record<string, string>; labels: Record<string, string>; annotations: Record<string, string>; type: string | undefined } {
   const tpl = es.spec.target?.template;
+  const budget = new TemplateBudget();
   const context: Record<string, string> = {};
   for (const [k, v] of Object.entries(fetched)) context[k] = utf8.decode(v);
   const data: Record<string, string> = {};
   const templated = Object.entries(tpl?.data ?? {});
   if (templated.length === 0 || tpl?.mergePolicy === "Merge") for (const [k, v] of Object.entries(fetched)) data[k] = b64(v);
-  for (const [k, src] of templated) data[k] = Buffer.from(renderTemplate(src, context, `spec.target.template.data.${k}`), "utf8").toString("base64");
+  for (const [k, src] of templated) data[k] = Buffer.from(renderTemplate(src, context, `spec.target.template.data.${k}`, budget), "utf8").toString("base64");
   const renderMap = (m: Record<string, string> | undefined, field: string): Record<string, string> => {
     const out: Record<string, string> = {};
-    for (const [k, src] of Object.entries(m ?? {})) out[k] = renderTemplate(src, context, `spec.target.template.metadata.${field}.${k}`);
+    for (const [k, src] of Object.entries(m ?? {})) out[k] = renderTemplate(src, context, `spec.target.template.metadata.${field}.${k}`, budget);
     return out;
   };
   assertValidKeys(data, "spec.target");
-  if (!tpl?.metadata) {
-    // ESO: without template metadata the ExternalSecret's own labels and annotations are copied.
-    const annotations = { ...(es.metadata.annotations ?? {}) };
-    delete annotations[lastAppliedAnnotation];
-    return { data, labels: { ...(es.metadata.labels ?? {}) }, annotations, type: tpl?.type };
-  }
-  return { data, labels: renderMap(tpl.metadata.labels, "labels"), annotations: renderMap(tpl.metadata.annotations, "annotations"), type: tpl.type };
+  const pick = (m: Record<string, string>) => Object.fromEntries(Object.entries(m).filter(([k]) => copyable(k)));
+  if (!tpl) return { data, labels: pick({ ...(es.metadata.labels ?? {}) }), annotations: pick({ ...(es.metadata.annotations ?? {}) }), type: undefined };
+  return { data, labels: pick(renderMap(tpl.metadata?.labels, "labels")), annotations: pick(renderMap(tpl.metadata?.annotations, "annotations")), type: tpl.type };
 }
 
 function ownerRef(es: ExternalSecret): OwnerReference {
   return { apiVersion, kind: "ExternalSecret", name: es.metadata.name ?? "", uid: es.metadata.uid ?? "", controller: true, blockOwnerDeletion: true };
 }
 
-function sameRecord(a: Readonly<Record<string, string>> | undefined, b: Readonly<Record<string, string>> | undefined): boolean {
-  const ka = Object.keys(a ?? {});
-  if (ka.length !== Object.keys(b ?? {}).length) return false;
-  return ka.every((k) => Object.hasOwn(b ?? {}, k) && a![k] === b![k]);
-}
-
-function sameSecret(a: Secret, b: Secret): boolean {
-  return (
-    (a.type ?? "Opaque") === (b.type ?? "Opaque") &&
-    sameRecord(a.data, b.data) &&
-    sameRecord(a.metadata.labels, b.metadata.labels) &&
-    sameRecord(a.metadata.annotations, b.metadata.annotations) &&
-    JSON.stringify(a.metadata.ownerReferences ?? []) === JSON.stringify(b.metadata.ownerReferences ?? []) &&
-    Boolean(a.immutable) === Boolean(b.immutable)
-  );
-}
-
-function managedKeysOf(secret: Secret | undefined): string[] {
-  const raw = secret?.metadata.annotations?.[managedKeysAnnotation];
-  if (!raw) return [];
+function parseKeys(raw: string | undefined): string[] | undefined {
+  if (!raw) return undefined;
   try {
     const v = JSON.parse(raw) as unknown;
-    return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : undefined;
   } catch {
-    return [];
+    return undefined;
   }
 }
 
+/** Keys the primary (Owner/Orphan) ExternalSecret of `secret` writes. */
+function primaryKeys(secret: Secret | undefined): string[] {
+  if (!secret?.metadata.annotations?.[ownerAnnotation]) return [];
+  return parseKeys(secret.metadata.annotations[managedKeysAnnotation]) ?? Object.keys(secret.data ?? {});
+}
+
 /**
- * Whether the live Secret still holds what hush last wrote: it exists, carries the managed
- * label, and its data (Merge: the managed keys) matches the data-hash annotation. `Orphan`
- * and `None` targets are never repaired (ESO semantics).
+ * Whether the live Secret still holds what this ExternalSecret last wrote: it exists, carries
+ * the managed label, and the data of the keys this ExternalSecret owns matches its recorded
+ * hash. `Orphan` and `None` targets are never repaired (ESO semantics).
  */
 export function secretIsIntact(es: ExternalSecret, existing: Secret | undefined): boolean {
   const creation = es.spec.target?.creationPolicy ?? "Owner";
   if (creation === "None" || creation === "Orphan") return true;
   if (!existing) return creation !== "Owner";
   if (existing.metadata.labels?.[managedLabel] !== managedLabelValue) return false;
-  const keys = creation === "Merge" ? managedKeysOf(existing) : undefined;
+  if (creation === "Merge") {
+    const rec = parseMergeRecord(existing.metadata.annotations?.[mergeAnnotationFor(es.metadata.name ?? "")]);
+    return rec !== undefined && rec.hash === hashSecretData(existing.data, rec.keys);
+  }
+  const keys = parseKeys(existing.metadata.annotations?.[managedKeysAnnotation]);
   return existing.metadata.annotations?.[dataHashAnnotation] === hashSecretData(existing.data, keys);
 }
 
-function describeError(err: unknown): { code: ErrorCode; message: string } {
-  if (isHushError(err)) return { code: err.code, message: err.message };
-  return { code: "HUSH_ERR_CONTROLLER_INTERNAL", message: "unexpected error" };
+function conflict(message: string): Plan {
+  return { action: { type: "none" }, ...failure(new HushError("HUSH_ERR_CONTROLLER_TARGET_CONFLICT", message), "could not update secret") };
 }
 
-function failed(err: unknown, context: string): Plan {
-  const { code, message } = describeError(err);
-  const terminal = terminalCodes.has(code);
-  const text = `${context}: ${message} [${code}]`;
-  return {
-    action: { type: "none" },
-    ready: { status: "False", reason: "SecretSyncedError", message: text },
-    events: [{ type: "Warning", reason: "UpdateFailed", message: text }],
-    outcome: terminal ? "terminal" : "retry",
-    errorCode: code,
-  };
+function listed(value: string | undefined, name: string): boolean {
+  return (value ?? "").split(",").some((v) => v.trim() === name);
+}
+
+/**
+ * Who may write what into an existing Secret (S4/S7). Never a Secret controlled by another
+ * controller (a `Merge` may sit beside the owning hush ExternalSecret). `Owner`/`Orphan` take a
+ * Secret only if this ExternalSecret already manages it, or the Secret opts in with the
+ * {@link adoptAnnotation}; `Merge` writes only into Secrets hush manages or that opt in.
+ * Keys another hush ExternalSecret writes are never taken by a `Merge`.
+ */
+function checkOwnership(es: ExternalSecret, existing: Secret, ownKeys: readonly string[]): Plan | undefined {
+  const name = es.metadata.name ?? "";
+  const creation = es.spec.target?.creationPolicy ?? "Owner";
+  const target = existing.metadata.name ?? "";
+  const controller = existing.metadata.ownerReferences?.find((r) => r.controller && r.uid !== es.metadata.uid);
+  const hushController = controller?.kind === "ExternalSecret" && controller.apiVersion === apiVersion;
+  if (controller && !(creation === "Merge" && hushController)) return conflict(`secret ${target} is controlled by ${controller.kind} ${controller.name}`);
+  const owner = existing.metadata.annotations?.[ownerAnnotation];
+  const optedIn = listed(existing.metadata.annotations?.[adoptAnnotation], name);
+  if (creation === "Merge") {
+    const mine = existing.metadata.annotations?.[mergeAnnotationFor(name)] !== undefined;
+    if (!owner && !mine && !optedIn) {
+      return conflict(`secret ${target} is not managed by hush; annotate it ${adoptAnnotation}=${name} to let this ExternalSecret merge into it`);
+    }
+    const taken = new Set(owner === name ? [] : primaryKeys(existing));
+    for (const [k, v] of Object.entries(existing.metadata.annotations ?? {})) {
+      if (!k.startsWith(mergeAnnotationPrefix) || k === mergeAnnotationFor(name)) continue;
+      for (const key of parseMergeRecord(v)?.keys ?? []) taken.add(key);
+    }
+    const clash = ownKeys.find((k) => taken.has(k));
+    if (clash !== undefined) return conflict(`key ${JSON.stringify(clash.slice(0, 80))} of secret ${target} is written by another ExternalSecret`);
+    return undefined;
+  }
+  if (owner === name) return undefined;
+  if (owner !== undefined) return conflict(`secret ${target} is managed by ExternalSecret ${owner}`);
+  if (!optedIn) return conflict(`secret ${target} already exists and is not managed by hush; annotate it ${adoptAnnotation}=${name} to let this ExternalSecret adopt it`);
+  return undefined;
+}
+
+function sameRecord(want: Readonly<Record<string, string>> | undefined, have: Readonly<Record<string, string>> | undefined): boolean {
+  return Object.entries(want ?? {}).every(([k, v]) => Object.hasOwn(have ?? {}, k) && have![k] === v);
+}
+
+/** Whether `existing` already holds every field of `applied` and none of this ExternalSecret's stale keys. */
+function isCurrent(applied: Secret, existing: Secret, stale: readonly string[]): boolean {
+  return (
+    (applied.type === undefined || applied.type === (existing.type ?? "Opaque")) &&
+    sameRecord(applied.data, existing.data) &&
+    sameRecord(applied.metadata.labels, existing.metadata.labels) &&
+    sameRecord(applied.metadata.annotations, existing.metadata.annotations) &&
+    (applied.metadata.ownerReferences ?? []).every((r) => existing.metadata.ownerReferences?.some((o) => o.uid === r.uid && o.controller === r.controller)) &&
+    !stale.some((k) => Object.hasOwn(existing.data ?? {}, k)) &&
+    (!applied.immutable || Boolean(existing.immutable))
+  );
 }
 
 /**
@@ -193,17 +300,19 @@ function failed(err: unknown, context: string): Plan {
  * A fetch error never produces a write: the existing Secret is kept as it is.
  */
 export function planSecret(es: ExternalSecret, fetched: FetchResult, existing: Secret | undefined): Plan {
+  const fail = (err: unknown, context: string): Plan => ({ action: { type: "none" }, ...failure(err, context) });
   try {
     validateExternalSecret(es);
   } catch (err) {
-    return failed(err, "invalid spec");
+    return fail(err, "invalid spec");
   }
-  if (!fetched.ok) return failed(fetched.error, "could not get secret data from provider");
+  if (!fetched.ok) return fail(fetched.error, "could not get secret data from provider");
 
   const target = es.spec.target ?? {};
   const creation = target.creationPolicy ?? "Owner";
   const deletion = target.deletionPolicy ?? "Retain";
   const name = targetName(es);
+  const esName = es.metadata.name ?? "";
   const events: PlannedEvent[] = fetched.missing.map((where) => ({
     type: "Normal" as const,
     reason: "MissingProviderSecret",
@@ -212,16 +321,17 @@ export function planSecret(es: ExternalSecret, fetched: FetchResult, existing: S
   const allGone = Object.keys(fetched.data).length === 0;
 
   if (allGone && fetched.missing.length > 0 && deletion === "Delete") {
+    const deleted = { status: "True" as const, reason: "SecretDeleted" as const, message: "secret deleted due to DeletionPolicy=Delete" };
     const ours = existing?.metadata.ownerReferences?.some((r) => r.controller && r.uid === es.metadata.uid) ?? false;
     if (existing && ours) {
       return {
-        action: { type: "delete", name },
-        ready: { status: "True", reason: "SecretDeleted", message: "secret deleted due to DeletionPolicy=Delete" },
+        action: { type: "delete", name, ...(existing.metadata.uid ? { uid: existing.metadata.uid } : {}) },
+        ready: deleted,
         events: [...events, { type: "Normal", reason: "Deleted", message: "secret deleted due to DeletionPolicy=Delete" }],
         outcome: "synced",
       };
     }
-    return { action: { type: "none" }, ready: { status: "True", reason: "SecretDeleted", message: "secret deleted due to DeletionPolicy=Delete" }, events, outcome: "synced" };
+    return { action: { type: "none" }, ready: deleted, events, outcome: "synced" };
   }
   if (allGone && existing && deletion === "Retain" && creation !== "Merge") {
     return { action: { type: "none" }, ready: { status: "True", reason: "SecretSynced", message: "secret retained due to DeletionPolicy=Retain" }, events, outcome: "synced" };
@@ -231,7 +341,7 @@ export function planSecret(es: ExternalSecret, fetched: FetchResult, existing: S
   try {
     rendered = renderSecretData(es, fetched.data);
   } catch (err) {
-    return failed(err, "could not render secret");
+    return fail(err, "could not render secret");
   }
 
   if (creation === "None") {
@@ -241,38 +351,27 @@ export function planSecret(es: ExternalSecret, fetched: FetchResult, existing: S
     return { action: { type: "none" }, ready: { status: "False", reason: "SecretMissing", message: "target secret does not exist (creationPolicy=Merge)" }, events, outcome: "waiting" };
   }
 
-  const otherController = existing?.metadata.ownerReferences?.find((r) => r.controller && r.uid !== es.metadata.uid);
-  if (creation === "Owner" && otherController) {
-    return failed(new HushError("HUSH_ERR_CONTROLLER_TARGET_CONFLICT", `secret ${name} is controlled by ${otherController.kind} ${otherController.name}`), "could not update secret");
-  }
-  const foreignOwner = existing?.metadata.annotations?.[ownerAnnotation];
-  if (foreignOwner !== undefined && foreignOwner !== es.metadata.name && creation !== "Merge") {
-    return failed(new HushError("HUSH_ERR_CONTROLLER_TARGET_CONFLICT", `secret ${name} is managed by ExternalSecret ${foreignOwner}`), "could not update secret");
+  const data = rendered.data;
+  const keys = Object.keys(data).sort();
+  if (existing) {
+    const refused = checkOwnership(es, existing, keys);
+    if (refused) return refused;
   }
 
-  let data: Record<string, string>;
-  let managedKeys: string[] | undefined;
+  const labels = { ...rendered.labels, [managedLabel]: managedLabelValue };
+  let annotations: Record<string, string>;
+  let previous: readonly string[];
   if (creation === "Merge") {
-    data = { ...(existing?.data ?? {}) };
-    for (const k of managedKeysOf(existing)) delete data[k];
-    Object.assign(data, rendered.data);
-    managedKeys = Object.keys(rendered.data).sort();
+    const key = mergeAnnotationFor(esName);
+    previous = parseMergeRecord(existing?.metadata.annotations?.[key])?.keys ?? [];
+    annotations = { ...rendered.annotations, [key]: JSON.stringify({ externalSecret: esName, keys, hash: hashSecretData(data, keys) } satisfies MergeRecord) };
   } else {
-    data = rendered.data;
+    previous = existing?.metadata.annotations?.[ownerAnnotation] === esName ? primaryKeys(existing) : [];
+    annotations = { ...rendered.annotations, [ownerAnnotation]: esName, [dataHashAnnotation]: hashSecretData(data, keys), [managedKeysAnnotation]: JSON.stringify(keys) };
   }
+  const stale = previous.filter((k) => !Object.hasOwn(data, k));
 
-  const labels = { ...(existing?.metadata.labels ?? {}), ...rendered.labels, [managedLabel]: managedLabelValue };
-  const annotations: Record<string, string> = {
-    ...(existing?.metadata.annotations ?? {}),
-    ...rendered.annotations,
-    [ownerAnnotation]: es.metadata.name ?? "",
-    [dataHashAnnotation]: hashSecretData(data, managedKeys),
-  };
-  if (managedKeys) annotations[managedKeysAnnotation] = JSON.stringify(managedKeys);
-  let ownerReferences = (existing?.metadata.ownerReferences ?? []).filter((r) => r.uid !== es.metadata.uid);
-  if (creation === "Owner") ownerReferences = [...ownerReferences, ownerRef(es)];
-
-  const desired: Secret = {
+  const applied: Secret = {
     apiVersion: "v1",
     kind: "Secret",
     metadata: {
@@ -280,21 +379,30 @@ export function planSecret(es: ExternalSecret, fetched: FetchResult, existing: S
       namespace: es.metadata.namespace ?? "",
       labels,
       annotations,
-      ...(ownerReferences.length > 0 ? { ownerReferences } : {}),
+      ...(creation === "Owner" ? { ownerReferences: [ownerRef(es)] } : {}),
       ...(existing?.metadata.resourceVersion ? { resourceVersion: existing.metadata.resourceVersion } : {}),
     },
-    type: rendered.type ?? existing?.type ?? "Opaque",
+    ...(creation === "Merge" ? {} : { type: rendered.type ?? existing?.type ?? "Opaque" }),
     data,
-    ...(target.immutable || existing?.immutable ? { immutable: true } : {}),
+    ...(creation !== "Merge" && target.immutable ? { immutable: true } : {}),
   };
+  try {
+    assertWritableSecret(applied, existing?.type);
+  } catch (err) {
+    return fail(err, "could not update secret");
+  }
 
   const synced = { status: "True" as const, reason: "SecretSynced" as const, message: "secret synced" };
+  const manager = fieldManagerFor(es);
   if (!existing) {
-    return { action: { type: "create", secret: desired }, ready: synced, events: [...events, { type: "Normal", reason: "Created", message: "secret created" }], outcome: "synced" };
+    return { action: { type: "create", secret: applied, fieldManager: manager }, ready: synced, events: [...events, { type: "Normal", reason: "Created", message: "secret created" }], outcome: "synced" };
   }
-  if (sameSecret(desired, existing)) return { action: { type: "none" }, ready: synced, events, outcome: "synced" };
+  if (isCurrent(applied, existing, stale)) return { action: { type: "none" }, ready: synced, events, outcome: "synced" };
   if (existing.immutable) {
-    return failed(new HushError("HUSH_ERR_CONTROLLER_TARGET_IMMUTABLE", `secret ${name} is immutable and its data changed`), "could not update secret");
+    return fail(new HushError("HUSH_ERR_CONTROLLER_TARGET_IMMUTABLE", `secret ${name} is immutable and its data changed`), "could not update secret");
   }
-  return { action: { type: "update", secret: desired }, ready: synced, events: [...events, { type: "Normal", reason: "Updated", message: "secret updated" }], outcome: "synced" };
+  if (rendered.type !== undefined && existing.type !== undefined && rendered.type !== existing.type) {
+    return fail(new HushError("HUSH_ERR_CONTROLLER_TARGET_CONFLICT", `secret ${name} has type ${existing.type}; a Secret's type cannot change`), "could not update secret");
+  }
+  return { action: { type: "update", secret: applied, fieldManager: manager }, ready: synced, events: [...events, { type: "Normal", reason: "Updated", message: "secret updated" }], outcome: "synced" };
 }

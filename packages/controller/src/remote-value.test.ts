@@ -38,4 +38,22 @@ describe("remote values", () => {
     const out = rewriteKeys({ "app/db-user": enc("1"), "app/db-pass": enc("2") }, [{ regexp: { source: "app/(.*)", target: "${1}" } }, { transform: { template: "{{ .value | upper }}" } }], "spec.dataFrom[0]");
     expect(Object.keys(out).sort()).toEqual(["DB-PASS", "DB-USER"]);
   });
+
+  it("S3: rewrite regexps run on RE2, so a catastrophic pattern on a long key stays linear", () => {
+    const key = `${"a".repeat(4000)}!`;
+    const t0 = performance.now();
+    const out = rewriteKeys({ [key]: enc("v") }, [{ regexp: { source: "^(a+)+$", target: "x" } }], "spec.dataFrom[0]");
+    expect(Object.keys(out)).toEqual([key]);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+  it("S3: (?i) and (?P<name>) work as in ESO", () => {
+    const out = rewriteKeys({ "PROD_db": enc("1") }, [{ regexp: { source: "(?i)^prod_(?P<rest>.*)$", target: "${rest}" } }], "w");
+    expect(Object.keys(out)).toEqual(["db"]);
+  });
+  it("S3: refuses over-long patterns, over-long keys and invalid RE2", () => {
+    const where = "spec.dataFrom[0]";
+    expect(() => rewriteKeys({ a: enc("1") }, [{ regexp: { source: "a".repeat(2000), target: "" } }], where)).toThrowError(expect.objectContaining({ code: "HUSH_ERR_CONTROLLER_INVALID_SPEC", message: expect.stringContaining("longer than") }));
+    expect(() => rewriteKeys({ ["k".repeat(5000)]: enc("1") }, [{ regexp: { source: "k", target: "" } }], where)).toThrowError(expect.objectContaining({ code: "HUSH_ERR_CONTROLLER_INVALID_KEY" }));
+    expect(() => rewriteKeys({ a: enc("1") }, [{ regexp: { source: "(?<=a)b", target: "" } }], where)).toThrowError(expect.objectContaining({ message: expect.stringContaining("RE2") }));
+  });
 });

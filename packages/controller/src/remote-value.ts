@@ -1,6 +1,6 @@
 import { HushError } from "@hush/errors";
-import type { ExternalSecretRewrite } from "@hush/kube";
-import { renderTemplate } from "./template.js";
+import { compileTenantRegexp, maxTenantRegexpInput, maxTenantRegexpLength, type ExternalSecretRewrite, type TenantRegexp } from "@hush/kube";
+import { renderTemplate, TemplateBudget } from "./template.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
 const encoder = new TextEncoder();
@@ -94,28 +94,42 @@ export function convertKey(key: string, strategy: string | undefined): string {
   return out;
 }
 
-/** Go regexp replacement templates use `${1}`/`$1`/`${name}`; JavaScript wants `$1`/`$<name>`. */
-function goReplacement(target: string): string {
-  return target.replace(/\$\{(\d+)\}/g, "$$$1").replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, "$$<$1>");
+/**
+ * Compiles a tenant regular expression (`rewrite[].regexp.source`, `find.name.regexp`) with
+ * RE2 semantics, as ESO does, or throws `HUSH_ERR_CONTROLLER_INVALID_SPEC` naming `where`.
+ */
+export function tenantRegexp(source: string, where: string): TenantRegexp {
+  const r = compileTenantRegexp(source);
+  if (r.ok) return r.regexp;
+  throw new HushError(
+    "HUSH_ERR_CONTROLLER_INVALID_SPEC",
+    r.reason === "too-long" ? `${where} is longer than ${maxTenantRegexpLength} characters` : `${where} is not a valid RE2 regular expression`,
+  );
 }
 
-/** Applies `dataFrom[].rewrite` in order to the key names of `data`. */
+/**
+ * Applies `dataFrom[].rewrite` in order to the key names of `data`. Regexps are RE2 (linear
+ * time) and keys longer than {@link maxTenantRegexpInput} are refused before any matching.
+ */
 export function rewriteKeys(data: Record<string, Uint8Array>, rewrites: readonly ExternalSecretRewrite[], where: string): Record<string, Uint8Array> {
   let cur = data;
+  const budget = new TemplateBudget();
   rewrites.forEach((rw, i) => {
     const at = `${where}.rewrite[${i}]`;
     const next: Record<string, Uint8Array> = {};
+    for (const k of Object.keys(cur)) {
+      if (k.length > maxTenantRegexpInput) throw new HushError("HUSH_ERR_CONTROLLER_INVALID_KEY", `${at}: a key is longer than ${maxTenantRegexpInput} characters`);
+    }
     if (rw.regexp) {
-      let re: RegExp;
-      try {
-        re = new RegExp(rw.regexp.source, "g");
-      } catch {
-        throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${at}.regexp.source is not a valid regular expression`);
+      const re = tenantRegexp(rw.regexp.source, `${at}.regexp.source`);
+      if (rw.regexp.target.length > maxTenantRegexpLength) throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${at}.regexp.target is longer than ${maxTenantRegexpLength} characters`);
+      for (const [k, v] of Object.entries(cur)) {
+        const renamed = re.replaceAll(k, rw.regexp.target);
+        if (renamed.length > maxTenantRegexpInput) throw new HushError("HUSH_ERR_CONTROLLER_INVALID_KEY", `${at}: a rewritten key is longer than ${maxTenantRegexpInput} characters`);
+        next[renamed] = v;
       }
-      const target = goReplacement(rw.regexp.target);
-      for (const [k, v] of Object.entries(cur)) next[k.replace(re, target)] = v;
     } else if (rw.transform) {
-      for (const [k, v] of Object.entries(cur)) next[renderTemplate(rw.transform.template, { value: k }, `${at}.transform.template`)] = v;
+      for (const [k, v] of Object.entries(cur)) next[renderTemplate(rw.transform.template, { value: k }, `${at}.transform.template`, budget)] = v;
     } else {
       throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${at} must set regexp or transform`);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { renderTemplate } from "./template.js";
+import { renderTemplate, TemplateBudget } from "./template.js";
 
 const data = { user: "admin", pass: "s3cr3t", json: '{"host":"db","port":5432,"tags":["a","b"]}', "with-dash": "x" };
 const r = (src: string) => renderTemplate(src, data, "t");
@@ -58,5 +58,60 @@ describe("renderTemplate", () => {
       expect(String((err as Error).message)).not.toContain("s3cr3t");
       expect((err as Error).message).toContain("spec.x");
     }
+  });
+});
+
+describe("template budget (S2: a template cannot exhaust the heap)", () => {
+  const grow = (steps: number) => `{{ .user${' | replace "a" "aaaaaaaaaa"'.repeat(steps)} }}`;
+  it("refuses a tenfold replace chain before building the oversized string", () => {
+    const d = { user: "a".repeat(1000) };
+    // Step 3 would be 1 000 000 characters; step 4, 10 million.
+    expect(renderTemplate(grow(2), d, "t")).toHaveLength(100_000);
+    const t0 = performance.now();
+    expect(() => renderTemplate(grow(12), d, "spec.target.template.data.x")).toThrowError(
+      expect.objectContaining({ code: "HUSH_ERR_CONTROLLER_TEMPLATE", message: expect.stringContaining("spec.target.template.data.x") }),
+    );
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  it("shares one size budget across every template of an ExternalSecret", () => {
+    const budget = new TemplateBudget({ chars: 3_000 });
+    const d = { v: "x".repeat(1000) };
+    renderTemplate("{{ .v }}", d, "a", budget);
+    renderTemplate("{{ .v }}", d, "b", budget);
+    expect(() => renderTemplate("{{ .v | upper }}", d, "c", budget)).toThrowError(expect.objectContaining({ message: expect.stringContaining("total size budget") }));
+  });
+
+  it("bounds evaluation steps", () => {
+    const budget = new TemplateBudget({ steps: 50 });
+    expect(() => renderTemplate(`{{ .user${" | trim".repeat(100)} }}`, data, "t", budget)).toThrowError(expect.objectContaining({ message: expect.stringContaining("step budget") }));
+  });
+
+  it.for([
+    ['{{ printf "%s%s%s%s%s%s%s%s" .v .v .v .v .v .v .v .v }}'],
+    ["{{ .v | indent 64 }}"],
+    ['{{ .v | quote | quote | quote }}'],
+    ['{{ join .v (split "" .v) }}'],
+    ["{{ .v | b64enc | b64enc | b64enc | b64enc | b64enc | b64enc }}"],
+  ] as const)("bounds %s before allocating", ([src]) => {
+    const d = { v: "\n".repeat(300_000) };
+    expect(() => renderTemplate(src, d, "t")).toThrowError(expect.objectContaining({ code: "HUSH_ERR_CONTROLLER_TEMPLATE" }));
+  });
+
+  it("refuses deeply nested JSON for pretty printing and over-long sources", () => {
+    const deep = `${"[".repeat(200)}${"]".repeat(200)}`;
+    expect(() => renderTemplate("{{ .j | fromJson | toPrettyJson }}", { j: deep }, "t")).toThrowError(expect.objectContaining({ message: expect.stringContaining("nested deeper") }));
+    expect(() => renderTemplate("x".repeat(70_000), {}, "t")).toThrowError(expect.objectContaining({ message: expect.stringContaining("longer than") }));
+  });
+
+  it("scans PEM in linear time on hostile input", () => {
+    const hostile = "-----BEGIN A-----".repeat(50_000);
+    const t0 = performance.now();
+    expect(renderTemplate('{{ .p | filterPEM "A" }}', { p: hostile }, "t")).toBe("");
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
+
+  it("keeps legitimate printf verbs", () => {
+    expect(renderTemplate('{{ printf "%d%% %x %q" "5" "y" }}', {}, "t")).toBe('5% %x "y"');
   });
 });

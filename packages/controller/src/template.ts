@@ -17,11 +17,78 @@ type Node =
   | { kind: "ident"; name: string }
   | { kind: "pipe"; cmds: Node[][] };
 
-/** Max bytes a single rendered template may produce. */
+/** Max characters a single rendered template, or any intermediate value, may hold. */
 export const maxTemplateOutput = 1 << 20;
+/** Max characters of one template's source. */
+export const maxTemplateSource = 64 * 1024;
+
+/**
+ * What one ExternalSecret's templates may spend, all of them together: characters allocated by
+ * function results and output, and evaluation steps (operands and calls). Every function
+ * computes the size of its result and charges it *before* allocating, so a hostile template
+ * (say, chained `replace` calls growing tenfold each) fails with a clear error instead of
+ * exhausting the heap.
+ */
+export class TemplateBudget {
+  /** Characters left to allocate. */
+  chars: number;
+  /** Evaluation steps left. */
+  steps: number;
+  constructor(limits: { readonly chars?: number; readonly steps?: number } = {}) {
+    this.chars = limits.chars ?? 8 * maxTemplateOutput;
+    this.steps = limits.steps ?? 20_000;
+  }
+  /** Reserves `n` characters for a value about to be built, or fails naming `what`. */
+  charge(n: number, where: string, what: string): void {
+    if (n > maxTemplateOutput) fail(where, `${what}: result would exceed ${maxTemplateOutput} characters`);
+    if (n > this.chars) fail(where, `${what}: the templates of this ExternalSecret exceed their total size budget`);
+    this.chars -= n;
+  }
+  step(where: string): void {
+    if (--this.steps < 0) fail(where, "the templates of this ExternalSecret exceed their evaluation step budget");
+  }
+}
 
 function fail(where: string, what: string): never {
   throw new HushError("HUSH_ERR_CONTROLLER_TEMPLATE", `${where}: ${what}`);
+}
+
+/** Max nesting of JSON values a template may print or index. */
+const maxJsonDepth = 64;
+
+/**
+ * Characters of `JSON.stringify(v)` (pretty: with 2-space indentation), computed without
+ * building the string; stops counting once past `limit`. Fails on nesting deeper than
+ * {@link maxJsonDepth} (pretty printing costs depth × lines).
+ */
+function jsonSize(v: Value, pretty: boolean, limit: number, where: string): number {
+  let total = 0;
+  const stack: { v: Value; depth: number }[] = [{ v, depth: 0 }];
+  while (stack.length > 0 && total <= limit) {
+    const { v: cur, depth } = stack.pop()!;
+    if (depth > maxJsonDepth) fail(where, `JSON nested deeper than ${maxJsonDepth}`);
+    if (cur === null || cur === undefined) total += 4;
+    else if (typeof cur === "string") total += cur.length * 6 + 2;
+    else if (typeof cur !== "object") total += String(cur).length;
+    else {
+      const entries = Array.isArray(cur) ? cur.map((x) => ["", x] as const) : Object.entries(cur as Record<string, Value>);
+      total += 2 + entries.length + (pretty ? (entries.length + 1) * (2 * depth + 3) : 0);
+      for (const [k, x] of entries) {
+        total += Array.isArray(cur) ? 0 : k.length * 6 + 3;
+        stack.push({ v: x, depth: depth + 1 });
+      }
+    }
+  }
+  return total;
+}
+
+/** Upper bound of `toStr(v).length`, without building it. */
+function strSize(v: Value, where: string): number {
+  if (typeof v === "string") return v.length;
+  if (v instanceof Uint8Array) return v.length;
+  if (v === null || v === undefined) return 0;
+  if (typeof v === "object") return jsonSize(v, false, maxTemplateOutput + 1, where);
+  return String(v).length;
 }
 
 function toStr(v: Value): string {
@@ -32,70 +99,231 @@ function toStr(v: Value): string {
   return String(v);
 }
 
-const pemBlock = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----\n?/g;
+/** Occurrences of `needle` (non-empty) in `s`, counted without allocating. */
+function occurrences(s: string, needle: string): number {
+  let n = 0;
+  for (let i = s.indexOf(needle); i >= 0; i = s.indexOf(needle, i + needle.length)) n++;
+  return n;
+}
 
-const functions: Record<string, (where: string, ...args: Value[]) => Value> = {
-  b64enc: (_w, s) => Buffer.from(toStr(s), "utf8").toString("base64"),
-  b64dec: (w, s) => {
+/**
+ * PEM blocks `{type, text}` in `s`: what `/-----BEGIN (T)-----[\s\S]*?-----END \1-----\n?/g`
+ * finds, computed from one scan for markers plus a per-type index, so hostile input (thousands
+ * of unterminated or distinct BEGIN lines) costs O(n log n), never O(n²).
+ */
+function pemBlocks(s: string): { type: string; text: string }[] {
+  const begins: { at: number; type: string; bodyAt: number }[] = [];
+  const ends = new Map<string, number[]>();
+  for (let i = s.indexOf("-----", 0); i >= 0; ) {
+    const isBegin = s.startsWith("BEGIN ", i + 5);
+    const isEnd = !isBegin && s.startsWith("END ", i + 5);
+    if (!isBegin && !isEnd) {
+      i = s.indexOf("-----", i + 1);
+      continue;
+    }
+    const typeAt = i + 5 + (isBegin ? 6 : 4);
+    const close = s.indexOf("-----", typeAt);
+    if (close < 0) break;
+    const type = s.slice(typeAt, close);
+    if (/^[A-Z0-9 ]+$/.test(type)) {
+      if (isBegin) begins.push({ at: i, type, bodyAt: close + 5 });
+      else {
+        const list = ends.get(type) ?? [];
+        list.push(i);
+        ends.set(type, list);
+      }
+    }
+    i = s.indexOf("-----", i + 1);
+  }
+  const out: { type: string; text: string }[] = [];
+  let from = 0;
+  for (const b of begins) {
+    if (b.at < from) continue;
+    const list = ends.get(b.type);
+    if (!list) continue;
+    let lo = 0;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (list[mid]! < b.bodyAt) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo >= list.length) continue;
+    let stop = list[lo]! + 5 + 4 + b.type.length + 5;
+    if (s[stop] === "\n") stop++;
+    const text = s.slice(b.at, stop);
+    out.push({ type: b.type, text: text.endsWith("\n") ? text : `${text}\n` });
+    from = stop;
+  }
+  return out;
+}
+
+type Fn = (c: Call, ...args: Value[]) => Value;
+
+/** What a function call may use: where it is (for errors) and the ExternalSecret's budget. */
+interface Call {
+  readonly where: string;
+  readonly budget: TemplateBudget;
+  /** Reserves `n` characters for the result of `fn`. */
+  charge(n: number): void;
+}
+
+function indentSize(n: number, s: string): number {
+  const pad = Math.max(0, Math.min(64, n | 0));
+  return s.length + pad * (occurrences(s, "\n") + 1);
+}
+
+const functions: Record<string, Fn> = {
+  b64enc: (c, s) => {
+    const str = toStr(s);
+    c.charge(Math.ceil(Buffer.byteLength(str, "utf8") / 3) * 4);
+    return Buffer.from(str, "utf8").toString("base64");
+  },
+  b64dec: (c, s) => {
     const text = toStr(s).trim();
-    if (!/^[A-Za-z0-9+/=_-]*$/.test(text)) fail(w, "b64dec: input is not base64");
+    if (!/^[A-Za-z0-9+/=_-]*$/.test(text)) fail(c.where, "b64dec: input is not base64");
+    c.charge(text.length);
     return Buffer.from(text, "base64").toString("utf8");
   },
-  toJson: (_w, v) => JSON.stringify(v ?? null),
-  toPrettyJson: (_w, v) => JSON.stringify(v ?? null, null, 2),
-  fromJson: (w, s) => {
-    try {
-      return JSON.parse(toStr(s)) as Value;
-    } catch {
-      return fail(w, "fromJson: input is not valid JSON");
-    }
+  toJson: (c, v) => {
+    c.charge(jsonSize(v ?? null, false, maxTemplateOutput + 1, c.where));
+    return JSON.stringify(v ?? null);
   },
-  toString: (_w: string, v: Value) => toStr(v),
-  upper: (_w, s) => toStr(s).toUpperCase(),
-  lower: (_w, s) => toStr(s).toLowerCase(),
-  trim: (_w, s) => toStr(s).trim(),
-  trimPrefix: (_w, p, s) => (toStr(s).startsWith(toStr(p)) ? toStr(s).slice(toStr(p).length) : toStr(s)),
-  trimSuffix: (_w, p, s) => (toStr(s).endsWith(toStr(p)) && toStr(p) !== "" ? toStr(s).slice(0, -toStr(p).length) : toStr(s)),
-  replace: (_w, from, to, s) => toStr(s).split(toStr(from)).join(toStr(to)),
-  quote: (_w, s) => JSON.stringify(toStr(s)),
-  squote: (_w, s) => `'${toStr(s)}'`,
-  default: (_w, d, v) => (v === undefined || v === null || v === "" ? d : v),
-  index: (w, v, ...keys) => {
+  toPrettyJson: (c, v) => {
+    c.charge(jsonSize(v ?? null, true, maxTemplateOutput + 1, c.where));
+    return JSON.stringify(v ?? null, null, 2);
+  },
+  fromJson: (c, s) => {
+    const text = toStr(s);
+    c.charge(text.length);
+    let parsed: Value;
+    try {
+      parsed = JSON.parse(text) as Value;
+    } catch {
+      return fail(c.where, "fromJson: input is not valid JSON");
+    }
+    jsonSize(parsed, false, maxTemplateOutput + 1, c.where);
+    return parsed;
+  },
+  toString: (c: Call, v: Value) => {
+    c.charge(strSize(v, c.where));
+    return toStr(v);
+  },
+  upper: (c, s) => {
+    // A few characters grow when case-mapped (ß → SS, ŉ → ʼN): at most threefold.
+    c.charge(3 * strSize(s, c.where));
+    return toStr(s).toUpperCase();
+  },
+  lower: (c, s) => {
+    c.charge(3 * strSize(s, c.where));
+    return toStr(s).toLowerCase();
+  },
+  trim: (c, s) => {
+    c.charge(strSize(s, c.where));
+    return toStr(s).trim();
+  },
+  trimPrefix: (c, p, s) => {
+    c.charge(strSize(s, c.where) + strSize(p, c.where));
+    return toStr(s).startsWith(toStr(p)) ? toStr(s).slice(toStr(p).length) : toStr(s);
+  },
+  trimSuffix: (c, p, s) => {
+    c.charge(strSize(s, c.where) + strSize(p, c.where));
+    return toStr(s).endsWith(toStr(p)) && toStr(p) !== "" ? toStr(s).slice(0, -toStr(p).length) : toStr(s);
+  },
+  replace: (c, from, to, s) => {
+    const [f, t] = [toStr(from), toStr(to)];
+    c.charge(strSize(s, c.where) + f.length + t.length);
+    const str = toStr(s);
+    // The result's size is known before it is built: no intermediate can outgrow the budget.
+    const n = f === "" ? Math.max(0, str.length - 1) : occurrences(str, f);
+    c.charge(str.length + n * Math.max(0, t.length - f.length));
+    return str.split(f).join(t);
+  },
+  quote: (c, s) => {
+    c.charge(6 * strSize(s, c.where) + 2);
+    return JSON.stringify(toStr(s));
+  },
+  squote: (c, s) => {
+    c.charge(strSize(s, c.where) + 2);
+    return `'${toStr(s)}'`;
+  },
+  default: (_c, d, v) => (v === undefined || v === null || v === "" ? d : v),
+  index: (c, v, ...keys) => {
     let cur = v;
     for (const k of keys) {
-      if (cur === null || typeof cur !== "object") fail(w, "index: not a map or list");
-      cur = (cur as Record<string, Value>)[toStr(k)];
+      if (cur === null || typeof cur !== "object") fail(c.where, "index: not a map or list");
+      const key = toStr(k);
+      cur = Object.hasOwn(cur, key) ? (cur as Record<string, Value>)[key] : undefined;
     }
     return cur;
   },
-  join: (w, sep, list) => {
-    if (!Array.isArray(list)) fail(w, "join: not a list");
-    return list.map(toStr).join(toStr(sep));
+  join: (c, sep, list) => {
+    if (!Array.isArray(list)) fail(c.where, "join: not a list");
+    const s = toStr(sep);
+    let size = Math.max(0, list.length - 1) * s.length;
+    for (const x of list) size += strSize(x, c.where);
+    c.charge(size);
+    return list.map(toStr).join(s);
   },
-  split: (_w, sep, s) => toStr(s).split(toStr(sep)),
-  indent: (_w, n, s) => indent(Number(n), toStr(s)),
-  nindent: (_w, n, s) => `\n${indent(Number(n), toStr(s))}`,
-  printf: (w, fmt, ...args) => {
+  split: (c, sep, s) => {
+    const str = toStr(s);
+    const f = toStr(sep);
+    const parts = f === "" ? str.length : occurrences(str, f) + 1;
+    c.charge(str.length + 16 * parts);
+    return str.split(f);
+  },
+  indent: (c, n, s) => {
+    const str = toStr(s);
+    c.charge(indentSize(Number(n), str));
+    return indent(Number(n), str);
+  },
+  nindent: (c, n, s) => {
+    const str = toStr(s);
+    c.charge(indentSize(Number(n), str) + 1);
+    return `\n${indent(Number(n), str)}`;
+  },
+  printf: (c, fmt, ...args) => {
+    const f = toStr(fmt);
+    let size = f.length;
+    for (const a of args) size += 6 * strSize(a, c.where) + 2;
+    c.charge(size);
     let i = 0;
-    return toStr(fmt).replace(/%[svdq%]/g, (m) => {
-      if (m === "%%") return "%";
-      if (i >= args.length) fail(w, "printf: missing argument");
+    let out = "";
+    let last = 0;
+    for (let p = f.indexOf("%"); p >= 0 && p + 1 < f.length; p = f.indexOf("%", last)) {
+      const verb = f[p + 1]!;
+      if (!"svdq%".includes(verb)) {
+        out += f.slice(last, p + 2);
+        last = p + 2;
+        continue;
+      }
+      out += f.slice(last, p);
+      last = p + 2;
+      if (verb === "%") {
+        out += "%";
+        continue;
+      }
+      if (i >= args.length) fail(c.where, "printf: missing argument");
       const a = args[i++];
-      return m === "%q" ? JSON.stringify(toStr(a)) : toStr(a);
-    });
+      out += verb === "q" ? JSON.stringify(toStr(a)) : toStr(a);
+    }
+    return out + f.slice(last);
   },
   /** `filterPEM "CERTIFICATE"`: only the PEM blocks of that type, concatenated. */
-  filterPEM: (_w, type, s) => {
-    const out: string[] = [];
-    for (const m of toStr(s).matchAll(pemBlock)) if (m[1] === toStr(type)) out.push(m[0].endsWith("\n") ? m[0] : `${m[0]}\n`);
-    return out.join("");
+  filterPEM: (c, type, s) => {
+    c.charge(strSize(s, c.where));
+    const t = toStr(type);
+    return pemBlocks(toStr(s))
+      .filter((b) => b.type === t)
+      .map((b) => b.text)
+      .join("");
   },
   /** `pemCertificates`: every CERTIFICATE block (shorthand for filterPEM "CERTIFICATE"). */
-  pemCertificates: (w, s) => functions["filterPEM"]!(w, "CERTIFICATE", s),
+  pemCertificates: (c, s) => functions["filterPEM"]!(c, "CERTIFICATE", s),
   /** `pemPrivateKey`: the first private key block (PKCS#8, RSA or EC). */
-  pemPrivateKey: (_w, s) => {
-    for (const m of toStr(s).matchAll(pemBlock)) if (m[1]!.endsWith("PRIVATE KEY")) return m[0].endsWith("\n") ? m[0] : `${m[0]}\n`;
-    return "";
+  pemPrivateKey: (c, s) => {
+    c.charge(strSize(s, c.where));
+    return pemBlocks(toStr(s)).find((b) => b.type.endsWith("PRIVATE KEY"))?.text ?? "";
   },
 };
 
@@ -113,13 +341,14 @@ export const templateFunctions = Object.keys(functions).sort();
 type Segment = { text: string } | { action: Node };
 
 function parse(src: string, where: string): Segment[] {
+  if (src.length > maxTemplateSource) fail(where, `template longer than ${maxTemplateSource} characters`);
   const segs: Segment[] = [];
   let pos = 0;
   let trimNext = false;
   while (pos < src.length) {
     const open = src.indexOf("{{", pos);
     let text = open < 0 ? src.slice(pos) : src.slice(pos, open);
-    if (trimNext) text = text.replace(/^\s+/, "");
+    if (trimNext) text = text.trimStart();
     trimNext = false;
     if (open < 0) {
       segs.push({ text });
@@ -127,7 +356,7 @@ function parse(src: string, where: string): Segment[] {
     }
     let start = open + 2;
     if (src[start] === "-" && /\s/.test(src[start + 1] ?? "")) {
-      text = text.replace(/\s+$/, "");
+      text = text.trimEnd();
       start += 1;
     }
     segs.push({ text });
@@ -258,33 +487,34 @@ class Parser {
   }
 }
 
-function evalNode(node: Node, data: Value, where: string, piped?: { value: Value }): Value {
+function evalNode(node: Node, data: Value, c: Call, piped?: { value: Value }): Value {
+  c.budget.step(c.where);
   switch (node.kind) {
     case "lit":
       return node.value;
     case "field": {
       let cur = data;
       for (const p of node.path) {
-        if (cur === null || typeof cur !== "object") return fail(where, `.${node.path.join(".")}: no such field`);
-        if (!Object.hasOwn(cur, p)) return fail(where, `.${node.path.join(".")}: no such key`);
+        if (cur === null || typeof cur !== "object") return fail(c.where, `.${node.path.join(".")}: no such field`);
+        if (!Object.hasOwn(cur, p)) return fail(c.where, `.${node.path.join(".")}: no such key`);
         cur = (cur as Record<string, Value>)[p];
       }
       return cur;
     }
     case "ident":
-      return callFn(node.name, [], where, piped);
+      return callFn(node.name, [], c, piped);
     case "pipe": {
       let carry: { value: Value } | undefined;
       for (const cmd of node.cmds) {
         const head = cmd[0]!;
         const rest = cmd.slice(1);
         if (head.kind === "ident") {
-          const args = rest.map((a) => evalNode(a, data, where));
-          carry = { value: callFn(head.name, args, where, carry) };
+          const args = rest.map((a) => evalNode(a, data, c));
+          carry = { value: callFn(head.name, args, c, carry) };
         } else {
-          if (rest.length > 0) fail(where, "only functions take arguments");
-          if (carry) fail(where, "cannot pipe into a value; pipe into a function");
-          carry = { value: evalNode(head, data, where) };
+          if (rest.length > 0) fail(c.where, "only functions take arguments");
+          if (carry) fail(c.where, "cannot pipe into a value; pipe into a function");
+          carry = { value: evalNode(head, data, c) };
         }
       }
       return carry!.value;
@@ -292,23 +522,30 @@ function evalNode(node: Node, data: Value, where: string, piped?: { value: Value
   }
 }
 
-function callFn(name: string, args: Value[], where: string, piped?: { value: Value }): Value {
+function callFn(name: string, args: Value[], c: Call, piped?: { value: Value }): Value {
+  c.budget.step(c.where);
   const fn = Object.hasOwn(functions, name) ? functions[name] : undefined;
-  if (!fn) return fail(where, `unknown function "${name.slice(0, 40)}"`);
+  if (!fn) return fail(c.where, `unknown function "${name.slice(0, 40)}"`);
   const all = piped ? [...args, piped.value] : args;
-  if (all.length === 0 && fn.length > 1) fail(where, `${name}: missing argument`);
-  return fn(where, ...all);
+  if (all.length === 0 && fn.length > 1) fail(c.where, `${name}: missing argument`);
+  return fn(c, ...all);
 }
 
 /**
  * Renders one template against `data` (fetched keys as strings). `where` names the template
  * in errors (e.g. `spec.target.template.data.config`). Errors never include data values.
+ * Pass one `budget` to every template of an ExternalSecret so they share its limits; without
+ * one the template gets a budget of its own.
  */
-export function renderTemplate(src: string, data: Readonly<Record<string, Value>>, where: string): string {
+export function renderTemplate(src: string, data: Readonly<Record<string, Value>>, where: string, budget: TemplateBudget = new TemplateBudget()): string {
+  const c: Call = { where, budget, charge: (n) => budget.charge(n, where, "template") };
   let out = "";
   for (const seg of parse(src, where)) {
-    out += "text" in seg ? seg.text : toStr(evalNode(seg.action, data, where));
-    if (out.length > maxTemplateOutput) fail(where, `output exceeds ${maxTemplateOutput} bytes`);
+    const piece = "text" in seg ? seg.text : evalNode(seg.action, data, c);
+    const size = strSize(piece, where);
+    if (out.length + size > maxTemplateOutput) fail(where, `output exceeds ${maxTemplateOutput} characters`);
+    budget.charge(size, where, "output");
+    out += toStr(piece);
   }
   return out;
 }

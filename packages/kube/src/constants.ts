@@ -17,5 +17,14 @@ export const dataHashAnnotation = "reconcile.hush.dev/data-hash";
 export const managedKeysAnnotation = "reconcile.hush.dev/managed-keys";
 /** The conventional annotation users bump to force a refresh (any label/annotation change works). */
 export const forceSyncAnnotation = "hush.dev/force-sync";
-/** Field manager name for every write. */
+/** Field manager name for writes that are not on behalf of one ExternalSecret (status, events). */
 export const fieldManager = "hush-controller";
+/**
+ * Opt-in on a Secret the controller did not create: a comma-separated list of ExternalSecret
+ * names (same namespace) allowed to take it over (`Owner`/`Orphan`) or merge keys into it
+ * (`Merge`). Setting it needs write access to the Secret, so creating an ExternalSecret alone
+ * never grants control of an existing Secret.
+ */
+export const adoptAnnotation = "reconcile.hush.dev/adopt";
+/** Prefix of the per-ExternalSecret annotation a `Merge` ExternalSecret records its keys and hash in. */
+export const mergeAnnotationPrefix = "merge.reconcile.hush.dev/";

@@ -29,6 +29,7 @@ export type {
   StoreRef,
 } from "./types.js";
 export {
+  adoptAnnotation,
   apiVersion,
   dataHashAnnotation,
   fieldManager,
@@ -37,10 +38,12 @@ export {
   managedKeysAnnotation,
   managedLabel,
   managedLabelValue,
+  mergeAnnotationPrefix,
   ownerAnnotation,
   version,
 } from "./constants.js";
 export { formatDuration, parseDuration } from "./duration.js";
 export { getCondition, isReady, setCondition } from "./conditions.js";
 export { formatLabelSelector, matchesSelector, storeAdmitsNamespace } from "./selector.js";
+export { compileTenantRegexp, maxTenantRegexpInput, maxTenantRegexpLength, type TenantRegexp, type TenantRegexpResult } from "./tenant-regexp.js";
 export { buildCrds, crdFileName, renderCrdYaml, type Schema } from "./crds.js";

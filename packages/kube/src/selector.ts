@@ -1,3 +1,4 @@
+import { compileTenantRegexp, maxTenantRegexpInput } from "./tenant-regexp.js";
 import type { ClusterSecretStoreCondition, LabelSelector } from "./types.js";
 
 /** True when `labels` satisfy the label selector (an empty selector matches everything). */
@@ -18,7 +19,9 @@ export function matchesSelector(selector: LabelSelector, labels: Readonly<Record
 /**
  * Whether a ClusterSecretStore with `conditions` may serve ExternalSecrets in `namespace`
  * (labels `namespaceLabels`). No conditions: every namespace. Otherwise any one condition
- * must match, and within a condition every set field must match (ESO semantics).
+ * must match, and within a condition every set field must match. `namespaceRegexes` are RE2
+ * (as in ESO) and unanchored: write `^team-a$` to admit exactly `team-a`. A pattern that does
+ * not compile admits nothing (fails closed).
  */
 export function storeAdmitsNamespace(
   conditions: readonly ClusterSecretStoreCondition[] | undefined,
@@ -34,12 +37,10 @@ export function storeAdmitsNamespace(
   });
 }
 
-function safeRegex(source: string): RegExp | undefined {
-  try {
-    return new RegExp(source);
-  } catch {
-    return undefined;
-  }
+function safeRegex(source: string): { test(input: string): boolean } | undefined {
+  const r = compileTenantRegexp(source);
+  if (!r.ok) return undefined;
+  return { test: (input) => input.length <= maxTenantRegexpInput && r.regexp.test(input) };
 }
 
 /** Renders `{k: v}` as a label selector query string `k=v,k2=v2`. */

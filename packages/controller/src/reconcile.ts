@@ -1,0 +1,273 @@
+import { HushError } from "@hush/errors";
+import { apiVersion, group, isReady, setCondition, version, type Condition, type ExternalSecret, type ExternalSecretStatus, type KubeObject, type Secret, type SecretStore, type StoreRef } from "@hush/kube";
+import { kubeErrorCode, resourcePath, type EventRecorder, type KubeClient, type KubeLogger } from "@hush/kube/client";
+import type { Clock } from "./clock.js";
+import { stableHash } from "./data-hash.js";
+import { failure } from "./failure.js";
+import { fetchExternalSecretData, type SourceReader } from "./fetch-data.js";
+import type { ControllerMetrics } from "./metrics.js";
+import { planSecret, secretIsIntact, targetName, type Plan } from "./plan-secret.js";
+import type { ReaderCache } from "./reader-cache.js";
+import { jitteredInterval, refreshDecision, refreshIntervalMs, syncedResourceVersion } from "./refresh.js";
+import { denialError, resolveStore, storeRefsOf, type StoreAccess } from "./resolve-store.js";
+import type { SecretWriter } from "./secret-writer.js";
+import type { ReadStats, StoreReader } from "./store-reader.js";
+import { TerminalError, type Result } from "./worker-loop.js";
+
+/** Counters for tests, the benchmark and logs. */
+export interface ControllerStats {
+  reconciles: number;
+  secretWrites: number;
+  statusWrites: number;
+  /** Provider API calls actually made (logins, batch reads, single reads). */
+  apiCalls: number;
+  /** Reads requested by reconciles, answered by de-duplication, and calls the readers made. */
+  reads: ReadStats;
+}
+
+/** What {@link Reconciler} reads and writes through; the controller wires informers and clients in. */
+export interface ReconcilerDeps {
+  readonly client: KubeClient;
+  readonly clock: Clock;
+  readonly log: KubeLogger;
+  readonly metrics?: ControllerMetrics | undefined;
+  readonly events: EventRecorder;
+  readonly eventsMode: "all" | "warnings";
+  readonly controllerClass: string;
+  readonly readers: ReaderCache;
+  readonly writer: SecretWriter;
+  readonly stats: ControllerStats;
+  /** The cached ExternalSecret `namespace/name`. */
+  externalSecret(key: string): ExternalSecret | undefined;
+  /** The cached managed Secret `namespace/name`. */
+  managedSecret(key: string): Secret | undefined;
+  /** The store a ref names, for an ExternalSecret in `namespace`. */
+  store(ref: StoreRef, namespace: string): SecretStore | undefined;
+  /** Keys of the managed Secrets that name this ExternalSecret (targets left behind by a rename). */
+  managedBy(esKey: string): Iterable<string>;
+  /** Consecutive failures of the key (from the worker loop). */
+  failures(key: string): number;
+  /** Keeps a best-effort background task (an Event) alive until shutdown. */
+  track(p: Promise<void>): void;
+  /** Forgets a deleted ExternalSecret. */
+  forget(key: string): void;
+}
+
+function splitKey(key: string): { namespace: string; name: string } {
+  const i = key.indexOf("/");
+  return { namespace: key.slice(0, i), name: key.slice(i + 1) };
+}
+
+/**
+ * One sync of one ExternalSecret, read top to bottom: look it up; skip it when a store belongs
+ * to another controller class; decide whether a fetch is due; fetch through the stores it may
+ * use; plan; write; record status and events; return when to come back. Failures are planned
+ * by the one failure builder, recorded in status, and then thrown so the worker loop backs
+ * off (or, when terminal, waits for a change).
+ */
+export class Reconciler {
+  readonly #d: ReconcilerDeps;
+  /** Status this process last wrote, used while the informer has not caught up. */
+  readonly #synced = new Map<string, ExternalSecretStatus>();
+  readonly #namespaceReads = new Map<string, Promise<Record<string, string>>>();
+  #dedupReported = 0;
+
+  constructor(deps: ReconcilerDeps) {
+    this.#d = deps;
+  }
+
+  /** Drops what is remembered about a deleted ExternalSecret. */
+  forget(key: string): void {
+    this.#synced.delete(key);
+  }
+
+  async reconcile(key: string): Promise<Result> {
+    const d = this.#d;
+    const cached = d.externalSecret(key);
+    if (!cached) {
+      d.forget(key);
+      return {};
+    }
+    if (cached.metadata.deletionTimestamp) return {};
+    const es = this.#withOwnStatus(key, cached);
+    const { namespace } = splitKey(key);
+    if (this.#otherClass(es, namespace)) {
+      // Another controller's ExternalSecret (ESO's shouldSkipUnmanagedStore): no status, no event.
+      d.metrics?.reconciles.inc({ result: "skipped" });
+      return {};
+    }
+    const started = performance.now();
+    const now = d.clock.now();
+    let decision: ReturnType<typeof refreshDecision>;
+    try {
+      decision = refreshDecision(es, now);
+    } catch (err) {
+      return this.#finish(key, es, { action: { type: "none" }, ...failure(err, "invalid spec") }, now, started);
+    }
+    const creation = es.spec.target?.creationPolicy ?? "Owner";
+    const secretName = targetName(es);
+    let existing = d.managedSecret(`${namespace}/${secretName}`);
+    if (!existing && creation === "Merge") existing = await this.#getSecret(namespace, secretName);
+    const failing = d.failures(key) > 0 || !isReady(es.status?.conditions);
+    if (!decision.due && secretIsIntact(es, existing) && !failing) {
+      d.metrics?.reconciles.inc({ result: "skipped" });
+      return decision.reason === "not-due" && decision.nextAt !== undefined ? { requeueAfter: decision.nextAt - now } : {};
+    }
+    d.stats.reconciles++;
+
+    // A cached read may be reused by another ExternalSecret only within half its own refresh interval.
+    const fresh = decision.due && decision.reason === "spec-changed";
+    const maxAgeMs = Math.max(0, refreshIntervalMs(es) / 2) || Infinity;
+    const fetched = await fetchExternalSecretData(es, this.#sourceReader(es, fresh, maxAgeMs));
+    let plan = planSecret(es, fetched, existing);
+    try {
+      if ((await d.writer.write(namespace, plan.action, existing?.type)) === "exists") {
+        // Not in the managed cache but present: a Secret hush does not manage. Plan against it
+        // once; unless it opted in, the plan refuses to touch it.
+        existing = await this.#getSecret(namespace, secretName);
+        plan = planSecret(es, fetched, existing);
+        if ((await d.writer.write(namespace, plan.action, existing?.type)) === "exists") return { requeue: true };
+      }
+      if (plan.action.type !== "none") {
+        d.stats.secretWrites++;
+        d.metrics?.secretWrites.inc({ action: plan.action.type });
+      }
+      if (plan.outcome === "synced" && creation === "Owner") await this.#deleteRenamedTargets(key, es, `${namespace}/${secretName}`);
+    } catch (err) {
+      if (kubeErrorCode(err) === "HUSH_ERR_KUBE_CONFLICT") return { requeue: true };
+      plan = { action: { type: "none" }, ...failure(err, "could not update secret") };
+    }
+    return this.#finish(key, es, plan, now, started);
+  }
+
+  /** True when any store the ExternalSecret names belongs to another controller class. */
+  #otherClass(es: ExternalSecret, namespace: string): boolean {
+    return storeRefsOf(es).some((ref) => {
+      const store = this.#d.store(ref, namespace);
+      return store !== undefined && (store.spec.controller ?? "") !== "" && store.spec.controller !== this.#d.controllerClass;
+    });
+  }
+
+  /** Current labels of a namespace: read when needed, never cached past the reads in flight. */
+  #namespaceLabels(namespace: string): Promise<Record<string, string>> {
+    let p = this.#namespaceReads.get(namespace);
+    if (!p) {
+      p = this.#d.client
+        .get<KubeObject>(resourcePath({ version: "v1", plural: "namespaces", name: namespace }))
+        .then((ns) => ns?.metadata.labels ?? {})
+        .finally(() => this.#namespaceReads.delete(namespace));
+      this.#namespaceReads.set(namespace, p);
+    }
+    return p;
+  }
+
+  /** A reader per store for one ExternalSecret; every ref is checked by {@link resolveStore}. */
+  #sourceReader(es: ExternalSecret, fresh: boolean, maxAgeMs: number): SourceReader {
+    const d = this.#d;
+    const namespace = es.metadata.namespace ?? "";
+    const resolve = async (ref: StoreRef): Promise<StoreReader> => {
+      const store = d.store(ref, namespace);
+      const needsLabels = (ref.kind ?? "SecretStore") === "ClusterSecretStore" && (store?.spec.conditions ?? []).some((c) => c.namespaceSelector);
+      const access: StoreAccess = resolveStore({
+        ref,
+        namespace,
+        store,
+        controllerClass: d.controllerClass,
+        namespaceLabels: needsLabels ? await this.#namespaceLabels(namespace) : {},
+      });
+      if (!access.ok) throw denialError(access);
+      return d.readers.get(access.cacheKey, access.store);
+    };
+    const opts = { fresh, maxAgeMs };
+    return {
+      get: async (ref, r) => (await resolve(ref)).get(r, opts),
+      getMap: async (ref, r) => (await resolve(ref)).getMap(r, opts),
+      find: async (ref, f) => (await resolve(ref)).find(f, opts),
+    };
+  }
+
+  /** The ExternalSecret with the status this process last wrote, if the cache has not caught up. */
+  #withOwnStatus(key: string, es: ExternalSecret): ExternalSecret {
+    const mine = this.#synced.get(key);
+    if (!mine?.refreshTime) return es;
+    const cached = es.status?.refreshTime ? Date.parse(es.status.refreshTime) : 0;
+    if (Date.parse(mine.refreshTime) <= cached) return es;
+    return { ...es, status: { ...es.status, ...mine } };
+  }
+
+  async #getSecret(namespace: string, name: string): Promise<Secret | undefined> {
+    return this.#d.client.get<Secret>(resourcePath({ version: "v1", plural: "secrets", namespace, name }));
+  }
+
+  /** With `Owner`, a Secret this ExternalSecret controls under a previous target name is deleted (ESO semantics). */
+  async #deleteRenamedTargets(key: string, es: ExternalSecret, current: string): Promise<void> {
+    const d = this.#d;
+    for (const other of d.managedBy(key)) {
+      if (other === current) continue;
+      const s = d.managedSecret(other);
+      if (!s?.metadata.ownerReferences?.some((r) => r.controller && r.uid === es.metadata.uid)) continue;
+      await d.writer.write(s.metadata.namespace ?? "", { type: "delete", name: s.metadata.name ?? "", ...(s.metadata.uid ? { uid: s.metadata.uid } : {}) });
+      d.metrics?.secretWrites.inc({ action: "delete" });
+      d.track(d.events.record({ apiVersion, kind: "ExternalSecret", metadata: es.metadata }, { type: "Normal", reason: "Deleted", message: "secret deleted because it was orphaned by a target rename" }));
+    }
+  }
+
+  /** Records status, events and metrics, then tells the worker loop when to come back. */
+  async #finish(key: string, es: ExternalSecret, plan: Plan, now: number, started: number): Promise<Result> {
+    const d = this.#d;
+    const { namespace, name } = splitKey(key);
+    const nowIso = new Date(now).toISOString();
+    const ready: Omit<Condition, "lastTransitionTime"> = { type: "Ready", ...plan.ready, ...(es.metadata.generation !== undefined ? { observedGeneration: es.metadata.generation } : {}) };
+    const next: ExternalSecretStatus = { ...es.status, conditions: setCondition(es.status?.conditions, ready, nowIso) };
+    if (plan.outcome === "synced") {
+      next.refreshTime = nowIso;
+      next.syncedResourceVersion = syncedResourceVersion(es);
+      next.binding = { name: targetName(es) };
+    }
+    let statusFailed: unknown;
+    if (stableHash(next) !== stableHash(es.status ?? {})) {
+      try {
+        await d.client.request("PATCH", resourcePath({ group, version, plural: "externalsecrets", namespace, name, subresource: "status" }), {
+          body: { status: next },
+          contentType: "application/merge-patch+json",
+        });
+        d.stats.statusWrites++;
+      } catch (err) {
+        d.log.warn({ key, code: kubeErrorCode(err) }, "could not write status");
+        if (kubeErrorCode(err) === "HUSH_ERR_KUBE_NOT_FOUND") return {};
+        statusFailed = err;
+      }
+      // Scheduling uses what this process knows, not what the API server stored.
+      this.#synced.set(key, next);
+    }
+    // Events are best effort and off the reconcile's critical path (tracked for shutdown).
+    const target = { apiVersion, kind: "ExternalSecret", metadata: es.metadata };
+    for (const e of plan.events) if (e.type === "Warning" || d.eventsMode !== "warnings") d.track(d.events.record(target, e));
+
+    const m = d.metrics;
+    m?.ready.set({ namespace, name }, plan.ready.status === "True" ? 1 : 0);
+    const result = plan.outcome === "synced" ? "success" : plan.outcome === "waiting" ? "waiting" : "error";
+    m?.reconciles.inc({ result });
+    m?.reconcileSeconds.observe({ result }, (performance.now() - started) / 1000);
+    if (plan.errorCode) m?.syncErrors.inc({ code: plan.errorCode });
+    d.stats.reads = d.readers.stats();
+    if (m && d.stats.reads.deduplicated > this.#dedupReported) {
+      m.readsDeduplicated.inc(d.stats.reads.deduplicated - this.#dedupReported);
+      this.#dedupReported = d.stats.reads.deduplicated;
+    }
+
+    if (plan.outcome === "retry") throw new HushError(plan.errorCode ?? "HUSH_ERR_CONTROLLER_INTERNAL", plan.ready.message);
+    if (plan.outcome === "terminal") throw new TerminalError(plan.errorCode ?? "HUSH_ERR_CONTROLLER_INVALID_SPEC");
+    if (statusFailed !== undefined) throw statusFailed;
+    if (plan.outcome === "synced") d.log.info({ key, action: plan.action.type, reason: plan.ready.reason }, "synced");
+    else d.log.info({ key, outcome: plan.outcome }, "not synced");
+    let interval = 0;
+    try {
+      interval = refreshIntervalMs(es);
+    } catch {
+      interval = 0;
+    }
+    if (interval > 0 && (es.spec.refreshPolicy ?? "Periodic") === "Periodic") return { requeueAfter: jitteredInterval(interval, es.metadata.uid ?? key) };
+    return plan.outcome === "synced" ? {} : { requeueAfter: 60_000 };
+  }
+}

@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import type { SecretStore } from "@hush/kube";
+import { resolveStore } from "./resolve-store.js";
+
+const store = (spec: Partial<SecretStore["spec"]> = {}, ready?: "True" | "False"): SecretStore => ({
+  metadata: { name: "s", uid: "u", generation: 1 },
+  spec: { provider: { aws: {} }, ...spec },
+  ...(ready ? { status: { conditions: [{ type: "Ready", status: ready, reason: "x", message: "", lastTransitionTime: "" }] } } : {}),
+});
+const q = (s: SecretStore | undefined, extra: Partial<Parameters<typeof resolveStore>[0]> = {}) =>
+  resolveStore({ ref: { name: "s", kind: "ClusterSecretStore" }, namespace: "team-a", store: s, controllerClass: "", namespaceLabels: {}, ...extra });
+
+describe("resolveStore", () => {
+  it("admits a ready store of our class", () => {
+    expect(q(store({}, "True"))).toMatchObject({ ok: true, kind: "ClusterSecretStore", cacheKey: "ClusterSecretStore//s" });
+    expect(resolveStore({ ref: { name: "s" }, namespace: "team-a", store: store(), controllerClass: "", namespaceLabels: {} })).toMatchObject({ ok: true, cacheKey: "SecretStore/team-a/s" });
+  });
+  it("returns a typed reason for each denial", () => {
+    expect(q(undefined)).toMatchObject({ ok: false, reason: "not-found" });
+    expect(q(store({ controller: "other" }, "False"))).toMatchObject({ ok: false, reason: "other-class" });
+    expect(q(store({ conditions: [{ namespaces: ["team-b"] }] }))).toMatchObject({ ok: false, reason: "namespace-not-admitted" });
+    expect(q(store({}, "False"))).toMatchObject({ ok: false, reason: "not-ready" });
+  });
+  it("judges namespace labels as given: a relabelled namespace loses access at once", () => {
+    const s = store({ conditions: [{ namespaceSelector: { matchLabels: { tier: "gold" } } }] });
+    expect(q(s, { namespaceLabels: { tier: "gold" } }).ok).toBe(true);
+    expect(q(s, { namespaceLabels: { tier: "bronze" } })).toMatchObject({ ok: false, reason: "namespace-not-admitted" });
+  });
+  it("matches our own class", () => {
+    expect(q(store({ controller: "blue" }), { controllerClass: "blue" }).ok).toBe(true);
+  });
+});

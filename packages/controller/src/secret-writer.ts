@@ -1,0 +1,74 @@
+import { randomUUID } from "node:crypto";
+import type { Secret } from "@hush/kube";
+import { kubeErrorCode, resourcePath, type KubeClient } from "@hush/kube/client";
+import { assertWritableSecret, type SecretAction } from "./plan-secret.js";
+
+/** What a write did. `exists`: a create found the Secret already there (plan again against it). */
+export type WriteOutcome = "ok" | "exists";
+
+const applyContentType = "application/apply-patch+yaml";
+
+/**
+ * Performs the one write a plan asks for, by server-side apply under the ExternalSecret's own
+ * field manager. A create never lands on a Secret that appeared meanwhile (it carries a fresh
+ * `metadata.uid`, which the API server refuses on an existing object and replaces on a new
+ * one), an update is conditional on the planned `resourceVersion`, a delete on the Secret's
+ * `uid`. The privileged-type check runs once more right before the request.
+ */
+export class SecretWriter {
+  readonly #client: KubeClient;
+  /** `namespace/name` → resourceVersion of our last write, so its watch event is not a drift. */
+  readonly #ours = new Map<string, string>();
+  writes = 0;
+
+  constructor(client: KubeClient) {
+    this.#client = client;
+  }
+
+  /** True when `secret` is exactly what this process last wrote (its watch echo). */
+  isOwnWrite(secret: Secret): boolean {
+    return this.#ours.get(`${secret.metadata.namespace}/${secret.metadata.name}`) === secret.metadata.resourceVersion;
+  }
+
+  /** Forgets a deleted Secret. */
+  forget(namespace: string, name: string): void {
+    this.#ours.delete(`${namespace}/${name}`);
+  }
+
+  async write(namespace: string, action: SecretAction, existingType?: string): Promise<WriteOutcome> {
+    if (action.type === "none") return "ok";
+    const path = (name: string) => resourcePath({ version: "v1", plural: "secrets", namespace, name });
+    if (action.type === "delete") {
+      await this.#client
+        .request("DELETE", path(action.name), { body: { apiVersion: "v1", kind: "DeleteOptions", ...(action.uid ? { preconditions: { uid: action.uid } } : {}) } })
+        .catch((err: unknown) => {
+          if (kubeErrorCode(err) !== "HUSH_ERR_KUBE_NOT_FOUND") throw err;
+        });
+      this.forget(namespace, action.name);
+      this.writes++;
+      return "ok";
+    }
+    assertWritableSecret(action.secret, existingType);
+    const name = action.secret.metadata.name ?? "";
+    const body: Secret =
+      action.type === "create" ? { ...action.secret, metadata: { ...action.secret.metadata, uid: randomUUID() } } : action.secret;
+    let written: Secret;
+    try {
+      written = await this.#client.request<Secret>("PATCH", path(name), {
+        body,
+        contentType: applyContentType,
+        query: { fieldManager: action.fieldManager, force: true },
+      });
+    } catch (err) {
+      // Our made-up uid against a Secret that exists: the API server calls it immutable.
+      const code = kubeErrorCode(err);
+      if (action.type === "create" && (code === "HUSH_ERR_KUBE_INVALID_OBJECT" || code === "HUSH_ERR_KUBE_CONFLICT")) {
+        if (await this.#client.get<Secret>(path(name))) return "exists";
+      }
+      throw err;
+    }
+    if (written.metadata.resourceVersion) this.#ours.set(`${namespace}/${name}`, written.metadata.resourceVersion);
+    this.writes++;
+    return "ok";
+  }
+}
