@@ -15,6 +15,11 @@ export interface AdmissionPluginOptions {
   readonly metrics: WebhookMetrics;
   /** Monotonic clock in seconds, for the latency histogram. */
   readonly now?: () => number;
+  /**
+   * Answer `/validate` only to TLS clients whose certificate the server verified (`--client-ca`):
+   * the API server, not any pod that reaches the port.
+   */
+  readonly requireClientCert?: boolean;
 }
 
 // The envelope is checked by ajv before the handler runs; parseAdmissionReview then narrows
@@ -45,6 +50,29 @@ const bodySchema = {
  */
 export const admissionPlugin: FastifyPluginAsync<AdmissionPluginOptions> = async (app, opts) => {
   const now = opts.now ?? (() => performance.now() / 1000);
+
+  // A Secret key may be `__proto__`. JSON.parse makes it an own data property (never the
+  // prototype), and parseAdmissionReview copies maps into null-prototype objects, so the key is
+  // judged like any other instead of failing the review with fastify's poisoning guard.
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (_req, body, done) => {
+    try {
+      done(null, JSON.parse(body as string) as unknown);
+    } catch {
+      done(Object.assign(new Error("the body is not JSON"), { statusCode: 400 }), undefined);
+    }
+  });
+
+  if (opts.requireClientCert) {
+    app.addHook("onRequest", async (req, reply) => {
+      const socket = req.raw.socket as { authorized?: boolean };
+      if (socket.authorized !== true) {
+        opts.metrics.rejected(401);
+        return reply.code(401).send({ code: "HUSH_ERR_WEBHOOK_UNAUTHENTICATED", message: "present a client certificate signed by the configured client CA" });
+      }
+      return undefined;
+    });
+  }
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const status = typeof err.statusCode === "number" && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;

@@ -19,6 +19,8 @@ export interface WebhookAppOptions {
   readonly bodyLimit?: number;
   /** Monotonic clock in seconds, for the latency histogram. */
   readonly now?: () => number;
+  /** Answer `/validate` only to clients with a verified certificate (see `serveWebhook`'s `clientCaFile`). */
+  readonly requireClientCert?: boolean;
 }
 
 /**
@@ -38,6 +40,7 @@ export function createWebhookApp(options: WebhookAppOptions): FastifyInstance {
     metrics: createWebhookMetrics(registry),
     ...(options.facts ? { facts: options.facts } : {}),
     ...(options.now ? { now: options.now } : {}),
+    ...(options.requireClientCert ? { requireClientCert: true } : {}),
   });
   return app;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { applicationFact, createCachedFacts, kustomizationFact, type ObjectReader } from "./index.js";
+import { applicationFact, helmReleaseFact, createCachedFacts, kustomizationFact, type ObjectReader } from "./index.js";
 
 function clock() {
   let t = 0;
@@ -66,9 +66,18 @@ describe("facts from objects", () => {
     expect(kustomizationFact("junk")).toEqual({ decrypts: false });
   });
 
-  it("collects plugin names from source and sources of an Application", () => {
-    expect(applicationFact({ spec: { source: { plugin: { name: "ksops" } } } })).toEqual({ plugins: ["ksops"] });
-    expect(applicationFact({ spec: { sources: [{ repoURL: "x" }, { plugin: { name: "argocd-vault-plugin" } }] } })).toEqual({ plugins: ["argocd-vault-plugin"] });
-    expect(applicationFact({ spec: { source: { plugin: {} } } })).toEqual({ plugins: [] });
+  it("reads each source of an Application: plugin (named or not), Helm value files, ref-only", () => {
+    expect(applicationFact({ spec: { source: { plugin: { name: "ksops" } } } })).toEqual({ sources: [{ plugin: "ksops", valueFiles: [], refOnly: false }] });
+    expect(applicationFact({ spec: { sources: [{ repoURL: "x", ref: "values" }, { chart: "db", helm: { valueFiles: ["secrets://s.yaml", 7] } }] } })).toEqual({
+      sources: [{ valueFiles: [], refOnly: true }, { valueFiles: ["secrets://s.yaml"], refOnly: false }],
+    });
+    expect(applicationFact({ spec: { source: { plugin: {} } } })).toEqual({ sources: [{ plugin: "", valueFiles: [], refOnly: false }] });
+  });
+
+  it("reads a Kustomization's impersonated account and a HelmRelease's values", () => {
+    expect(kustomizationFact({ spec: { decryption: { provider: "sops" }, serviceAccountName: "tenant" } })).toEqual({ decrypts: true, serviceAccountName: "tenant" });
+    expect(kustomizationFact({ spec: { decryption: {} } })).toEqual({ decrypts: false });
+    expect(helmReleaseFact({ spec: { values: {}, valuesFrom: [{ kind: "Secret", name: "db" }] } })).toEqual({ inlineValues: false, valuesFromKinds: ["Secret"] });
+    expect(helmReleaseFact({ spec: { values: { password: "x" } } })).toEqual({ inlineValues: true, valuesFromKinds: [] });
   });
 });

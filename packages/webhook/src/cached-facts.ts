@@ -1,5 +1,5 @@
 import { isHushError } from "@hush/errors";
-import type { ApplicationFact, FactsSource, KustomizationFact, Lookup, ObjectRef } from "./facts.js";
+import type { ApplicationFact, ApplicationSourceFact, FactsSource, HelmReleaseFact, KustomizationFact, Lookup, ObjectRef } from "./facts.js";
 
 /** Reads one custom object; resolves `undefined` when it does not exist (404). */
 export type ObjectReader = (ref: CustomObjectRef) => Promise<unknown>;
@@ -22,8 +22,11 @@ export interface CachedFactsOptions {
   /** Clock in milliseconds (injected in tests). */
   readonly now?: () => number;
   /** Told about every lookup: which kind, and whether it was cached, found, missing or failed. */
-  readonly onLookup?: (kind: "kustomization" | "application", outcome: LookupOutcome) => void;
+  readonly onLookup?: (kind: FactKind, outcome: LookupOutcome) => void;
 }
+
+/** Which kind of object a lookup was for. */
+export type FactKind = "kustomization" | "application" | "helmrelease";
 
 /** How a lookup ended, for metrics. */
 export type LookupOutcome = "cached" | "found" | "missing" | "error";
@@ -31,6 +34,7 @@ export type LookupOutcome = "cached" | "found" | "missing" | "error";
 /** Where the Flux and Argo CD objects are served. */
 export const kustomizationResource = { group: "kustomize.toolkit.fluxcd.io", version: "v1", plural: "kustomizations" } as const;
 export const applicationResource = { group: "argoproj.io", version: "v1alpha1", plural: "applications" } as const;
+export const helmReleaseResource = { group: "helm.toolkit.fluxcd.io", version: "v2", plural: "helmreleases" } as const;
 
 /**
  * A {@link FactsSource} over an {@link ObjectReader}, with a TTL cache and one in-flight
@@ -46,7 +50,7 @@ export function createCachedFacts(read: ObjectReader, options: CachedFactsOption
   const report = options.onLookup ?? (() => {});
 
   const lookup = <T>(
-    kind: "kustomization" | "application",
+    kind: FactKind,
     resource: { group: string; version: string; plural: string },
     ref: ObjectRef,
     toFact: (obj: unknown) => T,
@@ -85,25 +89,52 @@ export function createCachedFacts(read: ObjectReader, options: CachedFactsOption
   return {
     kustomization: (ref) => lookup<KustomizationFact>("kustomization", kustomizationResource, ref, kustomizationFact),
     application: (ref) => lookup<ApplicationFact>("application", applicationResource, ref, applicationFact),
+    helmRelease: (ref) => lookup<HelmReleaseFact>("helmrelease", helmReleaseResource, ref, helmReleaseFact),
   };
 }
 
 /** `spec.decryption` set with a provider makes Flux decrypt SOPS files before applying. */
 export function kustomizationFact(obj: unknown): KustomizationFact {
-  const decryption = field(field(obj, "spec"), "decryption");
-  return { decrypts: typeof decryption === "object" && decryption !== null && typeof field(decryption, "provider") === "string" };
+  const spec = field(obj, "spec");
+  const decryption = field(spec, "decryption");
+  const sa = field(spec, "serviceAccountName");
+  return {
+    decrypts: typeof field(decryption, "provider") === "string" && field(decryption, "provider") !== "",
+    ...(typeof sa === "string" && sa !== "" ? { serviceAccountName: sa } : {}),
+  };
 }
 
-/** Plugin names from `spec.source.plugin.name` and every `spec.sources[].plugin.name`. */
+/** `spec.source` and every `spec.sources[]`: plugin, Helm value files, and whether it is `ref`-only. */
 export function applicationFact(obj: unknown): ApplicationFact {
   const spec = field(obj, "spec");
-  const sources = [field(spec, "source"), ...(Array.isArray(field(spec, "sources")) ? (field(spec, "sources") as unknown[]) : [])];
-  const plugins: string[] = [];
-  for (const source of sources) {
-    const name = field(field(source, "plugin"), "name");
-    if (typeof name === "string" && name !== "") plugins.push(name);
+  const list = Array.isArray(field(spec, "sources")) ? (field(spec, "sources") as unknown[]) : [];
+  const sources: ApplicationSourceFact[] = [];
+  for (const source of [field(spec, "source"), ...list]) {
+    if (typeof source !== "object" || source === null) continue;
+    const plugin = field(source, "plugin");
+    const name = field(plugin, "name");
+    const files = field(field(source, "helm"), "valueFiles");
+    const refOnly = typeof field(source, "ref") === "string" && field(source, "path") === undefined && field(source, "chart") === undefined && plugin === undefined;
+    sources.push({
+      ...(typeof plugin === "object" && plugin !== null ? { plugin: typeof name === "string" ? name : "" } : {}),
+      valueFiles: Array.isArray(files) ? files.filter((f): f is string => typeof f === "string") : [],
+      refOnly,
+    });
   }
-  return { plugins };
+  return { sources };
+}
+
+/** Inline `spec.values`, `spec.valuesFrom[].kind` and `spec.serviceAccountName` of a HelmRelease. */
+export function helmReleaseFact(obj: unknown): HelmReleaseFact {
+  const spec = field(obj, "spec");
+  const values = field(spec, "values");
+  const from = field(spec, "valuesFrom");
+  const sa = field(spec, "serviceAccountName");
+  return {
+    inlineValues: typeof values === "object" && values !== null && Object.keys(values).length > 0,
+    valuesFromKinds: Array.isArray(from) ? from.map((v) => (typeof field(v, "kind") === "string" ? (field(v, "kind") as string) : "")) : [],
+    ...(typeof sa === "string" && sa !== "" ? { serviceAccountName: sa } : {}),
+  };
 }
 
 function field(obj: unknown, key: string): unknown {

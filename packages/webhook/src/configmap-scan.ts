@@ -21,3 +21,8 @@ export function scanConfigMapValues(values: Readonly<Record<string, string>>): r
   }
   return findings;
 }
+
+/** True when a key name is itself a credential by the same high-confidence rules (then it is not printed). */
+export function isTokenLike(name: string): boolean {
+  return name.length >= 16 && scanner.scan({ path: "configmap/key", content: name }).findings.length > 0;
+}

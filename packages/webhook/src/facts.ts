@@ -12,32 +12,56 @@ export type Lookup<T> =
 
 /** What the policy needs to know about a Flux Kustomization. */
 export interface KustomizationFact {
-  /** `spec.decryption` is set (Flux decrypts SOPS files before applying). */
+  /** `spec.decryption.provider` is set (Flux decrypts SOPS files before applying). */
   readonly decrypts: boolean;
+  /** `spec.serviceAccountName`: the account Flux impersonates to apply it, if any. */
+  readonly serviceAccountName?: string;
+}
+
+/** One source of an Argo CD Application, as far as decryption goes. */
+export interface ApplicationSourceFact {
+  /** `plugin.name`; `""` for a `plugin` without a name (picked by discovery); absent without a plugin. */
+  readonly plugin?: string;
+  /** `helm.valueFiles`. */
+  readonly valueFiles: readonly string[];
+  /** A `ref`-only source (values for another source): it renders no manifests. */
+  readonly refOnly: boolean;
 }
 
 /** What the policy needs to know about an Argo CD Application. */
 export interface ApplicationFact {
-  /** Names of the config-management plugins its sources use. */
-  readonly plugins: readonly string[];
+  /** `spec.source` and every `spec.sources[]`. */
+  readonly sources: readonly ApplicationSourceFact[];
 }
 
-/** Lookups a review needs, derived from the object by {@link neededFacts}. */
+/** What the policy needs to know about a Flux HelmRelease. */
+export interface HelmReleaseFact {
+  /** `spec.values` holds at least one value (inline values are Git's plaintext). */
+  readonly inlineValues: boolean;
+  /** `spec.valuesFrom` entries, by kind. */
+  readonly valuesFromKinds: readonly string[];
+  readonly serviceAccountName?: string;
+}
+
+/** Lookups a review needs, derived from the object by `neededFacts`. */
 export interface FactsNeeded {
   readonly kustomization?: ObjectRef;
   readonly application?: ObjectRef;
+  readonly helmRelease?: ObjectRef;
 }
 
 /** Looked-up facts handed to the pure `judge`. */
 export interface Facts {
   readonly kustomization?: Lookup<KustomizationFact>;
   readonly application?: Lookup<ApplicationFact>;
+  readonly helmRelease?: Lookup<HelmReleaseFact>;
 }
 
 /** The I/O edge that answers lookups (the Kubernetes API behind a cache, or a table in tests). */
 export interface FactsSource {
   kustomization(ref: ObjectRef): Promise<Lookup<KustomizationFact>>;
   application(ref: ObjectRef): Promise<Lookup<ApplicationFact>>;
+  helmRelease(ref: ObjectRef): Promise<Lookup<HelmReleaseFact>>;
 }
 
 /** Runs the lookups `needed` names against `source`, in parallel. A throwing source becomes an `error` lookup. */
@@ -50,10 +74,11 @@ export async function resolveFacts(needed: FactsNeeded, source: FactsSource | un
     }
   };
   const noSource = { status: "error", why: "the webhook has no Kubernetes API access configured" } as const;
-  const { kustomization: k, application: a } = needed;
-  const [kustomization, application] = await Promise.all([
+  const { kustomization: k, application: a, helmRelease: h } = needed;
+  const [kustomization, application, helmRelease] = await Promise.all([
     k ? (source ? guard(() => source.kustomization(k)) : noSource) : undefined,
     a ? (source ? guard(() => source.application(a)) : noSource) : undefined,
+    h ? (source ? guard(() => source.helmRelease(h)) : noSource) : undefined,
   ]);
-  return { ...(kustomization ? { kustomization } : {}), ...(application ? { application } : {}) };
+  return { ...(kustomization ? { kustomization } : {}), ...(application ? { application } : {}), ...(helmRelease ? { helmRelease } : {}) };
 }

@@ -1,5 +1,5 @@
 import { Counter, Histogram, type Registry } from "prom-client";
-import type { LookupOutcome } from "./cached-facts.js";
+import type { FactKind, LookupOutcome } from "./cached-facts.js";
 import type { Verdict } from "./judge.js";
 
 /** The webhook's Prometheus metrics, registered on the registry `/metrics` serves. */
@@ -46,10 +46,10 @@ export function createWebhookMetrics(registry: Registry): WebhookMetrics {
  * Registers `hush_webhook_lookups_total{kind, outcome}` and returns a recorder to pass as
  * `onLookup` to `createCachedFacts`. A rising `error` count usually means missing RBAC.
  */
-export function createLookupMetrics(registry: Registry): (kind: "kustomization" | "application", outcome: LookupOutcome) => void {
+export function createLookupMetrics(registry: Registry): (kind: FactKind, outcome: LookupOutcome) => void {
   const lookups = new Counter({
     name: "hush_webhook_lookups_total",
-    help: "Flux Kustomization and Argo CD Application lookups by kind and outcome (cached, found, missing, error).",
+    help: "Flux Kustomization/HelmRelease and Argo CD Application lookups by kind and outcome (cached, found, missing, error).",
     labelNames: ["kind", "outcome"] as const,
     registers: [registry],
   });

@@ -24,7 +24,10 @@ describe("parseAdmissionReview", () => {
     });
     expect(request.object?.data["password"]).toBe("aHVzaC1jYW5hcnktN2YzYTlj");
     expect(request.object?.metadata.annotations["argocd.argoproj.io/tracking-id"]).toBe("payments:/Secret:team-a/db-creds");
-    expect(JSON.stringify(request)).not.toContain("managedFields");
+    // managedFields reduced to who owns which value keys; the request's own field manager kept.
+    expect(request.object?.metadata.managedFields).toEqual([{ manager: "argocd-controller", operation: "Apply", valueKeys: [] }]);
+    expect(request.fieldManager).toBe("argocd-controller");
+    expect(JSON.stringify(request)).not.toContain("fieldsV1");
   });
 
   it("does not inspect objects of kinds it does not judge, nor DELETEs or subresources", () => {

@@ -14,7 +14,27 @@ export interface AdmissionRequest {
   readonly userInfo: { readonly username: string; readonly groups: readonly string[] };
   /** The object being written, for CREATE and UPDATE; checked only as far as the policy reads it. */
   readonly object?: KubeObject;
+  /** The object before an UPDATE. */
+  readonly oldObject?: KubeObject;
+  /** `options.fieldManager` of the create/update/apply call, when the client named one. */
+  readonly fieldManager?: string;
   readonly dryRun: boolean;
+}
+
+/** One `metadata.managedFields` entry, reduced to who owns which value keys. */
+export interface ManagedFieldsEntry {
+  readonly manager: string;
+  readonly operation: string;
+  /** Keys of `data`, `stringData` and `binaryData` this manager owns, as `data.<key>` etc. */
+  readonly valueKeys: readonly string[];
+}
+
+/** One `metadata.ownerReferences` entry. */
+export interface OwnerReference {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly name: string;
+  readonly controller: boolean;
 }
 
 /** The fields of a Secret or ConfigMap the policy reads. */
@@ -25,6 +45,8 @@ export interface KubeObject {
     readonly namespace?: string;
     readonly labels: Readonly<Record<string, string>>;
     readonly annotations: Readonly<Record<string, string>>;
+    readonly managedFields: readonly ManagedFieldsEntry[];
+    readonly ownerReferences: readonly OwnerReference[];
   };
   readonly type?: string;
   readonly data: Readonly<Record<string, string>>;
@@ -79,9 +101,14 @@ export function parseAdmissionReview(body: unknown): AdmissionReview {
   const judged = kind["group"] === "" && kind["version"] === "v1" && judgedKinds.has(kind["kind"] as string);
   const writes = operation === "CREATE" || operation === "UPDATE";
   let object: KubeObject | undefined;
+  let oldObject: KubeObject | undefined;
+  let fieldManager: string | undefined;
   if (judged && writes && subResource === undefined) {
     if (!isRecord(req["object"])) bad("request.object", "must be an object for CREATE and UPDATE");
-    object = parseObject(req["object"]);
+    object = parseObject(req["object"], "request.object");
+    if (operation === "UPDATE" && isRecord(req["oldObject"])) oldObject = parseObject(req["oldObject"], "request.oldObject");
+    const options = req["options"];
+    if (isRecord(options)) fieldManager = optionalString(options, "fieldManager", "request.options.fieldManager");
   }
 
   return {
@@ -96,30 +123,68 @@ export function parseAdmissionReview(body: unknown): AdmissionReview {
       operation: operation as Operation,
       userInfo: { username: user["username"] as string, groups: groups as string[] },
       ...(object ? { object } : {}),
+      ...(oldObject ? { oldObject } : {}),
+      ...(fieldManager !== undefined ? { fieldManager } : {}),
       dryRun,
     },
   };
 }
 
-function parseObject(obj: Record<string, unknown>): KubeObject {
+function parseObject(obj: Record<string, unknown>, at: string): KubeObject {
   const meta = obj["metadata"] ?? {};
-  if (!isRecord(meta)) bad("request.object.metadata", "must be an object");
+  if (!isRecord(meta)) bad(`${at}.metadata`, "must be an object");
   const type = obj["type"];
-  if (type !== undefined && type !== null && typeof type !== "string") bad("request.object.type", "must be a string");
+  if (type !== undefined && type !== null && typeof type !== "string") bad(`${at}.type`, "must be a string");
   return {
     metadata: {
       ...(typeof meta["name"] === "string" ? { name: meta["name"] } : {}),
       ...(typeof meta["generateName"] === "string" ? { generateName: meta["generateName"] } : {}),
       ...(typeof meta["namespace"] === "string" ? { namespace: meta["namespace"] } : {}),
-      labels: stringMap(meta["labels"], "request.object.metadata.labels"),
-      annotations: stringMap(meta["annotations"], "request.object.metadata.annotations"),
+      labels: stringMap(meta["labels"], `${at}.metadata.labels`),
+      annotations: stringMap(meta["annotations"], `${at}.metadata.annotations`),
+      managedFields: managedFields(meta["managedFields"], `${at}.metadata.managedFields`),
+      ownerReferences: ownerReferences(meta["ownerReferences"], `${at}.metadata.ownerReferences`),
     },
     ...(typeof type === "string" ? { type } : {}),
-    data: stringMap(obj["data"], "request.object.data"),
-    stringData: stringMap(obj["stringData"], "request.object.stringData"),
-    binaryData: stringMap(obj["binaryData"], "request.object.binaryData"),
+    data: stringMap(obj["data"], `${at}.data`),
+    stringData: stringMap(obj["stringData"], `${at}.stringData`),
+    binaryData: stringMap(obj["binaryData"], `${at}.binaryData`),
     hasSopsMetadata: obj["sops"] !== undefined && obj["sops"] !== null,
   };
+}
+
+// The API server keeps one entry per manager and operation; anything longer is not from it.
+const maxManagedFields = 256;
+
+function managedFields(value: unknown, field: string): readonly ManagedFieldsEntry[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.length > maxManagedFields) bad(field, `must be a list of at most ${maxManagedFields} entries`);
+  return value.map((entry) => {
+    if (!isRecord(entry)) bad(field, "must be a list of objects");
+    const manager = typeof entry["manager"] === "string" ? entry["manager"] : "";
+    const operation = typeof entry["operation"] === "string" ? entry["operation"] : "";
+    const fields = entry["fieldsV1"];
+    const valueKeys: string[] = [];
+    if (isRecord(fields)) {
+      // fieldsV1 is a trie: {"f:data": {"f:password": {}}} says this manager owns data.password.
+      for (const top of ["data", "stringData", "binaryData"]) {
+        const owned = fields[`f:${top}`];
+        if (!isRecord(owned)) continue;
+        for (const k of Object.keys(owned)) if (k.startsWith("f:")) valueKeys.push(`${top}.${k.slice(2)}`);
+      }
+    }
+    return { manager, operation, valueKeys };
+  });
+}
+
+function ownerReferences(value: unknown, field: string): readonly OwnerReference[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.length > maxManagedFields) bad(field, `must be a list of at most ${maxManagedFields} entries`);
+  return value.map((ref) => {
+    if (!isRecord(ref)) bad(field, "must be a list of objects");
+    const str = (k: string) => (typeof ref[k] === "string" ? (ref[k] as string) : "");
+    return { apiVersion: str("apiVersion"), kind: str("kind"), name: str("name"), controller: ref["controller"] === true };
+  });
 }
 
 function stringMap(value: unknown, field: string): Readonly<Record<string, string>> {

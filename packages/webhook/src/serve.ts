@@ -1,3 +1,5 @@
+import { readFile } from "node:fs/promises";
+import type { Server as TlsServer } from "node:tls";
 import type { FastifyInstance } from "fastify";
 import { closeOnSignal, createMetricsRegistry, loadTlsFiles, parseListenAddress, setTls, watchTlsFiles, type LoggerSettings, type SignalSource } from "@hush/server";
 import { HushError } from "@hush/errors";
@@ -13,6 +15,11 @@ export interface ServeWebhookOptions {
   readonly listen: string;
   readonly tlsCertFile: string;
   readonly tlsKeyFile: string;
+  /**
+   * PEM CA bundle: when set, `/validate` answers only TLS clients presenting a certificate it
+   * signed (the API server's admission client certificate); probes and `/metrics` stay open.
+   */
+  readonly clientCaFile?: string;
   readonly policy: WebhookPolicy;
   /** Kubeconfig for the Kustomization/Application lookups; in-cluster config when omitted. */
   readonly kubeconfigPath?: string;
@@ -42,6 +49,7 @@ export async function serveWebhook(options: ServeWebhookOptions): Promise<Runnin
   const address = parseListenAddress(options.listen);
   const files = { certFile: options.tlsCertFile, keyFile: options.tlsKeyFile };
   const tls = await loadTlsFiles(files);
+  const clientCa = options.clientCaFile === undefined ? undefined : await readClientCa(options.clientCaFile);
   const read = createKubeObjectReader(options.kubeconfigPath ? { kubeconfigPath: options.kubeconfigPath } : {});
   const registry = createMetricsRegistry({ processMetrics: true });
   const app = createWebhookApp({
@@ -50,7 +58,20 @@ export async function serveWebhook(options: ServeWebhookOptions): Promise<Runnin
     registry,
     facts: createCachedFacts(read, { onLookup: createLookupMetrics(registry) }),
     ...(options.logger ? { logger: options.logger } : {}),
+    ...(clientCa ? { requireClientCert: true } : {}),
   });
+  // Ask every client for a certificate and verify it against the CA, but let the handshake
+  // finish without one: kubelet probes carry none. /validate then refuses unverified clients.
+  const secure = (material: { cert: string; key: string }) => {
+    if (!clientCa) return setTls(app, material);
+    (app.server as unknown as TlsServer).setSecureContext({ cert: material.cert, key: material.key, ca: clientCa });
+  };
+  if (clientCa) {
+    const server = app.server as unknown as TlsServer & { requestCert?: boolean; rejectUnauthorized?: boolean };
+    server.requestCert = true;
+    server.rejectUnauthorized = false;
+    secure(tls);
+  }
   try {
     await app.listen({ host: address.host, port: address.port });
   } catch (cause) {
@@ -61,7 +82,7 @@ export async function serveWebhook(options: ServeWebhookOptions): Promise<Runnin
     ...files,
     current: tls,
     onReload: (material) => {
-      setTls(app, material);
+      secure(material);
       app.log.info({ certFile: files.certFile }, "reloaded the TLS certificate");
     },
     onError: (err) => app.log.error({ err }, "kept the previous TLS certificate"),
@@ -69,7 +90,7 @@ export async function serveWebhook(options: ServeWebhookOptions): Promise<Runnin
   const closed = closeOnSignal(app, options.signals ?? process);
   void closed.finally(() => watcher.close());
   const port = (app.server.address() as { port: number }).port;
-  app.log.info({ host: address.host, port, mode: options.policy.mode }, "hush webhook listening");
+  app.log.info({ host: address.host, port, mode: options.policy.mode, clientAuth: clientCa !== undefined }, "hush webhook listening");
   return {
     app,
     port,
@@ -79,4 +100,15 @@ export async function serveWebhook(options: ServeWebhookOptions): Promise<Runnin
       await app.close();
     },
   };
+}
+
+async function readClientCa(path: string): Promise<string> {
+  let pem: string;
+  try {
+    pem = await readFile(path, "utf8");
+  } catch (cause) {
+    throw new HushError("HUSH_ERR_WEBHOOK_CLIENT_CA", `cannot read the client CA ${path}`, { cause });
+  }
+  if (!pem.includes("-----BEGIN CERTIFICATE-----")) throw new HushError("HUSH_ERR_WEBHOOK_CLIENT_CA", `${path} holds no PEM certificate`);
+  return pem;
 }

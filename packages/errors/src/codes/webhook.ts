@@ -17,6 +17,14 @@ export const webhookCodes = defineCodes({
   },
   HUSH_ERR_WEBHOOK_LOOKUP: {
     exitCode: 1,
-    hint: "check the webhook's RBAC (get on kustomizations and applications) and the API server's health",
+    hint: "check the webhook's RBAC (get on kustomizations, helmreleases and applications) and the API server's health",
+  },
+  HUSH_ERR_WEBHOOK_UNAUTHENTICATED: {
+    exitCode: 1,
+    hint: "the webhook runs with --client-ca: configure the API server's admission client certificate (AdmissionConfiguration kubeConfigFile)",
+  },
+  HUSH_ERR_WEBHOOK_CLIENT_CA: {
+    exitCode: 1,
+    hint: "pass --client-ca a readable PEM file with the CA that signs the API server's admission client certificate",
   },
 });
