@@ -176,9 +176,10 @@ export function isBase64(v: string): boolean {
 // Kubernetes' JSON field order for ObjectMeta, so JSON output reads like kubectl's and kubeseal's.
 const metaOrder = ["name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers", "managedFields"];
 
-function orderedMeta(meta: ObjectMeta): Record<string, unknown> {
+function orderedMeta(meta: ObjectMeta, nullTimestamp: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const withTs: Record<string, unknown> = { creationTimestamp: null, ...meta };
+  // kubeseal's SealedSecrets carry `creationTimestamp: null`; a Secret headed for Git or SOPS need not.
+  const withTs: Record<string, unknown> = nullTimestamp ? { creationTimestamp: null, ...meta } : { ...meta };
   for (const k of metaOrder) if (Object.hasOwn(withTs, k)) out[k] = withTs[k];
   for (const [k, v] of Object.entries(withTs)) if (!Object.hasOwn(out, k)) out[k] = v;
   return out;
@@ -190,7 +191,7 @@ function sortedMap(m: Record<string, string>): Record<string, string> {
 
 /** The SealedSecret in Kubernetes' field order (as kubeseal's JSON output). */
 function sealedJsonShape(ss: SealedSecret): Record<string, unknown> {
-  const template: Record<string, unknown> = { metadata: orderedMeta(ss.spec.template.metadata) };
+  const template: Record<string, unknown> = { metadata: orderedMeta(ss.spec.template.metadata, true) };
   if (ss.spec.template.type) template["type"] = ss.spec.template.type;
   if (ss.spec.template.immutable !== undefined) template["immutable"] = ss.spec.template.immutable;
   if (ss.spec.template.data && Object.keys(ss.spec.template.data).length > 0) template["data"] = sortedMap(ss.spec.template.data);
@@ -198,14 +199,14 @@ function sealedJsonShape(ss: SealedSecret): Record<string, unknown> {
   return {
     kind: "SealedSecret",
     apiVersion: ss.apiVersion,
-    metadata: orderedMeta(ss.metadata),
+    metadata: orderedMeta(ss.metadata, true),
     spec: { template, encryptedData: sortedMap(ss.spec.encryptedData) },
   };
 }
 
 /** The Secret in Kubernetes' field order. */
 function secretJsonShape(s: SecretManifest): Record<string, unknown> {
-  const out: Record<string, unknown> = { kind: "Secret", apiVersion: "v1", metadata: orderedMeta(s.metadata) };
+  const out: Record<string, unknown> = { kind: "Secret", apiVersion: "v1", metadata: orderedMeta(s.metadata, false) };
   if (s.immutable !== undefined) out["immutable"] = s.immutable;
   if (s.data) out["data"] = sortedMap(s.data);
   if (s.stringData) out["stringData"] = sortedMap(s.stringData);
