@@ -69,7 +69,7 @@ try {
 
   const port = await freePort();
   const start = Date.now();
-  controller = spawn(process.execPath, [join(root, "packages/cli/bin/hush.js"), "controller", "--kubeconfig", kube.kubeconfigPath, "--no-leader-elect", "--metrics-addr", `127.0.0.1:${port}`, "--workers", String(workers), "--events", values.events, "--aws-endpoint", moto.endpoint, "--log-level", process.env.BENCH_LOG ? "info" : "warn"], { stdio: ["ignore", process.env.BENCH_LOG ? "pipe" : "ignore", "inherit"] });
+  controller = spawn(process.execPath, [join(root, "packages/cli/bin/hush.js"), "controller", "--kubeconfig", kube.kubeconfigPath, "--no-leader-elect", "--metrics-addr", `127.0.0.1:${port}`, "--metrics-auth", "none", "--workers", String(workers), "--events", values.events, "--aws-endpoint", moto.endpoint, "--log-level", process.env.BENCH_LOG ? "info" : "warn"], { stdio: ["ignore", process.env.BENCH_LOG ? "pipe" : "ignore", "inherit"] });
   if (process.env.BENCH_LOG) { const { createWriteStream } = await import("node:fs"); controller.stdout.pipe(createWriteStream(process.env.BENCH_LOG)); }
   const metrics = async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const sum = (text, name) => [...text.matchAll(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, "gm"))].reduce((a, m) => a + Number(m[1]), 0);

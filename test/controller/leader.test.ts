@@ -29,7 +29,7 @@ describe.skipIf(!peers.every((p) => p.ok))("leader election between two `hush co
     const port = await freePort();
     const child = spawn(
       process.execPath,
-      [hush, "controller", "--kubeconfig", kube.kubeconfigPath, "--metrics-addr", `127.0.0.1:${port}`, "--lease-namespace", ns, "--lease-duration", "3s", "--renew-deadline", "2s", "--retry-period", "300ms", "--aws-endpoint", moto.endpoint, "--workers", "2"],
+      [hush, "controller", "--kubeconfig", kube.kubeconfigPath, "--metrics-addr", `127.0.0.1:${port}`, "--metrics-auth", "none", "--lease-namespace", ns, "--lease-duration", "3s", "--renew-deadline", "2s", "--retry-period", "300ms", "--aws-endpoint", moto.endpoint, "--workers", "2"],
       { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: process.env["CI"] ?? "" } },
     );
     const lines: string[] = [];

@@ -5,6 +5,7 @@ import { KubeClient, LeaderElector, loadKubeConfig } from "@hush/kube/client";
 import { createProvider, type ClientOverrides, type ProviderFactory } from "@hush/providers";
 import { Controller, type ControllerOptions } from "./controller.js";
 import { createControllerMetrics } from "./metrics.js";
+import { checkMetricsExposure, kubernetesMetricsAuthorizer } from "./metrics-auth.js";
 
 /** Options of {@link runController}: the process-level shell around {@link Controller}. */
 export interface RunControllerOptions extends Partial<Omit<ControllerOptions, "client" | "log" | "metrics" | "createProvider">> {
@@ -13,6 +14,12 @@ export interface RunControllerOptions extends Partial<Omit<ControllerOptions, "c
   readonly clientOverrides?: ClientOverrides;
   /** Ops server (`/healthz`, `/readyz`, `/metrics`) address `HOST:PORT`; default `:8080`. Port 0 picks a free port. */
   readonly opsAddress?: string;
+  /**
+   * Who may read `/metrics` (it names every ExternalSecret): `kubernetes` (default) needs a
+   * bearer token that passes a TokenReview and a SubjectAccessReview for `get /metrics`;
+   * `none` is allowed only on a loopback `opsAddress`. Probes stay open either way.
+   */
+  readonly metricsAuth?: "kubernetes" | "none";
   /** Lease-based leader election (default on); `false` runs unconditionally. */
   readonly leaderElection?:
     | false
@@ -33,6 +40,8 @@ export interface RunControllerOptions extends Partial<Omit<ControllerOptions, "c
  */
 export async function runController(options: RunControllerOptions): Promise<"stopped" | "lost"> {
   const listen = parseListenAddress(options.opsAddress ?? ":8080");
+  const metricsAuth = options.metricsAuth ?? "kubernetes";
+  checkMetricsExposure(listen.host, metricsAuth);
   const kc = loadKubeConfig(options.kubeconfigPath ? { kubeconfigPath: options.kubeconfigPath } : {});
   const client = new KubeClient(kc);
   const registry = createMetricsRegistry({ processMetrics: true });
@@ -44,6 +53,20 @@ export async function runController(options: RunControllerOptions): Promise<"sto
     logger: options.logger ?? {},
     readiness: { controller: () => (controller && leading ? controller.ready() : !leading) },
   });
+  if (metricsAuth === "kubernetes") {
+    const authorize = kubernetesMetricsAuthorizer(client);
+    app.addHook("onRequest", async (req, reply) => {
+      if (req.url.split("?")[0] !== "/metrics") return;
+      let decision: Awaited<ReturnType<typeof authorize>>;
+      try {
+        decision = await authorize(req.headers.authorization);
+      } catch {
+        return reply.code(503).send({ status: "cannot check the token" });
+      }
+      if (decision === "unauthenticated") return reply.code(401).send({ status: "unauthorized" });
+      if (decision === "forbidden") return reply.code(403).send({ status: "forbidden" });
+    });
+  }
   const log = app.log;
   const address = await app.listen(listen);
   options.onListening?.(address);

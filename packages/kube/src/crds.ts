@@ -58,13 +58,25 @@ const externalSecretSpec = obj({
     creationPolicy: enumStr(["Owner", "Orphan", "Merge", "None"], "Who owns the Secret.", "Owner"),
     deletionPolicy: enumStr(["Retain", "Delete", "Merge"], "What happens when the provider secret disappears.", "Retain"),
     immutable: bool("Create an immutable Secret."),
-    template: obj({
-      type: str("Secret type, e.g. kubernetes.io/tls."),
-      engineVersion: enumStr(["v2"], "Template engine.", "v2"),
-      mergePolicy: enumStr(["Replace", "Merge"], "Replace keeps only templated keys; Merge keeps fetched keys too.", "Replace"),
-      metadata: obj({ labels: strMap(), annotations: strMap() }),
-      data: strMap("Secret key to template."),
-    }),
+    template: obj(
+      {
+        type: str("Secret type, e.g. kubernetes.io/tls. ServiceAccount and bootstrap token types are refused.", { maxLength: 253 }),
+        engineVersion: enumStr(["v2"], "Template engine.", "v2"),
+        mergePolicy: enumStr(["Replace", "Merge"], "Replace keeps only templated keys; Merge keeps fetched keys too.", "Replace"),
+        metadata: obj({ labels: strMap(), annotations: strMap() }),
+        data: strMap("Secret key to template."),
+      },
+      [],
+      {
+        // Refused here at admission, and again by the controller right before any write.
+        "x-kubernetes-validations": [
+          {
+            rule: "!has(self.type) || !(self.type in ['kubernetes.io/service-account-token', 'bootstrap.kubernetes.io/token'])",
+            message: "template.type must not be kubernetes.io/service-account-token or bootstrap.kubernetes.io/token: the controller never writes token Secrets",
+          },
+        ],
+      },
+    ),
   }),
   data: arr(
     obj(
@@ -81,7 +93,7 @@ const externalSecretSpec = obj({
       extract: remoteRef,
       find: obj({
         path: str("Only names under this path."),
-        name: obj({ regexp: str("Regular expression over remote names.") }, ["regexp"]),
+        name: obj({ regexp: str("RE2 regular expression over remote names.", { maxLength: 1024 }) }, ["regexp"]),
         tags: strMap("Remote tags/labels that must all match."),
         conversionStrategy: conversion,
         decodingStrategy: decoding,
@@ -89,7 +101,7 @@ const externalSecretSpec = obj({
       rewrite: arr(
         obj(
           {
-            regexp: obj({ source: str(), target: str() }, ["source", "target"]),
+            regexp: obj({ source: str("RE2 regular expression over key names.", { maxLength: 1024 }), target: str("Replacement; $1, ${1}, ${name} expand groups.", { maxLength: 1024 }) }, ["source", "target"]),
             transform: obj({ template: str() }, ["template"]),
           },
           [],

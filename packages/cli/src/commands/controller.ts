@@ -18,6 +18,7 @@ interface RawOptions {
   namespace?: string;
   workers: number;
   metricsAddr: string;
+  metricsAuth: "kubernetes" | "none";
   leaderElect: boolean;
   leaseNamespace?: string;
   leaseName: string;
@@ -43,6 +44,11 @@ export function register(program: Command, _io: CliIo): void {
     .option("-n, --namespace <ns>", "only watch this namespace (default: all namespaces)")
     .option("--workers <n>", "concurrent reconciles", positiveInt, 8)
     .option("--metrics-addr <host:port>", "address of /healthz, /readyz and /metrics", ":8080")
+    .addOption(
+      new Option("--metrics-auth <mode>", "who may read /metrics: kubernetes (TokenReview + SubjectAccessReview for get /metrics) or none (loopback --metrics-addr only)")
+        .choices(["kubernetes", "none"])
+        .default("kubernetes"),
+    )
     .option("--no-leader-elect", "run without a coordination.k8s.io Lease (only for a single replica)")
     .option("--lease-namespace <ns>", "namespace of the Lease (default: --namespace, else default)")
     .option("--lease-name <name>", "name of the Lease", "hush-controller")
@@ -69,6 +75,7 @@ export function register(program: Command, _io: CliIo): void {
         const result = await runController({
           signal: abort.signal,
           opsAddress: raw.metricsAddr,
+          metricsAuth: raw.metricsAuth,
           workers: raw.workers,
           events: raw.events,
           logger: { level: raw.logLevel },
