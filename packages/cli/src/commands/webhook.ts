@@ -8,6 +8,7 @@ interface WebhookFlags {
   readonly listen: string;
   readonly tlsCert: string;
   readonly tlsKey: string;
+  readonly clientCa?: string;
   readonly config?: string;
   readonly mode?: string;
   readonly kubeconfig?: string;
@@ -22,6 +23,7 @@ export function register(program: Command, io: CliIo): void {
     .requiredOption("--listen <host:port>", "address to serve HTTPS on", "0.0.0.0:8443")
     .requiredOption("--tls-cert <file>", "PEM certificate chain (reloaded when the file changes)")
     .requiredOption("--tls-key <file>", "PEM private key (reloaded when the file changes)")
+    .option("--client-ca <file>", "answer /validate only to clients with a certificate this PEM CA signed (the API server)")
     .option("--config <file>", "policy file (YAML or JSON; see docs/webhook.md)")
     .option("--mode <mode>", "global mode, overriding the config file: enforce, warn or audit")
     .option("--kubeconfig <file>", "kubeconfig for Kustomization/Application lookups (default: in-cluster)")
@@ -34,6 +36,7 @@ export function register(program: Command, io: CliIo): void {
         listen: flags.listen,
         tlsCertFile: flags.tlsCert,
         tlsKeyFile: flags.tlsKey,
+        ...(flags.clientCa ? { clientCaFile: flags.clientCa } : {}),
         policy,
         logger: { level: flags.logLevel, sink: io.stdout as { write(line: string): unknown } },
         ...(flags.kubeconfig ? { kubeconfigPath: flags.kubeconfig } : {}),
