@@ -24,6 +24,7 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   unset: () => import("./commands/unset.js"),
   "exec-env": () => import("./commands/exec-env.js"),
   "exec-file": () => import("./commands/exec-file.js"),
+  publish: () => import("./commands/publish.js"),
   scan: () => import("./commands/scan.js"),
   hook: () => import("./commands/scan.js"),
   webhook: () => import("./commands/webhook.js"),
