@@ -166,7 +166,8 @@ describe("AWS KMS provider against moto", () => {
     const enc = await provider.wrap(key, dataKey);
     expect(await provider.unwrap({ ...key, enc })).toEqual(dataKey);
     expect(assumed).toEqual([{ RoleArn: "arn:aws:iam::123456789012:role/sops-decrypt", RoleSessionName: "sops@cirunner" }]);
-    const creds = kmsConfigs[0]?.credentials as { accessKeyId: string; sessionToken?: string };
+    const provide = kmsConfigs[0]?.credentials as () => Promise<{ accessKeyId: string; sessionToken?: string }>;
+    const creds = await provide();
     expect(creds.accessKeyId).not.toBe(moto?.credentials.accessKeyId);
     expect(creds.sessionToken).toBeTruthy();
   });

@@ -1,11 +1,12 @@
 import { hostname as osHostname } from "node:os";
 import type { KMSClient, KMSClientConfig } from "@aws-sdk/client-kms";
 import type { STSClient, STSClientConfig } from "@aws-sdk/client-sts";
+import { awsCredentialChain, classifyAwsError } from "@hush/cloud/aws";
 import { HushError } from "@hush/errors";
 import { parseKmsKeys, type KeyProvider, type MasterKey, type MasterKeyRef } from "@hush/sops";
 
 export { parseKmsKeys };
-import { expectType, keyLabel, isNetworkError, toKeyError, type KeyFailureKind } from "./key-error.js";
+import { expectType, keyLabel, toKeyError } from "./key-error.js";
 
 /** A sops `kms` master key reference (field names as in sops metadata). */
 export type KmsKeyRef = Extract<MasterKeyRef, { type: "kms" }>;
@@ -69,37 +70,6 @@ export function parseEncryptionContext(text: string): Record<string, string> | u
 }
 
 
-/** Maps an AWS SDK error to a failure kind by its exception name. */
-export function classifyAwsError(err: unknown): KeyFailureKind {
-  const name = (err as { name?: unknown } | undefined)?.name;
-  switch (name) {
-    case "AccessDeniedException":
-    case "UnrecognizedClientException":
-    case "InvalidSignatureException":
-    case "ExpiredTokenException":
-    case "IncompleteSignature":
-    case "InvalidClientTokenId":
-    case "AccessDenied":
-      return "access-denied";
-    case "ThrottlingException":
-    case "Throttling":
-    case "TooManyRequestsException":
-    case "LimitExceededException":
-    case "RequestLimitExceeded":
-      return "throttled";
-    case "NotFoundException":
-    case "DisabledException":
-    case "KMSInvalidStateException":
-    case "KeyUnavailableException":
-    case "InvalidArnException":
-      return "not-found";
-    case "CredentialsProviderError":
-      return "no-credentials";
-    default:
-      return isNetworkError(err) ? "unreachable" : "failed";
-  }
-}
-
 /**
  * Builds the `kms` key provider: AWS KMS `Encrypt`/`Decrypt` of the data key with the ARN's
  * region, the key's encryption context, its `aws_profile`, and, when `role` is set, credentials
@@ -115,33 +85,22 @@ export function createAwsKmsProvider(options: AwsKmsProviderOptions = {}): KeyPr
     return new KMSClient(config);
   }
 
-  async function newSts(config: STSClientConfig): Promise<STSClient> {
-    if (options.createStsClient) return options.createStsClient(config);
-    const { STSClient } = await import("@aws-sdk/client-sts");
-    return new STSClient(config);
-  }
-
+  /**
+   * The KMS client for one key: the key's profile (or the SDK's default chain), then, when the
+   * key names a `role`, AssumeRole through the shared credential chain (refreshed before expiry).
+   */
   async function build(key: KmsKeyRef, region: string): Promise<KMSClient> {
-    const base = { ...options.clientConfig, region, ...(key.aws_profile ? { profile: key.aws_profile } : {}) };
-    if (!key.role) return newKms(base as KMSClientConfig);
-    const sts = await newSts(base as STSClientConfig);
-    const { AssumeRoleCommand } = await import("@aws-sdk/client-sts");
-    const out = await sts.send(
-      new AssumeRoleCommand({ RoleArn: key.role, RoleSessionName: stsSessionName(options.hostname ?? osHostname()) }),
-    );
-    const c = out.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey) {
-      throw Object.assign(new Error("AssumeRole returned no credentials"), { name: "CredentialsProviderError" });
-    }
-    return newKms({
-      ...base,
-      credentials: {
-        accessKeyId: c.AccessKeyId,
-        secretAccessKey: c.SecretAccessKey,
-        ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
-        ...(c.Expiration ? { expiration: c.Expiration } : {}),
-      },
-    } as KMSClientConfig);
+    const { credentials: base, ...rest } = options.clientConfig ?? {};
+    const chain = awsCredentialChain({
+      base: { kind: "ambient", ...(key.aws_profile ? { profile: key.aws_profile } : {}) },
+      roles: key.role ? [{ arn: key.role }] : [],
+      sessionName: stsSessionName(options.hostname ?? osHostname()),
+      region,
+      stsConfig: { ...(rest as Partial<STSClientConfig>), ...(base ? { credentials: base as STSClientConfig["credentials"] } : {}) },
+      ...(options.createStsClient ? { createSts: options.createStsClient } : {}),
+    });
+    const credentials = chain.credentials ?? base;
+    return newKms({ ...rest, region, ...chain.clientConfig, ...(credentials ? { credentials } : {}) } as KMSClientConfig);
   }
 
   function clientFor(key: KmsKeyRef): Promise<KMSClient> {
@@ -171,7 +130,7 @@ export function createAwsKmsProvider(options: AwsKmsProviderOptions = {}): KeyPr
         if (!out.CiphertextBlob) throw new Error("KMS returned no ciphertext");
         return Buffer.from(out.CiphertextBlob).toString("base64");
       } catch (err) {
-        throw toKeyError("wrap", label, err, classifyAwsError);
+        throw toKeyError("wrap", label, err, (e) => classifyAwsError(e));
       }
     },
     async unwrap(ref: MasterKey) {
@@ -187,7 +146,7 @@ export function createAwsKmsProvider(options: AwsKmsProviderOptions = {}): KeyPr
         if (!out.Plaintext) throw new Error("KMS returned no plaintext");
         return new Uint8Array(out.Plaintext);
       } catch (err) {
-        throw toKeyError("unwrap", label, err, classifyAwsError);
+        throw toKeyError("unwrap", label, err, (e) => classifyAwsError(e));
       }
     },
   };

@@ -20,14 +20,24 @@ describe("GCP KMS resource IDs", () => {
     },
   );
 
-  it("maps SOPS_GCP_KMS_ENDPOINT URLs and tokens to client options", () => {
-    const o = gcpClientOptions({ endpoint: "http://127.0.0.1:9999", accessToken: "tok" });
+  it("maps SOPS_GCP_KMS_ENDPOINT URLs and tokens to client options", async () => {
+    const o = await gcpClientOptions({ endpoint: "http://127.0.0.1:9999", accessToken: "tok" });
     expect(o).toMatchObject({ fallback: true, protocol: "http", apiEndpoint: "127.0.0.1", port: 9999 });
-    expect(gcpClientOptions({ endpoint: "kms.example.com:443", transport: "grpc" })).toEqual({
+    expect(await gcpClientOptions({ endpoint: "kms.example.com:443", transport: "grpc" })).toEqual({
       fallback: false,
       apiEndpoint: "kms.example.com:443",
     });
-    expect(() => gcpClientOptions({ credentialsJson: "{not json" })).toThrow(/not valid JSON/);
+  });
+
+  it("turns GOOGLE_CREDENTIALS into an explicit auth client, and refuses a bad one without quoting it", async () => {
+    const bad = await rejectionOf(gcpClientOptions({ credentialsJson: '{"private_key": "-----BEGIN canary-7f3a' }));
+    expect(isHushError(bad) && bad.code).toBe("HUSH_ERR_KEYS_NO_CREDENTIALS");
+    expect(bad.message).toMatch(/not valid JSON/);
+    expect(bad.message).not.toContain("canary-7f3a");
+    const user = JSON.stringify({ type: "authorized_user", client_id: "id", client_secret: "s", refresh_token: "r" });
+    const o = await gcpClientOptions({ credentialsJson: user });
+    expect(o["credentials"]).toBeUndefined(); // the deprecated option warns on stderr
+    expect((o["authClient"] as { constructor: { name: string } }).constructor.name).toBe("UserRefreshClient");
   });
 });
 

@@ -1,15 +1,28 @@
+import { isCloudError } from "@hush/cloud";
+import { classifyGcpError, gcpClientOptions as sharedClientOptions } from "@hush/cloud/gcp";
 import { HushError } from "@hush/errors";
 import type { KeyProvider, MasterKey, MasterKeyRef } from "@hush/sops";
-import { expectType, keyLabel, isNetworkError, toKeyError, type KeyFailureKind } from "./key-error.js";
+import { expectType, keyLabel, toKeyError } from "./key-error.js";
 
 /** A sops `gcp_kms` master key reference (field names as in sops metadata). */
 export type GcpKmsKeyRef = Extract<MasterKeyRef, { type: "gcp_kms" }>;
 
 /** The two calls the provider makes, shaped like `KeyManagementServiceClient`'s. */
 export interface GcpKmsClient {
-  encrypt(request: { name: string; plaintext: Uint8Array }): Promise<[{ ciphertext?: Uint8Array | string | null }, ...unknown[]]>;
-  decrypt(request: { name: string; ciphertext: Uint8Array }): Promise<[{ plaintext?: Uint8Array | string | null }, ...unknown[]]>;
+  encrypt(request: { name: string; plaintext: Uint8Array }, options?: GcpCallOptions): Promise<[{ ciphertext?: Uint8Array | string | null }, ...unknown[]]>;
+  decrypt(request: { name: string; ciphertext: Uint8Array }, options?: GcpCallOptions): Promise<[{ plaintext?: Uint8Array | string | null }, ...unknown[]]>;
 }
+
+/** Per-call options (google-gax `CallOptions`) the provider passes. */
+export interface GcpCallOptions {
+  readonly maxRetries?: number;
+}
+
+/**
+ * A few retries only: the client library otherwise retries an unreachable endpoint for a
+ * minute, and a CLI should say so in well under that.
+ */
+const CALL: GcpCallOptions = { maxRetries: 2 };
 
 /** Options for {@link createGcpKmsProvider}. Env and files are passed in, never read here. */
 export interface GcpKmsProviderOptions {
@@ -63,70 +76,25 @@ export function parseGcpKmsResourceIds(list: string): GcpKmsKeyRef[] {
     .map(parseGcpKmsResourceId);
 }
 
-/** Maps a google-gax error (gRPC status code, also set in REST mode) to a failure kind. */
-export function classifyGcpError(err: unknown): KeyFailureKind {
-  if (isNetworkError(err)) return "unreachable";
-  const code = (err as { code?: unknown } | undefined)?.code;
-  switch (code) {
-    case 7: // PERMISSION_DENIED
-    case 16: // UNAUTHENTICATED
-      return "access-denied";
-    case 8: // RESOURCE_EXHAUSTED
-      return "throttled";
-    case 5: // NOT_FOUND
-    case 9: // FAILED_PRECONDITION (key disabled or destroyed)
-      return "not-found";
-    case 14: // UNAVAILABLE
-    case 4: // DEADLINE_EXCEEDED
-      return "unreachable";
-    default:
-      return "failed";
+/**
+ * Client options for KeyManagementServiceClient from the provider options, through the shared
+ * Google Cloud setup (REST transport unless `grpc` is asked for).
+ *
+ * @throws HushError `HUSH_ERR_KEYS_NO_CREDENTIALS` when `credentialsJson` is not usable.
+ */
+export async function gcpClientOptions(options: GcpKmsProviderOptions): Promise<Record<string, unknown>> {
+  try {
+    return await sharedClientOptions({
+      transport: options.transport ?? "rest",
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.universeDomain ? { universeDomain: options.universeDomain } : {}),
+      ...(options.accessToken ? { accessToken: options.accessToken } : {}),
+      ...(options.credentialsJson !== undefined ? { credentialsJson: options.credentialsJson } : {}),
+    });
+  } catch (err) {
+    if (!isCloudError(err)) throw err;
+    throw new HushError("HUSH_ERR_KEYS_NO_CREDENTIALS", `gcp_kms: GOOGLE_CREDENTIALS: ${err.label}`, { cause: err });
   }
-}
-
-/** Client options for KeyManagementServiceClient from the provider options. */
-export function gcpClientOptions(options: GcpKmsProviderOptions): Record<string, unknown> {
-  const out: Record<string, unknown> = { fallback: (options.transport ?? "rest") === "rest" };
-  if (options.endpoint) {
-    const m = /^(https?):\/\/([^/:]+|\[[^\]]+\])(?::(\d+))?\/?$/.exec(options.endpoint);
-    if (m) {
-      out["protocol"] = m[1];
-      out["apiEndpoint"] = m[2];
-      out["port"] = m[3] ? Number(m[3]) : m[1] === "http" ? 80 : 443;
-    } else {
-      out["apiEndpoint"] = options.endpoint;
-    }
-  }
-  if (options.universeDomain) out["universeDomain"] = options.universeDomain;
-  if (options.accessToken) {
-    const token = options.accessToken;
-    // A static bearer token, like sops's GOOGLE_OAUTH_ACCESS_TOKEN (REST transport only).
-    out["fallback"] = true;
-    type FetchInit = NonNullable<Parameters<typeof fetch>[1]>;
-    const authorize = (headers?: FetchInit["headers"]): Headers => {
-      const h = new Headers(headers);
-      h.set("Authorization", `Bearer ${token}`);
-      return h;
-    };
-    // The REST transport calls `authClient.fetch(url, init)` (google-auth-library's shape).
-    out["authClient"] = {
-      getRequestHeaders: async () => authorize(),
-      fetch: (url: string, init: { method?: string; headers?: FetchInit["headers"]; body?: FetchInit["body"]; signal?: AbortSignal }) =>
-        fetch(url, {
-          method: init.method ?? "POST",
-          headers: authorize(init.headers),
-          ...(init.body !== undefined ? { body: init.body } : {}),
-          ...(init.signal ? { signal: init.signal } : {}),
-        }),
-    };
-  } else if (options.credentialsJson) {
-    try {
-      out["credentials"] = JSON.parse(options.credentialsJson) as unknown;
-    } catch (cause) {
-      throw new HushError("HUSH_ERR_KEYS_NO_CREDENTIALS", "gcp_kms: GOOGLE_CREDENTIALS is not valid JSON", { cause });
-    }
-  }
-  return out;
 }
 
 /**
@@ -140,7 +108,7 @@ export function createGcpKmsProvider(options: GcpKmsProviderOptions = {}): KeyPr
   function getClient(): Promise<GcpKmsClient> {
     if (!client) {
       client = (async () => {
-        const clientOptions = gcpClientOptions(options);
+        const clientOptions = await gcpClientOptions(options);
         if (options.createClient) return options.createClient(clientOptions);
         const { KeyManagementServiceClient } = await import("@google-cloud/kms");
         return new KeyManagementServiceClient(
@@ -161,12 +129,12 @@ export function createGcpKmsProvider(options: GcpKmsProviderOptions = {}): KeyPr
       const label = keyLabel(key);
       try {
         const name = parseGcpKmsResourceId(key.resource_id).resource_id;
-        const [out] = await (await getClient()).encrypt({ name, plaintext: dataKey });
+        const [out] = await (await getClient()).encrypt({ name, plaintext: dataKey }, CALL);
         const ct = out.ciphertext;
         if (ct === undefined || ct === null || ct.length === 0) throw new Error("KMS returned no ciphertext");
         return typeof ct === "string" ? ct : Buffer.from(ct).toString("base64");
       } catch (err) {
-        throw toKeyError("wrap", label, err, classifyGcpError);
+        throw toKeyError("wrap", label, err, (e) => classifyGcpError(e));
       }
     },
     async unwrap(ref: MasterKey) {
@@ -176,12 +144,12 @@ export function createGcpKmsProvider(options: GcpKmsProviderOptions = {}): KeyPr
         const [out] = await (await getClient()).decrypt({
           name: key.resource_id,
           ciphertext: new Uint8Array(Buffer.from(key.enc, "base64")),
-        });
+        }, CALL);
         const pt = out.plaintext;
         if (pt === undefined || pt === null) throw new Error("KMS returned no plaintext");
         return new Uint8Array(typeof pt === "string" ? Buffer.from(pt, "base64") : pt);
       } catch (err) {
-        throw toKeyError("unwrap", label, err, classifyGcpError);
+        throw toKeyError("unwrap", label, err, (e) => classifyGcpError(e));
       }
     },
   };

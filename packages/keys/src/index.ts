@@ -11,10 +11,11 @@ export {
   parseAgeRecipients,
   type AgeIdentityLoader,
 } from "./age.js";
-// Cloud and PGP providers: each imports its SDK (AWS, GCP, node-vault, openpgp) on first use
-// only, so importing this package never loads one; the CLI also imports their subpaths lazily.
+// Cloud and PGP providers: each imports its SDK (AWS, GCP, openpgp) on first use only, so
+// importing this package never loads one; the CLI also imports their subpaths lazily. AWS,
+// Vault and Google Cloud are reached through @hush/cloud, the one edge that classifies and
+// summarises their failures.
 export {
-  classifyAwsError,
   createAwsKmsProvider,
   kmsRegionFromArn,
   parseEncryptionContext,
@@ -24,7 +25,6 @@ export {
   type KmsKeyRef,
 } from "./aws-kms.js";
 export {
-  classifyGcpError,
   createGcpKmsProvider,
   parseGcpKmsResourceId,
   parseGcpKmsResourceIds,
@@ -33,7 +33,6 @@ export {
   type GcpKmsProviderOptions,
 } from "./gcp-kms.js";
 export {
-  classifyVaultError,
   createVaultTransitProvider,
   isVaultAddressAllowed,
   parseVaultTransitUri,

@@ -1,3 +1,4 @@
+import type { CloudFailure, CloudFailureKind } from "@hush/cloud";
 import { HushError, isHushError, type ErrorCode } from "@hush/errors";
 import type { KeyType, MasterKeyRef } from "@hush/sops";
 
@@ -36,7 +37,8 @@ const phrases: Record<KeyFailureKind, string> = {
 
 /**
  * Builds the error for a failed wrap or unwrap. The message names the key and the kind of
- * failure only; the SDK error (which may echo request data) is kept as `cause`.
+ * failure only. `cause` must already be a summary from `@hush/cloud` (never the SDK error,
+ * whose request and response may hold the data key, a signature or a token).
  */
 export function keyError(
   op: "wrap" | "unwrap",
@@ -70,28 +72,34 @@ function hintFor(kind: KeyFailureKind): string | undefined {
   }
 }
 
-/** Re-throws `err` untouched when it is already a HushError, else converts it. */
+const FROM_CLOUD: Record<CloudFailureKind, KeyFailureKind> = {
+  "access-denied": "access-denied",
+  "no-credentials": "no-credentials",
+  throttled: "throttled",
+  "not-found": "not-found",
+  unreachable: "unreachable",
+  tls: "unreachable",
+  "invalid-request": "failed",
+  "server-error": "failed",
+  aborted: "failed",
+  internal: "failed",
+  unknown: "failed",
+};
+
+/**
+ * Re-throws `err` untouched when it is already a HushError, else classifies it at the cloud
+ * edge and keeps only the edge's summary as `cause`.
+ */
 export function toKeyError(
   op: "wrap" | "unwrap",
   key: string,
   err: unknown,
-  classify: (err: unknown) => KeyFailureKind,
+  classify: (err: unknown) => CloudFailure,
 ): HushError {
   if (isHushError(err)) return err;
-  return keyError(op, key, classify(err), err);
-}
-
-/** Network-level failure codes Node raises (fetch wraps them in `cause`). */
-export function isNetworkError(err: unknown): boolean {
-  const codes = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EHOSTUNREACH", "ETIMEDOUT", "EAI_AGAIN", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_SOCKET"]);
-  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && codes.has(code)) return true;
-    const errors = (e as { errors?: unknown }).errors;
-    if (Array.isArray(errors) && errors.some((x) => isNetworkError(x))) return true;
-    e = (e as { cause?: unknown }).cause;
-  }
-  return false;
+  const failure = classify(err);
+  const detail = failure.kind === "tls" ? "tls verification failed" : undefined;
+  return keyError(op, key, FROM_CLOUD[failure.kind], failure.cause, detail);
 }
 
 /** Narrows a master key to the provider's own type, or throws an internal error. */

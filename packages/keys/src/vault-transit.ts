@@ -1,12 +1,14 @@
+import { CloudError } from "@hush/cloud";
+import { classifyVaultError, createVaultClient as createSharedVaultClient } from "@hush/cloud/vault";
 import { parseVaultTransitUri, type KeyProvider, type MasterKey, type MasterKeyRef } from "@hush/sops";
 
 export { parseVaultTransitUri };
-import { expectType, keyLabel, isNetworkError, keyError, toKeyError, type KeyFailureKind } from "./key-error.js";
+import { expectType, keyLabel, keyError, toKeyError } from "./key-error.js";
 
 /** A sops `hc_vault` master key reference (field names as in sops metadata). */
 export type VaultKeyRef = Extract<MasterKeyRef, { type: "hc_vault" }>;
 
-/** The subset of a Vault client the transit provider uses (node-vault's `write`). */
+/** The one call the transit provider makes: a POST of `data` to `path` (relative to `/v1/`). */
 export interface VaultClient {
   write(path: string, data: Record<string, unknown>): Promise<unknown>;
 }
@@ -21,10 +23,18 @@ export interface VaultTransitProviderOptions {
   readonly namespace?: string;
   /** `SOPS_HC_VAULT_ALLOWLIST`: `all` (default), `none`, or comma-separated URL prefixes. */
   readonly allowlist?: string;
-  /** Builds the client for one address; defaults to node-vault. Tests may point it anywhere. */
+  /** `VAULT_SKIP_VERIFY`: do not verify the server's TLS certificate (as sops allows). */
+  readonly skipTlsVerify?: boolean;
+  /** `VAULT_CACERT` contents: the PEM CA bundle to verify the server against. */
+  readonly caCert?: string;
+  /** Proxy variables (`HTTPS_PROXY`, `NO_PROXY`, …) to honour; unset: no proxy. */
+  readonly proxyEnv?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Builds the client for one address; defaults to `@hush/cloud/vault` (no debug output,
+   * bounded calls, summarised errors). Tests may point it anywhere.
+   */
   readonly createClient?: (options: { endpoint: string; token: string; namespace?: string }) => VaultClient | Promise<VaultClient>;
 }
-
 
 
 /** Parses a comma-separated `--hc-vault-transit` / `SOPS_VAULT_URIS` list (empty entries dropped). */
@@ -49,24 +59,6 @@ export function isVaultAddressAllowed(address: string, allowlist: string | undef
     .some((prefix) => normalized === prefix || normalized.startsWith(`${prefix}/`) || normalized.startsWith(`${prefix}:`));
 }
 
-/** Maps a node-vault / HTTP failure to a failure kind by status code. */
-export function classifyVaultError(err: unknown): KeyFailureKind {
-  if (isNetworkError(err)) return "unreachable";
-  const status =
-    (err as { response?: { statusCode?: unknown; status?: unknown } } | undefined)?.response?.statusCode ??
-    (err as { response?: { status?: unknown } } | undefined)?.response?.status;
-  if (status === 401 || status === 403) return "access-denied";
-  if (status === 429) return "throttled";
-  if (status === 404) return "not-found";
-  if (status === 400) {
-    const body = JSON.stringify((err as { response?: { body?: unknown } }).response?.body ?? "");
-    if (/not found|no existing key/i.test(body)) return "not-found";
-    return "failed";
-  }
-  if (status === 502 || status === 503 || status === 504) return "unreachable";
-  return "failed";
-}
-
 /**
  * Builds the `hc_vault` key provider: Vault/OpenBao transit `encrypt`/`decrypt` of the data
  * key. `enc` is the `vault:v1:…` ciphertext verbatim, as sops stores it. The token comes from
@@ -89,12 +81,21 @@ export function createVaultTransitProvider(options: VaultTransitProviderOptions 
     let client = clients.get(key.vault_address);
     if (!client) {
       const config = { endpoint: key.vault_address, token: t, ...(options.namespace ? { namespace: options.namespace } : {}) };
-      client = options.createClient
-        ? Promise.resolve(options.createClient(config))
-        : import("node-vault").then((m) => (m.default ?? m)({ apiVersion: "v1", ...config }) as VaultClient);
+      client = options.createClient ? Promise.resolve(options.createClient(config)) : Promise.resolve(sharedClient(config));
       clients.set(key.vault_address, client);
     }
     return client;
+  }
+
+  function sharedClient(config: { endpoint: string; token: string; namespace?: string }): VaultClient {
+    const vault = createSharedVaultClient({
+      address: config.endpoint,
+      ...(config.namespace ? { namespace: config.namespace } : {}),
+      ...(options.caCert ? { ca: options.caCert } : {}),
+      ...(options.skipTlsVerify ? { insecureSkipVerify: true } : {}),
+      ...(options.proxyEnv ? { proxyEnv: options.proxyEnv } : {}),
+    });
+    return { write: (path, data) => vault.write(path, data, { token: config.token }) };
   }
 
   return {
@@ -108,10 +109,10 @@ export function createVaultTransitProvider(options: VaultTransitProviderOptions 
           plaintext: Buffer.from(dataKey).toString("base64"),
         })) as { data?: { ciphertext?: unknown } } | undefined;
         const ciphertext = out?.data?.ciphertext;
-        if (typeof ciphertext !== "string" || ciphertext === "") throw new Error("transit returned no ciphertext");
+        if (typeof ciphertext !== "string" || ciphertext === "") throw new CloudError("server-error", "transit returned no ciphertext");
         return ciphertext;
       } catch (err) {
-        throw toKeyError("wrap", label, err, classifyVaultError);
+        throw toKeyError("wrap", label, err, (e) => classifyVaultError(e));
       }
     },
     async unwrap(ref: MasterKey) {
@@ -123,10 +124,10 @@ export function createVaultTransitProvider(options: VaultTransitProviderOptions 
           | { data?: { plaintext?: unknown } }
           | undefined;
         const plaintext = out?.data?.plaintext;
-        if (typeof plaintext !== "string") throw new Error("transit returned no plaintext");
+        if (typeof plaintext !== "string") throw new CloudError("server-error", "transit returned no plaintext");
         return new Uint8Array(Buffer.from(plaintext, "base64"));
       } catch (err) {
-        throw toKeyError("unwrap", label, err, classifyVaultError);
+        throw toKeyError("unwrap", label, err, (e) => classifyVaultError(e));
       }
     },
   };

@@ -123,7 +123,7 @@ describe("aws batch fallback", () => {
     };
     const p = await createAwsProvider(
       { region: "us-east-1" },
-      { namespace: "ns", now: () => 0, readSecret: async () => new Uint8Array() },
+      { namespace: "ns", storeKind: "ClusterSecretStore", now: () => 0, readSecret: async () => new Uint8Array() },
       { factories: { secretsManager: () => fakeClient as never, sts: () => fakeClient as never } },
     );
     const first = await p.getSecrets([{ key: "a", property: "k" }, { key: "b", property: "k" }, { key: "a" }]);

@@ -8,28 +8,18 @@ import {
   type SecretsManagerClientConfig,
   type SecretValueEntry,
 } from "@aws-sdk/client-secrets-manager";
-import {
-  AssumeRoleCommand,
-  AssumeRoleWithWebIdentityCommand,
-  STSClient,
-  type STSClientConfig,
-} from "@aws-sdk/client-sts";
+import { STSClient, type STSClientConfig } from "@aws-sdk/client-sts";
+import { awsCredentialChain, type AwsCredentialChain, type AwsCredentialProvider, type AwsCredentials } from "@hush/cloud/aws";
 import { isHushError, type HushError } from "@hush/errors";
 import { awsVersionSelector, chunk, isBatchable, parseAwsConfig, type AwsConfig } from "./aws-config.js";
 import { awsErrorKind, mapAwsError } from "./aws-errors.js";
 import { expandJsonObject, extractProperty, objectToBytesMap, setEntry, utf8 } from "./json-property.js";
 import { observed } from "./observe.js";
 import { describeKey, providerError } from "./provider-error.js";
-import type { BatchResult, FindSpec, ProviderContext, RemoteRef, SecretProvider } from "./provider.js";
-import { readSecretRef, serviceAccountToken } from "./spec.js";
+import type { BatchResult, FindSpec, ProviderContext, ProviderErrorKind, RemoteRef, SecretProvider } from "./provider.js";
+import { assertAmbientAllowed, readSecretRef, serviceAccountToken } from "./spec.js";
 
-interface AwsCredentialIdentity {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-  expiration?: Date;
-}
-type AwsCredentialIdentityProvider = () => Promise<AwsCredentialIdentity>;
+export { memoizeCredentials } from "@hush/cloud/aws";
 
 /** Builds the SDK clients; tests and special endpoints swap these. */
 export interface AwsClientFactories {
@@ -68,15 +58,16 @@ class AwsSecretsManagerProvider implements SecretProvider {
   readonly #config: AwsConfig;
   readonly #ctx: ProviderContext;
   readonly #client: SecretsManagerClient;
-  readonly #credentials: AwsCredentialIdentityProvider | undefined;
-  readonly #stsClients: STSClient[] = [];
+  readonly #chain: AwsCredentialChain;
+  readonly #credentials: AwsCredentialProvider | undefined;
   /** Set when the identity may not call BatchGetSecretValue: fall back to single reads. */
   #batchDenied = false;
 
   constructor(config: AwsConfig, ctx: ProviderContext, factories: AwsClientFactories) {
     this.#config = config;
     this.#ctx = ctx;
-    this.#credentials = this.#buildCredentials(factories);
+    this.#chain = this.#buildChain(factories);
+    this.#credentials = this.#chain.credentials;
     const endpoint = ctx.clients?.aws?.endpoint;
     this.#client = factories.secretsManager({
       region: config.region,
@@ -86,67 +77,52 @@ class AwsSecretsManagerProvider implements SecretProvider {
     });
   }
 
-  #stsClient(factories: AwsClientFactories, credentials?: AwsCredentialIdentityProvider): STSClient {
-    const endpoint = this.#ctx.clients?.aws?.stsEndpoint ?? this.#ctx.clients?.aws?.endpoint;
-    const client = factories.sts({
-      region: this.#config.region,
-      ...(endpoint ? { endpoint } : {}),
-      ...(credentials ? { credentials } : {}),
-    });
-    this.#stsClients.push(client);
-    return client;
-  }
-
-  #buildCredentials(factories: AwsClientFactories): AwsCredentialIdentityProvider | undefined {
+  /**
+   * The shared AWS credential chain for this store: keys from a Secret (re-read every 10
+   * minutes, so rotating them takes effect without rebuilding the store), a web identity
+   * token, or the controller's own identity; then `role` and `additionalRoles`.
+   */
+  #buildChain(factories: AwsClientFactories): AwsCredentialChain {
     const { auth } = this.#config;
     const ctx = this.#ctx;
-    const session = `hush-${ctx.namespace}`.replace(/[^\w+=,.@-]/g, "-").slice(0, 64);
-    let creds: AwsCredentialIdentityProvider | undefined;
-    let roles = [...(this.#config.role ? [this.#config.role] : []), ...this.#config.additionalRoles];
+    const roles = [...(this.#config.role ? [this.#config.role] : []), ...this.#config.additionalRoles];
+    let base: Parameters<typeof awsCredentialChain>[0]["base"] = { kind: "ambient" };
     if (auth.kind === "secretRef") {
       const f = "spec.provider.aws.auth.secretRef";
-      creds = async (): Promise<AwsCredentialIdentity> => {
-        const [accessKeyId, secretAccessKey, sessionToken] = await Promise.all([
-          readSecretRef(ctx, auth.accessKeyId, `${f}.accessKeyIDSecretRef`),
-          readSecretRef(ctx, auth.secretAccessKey, `${f}.secretAccessKeySecretRef`),
-          auth.sessionToken ? readSecretRef(ctx, auth.sessionToken, `${f}.sessionTokenSecretRef`) : undefined,
-        ]);
-        // Re-read every 10 minutes (memoised until 5 min before this), so rotating the keys in
-        // the Secret takes effect without rebuilding the store.
-        const expiration = new Date(ctx.now() + STATIC_KEYS_REREAD_MS + 5 * 60_000);
-        return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}), expiration };
+      base = {
+        kind: "static",
+        read: async (): Promise<AwsCredentials> => {
+          const [accessKeyId, secretAccessKey, sessionToken] = await Promise.all([
+            readSecretRef(ctx, auth.accessKeyId, `${f}.accessKeyIDSecretRef`),
+            readSecretRef(ctx, auth.secretAccessKey, `${f}.secretAccessKeySecretRef`),
+            auth.sessionToken ? readSecretRef(ctx, auth.sessionToken, `${f}.sessionTokenSecretRef`) : undefined,
+          ]);
+          // Memoised until 5 minutes before this: read again every 10 minutes.
+          const expiration = new Date(ctx.now() + STATIC_KEYS_REREAD_MS + 5 * 60_000);
+          return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}), expiration };
+        },
       };
     } else if (auth.kind === "jwt") {
-      const [webRole, ...rest] = roles;
-      roles = rest;
-      const sts = this.#stsClient(factories);
-      creds = async () => {
-        const token = await serviceAccountToken(ctx, auth.serviceAccount, ["sts.amazonaws.com"], "spec.provider.aws.auth.jwt");
-        const out = await observed(
-          ctx,
-          PROVIDER,
-          "AssumeRoleWithWebIdentity",
-          () => sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: webRole!, RoleSessionName: session, WebIdentityToken: token })),
-          (err) => mapAwsError(err, "assume role with web identity"),
-        );
-        return stsCredentials(out.Credentials, "assume role with web identity");
+      const webRole = roles.shift()!;
+      base = {
+        kind: "web-identity",
+        roleArn: webRole,
+        token: () => serviceAccountToken(ctx, auth.serviceAccount, ["sts.amazonaws.com"], "spec.provider.aws.auth.jwt"),
       };
+    } else {
+      assertAmbientAllowed(ctx, "spec.provider.aws.auth");
     }
-    for (const [i, role] of roles.entries()) {
-      const sts = this.#stsClient(factories, creds);
-      const externalId = i === 0 ? this.#config.externalID : undefined;
-      creds = async () => {
-        const out = await observed(
-          ctx,
-          PROVIDER,
-          "AssumeRole",
-          () => sts.send(new AssumeRoleCommand({ RoleArn: role, RoleSessionName: session, ...(externalId ? { ExternalId: externalId } : {}) })),
-          (err) => mapAwsError(err, "assume role"),
-        );
-        return stsCredentials(out.Credentials, "assume role");
-      };
-    }
-    return creds ? memoizeCredentials(creds, () => ctx.now()) : undefined;
+    const endpoint = ctx.clients?.aws?.stsEndpoint ?? ctx.clients?.aws?.endpoint;
+    return awsCredentialChain({
+      base,
+      roles: roles.map((arn, i) => ({ arn, ...(i === 0 && this.#config.externalID ? { externalId: this.#config.externalID } : {}) })),
+      sessionName: `hush-${ctx.namespace}`,
+      region: this.#config.region,
+      ...(endpoint ? { stsConfig: { endpoint } } : {}),
+      createSts: (config: STSClientConfig) => factories.sts(config),
+      now: () => ctx.now(),
+      observe: (call) => ctx.observe?.({ provider: PROVIDER, operation: call.operation, result: call.result === "ok" ? "ok" : awsCallKind(call.result), durationMs: call.durationMs }),
+    });
   }
 
   #key(ref: { key: string }): string {
@@ -358,49 +334,13 @@ class AwsSecretsManagerProvider implements SecretProvider {
 
   async close(): Promise<void> {
     this.#client.destroy();
-    for (const sts of this.#stsClients) sts.destroy();
+    this.#chain.close();
   }
 }
 
-/**
- * Caches credentials until five minutes before they expire (by the injected clock), shares one
- * in-flight resolution between callers and forgets a failed one, so `validate` and the SDK
- * client never cause a second STS call for the same session.
- */
-export function memoizeCredentials(provider: AwsCredentialIdentityProvider, now: () => number): AwsCredentialIdentityProvider {
-  let cached: Promise<AwsCredentialIdentity> | undefined;
-  let expiresAt = Infinity;
-  return () => {
-    if (cached && now() < expiresAt - 5 * 60_000) return cached;
-    const p = provider().then(
-      (c) => {
-        expiresAt = c.expiration ? c.expiration.getTime() : Infinity;
-        return c;
-      },
-      (err: unknown) => {
-        if (cached === p) cached = undefined;
-        throw err;
-      },
-    );
-    cached = p;
-    expiresAt = Infinity;
-    return p;
-  };
-}
-
-function stsCredentials(
-  c: { AccessKeyId?: string; SecretAccessKey?: string; SessionToken?: string; Expiration?: Date } | undefined,
-  what: string,
-): AwsCredentialIdentity {
-  if (!c?.AccessKeyId || !c.SecretAccessKey) {
-    throw providerError("access-denied", `aws sts: ${what}: no credentials returned`);
-  }
-  return {
-    accessKeyId: c.AccessKeyId,
-    secretAccessKey: c.SecretAccessKey,
-    ...(c.SessionToken ? { sessionToken: c.SessionToken } : {}),
-    ...(c.Expiration ? { expiration: c.Expiration } : {}),
-  };
+/** The provider error kind an STS failure is reported as (metrics only). */
+function awsCallKind(kind: string): ProviderErrorKind {
+  return kind === "not-found" ? "not-found" : kind === "throttled" ? "throttled" : kind === "access-denied" || kind === "no-credentials" ? "access-denied" : kind === "invalid-request" ? "invalid-config" : "unavailable";
 }
 
 function entryBytes(entry: { SecretString?: string; SecretBinary?: Uint8Array }, id: string): Uint8Array {

@@ -11,7 +11,7 @@ describe("createProvider", () => {
   });
 
   it("builds the provider named by the single key, without any call", async () => {
-    const p = await createProvider({ aws: { region: "us-east-1" } }, ctx);
+    const p = await createProvider({ aws: { region: "us-east-1" } }, { ...ctx, storeKind: "ClusterSecretStore" });
     expect(p.kind).toBe("aws");
     await p.close();
     const v = await createProvider({ vault: { server: "http://127.0.0.1:1", auth: { tokenSecretRef: { name: "t", key: "k" } } } }, ctx);
@@ -64,5 +64,50 @@ describe("credential references", () => {
     await q.validate();
     expect(read.sort()).toEqual(["creds/c/id", "creds/c/s"]);
     await q.close();
+  });
+});
+
+describe("the controller's own cloud identity (ambient credentials)", () => {
+  const ambient = [
+    { aws: { region: "us-east-1" } },
+    // A role alone is still assumed with the controller's identity.
+    { aws: { region: "us-east-1", role: "arn:aws:iam::123456789012:role/prod-admin" } },
+    { gcpsm: { projectID: "prod" } },
+  ];
+  const noCall = { ...ctx, readSecret: async (): Promise<Uint8Array> => expect.unreachable("no credential read") };
+
+  it("is refused for a namespaced SecretStore (and when the kind is not said), before any call", async () => {
+    for (const spec of ambient) {
+      for (const storeKind of ["SecretStore", undefined] as const) {
+        const err = await createProvider(spec, { ...noCall, ...(storeKind ? { storeKind } : {}) }).then(
+          () => undefined,
+          (e: unknown) => e as { code?: string; message?: string },
+        );
+        expect(err?.code, JSON.stringify(spec)).toBe("HUSH_ERR_PROVIDERS_INVALID_CONFIG");
+        expect(err?.message).toMatch(/auth is required on a namespaced SecretStore/);
+      }
+    }
+  });
+
+  it("is allowed for a ClusterSecretStore, and for a SecretStore only when the controller opted in", async () => {
+    for (const spec of ambient) {
+      for (const extra of [{ storeKind: "ClusterSecretStore" as const, namespace: "" }, { storeKind: "SecretStore" as const, allowAmbientCredentials: true }]) {
+        const p = await createProvider(spec, { ...noCall, ...extra });
+        await p.close();
+      }
+    }
+  });
+
+  it("does not touch stores that bring their own credentials", async () => {
+    const own = { aws: { region: "us-east-1", auth: { secretRef: { accessKeyIDSecretRef: { name: "c", key: "id" }, secretAccessKeySecretRef: { name: "c", key: "s" } } } } };
+    const p = await createProvider(own, { ...ctx, storeKind: "SecretStore" });
+    await p.close();
+  });
+
+  it("treats a store of unknown kind like a namespaced one for credential references", async () => {
+    const other = { aws: { region: "us-east-1", auth: { secretRef: { accessKeyIDSecretRef: { name: "c", key: "id", namespace: "kube-system" }, secretAccessKeySecretRef: { name: "c", key: "s", namespace: "kube-system" } } } } };
+    const p = await createProvider(other, noCall);
+    await expect(p.validate()).rejects.toMatchObject({ code: "HUSH_ERR_PROVIDERS_INVALID_CONFIG", message: expect.stringContaining("must be empty on a namespaced SecretStore") });
+    await p.close();
   });
 });

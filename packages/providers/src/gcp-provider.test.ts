@@ -46,7 +46,7 @@ describe("gcp payload verification", () => {
       listSecretVersions: async () => [[]],
       close: async () => undefined,
     };
-    const p = await createGcpProvider({ projectID: "p" }, { namespace: "ns", now: () => 0, readSecret: async () => new Uint8Array() }, { factory: () => client });
+    const p = await createGcpProvider({ projectID: "p" }, { namespace: "", storeKind: "ClusterSecretStore", now: () => 0, readSecret: async () => new Uint8Array() }, { factory: () => client });
     await expect(p.getSecret({ key: "db" })).rejects.toMatchObject({ code: "HUSH_ERR_PROVIDERS_CHECKSUM_MISMATCH" });
     const [r] = await p.getSecrets([{ key: "db" }]);
     expect(r?.ok === false && r.error.code).toBe("HUSH_ERR_PROVIDERS_CHECKSUM_MISMATCH");

@@ -1,6 +1,6 @@
-import { credentials as grpcCredentials } from "@grpc/grpc-js";
 import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
-import { JWT } from "google-auth-library";
+import { isCloudError, withSignal } from "@hush/cloud";
+import { gcpClientOptions } from "@hush/cloud/gcp";
 import { crc32c } from "./crc32c.js";
 import {
   declaredCrc32c,
@@ -16,8 +16,7 @@ import { expandJsonObject, extractProperty, setEntry, utf8 } from "./json-proper
 import { observed } from "./observe.js";
 import { describeKey, providerError } from "./provider-error.js";
 import type { BatchResult, FindSpec, ProviderContext, RemoteRef, SecretProvider } from "./provider.js";
-import { readSecretRef } from "./spec.js";
-import { withSignal } from "./with-signal.js";
+import { assertAmbientAllowed, readSecretRef } from "./spec.js";
 
 type ClientOptions = NonNullable<ConstructorParameters<typeof SecretManagerServiceClient>[0]>;
 
@@ -48,7 +47,9 @@ export async function createGcpProvider(
 ): Promise<SecretProvider> {
   const factory: GcpClientFactory =
     options.factory ?? ((o) => new SecretManagerServiceClient(o) as unknown as GcpSecretManagerClient);
-  return new GcpSecretManagerProvider(parseGcpConfig(spec), ctx, factory);
+  const config = parseGcpConfig(spec);
+  if (!config.keySecretRef) assertAmbientAllowed(ctx, "spec.provider.gcpsm.auth");
+  return new GcpSecretManagerProvider(config, ctx, factory);
 }
 
 interface Payload {
@@ -72,21 +73,25 @@ class GcpSecretManagerProvider implements SecretProvider {
   #getClient(): Promise<GcpSecretManagerClient> {
     this.#client ??= (async () => {
       const o = this.#ctx.clients?.gcpsm;
-      const options: ClientOptions = { projectId: this.#config.projectID };
-      if (this.#config.location) options.apiEndpoint = `secretmanager.${this.#config.location}.rep.googleapis.com`;
+      let credentialsJson: string | undefined;
       if (this.#config.keySecretRef) {
-        const json = await readSecretRef(this.#ctx, this.#config.keySecretRef, "spec.provider.gcpsm.auth.secretRef.secretAccessKeySecretRef");
-        const key = parseServiceAccountKey(json);
-        // An explicit auth client (the `credentials` option is deprecated and warns on stderr).
-        options.authClient = new JWT({
-          email: key.client_email,
-          key: key.private_key,
-          scopes: ["https://www.googleapis.com/auth/cloud-platform"],
-        });
+        credentialsJson = await readSecretRef(this.#ctx, this.#config.keySecretRef, "spec.provider.gcpsm.auth.secretRef.secretAccessKeySecretRef");
+        parseServiceAccountKey(credentialsJson); // a clear invalid-config before the shared setup
       }
-      if (o?.apiEndpoint) options.apiEndpoint = o.apiEndpoint;
-      if (o?.port) options.port = o.port;
-      if (o?.insecure) options.sslCreds = grpcCredentials.createInsecure();
+      const endpoint = o?.apiEndpoint ?? (this.#config.location ? `secretmanager.${this.#config.location}.rep.googleapis.com` : undefined);
+      let options: ClientOptions;
+      try {
+        options = (await gcpClientOptions({
+          projectId: this.#config.projectID,
+          ...(endpoint ? { endpoint } : {}),
+          ...(o?.port ? { port: o.port } : {}),
+          ...(o?.insecure ? { insecure: true } : {}),
+          ...(credentialsJson !== undefined ? { credentialsJson, serviceAccountOnly: true } : {}),
+        })) as ClientOptions;
+      } catch (err) {
+        if (!isCloudError(err)) throw err;
+        throw providerError("invalid-config", `spec.provider.gcpsm.auth.secretRef: ${err.label}`, err);
+      }
       return this.#factory(options);
     })();
     this.#client.catch(() => {

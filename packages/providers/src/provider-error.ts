@@ -1,5 +1,8 @@
+import { summarizeError, type CloudFailure, type CloudFailureKind } from "@hush/cloud";
 import { HushError } from "@hush/errors";
 import type { ProviderErrorKind } from "./provider.js";
+
+export { isAbort } from "@hush/cloud";
 
 type Kind = Exclude<ProviderErrorKind, "internal">;
 
@@ -29,39 +32,42 @@ export function describeKey(key: string): string {
   return JSON.stringify(clean.length > 120 ? `${clean.slice(0, 117)}...` : clean);
 }
 
-/** True when `err` is an abort caused by the caller's signal. */
-export function isAbort(err: unknown, signal?: AbortSignal): boolean {
-  if (signal?.aborted) return true;
-  const name = (err as { name?: unknown } | null)?.name;
-  return name === "AbortError";
-}
+const FROM_CLOUD: Record<CloudFailureKind, ProviderErrorKind> = {
+  "access-denied": "access-denied",
+  "no-credentials": "access-denied",
+  throttled: "throttled",
+  "not-found": "not-found",
+  "invalid-request": "invalid-config",
+  unreachable: "unavailable",
+  tls: "invalid-config",
+  "server-error": "unavailable",
+  aborted: "unavailable",
+  internal: "internal",
+  unknown: "internal",
+};
 
 /**
- * A copy of an SDK error that is safe to keep as `cause`: its name, message, status code and
- * request id, nothing else. SDK errors hold the raw request and response (the AWS SDK's
- * `$response` reaches the socket and the signed request headers, session token included), so
- * the original object is never attached to a hush error.
+ * Builds the typed error for a failure classified at the cloud edge. `service: what` names the
+ * call; the edge's label (an exception name, gRPC status, `http 403`, a network code) is added
+ * in parentheses. The cause kept is the edge's summary, never the SDK error.
  */
-export function summarizeCause(err: unknown): Error {
-  const e = (err ?? {}) as {
-    name?: unknown;
-    message?: unknown;
-    code?: unknown;
-    details?: unknown;
-    $fault?: unknown;
-    $metadata?: { httpStatusCode?: unknown; requestId?: unknown; attempts?: unknown };
-  };
-  const summary = new Error(typeof e.message === "string" ? e.message.slice(0, 500) : "");
-  summary.name = typeof e.name === "string" ? e.name : "Error";
-  const extra: Record<string, unknown> = {};
-  if (typeof e.code === "string" || typeof e.code === "number") extra["code"] = e.code;
-  if (typeof e.details === "string") extra["details"] = e.details.slice(0, 500);
-  if (typeof e.$fault === "string") extra["fault"] = e.$fault;
-  const m = e.$metadata;
-  if (m && typeof m === "object") {
-    for (const k of ["httpStatusCode", "requestId", "attempts"] as const) {
-      if (typeof m[k] === "string" || typeof m[k] === "number") extra[k] = m[k];
-    }
+export function fromCloudFailure(
+  failure: CloudFailure,
+  service: string,
+  what: string,
+  unknownAs: ProviderErrorKind = "internal",
+): HushError {
+  const kind = failure.kind === "unknown" ? unknownAs : FROM_CLOUD[failure.kind];
+  if (kind === "internal") {
+    return new HushError("HUSH_ERR_PROVIDERS_INTERNAL", `${service}: ${what}: unexpected error`, { cause: failure.cause });
   }
-  return Object.assign(summary, extra);
+  if (failure.kind === "aborted") return providerError("unavailable", `${service}: ${what}: aborted`, failure.cause);
+  if (failure.kind === "tls") {
+    return providerError(kind, `${service}: ${what}: tls verification failed (${failure.label}); check caBundle/caProvider`, failure.cause);
+  }
+  const label = failure.label ? ` (${failure.label})` : "";
+  return providerError(kind as Kind, `${service}: ${what}: ${kind.replace("-", " ")}${label}`, failure.cause);
 }
+
+/** A summary of any error, safe to keep as `cause` (see `summarizeError` in `@hush/cloud`). */
+export const summarizeCause: (err: unknown) => Error = summarizeError;

@@ -72,9 +72,17 @@ export interface ProviderContext {
   /**
    * The kind of store this provider serves. On a `SecretStore`, credential refs may not name
    * another namespace; on a `ClusterSecretStore` they may (and default to `namespace`).
-   * Unset: treated like `ClusterSecretStore`.
+   * Unset: treated like `SecretStore`, the stricter of the two.
    */
   storeKind?: "SecretStore" | "ClusterSecretStore";
+  /**
+   * Whether a namespaced `SecretStore` without `auth` may use the host's own identity (the
+   * controller's AWS credentials chain: environment, IRSA, instance role; GCP Application
+   * Default Credentials). Default `false`: whoever may create a SecretStore in a namespace
+   * would otherwise act as the controller. A `ClusterSecretStore`, which only cluster admins
+   * create, always may.
+   */
+  allowAmbientCredentials?: boolean;
   /** Reads one key of a Kubernetes Secret, on demand (credentials are never cached beyond use). */
   readSecret(ns: string, name: string, key: string): Promise<Uint8Array>;
   /** Injected clock, epoch milliseconds (token renewal). */

@@ -105,10 +105,24 @@ export function refNamespace(ctx: ProviderContext, ref: { namespace?: string }, 
     }
     return ctx.namespace;
   }
-  if (ctx.storeKind === "SecretStore") {
+  if (ctx.storeKind !== "ClusterSecretStore") {
     throw providerError("invalid-config", `${field}.namespace must be empty on a namespaced SecretStore`);
   }
   return ref.namespace;
+}
+
+/**
+ * Refuses the host's own cloud identity (a store without `auth`) on a namespaced SecretStore
+ * unless the host opted in ({@link ProviderContext.allowAmbientCredentials}).
+ *
+ * @throws `HUSH_ERR_PROVIDERS_INVALID_CONFIG` naming `field`.
+ */
+export function assertAmbientAllowed(ctx: ProviderContext, field: string): void {
+  if (ctx.storeKind === "ClusterSecretStore" || ctx.allowAmbientCredentials === true) return;
+  throw providerError(
+    "invalid-config",
+    `${field} is required on a namespaced SecretStore: the controller's own cloud identity serves ClusterSecretStores only (unless the controller runs with --allow-ambient-credentials)`,
+  );
 }
 
 /** Reads the credential a `SecretKeySelector` points at, as text. */

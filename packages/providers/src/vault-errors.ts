@@ -1,13 +1,11 @@
-import { HushError, isHushError } from "@hush/errors";
-import { isAbort, providerError } from "./provider-error.js";
+import { isCloudError } from "@hush/cloud";
+import { classifyVaultError } from "@hush/cloud/vault";
+import { isHushError, type HushError } from "@hush/errors";
+import { fromCloudFailure } from "./provider-error.js";
 
-const NETWORK = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "EPIPE", "EHOSTUNREACH", "ECONNABORTED", "ERR_NETWORK"]);
-const TLS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|DEPTH_ZERO/;
-
-/** The HTTP status of a node-vault `ApiResponseError`, if that is what `err` is. */
+/** The HTTP status Vault answered, when `err` is the shared client's error for an answer. */
 export function vaultStatus(err: unknown): number | undefined {
-  const status = (err as { response?: { statusCode?: unknown } } | null)?.response?.statusCode;
-  return typeof status === "number" ? status : undefined;
+  return isCloudError(err) ? err.status : undefined;
 }
 
 /** Maps a Vault HTTP status to a normalised kind. */
@@ -20,30 +18,10 @@ export function vaultStatusKind(status: number): "not-found" | "access-denied" |
 }
 
 /**
- * Turns a node-vault/axios failure into a `HushError`. The cause kept is a bare summary
- * (status or network code): axios errors carry the request config, X-Vault-Token included,
- * so the original is never attached.
+ * Turns a Vault failure into a `HushError`, classified and summarised once by the shared client
+ * (`@hush/cloud/vault`): status or network code, never the token, a body or Vault's text.
  */
 export function mapVaultError(err: unknown, what: string, signal?: AbortSignal): HushError {
   if (isHushError(err)) return err;
-  if (isAbort(err, signal)) return providerError("unavailable", `vault: ${what}: aborted`);
-  const status = vaultStatus(err);
-  if (status !== undefined) {
-    const kind = vaultStatusKind(status);
-    return providerError(kind, `vault: ${what}: ${kind.replace("-", " ")} (http ${status})`, new Error(`vault answered http ${status}`));
-  }
-  const code = (err as { code?: unknown } | null)?.code;
-  if (typeof code === "string" && TLS.test(code)) {
-    return providerError("invalid-config", `vault: ${what}: tls verification failed (${code}); check caBundle/caProvider`, new Error(code));
-  }
-  if (typeof code === "string" && NETWORK.has(code)) {
-    return providerError("unavailable", `vault: ${what}: unreachable (${code})`, new Error(code));
-  }
-  // tv4 schema errors from node-vault's generated functions: our arguments were malformed.
-  if (err && typeof err === "object" && "dataPath" in err && "schemaPath" in err) {
-    return providerError("invalid-config", `vault: ${what}: invalid request parameters`);
-  }
-  return new HushError("HUSH_ERR_PROVIDERS_INTERNAL", `vault: ${what}: unexpected error`, {
-    cause: new Error((err as { name?: string } | null)?.name ?? "error"),
-  });
+  return fromCloudFailure(classifyVaultError(err, signal), "vault", what);
 }

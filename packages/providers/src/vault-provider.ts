@@ -1,4 +1,5 @@
-import nodeVault from "node-vault";
+import { withSignal } from "@hush/cloud";
+import { createVaultClient, type VaultClient, type VaultClientOptions } from "@hush/cloud/vault";
 import { expandJsonObject, extractProperty, jsonValueBytes, objectToBytesMap, setEntry, utf8 } from "./json-property.js";
 import { observed } from "./observe.js";
 import { describeKey, providerError } from "./provider-error.js";
@@ -6,14 +7,15 @@ import type { BatchResult, FindSpec, ProviderContext, RemoteRef, SecretProvider 
 import { readSecretRef, serviceAccountToken } from "./spec.js";
 import { parseVaultConfig, type VaultConfig } from "./vault-config.js";
 import { mapVaultError, vaultStatus } from "./vault-errors.js";
-import { withSignal } from "./with-signal.js";
 import { kvListPath, kvMetadataPath, kvReadPath, locateKvKey, type VaultKvLocation } from "./vault-paths.js";
 import { VaultTokenCache, type VaultToken, type VaultTokenCacheOptions } from "./vault-token.js";
 
-/** Builds node-vault clients; tests and special transports swap this. */
-export type VaultClientFactory = (options: nodeVault.VaultOptions) => nodeVault.client;
+/** Builds the Vault client (`createVaultClient` of `@hush/cloud/vault`); tests and special transports swap this. */
+export type VaultClientFactory = (options: VaultClientOptions) => VaultClient;
 
 const PROVIDER = "vault";
+/** Default audience of service-account tokens sent to Vault's kubernetes auth. */
+const VAULT_AUDIENCE = "vault";
 /** Upper bound on secrets visited by one `find`, so a huge mount cannot run away. */
 const FIND_LIMIT = 5_000;
 
@@ -29,13 +31,11 @@ export async function createVaultProvider(
   ctx: ProviderContext,
   options: { factory?: VaultClientFactory; tokenCache?: VaultTokenCacheOptions } = {},
 ): Promise<SecretProvider> {
-  return new VaultProvider(parseVaultConfig(spec), ctx, options.factory ?? ((o) => nodeVault(o)), options.tokenCache);
+  return new VaultProvider(parseVaultConfig(spec), ctx, options.factory ?? createVaultClient, options.tokenCache);
 }
 
-interface Clients {
-  kv: nodeVault.client;
-  auth: nodeVault.client;
-}
+/** Per-request timeout: a reconcile must not hang on a Vault that accepts and never answers. */
+const TIMEOUT_MS = 30_000;
 
 class VaultProvider implements SecretProvider {
   readonly kind = PROVIDER;
@@ -43,7 +43,7 @@ class VaultProvider implements SecretProvider {
   readonly #ctx: ProviderContext;
   readonly #factory: VaultClientFactory;
   readonly #tokens: VaultTokenCache;
-  #clients: Promise<Clients> | undefined;
+  #client: Promise<VaultClient> | undefined;
 
   constructor(config: VaultConfig, ctx: ProviderContext, factory: VaultClientFactory, cacheOptions?: VaultTokenCacheOptions) {
     this.#config = config;
@@ -61,47 +61,40 @@ class VaultProvider implements SecretProvider {
     );
   }
 
-  /** node-vault clients, built once (the CA may come from a Secret). */
-  #getClients(): Promise<Clients> {
-    this.#clients ??= (async () => {
+  /**
+   * The Vault client, built once (the CA may come from a Secret): no debug output, no
+   * `VAULT_*` environment fall-backs, TLS always verified, every call bounded.
+   */
+  #getClient(): Promise<VaultClient> {
+    this.#client ??= (async () => {
       let ca = this.#config.caBundle;
       if (this.#config.caProvider) {
         ca = await readSecretRef(this.#ctx, this.#config.caProvider, "spec.provider.vault.caProvider");
       }
-      const make = (namespace: string | undefined): nodeVault.client => {
-        const client = this.#factory(<nodeVault.VaultOptions>{
-          endpoint: this.#config.server,
-          apiVersion: "v1",
-          debug: () => undefined, // node-vault's debug output includes request bodies
-          rpDefaults: { strictSSL: true }, // ignore VAULT_SKIP_VERIFY from the environment
-          requestOptions: { ...(ca ? { ca } : {}), timeout: 30_000 },
-          ...(namespace ? { namespace } : {}),
-        });
-        // node-vault falls back to VAULT_TOKEN / VAULT_NAMESPACE / VAULT_PREFIX; hush never does.
-        client.token = "";
-        (client as { namespace?: string | undefined }).namespace = namespace;
-        (client as { pathPrefix?: string }).pathPrefix = "";
-        return client;
-      };
-      const kv = make(this.#config.namespace);
-      const authNs = this.#config.authNamespace ?? this.#config.namespace;
-      return { kv, auth: authNs === this.#config.namespace ? kv : make(authNs) };
+      return this.#factory({
+        address: this.#config.server,
+        headers: this.#config.headers,
+        ...(this.#config.namespace ? { namespace: this.#config.namespace } : {}),
+        ...(ca ? { ca } : {}),
+        timeoutMs: TIMEOUT_MS,
+      });
     })();
-    this.#clients.catch(() => {
-      this.#clients = undefined;
+    this.#client.catch(() => {
+      this.#client = undefined;
     });
-    return this.#clients;
+    return this.#client;
   }
 
-  #headers(token?: string): Record<string, string> {
-    return { ...this.#config.headers, ...(token ? { "X-Vault-Token": token } : {}) };
+  /** Request options for a login: the auth namespace when it differs, no token. */
+  #loginOptions(): { namespace: string | null } {
+    return { namespace: this.#config.authNamespace ?? this.#config.namespace ?? null };
   }
 
   #call<T>(operation: string, what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     return observed(this.#ctx, PROVIDER, operation, () => withSignal(fn(), signal), (err) => {
       const mapped = mapVaultError(err, what, signal);
       // A login rejected with 400 ("invalid role or secret ID") is a credentials problem.
-      if (operation === "login" && mapped.code === "HUSH_ERR_PROVIDERS_INVALID_CONFIG" && vaultStatus(err) === 400) {
+      if (operation === "login" && vaultStatus(err) === 400) {
         return providerError("access-denied", `vault: ${what}: access denied (http 400)`, mapped.cause);
       }
       return mapped;
@@ -110,59 +103,56 @@ class VaultProvider implements SecretProvider {
 
   async #login(): Promise<VaultToken> {
     const { auth } = this.#config;
-    const clients = await this.#getClients();
+    const client = await this.#getClient();
     const f = "spec.provider.vault.auth";
     if (auth.kind === "token") {
       const token = await readSecretRef(this.#ctx, auth.tokenSecretRef, `${f}.tokenSecretRef`);
-      const out = await this.#call("token-lookup", "look up token", () =>
-        clients.kv.tokenLookupSelf({ requestOptions: { headers: this.#headers(token) } }),
-      );
+      const out = await this.#call("token-lookup", "look up token", () => client.read("auth/token/lookup-self", { token }));
       const data = (out as { data?: { ttl?: unknown; renewable?: unknown } }).data;
       return { token, ttlSeconds: num(data?.ttl), renewable: data?.renewable === true };
     }
+    const login = this.#loginOptions();
     let out: unknown;
     if (auth.kind === "appRole") {
       const roleId = auth.roleId ?? (await readSecretRef(this.#ctx, auth.roleRef!, `${f}.appRole.roleRef`));
       const secretId = await readSecretRef(this.#ctx, auth.secretRef, `${f}.appRole.secretRef`);
       out = await this.#call("login", "approle login", () =>
-        clients.auth.approleLogin({ mount_point: auth.path, role_id: roleId, secret_id: secretId, requestOptions: { headers: this.#headers() } }),
+        client.write(`auth/${auth.path}/login`, { role_id: roleId, secret_id: secretId }, login),
       );
     } else if (auth.kind === "jwt") {
       const jwt = auth.serviceAccountRef
         ? await serviceAccountToken(this.#ctx, auth.serviceAccountRef, auth.audiences, `${f}.jwt.kubernetesServiceAccountToken`)
         : await readSecretRef(this.#ctx, auth.secretRef!, `${f}.jwt.secretRef`);
       out = await this.#call("login", "jwt login", () =>
-        clients.auth.jwtLogin({ mount_point: auth.path, ...(auth.role ? { role: auth.role } : {}), jwt, requestOptions: { headers: this.#headers() } }),
+        client.write(`auth/${auth.path}/login`, { ...(auth.role ? { role: auth.role } : {}), jwt }, login),
       );
     } else if (auth.kind === "userPass") {
       const password = await readSecretRef(this.#ctx, auth.secretRef, `${f}.userPass.secretRef`);
       out = await this.#call("login", "userpass login", () =>
-        clients.auth.userpassLogin({ mount_point: auth.path, username: auth.username, password, requestOptions: { headers: this.#headers() } }),
+        client.write(`auth/${auth.path}/login/${encodeURIComponent(auth.username)}`, { password }, login),
       );
     } else {
+      // The token's audience is `vault` unless the store names others: a token minted for the
+      // API server's own audience would also be valid against the API server.
       const jwt = auth.serviceAccountRef
-        ? await serviceAccountToken(this.#ctx, auth.serviceAccountRef, [], `${f}.kubernetes.serviceAccountRef`)
+        ? await serviceAccountToken(this.#ctx, auth.serviceAccountRef, [VAULT_AUDIENCE], `${f}.kubernetes.serviceAccountRef`)
         : await readSecretRef(this.#ctx, auth.secretRef!, `${f}.kubernetes.secretRef`);
       out = await this.#call("login", "kubernetes login", () =>
-        clients.auth.kubernetesLogin({ mount_point: auth.mountPath, role: auth.role, jwt, requestOptions: { headers: this.#headers() } }),
+        client.write(`auth/${auth.mountPath}/login`, { role: auth.role, jwt }, login),
       );
     }
-    clients.auth.token = ""; // node-vault stores login tokens on the client; hush passes them per request
     return authToken(out, "login");
   }
 
   async #renew(token: string): Promise<VaultToken> {
-    const { kv } = await this.#getClients();
-    const out = await this.#call("token-renew", "renew token", () =>
-      kv.tokenRenewSelf({ requestOptions: { headers: this.#headers(token) } }),
-    );
-    kv.token = "";
+    const client = await this.#getClient();
+    const out = await this.#call("token-renew", "renew token", () => client.write("auth/token/renew-self", {}, { token }));
     return authToken(out, "renew");
   }
 
   async #revoke(token: string): Promise<void> {
-    const { kv } = await this.#getClients();
-    await this.#call("token-revoke", "revoke token", () => kv.tokenRevokeSelf({ requestOptions: { headers: this.#headers(token) } }));
+    const client = await this.#getClient();
+    await this.#call("token-revoke", "revoke token", () => client.write("auth/token/revoke-self", {}, { token }));
   }
 
   /**
@@ -170,16 +160,14 @@ class VaultProvider implements SecretProvider {
    * revoked/expired token; a `lookup-self` tells them apart, so only a dead token costs a new
    * login (a denied path never turns into a login per reconcile).
    */
-  async #authed<T>(fn: (client: nodeVault.client, headers: Record<string, string>) => Promise<T>): Promise<T> {
-    const { kv } = await this.#getClients();
+  async #authed<T>(fn: (client: VaultClient, token: string) => Promise<T>): Promise<T> {
+    const client = await this.#getClient();
     const token = await this.#tokens.token();
     try {
-      return await fn(kv, this.#headers(token));
+      return await fn(client, token);
     } catch (err) {
       if (!(err && typeof err === "object" && "code" in err && err.code === "HUSH_ERR_PROVIDERS_ACCESS_DENIED")) throw err;
-      const alive = await this.#call("token-lookup", "look up token", () =>
-        kv.tokenLookupSelf({ requestOptions: { headers: this.#headers(token) } }),
-      ).then(
+      const alive = await this.#call("token-lookup", "look up token", () => client.read("auth/token/lookup-self", { token })).then(
         () => true,
         (lookupErr: unknown) => ((lookupErr as { code?: string }).code === "HUSH_ERR_PROVIDERS_ACCESS_DENIED" ? false : true),
       );
@@ -187,7 +175,7 @@ class VaultProvider implements SecretProvider {
       this.#tokens.invalidate(token);
       const fresh = await this.#tokens.token();
       if (fresh === token) throw err;
-      return fn(kv, this.#headers(fresh));
+      return fn(client, fresh);
     }
   }
 
@@ -200,7 +188,7 @@ class VaultProvider implements SecretProvider {
     const loc = this.#locate(ref.key);
     const path = kvReadPath(loc, this.#config.version, ref.version);
     const what = `read ${describeKey(ref.key)}`;
-    const body = await this.#authed((kv, headers) => this.#call("kv-read", what, () => kv.read(path, { headers }), signal));
+    const body = await this.#authed((c, token) => this.#call("kv-read", what, () => c.read(path, { token, ...sig(signal) }), signal));
     const outer = (body as { data?: unknown } | null)?.data;
     const data = this.#config.version === "v2" ? (outer as { data?: unknown } | null | undefined)?.data : outer;
     if (data === null || data === undefined || typeof data !== "object" || Array.isArray(data)) {
@@ -215,8 +203,8 @@ class VaultProvider implements SecretProvider {
       throw providerError("invalid-config", "metadataPolicy: Fetch needs a KV v2 store");
     }
     const path = kvMetadataPath(this.#locate(ref.key));
-    const body = await this.#authed((kv, headers) =>
-      this.#call("kv-metadata", `read metadata of ${describeKey(ref.key)}`, () => kv.read(path, { headers }), signal),
+    const body = await this.#authed((c, token) =>
+      this.#call("kv-metadata", `read metadata of ${describeKey(ref.key)}`, () => c.read(path, { token, ...sig(signal) }), signal),
     );
     const meta = (body as { data?: { custom_metadata?: unknown } } | null)?.data?.custom_metadata;
     return meta && typeof meta === "object" && !Array.isArray(meta) ? (meta as Record<string, unknown>) : {};
@@ -304,7 +292,7 @@ class VaultProvider implements SecretProvider {
       const path = kvListPath(mount, dir, this.#config.version);
       let keys: unknown;
       try {
-        const body = await this.#authed((kv, headers) => this.#call("kv-list", "list secrets", () => kv.list(path, { headers }), signal));
+        const body = await this.#authed((c, token) => this.#call("kv-list", "list secrets", () => c.list(path, { token, ...sig(signal) }), signal));
         keys = (body as { data?: { keys?: unknown } } | null)?.data?.keys;
       } catch (err) {
         if ((err as { code?: string }).code === "HUSH_ERR_PROVIDERS_NOT_FOUND") continue; // empty folder
@@ -324,14 +312,21 @@ class VaultProvider implements SecretProvider {
   }
 
   async validate(signal?: AbortSignal): Promise<void> {
-    await this.#authed((kv, headers) =>
-      this.#call("token-lookup", "look up token", () => kv.tokenLookupSelf({ requestOptions: { headers } }), signal),
+    await this.#authed((c, token) =>
+      this.#call("token-lookup", "look up token", () => c.read("auth/token/lookup-self", { token, ...sig(signal) }), signal),
     );
   }
 
   async close(): Promise<void> {
     await this.#tokens.close();
+    const client = this.#client;
+    this.#client = undefined;
+    (await client?.catch(() => undefined))?.close();
   }
+}
+
+function sig(signal: AbortSignal | undefined): { signal?: AbortSignal } {
+  return signal ? { signal } : {};
 }
 
 function num(value: unknown): number {
