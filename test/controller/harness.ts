@@ -1,5 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, connect, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parse, stringify } from "yaml";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { Controller, createControllerMetrics } from "@hush/controller";
 import { apiVersion, type ExternalSecret, type Secret, type SecretStore } from "@hush/kube";
@@ -220,4 +223,34 @@ export interface KubeEvent {
 export async function events(env: Env, ns: string, name?: string): Promise<KubeEvent[]> {
   const list = await env.client.list<KubeEvent>(resourcePath({ version: "v1", plural: "events", namespace: ns }));
   return list.items.filter((e) => !name || e.involvedObject.name === name);
+}
+
+/**
+ * A client that acts as `user` by impersonation (the admin kubeconfig's identity may
+ * impersonate anyone): what a tenant can do is exactly what RBAC grants that user.
+ */
+export function clientAs(env: Env, user: string): { client: KubeClient; dispose(): void } {
+  const cfg = parse(readFileSync(env.kube.kubeconfigPath, "utf8")) as { users: { user: Record<string, unknown> }[] };
+  for (const u of cfg.users) u.user["as"] = user;
+  const dir = mkdtempSync(join(tmpdir(), "hush-as-"));
+  const path = join(dir, "kubeconfig");
+  writeFileSync(path, stringify(cfg), { mode: 0o600 });
+  return { client: new KubeClient(loadKubeConfig({ kubeconfigPath: path })), dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Binds `user` to a Role in `ns` allowing only ExternalSecrets and SecretStores (plus reading events). */
+export async function bindTenant(env: Env, ns: string, user: string): Promise<void> {
+  await env.client.request("POST", resourcePath({ group: "rbac.authorization.k8s.io", version: "v1", plural: "roles", namespace: ns }), {
+    body: {
+      metadata: { name: "tenant" },
+      rules: [
+        { apiGroups: ["hush.dev"], resources: ["externalsecrets", "secretstores"], verbs: ["get", "list", "watch", "create", "update", "patch", "delete"] },
+        { apiGroups: [""], resources: ["events"], verbs: ["get", "list"] },
+      ],
+    },
+  });
+  await env.client.request("POST", resourcePath({ group: "rbac.authorization.k8s.io", version: "v1", plural: "rolebindings", namespace: ns }), {
+    body: { metadata: { name: "tenant" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "tenant" }, subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: user }] },
+  });
+  await waitFor(async () => (await env.kube.kubectl(["--as", user, "auth", "can-i", "create", "externalsecrets.hush.dev", "-n", ns])).stdout.trim() === "yes", { what: `RBAC for ${user} in effect` });
 }

@@ -52,6 +52,67 @@ describe.skipIf(!peers.every((p) => p.ok))("deploy/controller RBAC is enough, an
     expect(await can("create", "leases.coordination.k8s.io", "default")).toBe("no");
     expect(await can("get", "configmaps")).toBe("no");
     expect(await can("create", "pods")).toBe("no");
+    // OwnerReferencesPermissionEnforcement: blockOwnerDeletion on Owner Secrets needs this.
+    expect(await can("update", "externalsecrets.hush.dev", "default", ["--subresource=finalizers"])).toBe("yes");
+  });
+
+  it("grants TokenRequest only in namespaces that bind it, never cluster-wide", async () => {
+    const can = async (ns: string) => (await kube.kubectl(["--as", sa, "auth", "can-i", "create", "serviceaccounts", "--subresource=token", "-n", ns])).stdout.trim();
+    const ns = await kube.createNamespace("tokens");
+    expect(await can("kube-system")).toBe("no");
+    expect(await can(ns)).toBe("no");
+    const example = readFileSync(join(repoRoot, "deploy", "controller", "rolebinding-token-requester.example.yaml"), "utf8").replace("namespace: team-a", `namespace: ${ns}`);
+    const r = await kube.kubectl(["apply", "-f", "-"], { input: example });
+    expect(r.code, r.stderr).toBe(0);
+    await waitFor(async () => (await can(ns)) === "yes", { what: "per-namespace token binding in effect" });
+    expect(await can("kube-system")).toBe("no");
+  });
+
+  it("serves /metrics only to a token allowed to get /metrics (TokenReview + SubjectAccessReview)", async () => {
+    const admin = new KubeClient(loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
+    const ns = await kube.createNamespace("scrape");
+    const token = async (name: string) => {
+      await admin.request("POST", resourcePath({ version: "v1", plural: "serviceaccounts", namespace: ns }), { body: { metadata: { name } } });
+      const res = await admin.request<{ status: { token: string } }>("POST", resourcePath({ version: "v1", plural: "serviceaccounts", namespace: ns, name, subresource: "token" }), {
+        body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 600 } },
+      });
+      return res.status.token;
+    };
+    const [prometheus, nosy] = [await token("prometheus"), await token("nosy")];
+    await admin.request("POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", {
+      body: { metadata: { name: "scrape-hush" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "hush-controller-metrics-reader" }, subjects: [{ kind: "ServiceAccount", name: "prometheus", namespace: ns }] },
+    });
+    await waitFor(async () => (await kube.kubectl(["--as", `system:serviceaccount:${ns}:prometheus`, "auth", "can-i", "get", "/metrics"])).stdout.trim() === "yes", { what: "metrics-reader binding in effect" });
+    let address = "";
+    const abort = new AbortController();
+    const done = runController({
+      kubeconfigPath: saKubeconfig,
+      signal: abort.signal,
+      opsAddress: "127.0.0.1:0",
+      leaderElection: false,
+      namespace: ns,
+      onListening: (a) => (address = a),
+      logger: { level: "silent" },
+    });
+    try {
+      await waitFor(async () => address !== "", { what: "ops server listening" });
+      const get = (path: string, bearer?: string) => fetch(`${address}${path}`, bearer ? { headers: { authorization: `Bearer ${bearer}` } } : {});
+      expect((await get("/metrics")).status).toBe(401);
+      expect((await get("/metrics", "not-a-token")).status).toBe(401);
+      expect((await get("/metrics", nosy)).status).toBe(403);
+      const ok = await get("/metrics", prometheus);
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toContain("hush_controller_reconcile_total");
+      // Probes stay open for the kubelet.
+      expect((await get("/healthz")).status).toBe(200);
+    } finally {
+      abort.abort();
+      expect(await done).toBe("stopped");
+    }
+  });
+
+  it("refuses unauthenticated /metrics on a non-loopback address", async () => {
+    await expect(runController({ kubeconfigPath: saKubeconfig, signal: new AbortController().signal, opsAddress: "0.0.0.0:0", metricsAuth: "none", leaderElection: false })).rejects.toMatchObject({ code: "HUSH_ERR_CONTROLLER_CONFIG" });
   });
 
   it("runs the controller as its ServiceAccount: store validated, Secret synced, Lease held", async () => {
@@ -159,8 +220,10 @@ describe.skipIf(!peers.every((p) => p.ok))("deploy/controller RBAC is enough, an
     }
   });
 
-  it("the Deployment manifest passes server-side validation", async () => {
-    const r = await kube.kubectl(["apply", "--dry-run=server", "-f", join(repoRoot, "deploy", "controller", "deployment.yaml")]);
-    expect(r.code, r.stderr).toBe(0);
+  it("the Deployment and NetworkPolicy manifests pass server-side validation", async () => {
+    for (const f of ["deployment.yaml", "networkpolicy.yaml"]) {
+      const r = await kube.kubectl(["apply", "--dry-run=server", "-f", join(repoRoot, "deploy", "controller", f)]);
+      expect(r.code, r.stderr).toBe(0);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { DeleteSecretCommand, PutSecretValueCommand } from "@aws-sdk/client-secrets-manager";
-import { forceSyncAnnotation, managedLabel, type Secret } from "@hush/kube";
+import { adoptAnnotation, forceSyncAnnotation, managedLabel, type Secret } from "@hush/kube";
 import { requirePeer, waitFor } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -153,7 +153,8 @@ describe.skipIf(!peers.every((p) => p.ok))("sync controller against kube-apiserv
     const orphan = await waitForSecret(env, ns, "orphan", (d) => d["v"] === "pv", "orphan synced");
     expect(orphan.metadata.ownerReferences ?? []).toEqual([]);
 
-    const shared: Secret = { metadata: { name: "shared" }, data: { theirs: Buffer.from("keep-me").toString("base64") } };
+    // A Secret hush did not create opts in to receiving this ExternalSecret's keys.
+    const shared: Secret = { metadata: { name: "shared", annotations: { [adoptAnnotation]: "merge" } }, data: { theirs: Buffer.from("keep-me").toString("base64") } };
     await env.client.request("POST", secretPath(ns), { body: shared });
     await createEs(env, ns, "merge", { secretStoreRef: { name: "aws" }, target: { name: "shared", creationPolicy: "Merge" }, data: [{ secretKey: "ours", remoteRef: { key: "app/policy" } }] });
     const merged = await waitForSecret(env, ns, "shared", (d) => d["ours"] === "pv", "merge synced");

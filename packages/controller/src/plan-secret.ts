@@ -36,7 +36,17 @@ export type FetchResult =
 export type SecretAction =
   | { readonly type: "none" }
   | { readonly type: "create"; readonly secret: Secret; readonly fieldManager: string }
-  | { readonly type: "update"; readonly secret: Secret; readonly fieldManager: string }
+  | {
+      readonly type: "update";
+      readonly secret: Secret;
+      readonly fieldManager: string;
+      /**
+       * Keys this ExternalSecret wrote before and no longer produces. Apply prunes them unless
+       * another field manager also claims them (a Secret written before per-ExternalSecret
+       * managers existed); the writer then removes the ones still present.
+       */
+      readonly prune?: readonly string[];
+    }
   | { readonly type: "delete"; readonly name: string; readonly uid?: string };
 
 /** The decision for one reconcile: the write, the `Ready` condition, the events and scheduling. */
@@ -404,5 +414,11 @@ export function planSecret(es: ExternalSecret, fetched: FetchResult, existing: S
   if (rendered.type !== undefined && existing.type !== undefined && rendered.type !== existing.type) {
     return fail(new HushError("HUSH_ERR_CONTROLLER_TARGET_CONFLICT", `secret ${name} has type ${existing.type}; a Secret's type cannot change`), "could not update secret");
   }
-  return { action: { type: "update", secret: applied, fieldManager: manager }, ready: synced, events: [...events, { type: "Normal", reason: "Updated", message: "secret updated" }], outcome: "synced" };
+  const prune = stale.filter((k) => Object.hasOwn(existing.data ?? {}, k));
+  return {
+    action: { type: "update", secret: applied, fieldManager: manager, ...(prune.length > 0 ? { prune } : {}) },
+    ready: synced,
+    events: [...events, { type: "Normal", reason: "Updated", message: "secret updated" }],
+    outcome: "synced",
+  };
 }

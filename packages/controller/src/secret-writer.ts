@@ -67,6 +67,15 @@ export class SecretWriter {
       }
       throw err;
     }
+    const leftover = action.type === "update" ? (action.prune ?? []).filter((k) => Object.hasOwn(written.data ?? {}, k)) : [];
+    if (leftover.length > 0) {
+      // Still claimed by an older field manager: remove them explicitly, on the version just written.
+      written = await this.#client.request<Secret>("PATCH", path(name), {
+        body: { metadata: { resourceVersion: written.metadata.resourceVersion }, data: Object.fromEntries(leftover.map((k) => [k, null])) },
+        contentType: "application/merge-patch+json",
+        query: { fieldManager: action.fieldManager },
+      });
+    }
     if (written.metadata.resourceVersion) this.#ours.set(`${namespace}/${name}`, written.metadata.resourceVersion);
     this.writes++;
     return "ok";
