@@ -41,7 +41,7 @@ function readIfExists(path: string): string | undefined {
  * AWS SDK variables and `aws_profile`; `GOOGLE_CREDENTIALS` (path or JSON),
  * `GOOGLE_OAUTH_ACCESS_TOKEN`, `SOPS_GCP_KMS_ENDPOINT`, `SOPS_GCP_KMS_UNIVERSE_DOMAIN`,
  * `SOPS_GCP_KMS_CLIENT_TYPE`; `VAULT_TOKEN` else `~/.vault-token`, `VAULT_NAMESPACE`,
- * `SOPS_HC_VAULT_ALLOWLIST`; `SOPS_GPG_EXEC`, `GNUPGHOME`, plus hush's `HUSH_PGP_KEY_FILE`
+ * `SOPS_HC_VAULT_ALLOWLIST`, `VAULT_SKIP_VERIFY`, `VAULT_CACERT`, `HTTPS_PROXY`/`NO_PROXY`; `SOPS_GPG_EXEC`, `GNUPGHOME`, plus hush's `HUSH_PGP_KEY_FILE`
  * (armored key files, `:`-separated) and `HUSH_PGP_KEY_PASSPHRASE`.
  * Merge the age provider into the result.
  */
@@ -82,6 +82,10 @@ export function createCloudKeyProviders(environment: KeyProviderEnvironment = {}
         tokenFile: () => readIfExists(join(home, ".vault-token")),
         ...(set("VAULT_NAMESPACE") ? { namespace: set("VAULT_NAMESPACE") as string } : {}),
         ...(set("SOPS_HC_VAULT_ALLOWLIST") ? { allowlist: set("SOPS_HC_VAULT_ALLOWLIST") as string } : {}),
+        // Read by sops's Vault client too: TLS settings, and the proxy variables Go's HTTP client honours.
+        ...(/^(1|t|true)$/i.test(set("VAULT_SKIP_VERIFY") ?? "") ? { skipTlsVerify: true } : {}),
+        ...(set("VAULT_CACERT") && readIfExists(set("VAULT_CACERT") as string) ? { caCert: readIfExists(set("VAULT_CACERT") as string) as string } : {}),
+        proxyEnv: env,
       });
     }),
     pgp: lazy("pgp", async () => {
