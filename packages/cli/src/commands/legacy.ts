@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { HushError } from "@hush/errors";
 import type { CliIo } from "../io/cli-io.js";
-import { requireMatchingCreationRule } from "../io/new-file-keys.js";
+import { requireMatchingCreationRule, resolveNewFileKeys, type NewFileFlags } from "../io/new-file-keys.js";
 import { boolFlag, keyChangeFlags, stringFlag, type GlobalFlags } from "../io/sops-argv.js";
 
 /** The subcommand a subcommand-less sops invocation amounts to, and its arguments. */
@@ -58,9 +58,15 @@ export async function planLegacy(flags: GlobalFlags, positional: readonly string
   }
   // sops loads the creation rules for every mode but a pure decrypt (getsops/sops#868).
   const needsRule = isEdit || isSet || modes.includes("encrypt") || modes.includes("rotate");
-  if (needsRule) {
-    const override = stringFlag(flags, "filename-override");
-    await requireMatchingCreationRule(stringFlag(flags, "config") || undefined, override ? resolve(override) : resolve(file), env);
+  const override = stringFlag(flags, "filename-override");
+  const ruleName = override ? resolve(override) : resolve(file);
+  if (needsRule) await requireMatchingCreationRule(stringFlag(flags, "config") || undefined, ruleName, env);
+  // With -e and a later mode, sops still resolves -e's keys first and fails if there are none
+  // (only the encryption itself may fail silently).
+  if (modes.includes("encrypt") && (modes.length > 1 || isSet)) {
+    const named: Record<string, unknown> = {};
+    for (const [name, value] of flags) if (typeof value === "string") named[name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())] = value;
+    await resolveNewFileKeys(named as NewFileFlags, ruleName, env);
   }
 
   if (isSet) {
