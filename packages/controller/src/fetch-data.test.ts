@@ -52,3 +52,41 @@ describe("S5: a missing dataFrom extract property is an error, never a deletion"
     expect(planSecret(gone, fetched, live).action.type).toBe("delete");
   });
 });
+
+describe("S3: find.name.regexp is matched with RE2 in the controller", () => {
+  it("providers only see a literal prefix (or match-all), never the tenant's pattern", async () => {
+    const seen: string[] = [];
+    const names = { "app/db": "1", "app/DB-main": "2", [`${"a".repeat(50)}!`]: "3" };
+    const r: SourceReader = {
+      get: async () => enc(""),
+      getMap: async () => ({}),
+      find: async (_s, f) => {
+        seen.push(f.name?.regexp ?? "<none>");
+        const pre = new RegExp(f.name?.regexp ?? "");
+        return Object.fromEntries(Object.entries(names).filter(([k]) => pre.test(k)).map(([k, v]) => [k, enc(v)]));
+      },
+    };
+    const find = (regexp: string): ExternalSecret => ({
+      metadata: { name: "f", namespace: "t" },
+      spec: { secretStoreRef: { name: "s" }, dataFrom: [{ find: { name: { regexp } }, rewrite: [{ regexp: { source: "[^-._a-zA-Z0-9]", target: "_" } }] }] },
+    });
+    const t0 = performance.now();
+    const evil = await fetchExternalSecretData(find("^(a+)+$"), r);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(evil.ok && Object.keys(evil.data)).toEqual([]);
+    const ci = await fetchExternalSecretData(find("(?i)^app/db"), r);
+    expect(ci.ok && Object.keys(ci.data).sort()).toEqual(["app_DB-main", "app_db"]);
+    await fetchExternalSecretData(find("^app/d.*"), r);
+    expect(seen).toEqual(["", "", "^app\\/d"]);
+  });
+
+  it("builds prefilters that never exclude a match", async () => {
+    const { literalPrefilter } = await import("./fetch-data.js");
+    expect(literalPrefilter("^app/db-.*")).toBe("^app\\/db\\-");
+    expect(literalPrefilter("^ab*c")).toBe("^a");
+    expect(literalPrefilter("^a\\.b")).toBe("^a\\.b");
+    expect(literalPrefilter("^a|^b")).toBe("");
+    expect(literalPrefilter("(?i)^app")).toBe("");
+    expect(literalPrefilter("app")).toBe("");
+  });
+});

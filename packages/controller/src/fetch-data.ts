@@ -1,4 +1,5 @@
 import { HushError } from "@hush/errors";
+import { maxTenantRegexpInput } from "@hush/kube";
 import type { ExternalSecret, ExternalSecretRemoteRef, StoreRef } from "@hush/kube";
 import type { FindSpec, RemoteRef } from "@hush/providers";
 import type { FetchResult } from "./plan-secret.js";
@@ -17,6 +18,27 @@ function isNotFound(err: unknown): boolean {
 
 function baseRef(r: ExternalSecretRemoteRef): RemoteRef {
   return { key: r.key, ...(r.version ? { version: r.version } : {}), ...(r.metadataPolicy === "Fetch" ? { metadataPolicy: "Fetch" as const } : {}) };
+}
+
+/**
+ * A pattern safe for any regexp engine that every name the tenant's RE2 `source` matches also
+ * matches: `^` plus the literal prefix of an anchored pattern without alternation (`^app/db-.*`
+ * gives `^app/db-`), else the empty pattern (everything). Providers filter with it; the real
+ * match is RE2, in the controller.
+ */
+export function literalPrefilter(source: string): string {
+  if (!source.startsWith("^") || source.includes("|")) return "";
+  let prefix = "";
+  let i = 1;
+  for (; i < source.length; i++) {
+    const ch = source[i]!;
+    if (/[A-Za-z0-9_/-]/.test(ch)) prefix += ch;
+    else if (ch === "\\" && /[./-]/.test(source[i + 1] ?? "")) prefix += source[++i]!;
+    else break;
+  }
+  // A quantifier after the prefix applies to its last character, which is then optional.
+  if (/^[*?{]/.test(source.slice(i))) prefix = prefix.slice(0, -1);
+  return prefix === "" ? "" : `^${prefix.replace(/[.\-\/]/g, (c) => `\\${c}`)}`;
 }
 
 function shownKey(key: string): string {
@@ -72,10 +94,12 @@ export async function fetchExternalSecretData(es: ExternalSecret, reader: Source
         conversion = ex.conversionStrategy;
       } else if (df.find) {
         const f = df.find;
-        // RE2 syntax and length are checked here; matching names is the provider's job.
-        if (f.name) tenantRegexp(f.name.regexp, `${where}.find.name.regexp`);
-        const spec: FindSpec = { ...(f.path ? { path: f.path } : {}), ...(f.name ? { name: f.name } : {}), ...(f.tags ? { tags: f.tags } : {}) };
-        map = await reader.find(store, spec);
+        // The tenant's pattern never reaches a backtracking engine: providers get only a
+        // literal-prefix prefilter (or match-all), and names are matched here with RE2.
+        const re = f.name ? tenantRegexp(f.name.regexp, `${where}.find.name.regexp`) : undefined;
+        const spec: FindSpec = { ...(f.path ? { path: f.path } : {}), ...(re ? { name: { regexp: literalPrefilter(re.source) } } : {}), ...(f.tags ? { tags: f.tags } : {}) };
+        const found = await reader.find(store, spec);
+        map = re ? Object.fromEntries(Object.entries(found).filter(([name]) => name.length <= maxTenantRegexpInput && re.test(name))) : found;
         decoding = f.decodingStrategy;
         conversion = f.conversionStrategy;
       } else {

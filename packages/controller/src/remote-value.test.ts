@@ -56,4 +56,11 @@ describe("remote values", () => {
     expect(() => rewriteKeys({ ["k".repeat(5000)]: enc("1") }, [{ regexp: { source: "k", target: "" } }], where)).toThrowError(expect.objectContaining({ code: "HUSH_ERR_CONTROLLER_INVALID_KEY" }));
     expect(() => rewriteKeys({ a: enc("1") }, [{ regexp: { source: "(?<=a)b", target: "" } }], where)).toThrowError(expect.objectContaining({ message: expect.stringContaining("RE2") }));
   });
+  it("S2: a transform template cannot grow keys without bound", () => {
+    const keys = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`k${i}`, enc("v")]));
+    const grow = `{{ .value${' | replace "k" "kkkkkkkkkk"'.repeat(6)} }}`;
+    expect(() => rewriteKeys(keys, [{ transform: { template: grow } }], "w")).toThrowError(expect.objectContaining({ code: expect.stringMatching(/HUSH_ERR_CONTROLLER_(TEMPLATE|INVALID_KEY)/) }));
+    // Many keys with a small legitimate transform are fine.
+    expect(Object.keys(rewriteKeys(keys, [{ transform: { template: "{{ .value | upper }}" } }], "w"))).toHaveLength(2000);
+  });
 });

@@ -113,7 +113,6 @@ export function tenantRegexp(source: string, where: string): TenantRegexp {
  */
 export function rewriteKeys(data: Record<string, Uint8Array>, rewrites: readonly ExternalSecretRewrite[], where: string): Record<string, Uint8Array> {
   let cur = data;
-  const budget = new TemplateBudget();
   rewrites.forEach((rw, i) => {
     const at = `${where}.rewrite[${i}]`;
     const next: Record<string, Uint8Array> = {};
@@ -129,7 +128,12 @@ export function rewriteKeys(data: Record<string, Uint8Array>, rewrites: readonly
         next[renamed] = v;
       }
     } else if (rw.transform) {
-      for (const [k, v] of Object.entries(cur)) next[renderTemplate(rw.transform.template, { value: k }, `${at}.transform.template`, budget)] = v;
+      for (const [k, v] of Object.entries(cur)) {
+        // Each key gets a small budget of its own, and a result too long to be a key fails at once.
+        const renamed = renderTemplate(rw.transform.template, { value: k }, `${at}.transform.template`, new TemplateBudget({ chars: 64 * 1024, steps: 1000 }));
+        if (renamed.length > maxTenantRegexpInput) throw new HushError("HUSH_ERR_CONTROLLER_INVALID_KEY", `${at}: a rewritten key is longer than ${maxTenantRegexpInput} characters`);
+        next[renamed] = v;
+      }
     } else {
       throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${at} must set regexp or transform`);
     }
