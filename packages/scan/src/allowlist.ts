@@ -5,7 +5,7 @@
  */
 
 // "canary": test values planted to prove a secret never leaks are fake by construction.
-const tokenStopwords = ["example", "xxxxxxxx", "00000000", "11111111", "12345678", "abcdefgh", "redacted", "placeholder", "your_", "your-", "dummy", "fake", "sample", "canary"];
+const tokenStopwords = ["example", "xxxxxxxx", "00000000", "11111111", "12345678", "abcdefgh", "redacted", "placeholder", "your_", "your-", "dummy", "fake", "sample", "canary", "jbswy3dpehpk3pxp"];
 
 /** True for documentation tokens: `AKIAIOSFODNN7EXAMPLE`, `ghp_xxxx…`, `sk_live_1111…`. */
 export function isPlaceholderToken(secret: string): boolean {

@@ -25,6 +25,8 @@ export interface Rule {
   readonly allow?: { readonly regexes?: readonly Pattern[]; readonly stopwords?: readonly string[] };
   /** Extra built-in veto (receives the secret and the full match's groups). */
   readonly veto?: (secret: string, groups: readonly (string | undefined)[]) => boolean;
+  /** Drop this rule's hit when an earlier specific rule reported the same secret at the same place. */
+  readonly yields?: boolean;
   /** Procedural detector used instead of `pattern`. */
   readonly detect?: (text: string, ctx: DetectContext) => RawHit[];
 }

@@ -5,6 +5,7 @@ import { LineIndex } from "./line-index.js";
 import { KeywordPrefilter } from "./prefilter.js";
 import { hashSecret, redactSecret } from "./redact.js";
 import type { Rule } from "./rule.js";
+import { familyRules } from "./rules/families.js";
 import { genericRules } from "./rules/generic.js";
 import { kubernetesRules } from "./rules/kubernetes.js";
 import { moreTokenRules, pathRules } from "./rules/more-tokens.js";
@@ -108,7 +109,7 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
   // `noBuiltinRules` (a gitleaks config without `[extend] useDefault`) replaces the token and
   // generic rules; the Kubernetes and SOPS detectors are hush's own and always stay.
   const builtin: Rule[] = [
-    ...(options.noBuiltinRules ? [] : [...tokenRules, ...moreTokenRules, ...genericRules, privateKeyRule, puttyKeyRule]),
+    ...(options.noBuiltinRules ? [] : [...tokenRules, ...moreTokenRules, ...familyRules, ...genericRules, privateKeyRule, puttyKeyRule]),
     ...kubernetesRules(isEncrypted, scanDecoded, options.kustomizeSecretFiles),
     ...sopsRules(sops, options.sopsConfigs ?? []).filter((r) => r.id !== "sops-file-not-encrypted" || (options.sopsConfigs ?? []).length > 0),
   ];
@@ -125,6 +126,8 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
   };
   const activePathRules = options.noBuiltinRules ? [] : pathRules.filter((r) => !disabled.has(r.id));
   const all = build(rules);
+  const order = new Map(rules.map((r, i) => [r.id, i]));
+  const yielding = new Set(rules.filter((r) => r.yields).map((r) => r.id));
   const alwaysRun = rules.filter((r) => r.keywords.length === 0);
   tokenOnly = build(rules.filter((r) => r.pattern && !r.generic));
 
@@ -196,9 +199,17 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
     }
     // A generic hit is noise when a specific rule (or a Kubernetes/SOPS detector) reported on the
     // same line; identical (rule, offset) hits are reported once.
+    // A rule that `yields` stays quiet on a secret another specific rule already reported (a
+    // keyed family rule behind a provider's token rule).
     const seen = new Set<string>();
     const findings: Finding[] = [];
+    kept.sort((a, b) => a.hit.offset - b.hit.offset || (order.get(a.hit.rule) ?? 0) - (order.get(b.hit.rule) ?? 0));
     for (const k of kept) {
+      if (!genericIds.has(k.hit.rule) && !k.hit.fileLevel) {
+        const same = `\0${k.hit.offset}\0${k.hit.secret}`;
+        if (yielding.has(k.hit.rule) && seen.has(same)) continue;
+        seen.add(same);
+      }
       if (genericIds.has(k.hit.rule)) {
         const covered = kept.some((o) => o !== k && !genericIds.has(o.hit.rule) && o.line === k.line);
         if (covered) continue;

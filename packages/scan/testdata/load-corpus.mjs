@@ -1,6 +1,7 @@
 // Loads the labelled corpus. `⟦set:len⟧` placeholders expand to seeded pseudo-random
 // characters, so the repository never holds a live-looking credential (and push protection
 // never trips on it) while every run sees the same bytes.
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
 
@@ -44,7 +45,33 @@ export function expand(text, seed) {
       for (let i = 0; i < Number(len); i++) out += chars[Math.floor(rand() * chars.length)];
       return out;
     });
-  return one(text).replace(/⟦b64\|([^⟧]*)⟧/g, (_, inner) => Buffer.from(inner, "utf8").toString("base64"));
+  // ⟦bin:HEX:N:b64⟧ / ⟦bin:HEX:N:b58c⟧: fixed header bytes, N seeded random bytes, then base64 or
+  // Base58Check (for structured key material: DER headers, PGP packets, WIF keys).
+  const bin = (t) =>
+    t.replace(/⟦bin:([0-9a-f]*):(\d+):(b64|b58c)(?::([0-9a-f]*))?⟧/g, (_, hex, n, enc, tail) => {
+      const bytes = Buffer.concat([Buffer.from(hex, "hex"), Buffer.from(Array.from({ length: Number(n) }, () => Math.floor(rand() * 256))), Buffer.from(tail ?? "", "hex")]);
+      return enc === "b64" ? bytes.toString("base64") : base58Check(bytes);
+    });
+  return bin(one(text)).replace(/⟦b64\|([^⟧]*)⟧/g, (_, inner) => Buffer.from(inner, "utf8").toString("base64"));
+}
+
+const b58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+/** Base58Check of `payload`: payload + first 4 bytes of its double SHA-256, in Bitcoin's alphabet. */
+export function base58Check(payload) {
+  const sum = createHash("sha256").update(createHash("sha256").update(payload).digest()).digest();
+  const bytes = Buffer.concat([payload, sum.subarray(0, 4)]);
+  let n = BigInt(`0x${bytes.toString("hex") || "0"}`);
+  let out = "";
+  while (n > 0n) {
+    out = b58[Number(n % 58n)] + out;
+    n /= 58n;
+  }
+  for (const b of bytes) {
+    if (b !== 0) break;
+    out = `1${out}`;
+  }
+  return out;
 }
 
 /**

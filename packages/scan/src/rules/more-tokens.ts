@@ -65,8 +65,8 @@ export const moreTokenRules: readonly Rule[] = [
   keyed("kraken-api-key", "Kraken API secret", ["kraken"], "kraken", String.raw`[a-zA-Z0-9/=_+-]{80,90}`, { entropy: 4 }),
   keyed("kucoin-api-secret", "KuCoin API secret", ["kucoin"], "kucoin", uuid),
   keyed("launchdarkly-token", "LaunchDarkly access token", ["launchdarkly"], "launchdarkly", String.raw`(?:api|sdk)-${uuid}|[\w=-]{40}`),
-  keyed("lob-api-key", "Lob API key", ["lob_", "lob-"], String.raw`lob[_-]`, String.raw`(?:live|test)_[a-f0-9]{35}`),
-  token("mapbox-secret-token", "Mapbox secret access token", ["sk.eyj"], String.raw`sk\.eyJ[\w-]{50,300}\.[\w-]{20,60}`, { alphabet: String.raw`\w.-` }),
+  token("lob-api-key", "Lob API key", ["live_", "test_"], String.raw`(?:live|test)_[a-f0-9]{35}`),
+  token("mapbox-secret-token", "Mapbox secret access token", ["sk.eyj"], String.raw`sk\.eyJ[\w-]{20,300}\.[\w-]{20,60}`, { alphabet: String.raw`\w.-` }),
   keyed("messagebird-api-key", "MessageBird API key", ["messagebird"], "messagebird", String.raw`[a-z0-9]{25}`, { entropy: 3.5 }),
   token("openshift-user-token", "OpenShift user token", ["sha256~"], String.raw`sha256~[\w-]{43}`, { alphabet: String.raw`\w~-` }),
   token("plaid-access-token", "Plaid access token", ["access-sandbox-", "access-development-", "access-production-"], String.raw`access-(?:sandbox|development|production)-${uuid}`, { alphabet: dash }),
@@ -78,7 +78,7 @@ export const moreTokenRules: readonly Rule[] = [
   keyed("yandex-access-token", "Yandex Cloud IAM token", ["yandex"], "yandex", String.raw`t1\.[\w-]{20,200}={0,2}\.[\w-]{86}={0,2}`),
   keyed("meraki-api-key", "Cisco Meraki API key", ["meraki"], "meraki", String.raw`[0-9a-f]{40}`),
   keyed("gitter-token", "Gitter access token", ["gitter"], "gitter", String.raw`[a-z0-9_-]{40}`, { entropy: 3.5 }),
-  token("harness-token", "Harness personal or service account token", ["pat.", "sat."], String.raw`(?:pat|sat)\.[\w-]{22}\.[a-f0-9]{24}\.[a-zA-Z0-9]{20}`, { alphabet: String.raw`\w.-` }),
+  token("harness-token", "Harness personal or service account token", ["pat.", "sat."], String.raw`(?:pat|sat)\.[\w-]{22}\.[a-zA-Z0-9]{24}\.[a-zA-Z0-9]{20}`, { alphabet: String.raw`\w.-` }),
   token("sourcegraph-token", "Sourcegraph access token", ["sgp_"], String.raw`sgp_(?:[a-fA-F0-9]{16}|local)_[a-fA-F0-9]{40}`),
   keyed("cloudflare-global-api-key", "Cloudflare global API key", ["cloudflare"], String.raw`cloudflare[\w.-]{0,20}?(?:global|api)[_.-]?key`, String.raw`[a-f0-9]{37}`),
   keyed("pagerduty-token", "PagerDuty API token", ["pagerduty", "pager_duty"], String.raw`pager_?duty`, String.raw`[\w+-]{20}`, { entropy: 3.5 }),
@@ -139,4 +139,5 @@ export const moreTokenRules: readonly Rule[] = [
 export const pathRules: readonly { readonly id: string; readonly description: string; readonly path: RegExp }[] = [
   { id: "pkcs12-file", description: "PKCS#12 key store (.p12/.pfx) committed", path: /\.(?:p12|pfx)$/i },
   { id: "pgpass-file", description: "PostgreSQL password file (.pgpass) committed", path: /(?:^|\/)\.pgpass$/ },
+  { id: "kerberos-keytab", description: "Kerberos keytab (long-term keys of a principal) committed", path: /\.keytab$/i },
 ];
