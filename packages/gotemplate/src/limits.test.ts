@@ -1,0 +1,89 @@
+import { describe, expect, it } from "vitest";
+import { TemplateError, render, secretData } from "./index.js";
+
+const data = secretData({ key: "x".repeat(10), user: "admin" });
+
+function failure(template: string, source = data): TemplateError {
+  try {
+    render("hostile", template, source);
+  } catch (e) {
+    if (e instanceof TemplateError) return e;
+    throw e;
+  }
+  throw new Error("template rendered");
+}
+
+// Each hostile template must fail with a limit error before it allocates what it asks for.
+describe("bounded rendering", () => {
+  it("stops chained replace growth before allocating (10x per step)", () => {
+    const grow = '{{ .key | replace "x" "xxxxxxxxxx" | replace "x" "xxxxxxxxxx" | replace "x" "xxxxxxxxxx" | replace "x" "xxxxxxxxxx" | replace "x" "xxxxxxxxxx" | replace "x" "xxxxxxxxxx" | replace "x" "xxxxxxxxxx" }}';
+    const e = failure(grow);
+    expect(e.kind).toBe("limit");
+    expect(e.message).not.toContain("xxxxxxxxxx");
+  });
+
+  it("refuses a huge repeat, indent or printf width up front", () => {
+    expect(failure('{{ repeat 1000000000 "abc" }}').kind).toBe("limit");
+    expect(failure('{{ indent 1000000000 "a\\nb" }}').kind).toBe("limit");
+    expect(failure('{{ printf "%1000000000d" 1 }}').kind).toBe("limit");
+    expect(failure("{{ until 1000000000 }}").kind).toBe("limit");
+  });
+
+  it("bounds the total allocated across many modest steps", () => {
+    const t = '{{ range until 10000 }}{{ $x := repeat 100000 "a" }}{{ end }}';
+    expect(failure(t).kind).toBe("limit");
+  });
+
+  it("bounds loops and output", () => {
+    expect(failure("{{ range until 100000 }}{{ range until 100000 }}x{{ end }}{{ end }}").kind).toBe("limit");
+    expect(failure('{{ range until 100000 }}{{ repeat 100 "y" }}{{ end }}').kind).toBe("limit");
+  });
+
+  it("bounds recursion through define/template", () => {
+    const t = '{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}';
+    expect(failure(t).kind).toBe("limit");
+  });
+
+  it("bounds nesting depth in the parser", () => {
+    const t = `${"{{ if true }}".repeat(1000)}x${"{{ end }}".repeat(1000)}`;
+    expect(failure(t).kind).toBe("limit");
+    expect(failure(`{{ ${"(".repeat(1000)}1${")".repeat(1000)} }}`).kind).toBe("limit");
+  });
+
+  it("refuses an oversized source", () => {
+    expect(failure("x".repeat(300 << 10)).kind).toBe("limit");
+  });
+
+  it("keeps legitimate templates working under the same limits", () => {
+    const t = '{{ range $k, $v := . }}{{ $k }}={{ $v | b64enc }}\n{{ end }}';
+    expect(render("ok", t, data)).toBe(`key=${Buffer.from("x".repeat(10)).toString("base64")}\nuser=YWRtaW4=\n`);
+  });
+
+  it("runs regular expressions in linear time on hostile input (RE2)", () => {
+    const value = `${"a".repeat((1 << 20) - 16)}!`;
+    const big = secretData({ v: value });
+    const start = performance.now();
+    expect(render("re", '{{ regexMatch "^(a+)+$" .v }}', big)).toBe("false");
+    expect(render("re", '{{ regexReplaceAll "(a|aa)+$" .v "" | len }}', big)).toBe(String(value.length));
+    expect(performance.now() - start).toBeLessThan(5000);
+  });
+
+  it("lexes 1 MiB of whitespace and trim markers in linear time", () => {
+    const t = `${" ".repeat(1 << 19)}{{- "x" -}}${" ".repeat(1 << 19)}y`;
+    const start = performance.now();
+    expect(render("ws", t, data, { limits: { maxSourceBytes: 2 << 20 } })).toBe("xy");
+    expect(performance.now() - start).toBeLessThan(5000);
+  });
+
+  it("treats __proto__ as an ordinary key", () => {
+    const d = secretData({ __proto__: "p", constructor: "c" } as Record<string, string>);
+    expect(render("p", '{{ index . "constructor" }}{{ index . "toString" }}', d)).toBe("c");
+    expect(render("p", '{{ $d := dict "__proto__" 1 }}{{ keys $d }} {{ get $d "hasOwnProperty" }}', d)).toBe("[__proto__] ");
+  });
+
+  it("needs injected randomness and refuses without it", () => {
+    expect(failure("{{ uuidv4 }}").kind).toBe("exec");
+    const out = render("u", "{{ uuidv4 }}", data, { random: (n) => new Uint8Array(n).fill(7) });
+    expect(out).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+});
