@@ -126,6 +126,22 @@ describe.skipIf(!(sops.ok && ageKeygen.ok))("sops's legacy forms", () => {
     expect(decrypted(sopsRun(["-d", f.h]))).toEqual({ a: "after" });
   });
 
+  it("-s shows the sops metadata with the values in the editor, as sops's does; the result stays readable by sops", () => {
+    const f = pair("showkeys", "yaml", "a: before\n");
+    expect(sopsRun(["-e", "-i", "-a", key.recipient, f.s]).code).toBe(0);
+    copyFileSync(f.s, f.h);
+    const seen = join(dir, "seen.yaml");
+    const editor = join(dir, "editor-s.sh");
+    writeFileSync(editor, `#!/bin/sh\ncp "$1" ${JSON.stringify(seen)}\nsed -i 's/before/after/' "$1"\n`);
+    chmodSync(editor, 0o755);
+    const r = hushRun(["-s", f.h], { ...env, EDITOR: editor });
+    expect(r.code, r.stderr).toBe(0);
+    const shown = parseYaml(readFileSync(seen, "utf8")) as { a: string; sops: { age: Array<{ recipient: string }> } };
+    expect(shown.a).toBe("before");
+    expect(shown.sops.age[0]?.recipient).toBe(key.recipient);
+    expect(decrypted(sopsRun(["-d", f.h]))).toEqual({ a: "after" });
+  });
+
   it("several modes: only the last one's result is shown (-e -d decrypts), with a warning; -e's keys are still checked", () => {
     const f = pair("modes", "yaml", "a: 1\n");
     expect(sopsRun(["-e", "-i", "-a", key.recipient, f.s]).code).toBe(0);

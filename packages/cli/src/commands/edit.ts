@@ -5,7 +5,7 @@ import { basename } from "node:path";
 import { createInterface } from "node:readline/promises";
 import type { Command } from "commander";
 import { HushError, isHushError } from "@hush/errors";
-import { emitEncrypted, emitPlaintext, loadPlaintext, sealTree, wrapDataKey, type Format, type Tree } from "@hush/sops";
+import { emitEncrypted, emitPlaintext, loadPlaintext, openEncrypted, sealTree, wrapDataKey, type Format, type Tree } from "@hush/sops";
 import type { CliIo } from "../io/cli-io.js";
 import { resolveEditor, runEditor } from "../io/editor.js";
 import { writeAtomic } from "../io/files.js";
@@ -60,14 +60,15 @@ async function askToRetry(io: CliIo): Promise<boolean> {
  * saves text that parses (asking on a terminal; failing with exit 2 otherwise), and returns
  * the parsed tree. Unchanged text is exit 200. The directory is removed on every path.
  */
-async function editUntilValid(
+async function editUntilValid<T = Tree>(
   file: string,
   original: Uint8Array,
   format: Format,
   editor: readonly string[],
   io: CliIo,
   env: NodeJS.ProcessEnv,
-): Promise<Tree> {
+  parse: (bytes: Uint8Array) => T = (bytes) => loadPlaintext(bytes, format) as T,
+): Promise<T> {
   return withPlaintextDir(async (dir) => {
     const path = dir.write(basename(file), original);
     const before = sha256(original);
@@ -78,7 +79,7 @@ async function editUntilValid(
         throw new HushError("HUSH_ERR_CLI_FILE_NOT_MODIFIED", `${file}: file has not changed, exiting`);
       }
       try {
-        return loadPlaintext(bytes, format);
+        return parse(bytes);
       } catch (err) {
         if (!isHushError(err)) throw err;
         io.stderr.write(`hush: ${file}: the edited text is not valid ${format}: ${err.message}\n`);
@@ -124,16 +125,26 @@ async function createFile(file: string, flags: EditFlags, io: CliIo, env: NodeJS
  * temp directory is removed on every path, including Ctrl+C.
  */
 export async function editFile(file: string, flags: EditFlags, io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  if (flags.showMasterKeys) {
-    throw new HushError("HUSH_ERR_CLI_USAGE", "--show-master-keys is not supported by hush edit; use `hush rotate --add-*/--rm-*` or `hush updatekeys`");
-  }
   if (!existsSync(file)) {
+    if (flags.showMasterKeys) {
+      throw new HushError("HUSH_ERR_CLI_USAGE", `${file}: --show-master-keys needs an existing encrypted file`, {
+        hint: "create the file first (hush edit FILE, or -e), then edit it with -s to see its master keys",
+      });
+    }
     await createFile(file, flags, io, env);
     return;
   }
   const session = await openSession(file, flags, env);
   const editor = resolveEditor(env);
   const format = session.formats.output;
+  if (flags.showMasterKeys) {
+    // As sops's -s: the decrypted values together with the `sops` metadata, whose master keys
+    // and threshold may be edited too; values are re-encrypted with the same data key.
+    const original = emitEncrypted(session.plain, session.opened.metadata, format, session.store);
+    const edited = await editUntilValid(file, original, format, editor, io, env, (bytes) => openEncrypted(bytes, format));
+    await saveSession(session, { tree: edited.tree, keyGroups: edited.metadata.keyGroups, shamirThreshold: edited.metadata.shamirThreshold });
+    return;
+  }
   const original = emitPlaintext(session.plain, format, session.store);
   const edited = await editUntilValid(file, original, format, editor, io, env);
   await saveSession(session, { tree: edited });
@@ -151,7 +162,7 @@ export function register(program: Command, io: CliIo): void {
     .option("--indent <n>", "indentation of YAML/JSON output")
     .option("--decryption-order <types>", "comma-separated key types to try first (env SOPS_DECRYPTION_ORDER)")
     .option("--config <file>", "path to .sops.yaml (env SOPS_CONFIG)")
-    .option("-s, --show-master-keys", "not supported by hush")
+    .option("-s, --show-master-keys", "show and allow editing the file's sops metadata (master keys) along with its values")
     .option("-a, --age <recipients>", "new files: comma-separated age recipients (env SOPS_AGE_RECIPIENTS)")
     .option("--shamir-secret-sharing-threshold <n>", "new files: number of key groups needed to decrypt");
   addKeyFlags(cmd);
