@@ -4,8 +4,7 @@
  * bodies), reads no `VAULT_*` variable, bounds every call (time and response size) and throws
  * only summarised {@link CloudError}s: no token, body or Vault message is kept.
  */
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { Agent, IncomingMessage } from "node:http";
 import { CloudError, isAbort, isCloudError, networkCode, networkKind, summarizeError, type CloudFailure, type CloudFailureKind } from "./failure.js";
 
 /** Options of {@link createVaultClient}. Nothing is read from the environment. */
@@ -74,20 +73,29 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE;
   const proxy = options.proxyEnv ? { proxyEnv: { ...options.proxyEnv } } : {};
-  const agent = secure
-    ? new HttpsAgent({
-        keepAlive: true,
-        ...(options.ca ? { ca: options.ca } : {}),
-        rejectUnauthorized: options.insecureSkipVerify !== true,
-        ...proxy,
-      })
-    : new HttpAgent({ keepAlive: true, ...proxy });
+  // Node's HTTP stack is loaded on the first call, so importing this module costs a CLI nothing.
+  let transport: Promise<{ agent: Agent; send: typeof import("node:http").request }> | undefined;
+  const connect = () =>
+    (transport ??= secure
+      ? import("node:https").then((https) => ({
+          agent: new https.Agent({
+            keepAlive: true,
+            ...(options.ca ? { ca: options.ca } : {}),
+            rejectUnauthorized: options.insecureSkipVerify !== true,
+            ...proxy,
+          }),
+          send: https.request,
+        }))
+      : import("node:http").then((http) => ({ agent: new http.Agent({ keepAlive: true, ...proxy }), send: http.request })));
+  let closed = false;
   const fixed: Record<string, string> = {};
   for (const [k, v] of Object.entries(options.headers ?? {})) {
     if (!/^x-vault-token$/i.test(k)) fixed[k] = v;
   }
 
-  const call = (method: "GET" | "POST", path: string, body: unknown, o: VaultRequestOptions = {}): Promise<unknown> => {
+  const call = async (method: "GET" | "POST", path: string, body: unknown, o: VaultRequestOptions = {}): Promise<unknown> => {
+    if (closed) throw new CloudError("aborted", "vault client closed");
+    const { agent, send } = await connect();
     const headers: Record<string, string> = { ...fixed, accept: "application/json" };
     const namespace = o.namespace === undefined ? options.namespace : o.namespace;
     if (namespace) headers["X-Vault-Namespace"] = namespace;
@@ -116,7 +124,6 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
         } else resolve(value);
       };
       const onAbort = () => done(new CloudError("aborted", ""));
-      const send = secure ? httpsRequest : httpRequest;
       const req = send(url, { method, headers, agent }, (res) => {
         readBounded(res, maxBytes).then(
           (text) => {
@@ -146,7 +153,10 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
     // `GET ?list=true` rather than the LIST verb, which some proxies and load balancers refuse.
     list: (path, o) => call("GET", `${path}${path.includes("?") ? "&" : "?"}list=true`, undefined, o),
     write: (path, body, o) => call("POST", path, body ?? {}, o),
-    close: () => agent.destroy(),
+    close: () => {
+      closed = true;
+      void transport?.then(({ agent }) => agent.destroy());
+    },
   };
 }
 

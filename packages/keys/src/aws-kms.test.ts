@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { inspect } from "node:util";
 import { CreateKeyCommand, KMSClient, type KMSClientConfig } from "@aws-sdk/client-kms";
 import { STSClient, type STSClientConfig } from "@aws-sdk/client-sts";
 import { isHushError } from "@hush/errors";
@@ -264,5 +265,48 @@ describe("AWS KMS provider against moto", () => {
       const provider = createAwsKmsProvider({ clientConfig: { ...base(), endpoint: `http://127.0.0.1:${closed}` } });
       expect(await codeOf(provider.unwrap({ ...ref(), enc: canary }))).toBe("HUSH_ERR_KEYS_UNREACHABLE");
     });
+  });
+});
+
+describe("AWS KMS errors keep no request or response", () => {
+  // A KMS endpoint that refuses every call, quoting the request body (which holds the data key)
+  // in its message, as a service may quote request parameters.
+  let server: Server;
+  let endpoint = "";
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        res.writeHead(400, { "content-type": "application/x-amz-json-1.1", "x-amzn-requestid": "req-77" });
+        res.end(JSON.stringify({ __type: "AccessDeniedException", message: `refused ${Buffer.concat(chunks).toString()}` }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    endpoint = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it("an SDK error with $response becomes a summary: no data key, signature, token or service text", async () => {
+    const dataKey = new Uint8Array(32).map((_, i) => (i * 13 + 5) & 0xff);
+    const b64 = Buffer.from(dataKey).toString("base64");
+    const provider = createAwsKmsProvider({
+      clientConfig: {
+        endpoint,
+        maxAttempts: 1,
+        credentials: { accessKeyId: "AKIDKMSCANARY", secretAccessKey: "secret-kms-canary", sessionToken: "session-kms-canary" },
+      },
+    });
+    const ref: KmsKeyRef = { type: "kms", arn: "arn:aws:kms:eu-west-1:111122223333:key/k", aws_profile: "" };
+    const err = await rejectionOf(provider.wrap(ref, dataKey));
+    expect(isHushError(err) && err.code).toBe("HUSH_ERR_KEYS_WRAP_FAILED");
+    expect(err.message).toBe("kms arn:aws:kms:eu-west-1:111122223333:key/k: could not encrypt the data key: access denied");
+    expect(err.cause).toMatchObject({ name: "AccessDeniedException", httpStatusCode: 400, requestId: "req-77" });
+    const dump = inspect(err, { depth: 20, showHidden: true, getters: true });
+    for (const secret of [b64, "AKIDKMSCANARY", "secret-kms-canary", "session-kms-canary", "refused", "$response", "Signature="]) {
+      expect(dump).not.toContain(secret);
+    }
   });
 });
