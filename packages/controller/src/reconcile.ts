@@ -6,7 +6,7 @@ import { stableHash } from "./data-hash.js";
 import { failure } from "./failure.js";
 import { fetchExternalSecretData, type SourceReader } from "./fetch-data.js";
 import type { ControllerMetrics } from "./metrics.js";
-import { planSecret, secretIsIntact, targetName, type Plan } from "./plan-secret.js";
+import { planSecret, secretIsIntact, targetName, validateExternalSecret, type Plan } from "./plan-secret.js";
 import type { ReaderCache } from "./reader-cache.js";
 import { jitteredInterval, refreshDecision, refreshIntervalMs, syncedResourceVersion } from "./refresh.js";
 import { denialError, resolveStore, storeRefsOf, type StoreAccess } from "./resolve-store.js";
@@ -100,6 +100,8 @@ export class Reconciler {
     const now = d.clock.now();
     let decision: ReturnType<typeof refreshDecision>;
     try {
+      // An invalid spec (a token Secret type, a non-RE2 pattern…) fails before any provider call.
+      validateExternalSecret(es);
       decision = refreshDecision(es, now);
     } catch (err) {
       return this.#finish(key, es, { action: { type: "none" }, ...failure(err, "invalid spec") }, now, started);
@@ -121,7 +123,7 @@ export class Reconciler {
     const fetched = await fetchExternalSecretData(es, this.#sourceReader(es, fresh, maxAgeMs));
     let plan = planSecret(es, fetched, existing);
     try {
-      if ((await d.writer.write(namespace, plan.action, existing?.type)) === "exists") {
+      if (plan.action.type !== "none" && (await d.writer.write(namespace, plan.action, existing?.type)) === "exists") {
         // Not in the managed cache but present: a Secret hush does not manage. Plan against it
         // once; unless it opted in, the plan refuses to touch it.
         existing = await this.#getSecret(namespace, secretName);

@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import type { ExternalSecret, SecretStore } from "@hush/kube";
+import type { EventRecorder, KubeClient } from "@hush/kube/client";
+import { ManualClock } from "./clock.js";
+import type { ReaderCache } from "./reader-cache.js";
+import { Reconciler, type ReconcilerDeps } from "./reconcile.js";
+import type { SecretWriter } from "./secret-writer.js";
+import { TerminalError } from "./worker-loop.js";
+
+function deps(es: ExternalSecret, store: SecretStore | undefined, calls: string[]): ReconcilerDeps {
+  const client = {
+    request: async (method: string, path: string) => {
+      calls.push(`${method} ${path}`);
+      return {};
+    },
+    get: async (path: string) => {
+      calls.push(`GET ${path}`);
+      return undefined;
+    },
+  } as unknown as KubeClient;
+  return {
+    client,
+    clock: new ManualClock(),
+    log: { info() {}, warn() {}, debug() {} },
+    events: { record: async (_t: unknown, e: { reason: string }) => void calls.push(`event ${e.reason}`) } as unknown as EventRecorder,
+    eventsMode: "all",
+    controllerClass: "",
+    readers: { get: async () => { calls.push("reader"); throw new Error("no provider in this test"); }, stats: () => ({ requested: 0, deduplicated: 0, providerCalls: 0 }) } as unknown as ReaderCache,
+    writer: { write: async () => { calls.push("write"); return "ok"; } } as unknown as SecretWriter,
+    stats: { reconciles: 0, secretWrites: 0, statusWrites: 0, apiCalls: 0, reads: { requested: 0, deduplicated: 0, providerCalls: 0 } },
+    externalSecret: () => es,
+    managedSecret: () => undefined,
+    store: () => store,
+    managedBy: () => [],
+    failures: () => 0,
+    track: (p) => void p,
+    forget: () => undefined,
+  };
+}
+
+const es = (spec: Partial<ExternalSecret["spec"]> = {}, annotations?: Record<string, string>): ExternalSecret => ({
+  metadata: { name: "app", namespace: "team-a", uid: "u", generation: 1, ...(annotations ? { annotations } : {}) },
+  spec: { secretStoreRef: { name: "s" }, data: [{ secretKey: "v", remoteRef: { key: "k" } }], ...spec },
+});
+const store = (controller?: string): SecretStore => ({ metadata: { name: "s", namespace: "team-a", uid: "s", generation: 1 }, spec: { provider: { aws: {} }, ...(controller ? { controller } : {}) } });
+
+describe("Reconciler", () => {
+  it("S9: skips an ExternalSecret whose store belongs to another controller class: no status, no event, no provider", async () => {
+    const calls: string[] = [];
+    const r = new Reconciler(deps(es(), store("someone-else"), calls));
+    expect(await r.reconcile("team-a/app")).toEqual({});
+    expect(calls).toEqual([]);
+  });
+
+  it("a terminal failure is recorded (status + Warning event) and then thrown as terminal: no provider call, no write", async () => {
+    const calls: string[] = [];
+    const r = new Reconciler(deps(es({}, { "kubernetes.io/service-account.name": "default" }), store(), calls));
+    await expect(r.reconcile("team-a/app")).rejects.toBeInstanceOf(TerminalError);
+    expect(calls).toContain("PATCH /apis/hush.dev/v1/namespaces/team-a/externalsecrets/app/status");
+    expect(calls).toContain("event UpdateFailed");
+    expect(calls).not.toContain("write");
+  });
+
+  it("a retryable failure is recorded and thrown for the loop's backoff", async () => {
+    const calls: string[] = [];
+    const r = new Reconciler(deps(es(), undefined, calls));
+    await expect(r.reconcile("team-a/app")).rejects.toMatchObject({ code: "HUSH_ERR_CONTROLLER_STORE_NOT_FOUND" });
+    expect(calls).toContain("event UpdateFailed");
+  });
+});
