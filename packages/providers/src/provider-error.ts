@@ -1,8 +1,6 @@
-import { summarizeError, type CloudFailure, type CloudFailureKind } from "@hush/cloud";
+import type { CloudFailure, CloudFailureKind } from "@hush/cloud";
 import { HushError } from "@hush/errors";
 import type { ProviderErrorKind } from "./provider.js";
-
-export { isAbort } from "@hush/cloud";
 
 type Kind = Exclude<ProviderErrorKind, "internal">;
 
@@ -17,7 +15,8 @@ const CODE_BY_KIND = {
 
 /**
  * Builds the typed error for one normalised kind. `message` is written by hush (it may name a
- * key, never a value); an SDK error goes only into `cause`, which is never rendered.
+ * key, never a value); `cause` is never rendered, and for an SDK failure it is the summary made
+ * at the cloud edge (see {@link fromCloudFailure}), never the SDK error.
  */
 export function providerError(kind: Kind, message: string, cause?: unknown): HushError {
   return new HushError(CODE_BY_KIND[kind], message, cause === undefined ? {} : { cause });
@@ -68,6 +67,3 @@ export function fromCloudFailure(
   const label = failure.label ? ` (${failure.label})` : "";
   return providerError(kind as Kind, `${service}: ${what}: ${kind.replace("-", " ")}${label}`, failure.cause);
 }
-
-/** A summary of any error, safe to keep as `cause` (see `summarizeError` in `@hush/cloud`). */
-export const summarizeCause: (err: unknown) => Error = summarizeError;
