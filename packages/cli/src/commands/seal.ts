@@ -1,4 +1,7 @@
 import { readFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { delimiter, join } from "node:path";
+import { parse as parseYaml } from "yaml";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { randomBytes } from "node:crypto";
@@ -211,6 +214,27 @@ async function sealingKey(flags: SealedFlags) {
   return parseSealingCert(await fetchCertificate(flags), new Date());
 }
 
+/**
+ * The namespace of the kubeconfig's current context ("default" when it names none), as kubeseal
+ * falls back to for a Secret without one; `undefined` without a kubeconfig.
+ */
+async function contextNamespace(flags: SealedFlags): Promise<string | undefined> {
+  const env = process.env;
+  const candidates = flags.kubeconfig ? [flags.kubeconfig] : env["KUBECONFIG"] ? env["KUBECONFIG"].split(delimiter).filter(Boolean) : [join(env["HOME"] ?? homedir(), ".kube", "config")];
+  for (const path of candidates) {
+    let doc: unknown;
+    try {
+      doc = parseYaml(await readFile(path, "utf8"));
+    } catch {
+      continue;
+    }
+    const d = (doc ?? {}) as { "current-context"?: unknown; contexts?: { name?: unknown; context?: { namespace?: unknown } }[] };
+    const ctx = Array.isArray(d.contexts) ? d.contexts.find((c) => c?.name === d["current-context"])?.context : undefined;
+    return typeof ctx?.namespace === "string" && ctx.namespace !== "" ? ctx.namespace : "default";
+  }
+  return undefined;
+}
+
 function scopeFlag(flags: SealedFlags): SealingScope | undefined {
   if (flags.scope === undefined || flags.scope === "") return undefined;
   if (!(sealingScopes as readonly string[]).includes(flags.scope)) throw new HushError("HUSH_ERR_CLI_USAGE", `--scope must be one of: ${sealingScopes.join(", ")}`);
@@ -321,14 +345,16 @@ async function runSeal(file: string | undefined, flags: SealedFlags, io: CliIo):
     } else {
       value = await readInput(undefined);
     }
-    const sealed = sealRaw(value, { publicKey: cert.publicKey, random: osRandom, scope: resolved, ...(flags.name ? { name: flags.name } : {}), ...(flags.namespace ? { namespace: flags.namespace } : {}) });
+    const namespace = flags.namespace ?? (resolved === "cluster-wide" ? undefined : await contextNamespace(flags));
+    const sealed = sealRaw(value, { publicKey: cert.publicKey, random: osRandom, scope: resolved, ...(flags.name ? { name: flags.name } : {}), ...(namespace ? { namespace } : {}) });
     value.fill(0);
     return emit(new Uint8Array(Buffer.from(sealed)), flags, io, false);
   }
 
   const { bytes, where } = await readSource(file, flags);
   const secrets = await secretsFromInput(bytes, where, flags);
-  const common = { publicKey: cert.publicKey, random: osRandom, ...(scope ? { scope } : {}), ...(flags.allowEmptyData ? { allowEmptyData: true } : {}), ...(flags.namespace ? { defaultNamespace: flags.namespace } : {}) };
+  const fallbackNamespace = flags.namespace ?? (secrets.some((s) => !s.metadata.namespace) ? await contextNamespace(flags) : undefined);
+  const common = { publicKey: cert.publicKey, random: osRandom, ...(scope ? { scope } : {}), ...(flags.allowEmptyData ? { allowEmptyData: true } : {}), ...(fallbackNamespace ? { defaultNamespace: fallbackNamespace } : {}) };
 
   if (flags.mergeInto) {
     const target = flags.mergeInto;
@@ -354,7 +380,7 @@ export function register(program: Command, io: CliIo): void {
     .option("--cert <file|url>", "the controller's certificate (file, http(s):// or file:// URL); default: fetched from the controller through the Kubernetes API")
     .option("--scope <scope>", "strict (default), namespace-wide or cluster-wide; without it the Secret's sealedsecrets.bitnami.com/* annotations decide")
     .option("--name <name>", "name of the SealedSecret (replaces the Secret's; needed with --raw in the strict scope)")
-    .option("-n, --namespace <ns>", "namespace for a Secret that declares none (needed with --raw unless cluster-wide)")
+    .option("-n, --namespace <ns>", "namespace for a Secret that declares none, and for --raw (default: the kubeconfig context's)")
     .option("--raw", "seal one value (from stdin or --from-file) and print its ciphertext for spec.encryptedData")
     .option("--from-file <[key=]file>", "with --raw: read the value from this file", collect)
     .option("--merge-into <file>", "seal the Secret's values into this existing SealedSecret file, updating it in place (atomically)")
