@@ -33,7 +33,9 @@ export function register(program: Command, io: CliIo): void {
   cmd.action(async (file: string | undefined, flags: EncryptFlags) => {
     checkIoConflicts(flags, file);
     if ((file === undefined || file === "-") && !flags.filenameOverride) {
-      throw new HushError("HUSH_ERR_CLI_CONFLICTING_PARAMETERS", "reading from stdin needs --filename-override to choose the format and creation rule");
+      throw new HushError("HUSH_ERR_CLI_CONFLICTING_PARAMETERS", "reading from stdin needs --filename-override to choose the format and creation rule", {
+        hint: "pass --filename-override NAME (its extension picks the format, its path the creation rule), or name a file",
+      });
     }
     const env = process.env;
     const name = flags.filenameOverride ?? (file as string);

@@ -58,8 +58,8 @@ export function runShell(command: string, env: NodeJS.ProcessEnv): Promise<numbe
  * to disk. Resolves with the child's exit status, which the CLI exits with.
  */
 export async function execEnv(file: string, command: string, flags: ExecEnvFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  if (flags.user) throw new HushError("HUSH_ERR_CLI_USAGE", "--user is not supported by hush exec-env; run hush as that user instead");
-  if (flags.background) throw new HushError("HUSH_ERR_CLI_USAGE", "--background is not supported by hush exec-env");
+  if (flags.user) throw new HushError("HUSH_ERR_CLI_USAGE", "--user is not supported by hush exec-env", { hint: "run hush itself as that user (e.g. with sudo -u)" });
+  if (flags.background) throw new HushError("HUSH_ERR_CLI_USAGE", "--background is not supported by hush exec-env", { hint: "drop --background and put the whole hush command in the background from your shell" });
   const session = await openSession(file, flags, env);
   const childEnv: NodeJS.ProcessEnv = flags.pristine ? {} : { ...env };
   try {

@@ -30,8 +30,8 @@ function feedFifo(path: string, bytes: Uint8Array): Promise<void> {
  * when the command ends, however it ends. Resolves with the child's exit status.
  */
 export async function execFile(file: string, command: string, flags: ExecFileFlags, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  if (flags.user) throw new HushError("HUSH_ERR_CLI_USAGE", "--user is not supported by hush exec-file; run hush as that user instead");
-  if (flags.background) throw new HushError("HUSH_ERR_CLI_USAGE", "--background is not supported by hush exec-file");
+  if (flags.user) throw new HushError("HUSH_ERR_CLI_USAGE", "--user is not supported by hush exec-file", { hint: "run hush itself as that user (e.g. with sudo -u)" });
+  if (flags.background) throw new HushError("HUSH_ERR_CLI_USAGE", "--background is not supported by hush exec-file", { hint: "drop --background and put the whole hush command in the background from your shell" });
   const session = await openSession(file, flags, env);
   const plain = emitPlaintext(session.plain, session.formats.output, session.store);
   const name = flags.filename ?? "tmp-file";

@@ -77,14 +77,18 @@ export async function rotateFile(file: string, flags: RotateFlags, io: CliIo, en
   const remove = keysFrom(flags, "rm");
   if (!existsSync(file)) {
     if (add.length > 0 || remove.length > 0) {
-      throw new HushError("HUSH_ERR_CLI_KEYS_NONEXISTENT_FILE", `${file}: cannot add or remove keys of a file that does not exist`);
+      throw new HushError("HUSH_ERR_CLI_KEYS_NONEXISTENT_FILE", `${file}: cannot add or remove keys of a file that does not exist`, {
+        hint: "create it with `hush encrypt` and key flags such as --age; --add-*/--rm-* change an existing file",
+      });
     }
-    throw new HushError("HUSH_ERR_CLI_NO_FILE", `${file}: no such file`);
+    throw new HushError("HUSH_ERR_CLI_NO_FILE", `${file}: no such file`, { hint: "rotate works on an existing encrypted file; check the path" });
   }
   const session = await openSession(file, flags, env);
   try {
     const groups = changeKeyGroups(session.opened.metadata.keyGroups, add, remove);
-    if (groups.length === 0) throw new HushError("HUSH_ERR_SOPS_NO_KEYS", "removing these keys would leave the file without any master key");
+    if (groups.length === 0) throw new HushError("HUSH_ERR_SOPS_NO_KEYS", "removing these keys would leave the file without any master key", {
+        hint: "add the new key with --add-* in the same command, or keep one of the current keys",
+      });
     const now = new Date();
     const random = pooledRandom();
     const dataKey = random(32);

@@ -33,14 +33,16 @@ export async function setValue(file: string, path: string, value: string | undef
       throw new HushError("HUSH_ERR_CLI_READ_INPUT", `${value}: cannot read the value file`, { cause });
     }
   } else {
-    if (value === undefined) throw new HushError("HUSH_ERR_CLI_NO_FILE", "no value given: hush set FILE PATH VALUE");
+    if (value === undefined) {
+      throw new HushError("HUSH_ERR_CLI_NO_FILE", "no value given: hush set FILE PATH VALUE", { hint: "pass the value as JSON (strings in double quotes), or use --value-file/--value-stdin" });
+    }
     text = value;
   }
   const treePath = parseSetPath(path);
   const newValue = jsonToTreeValue(text);
   const session = await openSession(file, flags, env);
   const branch = session.plain.branches[0];
-  if (!branch) throw new HushError("HUSH_ERR_CLI_INVALID_SET", `${file}: the file has no document to set a value in`);
+  if (!branch) throw new HushError("HUSH_ERR_CLI_INVALID_SET", `${file}: the file has no document to set a value in`, { hint: "add a first document with `hush edit`" });
   if (flags.idempotent && treeEquals(getPath(branch, treePath), newValue)) return false;
   try {
     setPath(branch, treePath, newValue);

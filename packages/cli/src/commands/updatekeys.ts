@@ -32,7 +32,7 @@ async function confirm(io: CliIo): Promise<boolean> {
   } finally {
     rl.close();
   }
-  throw new HushError("HUSH_ERR_CLI_USAGE", "no answer on stdin; pass --yes to apply the key changes without asking");
+  throw new HushError("HUSH_ERR_CLI_USAGE", "no answer on stdin; pass --yes to apply the key changes without asking", { hint: "pass --yes, or run it from a terminal to answer" });
 }
 
 /**
@@ -43,10 +43,16 @@ async function confirm(io: CliIo): Promise<boolean> {
 export async function updateKeys(file: string, flags: UpdateKeysFlags, io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
   const loaded = await loadSopsConfig(flags.config, process.cwd(), env);
   if (!loaded || loaded.config.creationRules.length === 0) {
-    throw new HushError("HUSH_ERR_CLI_NO_CREATION_RULE", "config file not found, or has no creation rules");
+    throw new HushError("HUSH_ERR_CLI_NO_CREATION_RULE", "config file not found, or has no creation rules", {
+      hint: "updatekeys takes the keys from .sops.yaml only: add a creation rule for this file, or use `hush rotate --add-*` instead",
+    });
   }
   const rule = findCreationRule(loaded.config, pathForRules(file, loaded.path, process.cwd()));
-  if (!rule) throw new HushError("HUSH_ERR_CLI_NO_CREATION_RULE", `no creation rule in ${loaded.path} matches ${file}`);
+  if (!rule) {
+    throw new HushError("HUSH_ERR_CLI_NO_CREATION_RULE", `no matching creation rules found: none in ${loaded.path} matches ${file}`, {
+      hint: "updatekeys takes the keys from .sops.yaml only: add a rule whose path_regex matches this file",
+    });
+  }
   const formats = resolveFormats(flags, file);
   const order = parseDecryptionOrder(flags.decryptionOrder ?? env["SOPS_DECRYPTION_ORDER"]);
   const bytes = await readInput(file);
@@ -57,7 +63,7 @@ export async function updateKeys(file: string, flags: UpdateKeysFlags, io: CliIo
     const threshold =
       flags.shamirSecretSharingThreshold !== undefined ? Number(flags.shamirSecretSharingThreshold) : rule.shamirThreshold;
     if (!Number.isInteger(threshold) || threshold < 0) {
-      throw new HushError("HUSH_ERR_CLI_USAGE", "--shamir-secret-sharing-threshold takes a whole number");
+      throw new HushError("HUSH_ERR_CLI_USAGE", "--shamir-secret-sharing-threshold takes a whole number", { hint: "give how many key groups must be available to decrypt, e.g. 2" });
     }
     const diff = diffKeyGroups(before, after);
     const keysChanged = diff.some((d) => d.added.length > 0 || d.removed.length > 0);

@@ -55,7 +55,7 @@ export function ageIdentityLoader(env: NodeJS.ProcessEnv): AgeIdentityLoader {
       try {
         text = await readFile(file, "utf8");
       } catch (cause) {
-        throw new HushError("HUSH_ERR_KEYS_AGE_NO_IDENTITY", `SOPS_AGE_KEY_FILE ${file} cannot be read`, { cause });
+        throw new HushError("HUSH_ERR_KEYS_AGE_NO_IDENTITY", `SOPS_AGE_KEY_FILE ${file} cannot be read`, { cause, hint: "check the path in SOPS_AGE_KEY_FILE and that you may read it" });
       }
       identities.push(...parseAgeIdentities(text, file));
     }
@@ -69,7 +69,7 @@ export function ageIdentityLoader(env: NodeJS.ProcessEnv): AgeIdentityLoader {
           identities.push(...parseAgeIdentities(stdout, "the output of SOPS_AGE_KEY_CMD"));
         } catch (cause) {
           if (cause instanceof HushError) throw cause;
-          throw new HushError("HUSH_ERR_KEYS_AGE_NO_IDENTITY", "SOPS_AGE_KEY_CMD failed", { cause });
+          throw new HushError("HUSH_ERR_KEYS_AGE_NO_IDENTITY", "SOPS_AGE_KEY_CMD failed", { cause, hint: "run the SOPS_AGE_KEY_CMD command yourself to see why it fails" });
         }
       }
     }

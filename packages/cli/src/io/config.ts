@@ -20,7 +20,7 @@ export async function loadSopsConfig(explicit: string | undefined, cwd: string, 
     try {
       text = await readFile(given, "utf8");
     } catch (cause) {
-      throw new HushError("HUSH_ERR_CLI_CONFIG", `${given}: cannot read the config file`, { cause });
+      throw new HushError("HUSH_ERR_CLI_CONFIG", `${given}: cannot read the config file`, { cause, hint: "check the path given by --config or SOPS_CONFIG" });
     }
     return { path: resolve(given), config: parseConfig(text) };
   }
@@ -33,7 +33,7 @@ export async function loadSopsConfig(explicit: string | undefined, cwd: string, 
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== "ENOENT" && (err as NodeJS.ErrnoException).code !== "EISDIR") {
         if (err instanceof HushError) throw err;
-        throw new HushError("HUSH_ERR_CLI_CONFIG", `${candidate}: cannot read the config file`, { cause: err });
+        throw new HushError("HUSH_ERR_CLI_CONFIG", `${candidate}: cannot read the config file`, { cause: err, hint: "make the file readable, or name another one with --config" });
       }
     }
     const parent = dirname(dir);

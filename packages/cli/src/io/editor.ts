@@ -38,7 +38,7 @@ export function resolveEditor(env: Readonly<Record<string, string | undefined>>)
  */
 export async function runEditor(editor: readonly string[], file: string, env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const [bin, ...args] = editor;
-  if (!bin) throw new HushError("HUSH_ERR_CLI_NO_EDITOR", "the editor command is empty");
+  if (!bin) throw new HushError("HUSH_ERR_CLI_NO_EDITOR", "the editor command is empty", { hint: "set SOPS_EDITOR or EDITOR to an editor command, e.g. `vim` or `code --wait`" });
   const result = await new Promise<{ code: number | null; signal: NodeJS.Signals | null } | { error: NodeJS.ErrnoException }>((resolve) => {
     const child = spawn(bin, [...args, file], { stdio: "inherit", env });
     child.once("error", (error) => resolve({ error }));
@@ -49,6 +49,8 @@ export async function runEditor(editor: readonly string[], file: string, env: No
   }
   if (result.code !== 0) {
     const how = result.signal ? `was killed by ${result.signal}` : `exited with ${result.code}`;
-    throw new HushError("HUSH_ERR_CLI_NO_EDITOR", `the editor ${bin} ${how}; the file was left unchanged`);
+    throw new HushError("HUSH_ERR_CLI_NO_EDITOR", `the editor ${bin} ${how}; the file was left unchanged`, {
+      hint: "save and quit the editor normally (not with an error exit), or pick another one with SOPS_EDITOR",
+    });
   }
 }

@@ -59,7 +59,7 @@ export async function resolveNewFileKeys(flags: NewFileFlags, name: string, env:
   ];
   const { config, rule } = await requireMatchingCreationRule(flags.config, name, env);
   let threshold = flags.shamirSecretSharingThreshold === undefined ? 0 : Number(flags.shamirSecretSharingThreshold);
-  if (!Number.isInteger(threshold) || threshold < 0) throw new HushError("HUSH_ERR_CLI_USAGE", "--shamir-secret-sharing-threshold takes a whole number");
+  if (!Number.isInteger(threshold) || threshold < 0) throw new HushError("HUSH_ERR_CLI_USAGE", "--shamir-secret-sharing-threshold takes a whole number", { hint: "give how many key groups must be available to decrypt, e.g. 2" });
   let selectors: Selectors = flagSelectors ?? {};
   let keyGroups: KeyGroup<MasterKeyRef>[];
   if (flagKeys.length > 0) {

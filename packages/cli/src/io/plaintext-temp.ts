@@ -28,7 +28,7 @@ export async function withPlaintextDir<T>(use: (dir: PlaintextDir) => Promise<T>
   try {
     dir = mkdtempSync(join(tmpdir(), "hush-"));
   } catch (cause) {
-    throw new HushError("HUSH_ERR_CLI_WRITE_OUTPUT", "cannot create a private temporary directory", { cause });
+    throw new HushError("HUSH_ERR_CLI_WRITE_OUTPUT", "cannot create a private temporary directory", { cause, hint: "point TMPDIR at a writable directory" });
   }
   const cleanup = (): void => rmSync(dir, { recursive: true, force: true });
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -45,7 +45,7 @@ export async function withPlaintextDir<T>(use: (dir: PlaintextDir) => Promise<T>
         try {
           writeFileSync(path, bytes, { mode: 0o600, flag: "wx" });
         } catch (cause) {
-          throw new HushError("HUSH_ERR_CLI_WRITE_OUTPUT", "cannot write the temporary plaintext file", { cause });
+          throw new HushError("HUSH_ERR_CLI_WRITE_OUTPUT", "cannot write the temporary plaintext file", { cause, hint: "check free space in TMPDIR (or /tmp)" });
         }
         return path;
       },

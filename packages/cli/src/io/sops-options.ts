@@ -45,7 +45,7 @@ export function checkIoConflicts(opts: SopsCommandOptions, file: string | undefi
     throw new HushError("HUSH_ERR_CLI_CONFLICTING_PARAMETERS", "--in-place and --output cannot be used together");
   }
   if (opts.inPlace && (file === undefined || file === "-")) {
-    throw new HushError("HUSH_ERR_CLI_CONFLICTING_PARAMETERS", "--in-place needs a file, not stdin");
+    throw new HushError("HUSH_ERR_CLI_CONFLICTING_PARAMETERS", "--in-place needs a file, not stdin", { hint: "name the file to change in place, or drop --in-place to write to stdout" });
   }
 }
 
@@ -53,7 +53,7 @@ export function checkIoConflicts(opts: SopsCommandOptions, file: string | undefi
 export function storeOptions(opts: { indent?: string }, output: Format, config: SopsConfig | undefined): StoreOptions {
   if (opts.indent !== undefined) {
     const n = Number(opts.indent);
-    if (!Number.isInteger(n)) throw new HushError("HUSH_ERR_CLI_USAGE", "--indent takes a whole number");
+    if (!Number.isInteger(n)) throw new HushError("HUSH_ERR_CLI_USAGE", "--indent takes a whole number", { hint: "give the number of spaces, e.g. --indent 2" });
     return { indent: n };
   }
   const configured = output === "yaml" ? config?.stores.yaml?.indent : output === "binary" ? config?.stores.json_binary?.indent : config?.stores.json?.indent;
@@ -95,7 +95,9 @@ export function parseDecryptionOrder(value: string | undefined): KeyType[] | und
   if (!value) return undefined;
   const order = value.split(",").map((s) => s.trim()).filter(Boolean) as KeyType[];
   for (const t of order) {
-    if (!keyTypes.includes(t)) throw new HushError("HUSH_ERR_CLI_USAGE", `unknown key type '${t}' in the decryption order`);
+    if (!keyTypes.includes(t)) throw new HushError("HUSH_ERR_CLI_USAGE", `unknown key type '${t.slice(0, 20)}' in the decryption order`, {
+        hint: "name key types from: age, pgp, kms, gcp_kms, azure_kv, hc_vault, hckms",
+      });
   }
   if (new Set(order).size !== order.length) throw new HushError("HUSH_ERR_CLI_DUPLICATE_DECRYPTION_KEY_TYPE", "the decryption order names a key type twice");
   return order;

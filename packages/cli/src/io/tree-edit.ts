@@ -12,7 +12,10 @@ export function parseSetPath(path: string): TreePath {
   try {
     return parseTreePath(path);
   } catch (cause) {
-    throw new HushError("HUSH_ERR_CLI_INVALID_SET", "invalid path format: expected e.g. [\"key\"][0][\"sub\"]", { cause });
+    throw new HushError("HUSH_ERR_CLI_INVALID_SET", "invalid path format: expected e.g. [\"key\"][0][\"sub\"]", {
+      cause,
+      hint: "write each step in brackets: keys in double quotes, list positions as numbers",
+    });
   }
 }
 
