@@ -5,7 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { randomBytes } from "node:crypto";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { HushError } from "@hush/errors";
 import { decryptFile, type Format } from "@hush/sops";
 import {
@@ -100,6 +100,7 @@ export async function emit(bytes: Uint8Array, flags: SealedFlags, io: CliIo, pla
 /** Reads the input named by `-f`, the argument, or stdin. */
 export async function readSource(file: string | undefined, flags: SealedFlags): Promise<{ bytes: Uint8Array; where: string }> {
   const path = flags.secretFile ?? file;
+  if ((path === undefined || path === "-") && process.stdin.isTTY) process.stderr.write("(tty detected: expecting a JSON/YAML manifest on stdin)\n");
   return { bytes: await readInput(path), where: path ?? "stdin" };
 }
 
@@ -264,7 +265,8 @@ export async function secretsFromInput(bytes: Uint8Array, where: string, flags: 
   }
 }
 
-async function runSeal(file: string | undefined, flags: SealedFlags, io: CliIo): Promise<void> {
+async function runSeal(file: string | undefined, flags: SealedFlags & { rotate?: boolean }, io: CliIo): Promise<void> {
+  if (flags.rotate) flags = { ...flags, reEncrypt: true };
   if (flags.fromFile?.length && !flags.raw) throw new HushError("HUSH_ERR_CLI_CONFLICTING_PARAMETERS", "--from-file requires --raw");
   const modes = [flags.raw && "--raw", flags.mergeInto && "--merge-into", flags.validate && "--validate", flags.reEncrypt && "--re-encrypt", flags.fetchCert && "--fetch-cert", flags.recoveryUnseal && "--recovery-unseal"].filter(Boolean);
   if (modes.length > 1) throw new HushError("HUSH_ERR_CLI_CONFLICTING_PARAMETERS", `${modes.join(" and ")} cannot be combined`);
@@ -389,7 +391,8 @@ export function register(program: Command, io: CliIo): void {
     .option("--validate", "check that a SealedSecret can be decrypted (by the controller, or locally with --recovery-private-key)")
     .option("--re-encrypt", "re-encrypt a SealedSecret to the newest key (by the controller, or locally with --recovery-private-key and --cert)")
     .option("--recovery-unseal", "decrypt a SealedSecret with --recovery-private-key (same as `hush unseal`)")
-    .option("--config <file>", "path to .sops.yaml (for a SOPS-encrypted input)");
+    .option("--config <file>", "path to .sops.yaml (for a SOPS-encrypted input)")
+    .addOption(new Option("--rotate", "deprecated kubeseal spelling of --re-encrypt").hideHelp());
   addIoFlags(cmd);
   addControllerFlags(cmd);
   cmd.action((file: string | undefined, flags: SealedFlags) => runSeal(file, flags, io));
