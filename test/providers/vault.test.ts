@@ -7,7 +7,7 @@ import { exposed, testContext, text, type TestContext } from "./context.js";
 const peer = requirePeer("vault", "run `bash scripts/peers vault`");
 const CANARY = "vault-canary-5e4d3c2b1a";
 
-/** Vault's HTTP API with the root token, for seeding only (the provider goes through node-vault). */
+/** Vault's HTTP API with the root token, for seeding only (the provider goes through its own client). */
 async function api(vault: VaultHarness, method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${vault.address}/v1/${path}`, {
     method,

@@ -6,7 +6,7 @@ export interface VaultToken {
   renewable: boolean;
 }
 
-/** The Vault calls the token cache needs; the provider binds them to node-vault. */
+/** The Vault calls the token cache needs; the provider binds them to the shared Vault client (`@hush/cloud/vault`). */
 export interface VaultTokenSource {
   /** Logs in (approle, kubernetes) or, for a static token, reads and looks it up. */
   login(): Promise<VaultToken>;

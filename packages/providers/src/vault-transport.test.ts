@@ -1,5 +1,5 @@
 // Transport details a Vault dev server cannot show (namespaces are an Enterprise/OpenBao
-// feature, the dev server has no TLS): node-vault is driven against a local HTTPS listener
+// feature, the dev server has no TLS): the Vault client is driven against a local HTTPS listener
 // that records what arrives and answers in Vault's JSON shapes.
 import { createServer, type IncomingHttpHeaders, type Server } from "node:https";
 import type { AddressInfo } from "node:net";

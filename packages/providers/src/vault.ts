@@ -1,5 +1,5 @@
 /**
- * `@hush/providers/vault`: the Vault KV provider with an injectable node-vault factory, and the
+ * `@hush/providers/vault`: the Vault KV provider with an injectable Vault client factory, and the
  * token cache it uses. Most callers use `createProvider` from `@hush/providers` instead.
  */
 export { createVaultProvider, type VaultClientFactory } from "./vault-provider.js";
