@@ -28,6 +28,7 @@ const commands: Record<string, () => Promise<CommandModule>> = {
   scan: () => import("./commands/scan.js"),
   hook: () => import("./commands/scan.js"),
   webhook: () => import("./commands/webhook.js"),
+  audit: () => import("./commands/audit.js"),
   controller: () => import("./commands/controller.js"),
   seal: () => import("./commands/seal.js"),
   unseal: () => import("./commands/unseal.js"),

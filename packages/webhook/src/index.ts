@@ -49,6 +49,18 @@ export {
   type CachedFactsOptions,
   type LookupOutcome,
 } from "./cached-facts.js";
+export {
+  auditRequest,
+  auditObject,
+  isViolation,
+  policyReports,
+  auditPolicyName,
+  type ListedObject,
+  type AuditFinding,
+  type PolicyReport,
+  type PolicyReportResult,
+} from "./audit.js";
 export { createKubeObjectReader, type KubeObjectReaderOptions } from "./io/kube-object-reader.js";
+export { auditCluster, type AuditClusterOptions, type AuditResult } from "./io/audit-cluster.js";
 export { createWebhookMetrics, createLookupMetrics, type WebhookMetrics } from "./metrics.js";
 export { serveWebhook, type ServeWebhookOptions, type RunningWebhook } from "./serve.js";

@@ -45,7 +45,8 @@ export function register(program: Command, io: CliIo): void {
     });
 }
 
-async function readConfig(path: string): Promise<unknown> {
+/** Reads the webhook policy file (YAML or JSON), shared with `hush audit`. */
+export async function readConfig(path: string): Promise<unknown> {
   let text: string;
   try {
     text = await readFile(path, "utf8");

@@ -25,8 +25,11 @@ export function createKubeObjectReader(options: KubeObjectReaderOptions = {}): O
     const where = options.kubeconfigPath ? `the kubeconfig ${options.kubeconfigPath}` : "the in-cluster or default kubeconfig";
     throw new HushError("HUSH_ERR_WEBHOOK_KUBECONFIG", `cannot load ${where}`, { cause });
   }
-  const timeoutMs = options.timeoutMs ?? 2_000;
+  return objectReaderFor(client, options.timeoutMs ?? 2_000);
+}
 
+/** An {@link ObjectReader} over an existing client (shared with `auditCluster`). */
+export function objectReaderFor(client: KubeClient, timeoutMs: number): ObjectReader {
   return async (ref: CustomObjectRef) => {
     const signal = AbortSignal.timeout(timeoutMs);
     try {
