@@ -13,6 +13,8 @@ share="$HUSH_PEERS/sops-functional"
 have() { [ -x "$bin/$1" ] && [ "$(cat "$bin/.$1.version" 2>/dev/null)" = "$2" ]; }
 have sops-functional-tests "$SOPS_VERSION" && exit 0
 command -v go >/dev/null || { echo "go toolchain not found: needed to fetch sops's functional tests from the module proxy" >&2; exit 1; }
+# rustup installs into ~/.cargo/bin, which non-login shells (CI steps) may not have on PATH.
+[ -x "${CARGO_HOME:-$HOME/.cargo}/bin/cargo" ] && PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 command -v cargo >/dev/null || { echo "cargo not found: install Rust (rustup) to build sops's functional tests" >&2; exit 1; }
 
 # `go mod download -json` prints the module's folder in the module cache as "Dir".

@@ -30,7 +30,7 @@ describe("top-level forms", () => {
       expectNoTrace(r.stderr);
       const out = r.stdout.toString();
       expect(out).toMatch(/^Usage: hush/);
-      for (const name of ["encrypt", "decrypt", "edit", "rotate", "updatekeys", "set", "unset", "exec-env", "scan", "hook", "webhook", "controller"]) {
+      for (const name of ["encrypt", "decrypt", "edit", "rotate", "updatekeys", "set", "unset", "exec-env", "publish", "scan", "hook", "webhook", "controller"]) {
         expect(out).toMatch(new RegExp(`\\n  ${name}\\b`));
       }
     });

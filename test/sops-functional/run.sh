@@ -19,7 +19,7 @@ gpg_bin="$(PATH="$peers/bin:$PATH" command -v gpg)" || { echo "gpg not found: ru
 work="$(mktemp -d "${TMPDIR:-/tmp}/hush-sops-functional-XXXXXX")"
 vault_pid=""
 cleanup() {
-  GNUPGHOME="$work/gnupg" gpgconf --kill all >/dev/null 2>&1 || true
+  GNUPGHOME="$work/gnupg" PATH="$peers/bin:$PATH" gpgconf --kill all >/dev/null 2>&1 || true
   [ -n "$vault_pid" ] && kill "$vault_pid" 2>/dev/null && wait "$vault_pid" 2>/dev/null
   rm -rf "$work"
 }
