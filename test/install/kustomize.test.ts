@@ -1,0 +1,108 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { findBinary, requirePeer, startKube, type KubeHarness } from "@hush/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ok, run, yamlObjects } from "./support.js";
+
+// deploy/controller and deploy/webhook (`kubectl apply -k`) and the Helm chart at its default
+// values describe the same install. These tests build both and compare every object field by
+// field, so one cannot change without the other.
+const kubectlPeer = requirePeer("kubectl", "run `bash scripts/peers kube`");
+const helmPeer = requirePeer("helm", "run `bash scripts/peers helm`");
+const apiPeers = ["etcd", "kube-apiserver"].map((n) => requirePeer(n, "run `bash scripts/peers kube`"));
+
+const kustomize = async (folder: string) => yamlObjects(ok(`kubectl kustomize ${folder}`, await run(findBinary("kubectl")!, ["kustomize", folder])));
+
+/** What the chart adds for Helm's own bookkeeping, and nothing a cluster acts on. */
+function normalize(o: any): any {
+  const c = structuredClone(o);
+  const keep = (labels: Record<string, string> | undefined) =>
+    labels && Object.fromEntries(Object.entries(labels).filter(([k]) => k === "app.kubernetes.io/name" || k === "app.kubernetes.io/part-of"));
+  c.metadata.labels = keep(c.metadata.labels);
+  if (c.metadata.annotations) {
+    delete c.metadata.annotations["helm.sh/resource-policy"];
+    if (Object.keys(c.metadata.annotations).length === 0) delete c.metadata.annotations;
+  }
+  if (c.kind === "Deployment") {
+    const t = c.spec.template;
+    if (t.metadata.annotations) {
+      delete t.metadata.annotations["checksum/config"];
+      if (Object.keys(t.metadata.annotations).length === 0) delete t.metadata.annotations;
+    }
+    for (const k of t.spec.containers) delete k.imagePullPolicy;
+  }
+  if (c.kind === "ConfigMap" && c.data?.["config.yaml"]) c.data["config.yaml"] = yamlObjects(c.data["config.yaml"])[0];
+  return c;
+}
+
+const key = (o: any) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+
+describe.skipIf(!kubectlPeer.ok)("deploy/ kustomizations", () => {
+  it.for(["deploy/controller", "deploy/webhook", "deploy/crds"])("`kubectl kustomize %s` builds", async (folder) => {
+    const objects = await kustomize(folder);
+    expect(objects.length).toBeGreaterThan(0);
+  });
+
+  it("deploy/controller carries the three hush.dev CRDs", async () => {
+    const crds = (await kustomize("deploy/controller")).filter((o) => o.kind === "CustomResourceDefinition").map((o) => o.metadata.name).sort();
+    expect(crds).toEqual(["clustersecretstores.hush.dev", "externalsecrets.hush.dev", "secretstores.hush.dev"]);
+  });
+
+  describe.skipIf(!apiPeers.every((p) => p.ok))("against a real kube-apiserver", () => {
+    let kube: KubeHarness;
+    beforeAll(async () => {
+      kube = await startKube();
+      // cert-manager is not installed: a permissive stand-in CRD registers its kinds.
+      for (const [kind, plural] of [["Certificate", "certificates"], ["Issuer", "issuers"]] as const) {
+        ok("stand-in CRD", await kube.kubectl(["apply", "-f", "-"], {
+          input: JSON.stringify({
+            apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: `${plural}.cert-manager.io` },
+            spec: { group: "cert-manager.io", scope: "Namespaced", names: { kind, plural, listKind: `${kind}List`, singular: kind.toLowerCase() },
+              versions: [{ name: "v1", served: true, storage: true, schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } } }] },
+          }),
+        }));
+        ok("CRD established", await kube.kubectl(["wait", "--for=condition=Established", `crd/${plural}.cert-manager.io`, "--timeout=60s"]));
+      }
+    });
+    afterAll(async () => kube?.stop());
+
+    it.for(["deploy/controller", "deploy/webhook"])("`kubectl apply -k %s` is accepted (server-side dry run)", async (folder) => {
+      // The namespace must exist for a dry run of the objects inside it.
+      await kube.kubectl(["apply", "-f", `${folder}/namespace.yaml`]);
+      const applied = await kube.kubectl(["apply", "-k", folder, "--dry-run=server"]);
+      expect(applied.code, applied.stderr).toBe(0);
+    });
+  });
+});
+
+describe.skipIf(!kubectlPeer.ok || !helmPeer.ok)("the Helm chart at default values and deploy/ describe the same install", () => {
+  let dir: string;
+  let chart: Map<string, any>;
+  let kust: Map<string, any>;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "hush-drift-"));
+    const rendered = ok("helm template", await run(findBinary("helm")!, ["template", "hush", "deploy/charts/hush", "-n", "hush-system"], {
+      env: { HELM_CACHE_HOME: join(dir, "cache"), HELM_CONFIG_HOME: join(dir, "config"), HELM_DATA_HOME: join(dir, "data") },
+    }));
+    chart = new Map(yamlObjects(rendered).map((o) => [key(o), normalize(o)]));
+    const built = [...(await kustomize("deploy/controller")), ...(await kustomize("deploy/webhook"))];
+    // The chart does not own its namespace (helm install --create-namespace).
+    kust = new Map(built.filter((o) => o.kind !== "Namespace").map((o) => [key(o), normalize(o)]));
+  });
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("has the same objects", () => {
+    expect([...chart.keys()].sort()).toEqual([...kust.keys()].sort());
+  });
+
+  it("has the same objects, field by field (RBAC rules, webhook rules and matchConditions, container args, NetworkPolicy, CRDs...)", () => {
+    for (const [k, expected] of kust) {
+      if (!chart.has(k)) continue; // reported by the test above
+      expect(chart.get(k), `${k} differs between deploy/ and the chart; change both`).toEqual(expected);
+    }
+  });
+});
