@@ -84,12 +84,18 @@ export function findAssignments(text: string, path: string, opts: AssignmentOpti
     const key = text.slice(ks, ke).replace(/^[.-]+|[.-]+$/g, "");
     if (key.length === 0 || !opts.acceptKey(key)) continue;
     const a = parseRest(text, ke, code && !opts.unquotedInCode, opts.maxValue);
-    if (a) out.push({ key, ...a });
+    if (!a) continue;
+    if ("value" in a) out.push({ key, ...a });
+    // A value run too long to be one is skipped whole: every key inside it would read the
+    // same run again (what keeps `secret=secret=…` linear).
+    else re.lastIndex = Math.max(re.lastIndex, a.skipTo);
   }
   return out;
 }
 
-function parseRest(text: string, from: number, quotedOnly: boolean, maxValue: number): Omit<Assignment, "key"> | undefined {
+const stopUnquoted = new Set([..." \t\r\n\f\v\"'`,;"].map((c) => c.charCodeAt(0)));
+
+function parseRest(text: string, from: number, quotedOnly: boolean, maxValue: number): Omit<Assignment, "key"> | { skipTo: number } | undefined {
   let i = from;
   // Closing quote of a quoted key (`"password":`), and an index close (`cfg["password"] =`).
   if (text[i] === '"' || text[i] === "'" || text[i] === "`") i++;
@@ -122,14 +128,16 @@ function parseRest(text: string, from: number, quotedOnly: boolean, maxValue: nu
       }
       if (ch === q || ch === "\n" || ch === "\r") break;
     }
-    if (text[j] !== q || j === start || j - start > maxValue) return undefined;
+    if (j - start > maxValue) return { skipTo: j };
+    if (text[j] !== q || j === start) return undefined;
     return { value: text.slice(start, j), offset: start, quoted: true };
   }
   if (quotedOnly) return undefined;
   const start = i;
   let j = start;
-  while (j < text.length && j - start <= maxValue && !/[\s"'`,;]/.test(text[j]!)) j++;
-  if (j === start || j - start > maxValue) return undefined;
+  while (j < text.length && j - start <= maxValue && !stopUnquoted.has(text.charCodeAt(j))) j++;
+  if (j - start > maxValue) return { skipTo: j };
+  if (j === start) return undefined;
   // The value must end the token: a blank, a line end, or a separator.
   if (j < text.length && !/[\s,;]/.test(text[j]!)) return undefined;
   return { value: text.slice(start, j), offset: start, quoted: false };

@@ -58,3 +58,30 @@ describe("pathological inputs finish in bounded time", { timeout: 60_000 }, () =
     expect(Array.isArray(scanner.scan({ path: "noise.bin.txt", content: bytes }).findings)).toBe(true);
   });
 });
+
+// Classic attack strings at 1 MiB against each rule family: long runs of a pattern's own
+// alphabet, its prefix repeated back to back, and prefixes that almost complete a match.
+describe("1 MiB attack strings per rule family finish well under a second each", { timeout: 120_000 }, () => {
+  const MiB = 1024 * 1024;
+  const families: Record<string, readonly string[]> = {
+    "generic assignments": ["password=", "api_key: \"", "secret_token := '", "pass", "Token = Token = ", "password, password, ", "a.password.b = c.", "x_secret_key->"],
+    "url and curl credentials": ["://", "a://b:c@", "https://u:p", "curl -u a:", "curl --user ", "//r/:_authToken=", "otpauth://totp/x?secret=", "otpauth://totp/?a=b&"],
+    "vault, totp and unseal": ["s.", "s.Ab1", "hvs.", "b.AAAAAQ", "hvo_secret_", "Unseal Key 1: ", "totp_secret="],
+    "key material": ["M", "MII", "MIIEvQIBADAN", "lQ", "lQOYBF", "xc", "ZXlK", "ZXlKaGJHY2lPaUpJVXpJMU5pSjku", "-----BEGIN PRIVATE KEY-----", "5H", "KL", "xprv"],
+    "provider prefixes": ["ghp_", "github_pat_", "glpat-", "xoxb-1-", "sk_live_", "AKIA", "sl.", "EAA", "sc_a.", "dt0c01.", "pat.", ":AA", "prod-1.a.logic.azure.com/workflows/"],
+    "kubernetes and bootstrap tokens": ["abcdef.", "token: a1b2c3.", "kind: Secret\n", "data:\n  k: "],
+  };
+  for (const [family, units] of Object.entries(families)) {
+    it(family, () => {
+      for (const unit of units) {
+        for (const input of [repeatTo(unit, MiB), repeatTo(`${unit}Ab3+/9_-`, MiB), `${unit}${repeatTo("aB3", MiB)}`]) {
+          const t0 = performance.now();
+          const res = scanner.scan({ path: "attack.yaml", content: input });
+          const ms = performance.now() - t0;
+          expect(Array.isArray(res.findings)).toBe(true);
+          expect(ms, `${family}: ${JSON.stringify(unit)}`).toBeLessThan(5_000);
+        }
+      }
+    });
+  }
+});
