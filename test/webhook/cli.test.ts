@@ -105,6 +105,7 @@ describe("hush webhook (built CLI)", () => {
     [["--mode=block"], "--mode must be one of enforce, warn, audit"],
     [["--config=BADCONFIG"], "webhook config field mdoe is not a known field"],
     [["--kubeconfig=/nonexistent/kubeconfig"], "cannot load the kubeconfig /nonexistent/kubeconfig"],
+    [["--client-ca=/nonexistent/ca.pem"], "cannot read the client CA /nonexistent/ca.pem"],
   ] as const)("exits 1 with a one-line message for %j", async ([[flag], message]) => {
     const tls = selfSignedCert(["localhost"]);
     writeFileSync(join(dir, "ok.crt"), tls.cert);

@@ -121,6 +121,15 @@ describe("POST /validate", () => {
     expect(res.body + lines.join("\n")).not.toContain(canary);
   });
 
+  it("judges a data key `__proto__` like any key instead of failing the review (D17)", async () => {
+    const { app } = build();
+    const payload = JSON.stringify(body()).replace('"username":"YXBw"', '"__proto__":"YXBw"');
+    const res = await validate(app, payload);
+    expect(res.statusCode).toBe(200);
+    expect(res.json().response).toMatchObject({ allowed: false, status: { message: expect.stringContaining("data.__proto__") } });
+    expect(({} as Record<string, unknown>)["allowed"]).toBeUndefined();
+  });
+
   it("answers 413 for an oversized review and 415 for a non-JSON content type", async () => {
     const { app } = build({ bodyLimit: 4096 });
     const big = await validate(app, body((r) => { r.request.object.data.big = "A".repeat(8192); }));
