@@ -10,7 +10,7 @@ const encStart = "ENC[AES256_GCM,data:";
 
 /** True when `text` contains a SOPS-encrypted value, or SOPS metadata next to an `ENC[` (it was never decrypted). */
 export function containsSopsCiphertext(text: string): boolean {
-  // Metadata alone is not enough: a decrypted config can carry its own `sops:` section (D16).
+  // Metadata alone is not enough: a decrypted config can carry its own `sops:` section.
   if (!text.includes("ENC[")) return false;
   const whole: unknown = text;
   return isEncryptedValue(whole) || containsEncValue(text) || containsSopsMetadata(text);
