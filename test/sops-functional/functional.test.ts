@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot, requirePeer, startVault, type VaultHarness } from "@hush/testkit";
+import { repoRoot, requirePeer, startMoto, startVault, type MotoHarness, type VaultHarness } from "@hush/testkit";
 
 // sops's own functional test suite (Rust, from the sops v3.13.3 module; built by
 // `bash scripts/peers sops-functional`) run against hush as `./sops`, and against the real sops
@@ -24,9 +24,10 @@ interface SuiteResult {
 }
 
 /** Runs the suite through test/sops-functional/run.sh and reads libtest's summary line. */
-function runSuite(vault: VaultHarness, sopsPath?: string): SuiteResult {
-  const r = spawnSync("bash", [join(repoRoot, "test", "sops-functional", "run.sh"), ...(sopsPath ? ["--sops", sopsPath] : []), "--test-threads", "2"], {
-    env: { ...process.env, VAULT_ADDR: vault.address, VAULT_TOKEN: vault.token, RUST_BACKTRACE: "0" },
+function runSuite(vault: VaultHarness, sopsPath?: string, extra: { args?: string[]; env?: Record<string, string> } = {}): SuiteResult {
+  const args = [join(repoRoot, "test", "sops-functional", "run.sh"), ...(sopsPath ? ["--sops", sopsPath] : []), "--test-threads", "2", ...(extra.args ?? [])];
+  const r = spawnSync("bash", args, {
+    env: { ...process.env, VAULT_ADDR: vault.address, VAULT_TOKEN: vault.token, RUST_BACKTRACE: "0", ...extra.env },
     encoding: "utf8",
     maxBuffer: 64 << 20,
     timeout: 600_000,
@@ -94,4 +95,45 @@ describe.skipIf(!ready)("sops's functional test suite", () => {
     expect(failures(result)).toBe("");
     expect(result.passed).toBe(NON_AWS_TESTS);
   });
+});
+
+const moto = requirePeer("moto_server", "run `bash scripts/peers moto`");
+
+// The suite's S3 publish test is #[ignore]d upstream (it needs an AWS bucket); here it runs
+// against moto, and the object it leaves is checked to be the sops file.
+describe.skipIf(!(ready && moto.ok))("sops's functional test suite: publish to S3 (moto)", () => {
+  let vault: VaultHarness;
+  let s3: MotoHarness;
+  const bucket = "sops-publish-functional-tests";
+  beforeAll(async () => {
+    [vault, s3] = await Promise.all([startSuiteVault(), startMoto()]);
+    const created = await fetch(`${s3.endpoint}/${bucket}`, { method: "PUT" });
+    expect(created.status).toBe(200);
+  });
+  afterAll(async () => {
+    await Promise.all([vault?.stop(), s3?.stop()]);
+  });
+
+  for (const who of ["hush", "sops"] as const) {
+    it(`publish_json_file_s3 passes with ${who} and leaves the encrypted file in the bucket`, async () => {
+      await fetch(`${s3.endpoint}/${bucket}/functional-test/test_encrypt_publish_s3.json`, { method: "DELETE" });
+      const result = runSuite(vault, who === "sops" && sops.ok ? sops.path : undefined, {
+        args: ["--ignored", "--exact", "tests::publish_json_file_s3"],
+        env: {
+          AWS_ENDPOINT_URL: s3.endpoint,
+          AWS_ACCESS_KEY_ID: s3.credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: s3.credentials.secretAccessKey,
+          AWS_REGION: s3.region,
+          AWS_DEFAULT_REGION: s3.region,
+        },
+      });
+      expect(failures(result)).toBe("");
+      expect(result.passed).toBe(1);
+      const object = await fetch(`${s3.endpoint}/${bucket}/functional-test/test_encrypt_publish_s3.json`);
+      expect(object.status).toBe(200);
+      const doc = JSON.parse(await object.text()) as { foo: string; sops: { pgp: Array<{ fp: string }> } };
+      expect(doc.foo).toMatch(/^ENC\[AES256_GCM,/);
+      expect(doc.sops.pgp[0]?.fp).toBe("FBC7B9E2A4F9289AC0C1D4843D16CEE4A27381B4");
+    });
+  }
 });

@@ -4,13 +4,16 @@ import { createInterface } from "node:readline/promises";
 import { isDeepStrictEqual } from "node:util";
 import type { Command } from "commander";
 import { HushError } from "@hush/errors";
-import { decryptFile, formatForPath } from "@hush/sops";
+import { stringify as stringifyYaml } from "yaml";
+import { decryptFile, encryptFile, formatForPath, openEncrypted, parseConfig } from "@hush/sops";
 import type { CliIo } from "../io/cli-io.js";
 import { loadSopsConfig } from "../io/config.js";
-import { findDestinationRule, vaultSecretPath, type DestinationRule } from "../io/destinations.js";
+import { findDestinationRule, vaultSecretPath, type Destination, type DestinationRule } from "../io/destinations.js";
 import { readInput } from "../io/files.js";
 import { keyProvidersFor } from "../io/providers.js";
 import { inFile, parseDecryptionOrder } from "../io/sops-options.js";
+import { pooledRandom } from "../io/random.js";
+import { putObject, s3Target } from "../io/s3-put.js";
 import { readKv, vaultTarget, writeKv } from "../io/vault-kv.js";
 
 interface PublishFlags {
@@ -65,10 +68,14 @@ async function publishFile(file: string, root: string, rule: DestinationRule, fl
     if (ext !== "" && name.endsWith(ext)) name = name.slice(0, -ext.length);
   }
   const d = rule.destination;
-  if (d.kind !== "vault") {
-    throw new HushError("HUSH_ERR_CLI_PUBLISH", `${file}: publishing to ${d.kind === "s3" ? "S3" : "Google Cloud Storage"} is not supported by hush`, {
-      hint: "publish to a Vault destination (vault_path), or copy the encrypted file to the bucket with your cloud's CLI",
+  if (d.kind === "gcs") {
+    throw new HushError("HUSH_ERR_CLI_PUBLISH", `${file}: publishing to Google Cloud Storage is not supported by hush`, {
+      hint: "publish to a Vault (vault_path) or S3 (s3_bucket) destination, or copy the encrypted file with gsutil",
     });
+  }
+  if (d.kind === "s3") {
+    await publishToS3(file, abs, name, d, rule, flags, io, env);
+    return;
   }
   const order = parseDecryptionOrder(flags.decryptionOrder ?? env["SOPS_DECRYPTION_ORDER"]);
   const bytes = await readInput(file);
@@ -102,11 +109,62 @@ async function publishFile(file: string, root: string, rule: DestinationRule, fl
   await writeKv(target, path, d.kvVersion === 1 ? data : { data });
 }
 
+/**
+ * S3, as sops does: the encrypted file is uploaded as it is to `s3_prefix` + name, or, when the
+ * rule's `recreation_rule` names keys, first re-encrypted for those keys with a new data key.
+ */
+async function publishToS3(
+  file: string,
+  abs: string,
+  name: string,
+  d: Extract<Destination, { kind: "s3" }>,
+  rule: DestinationRule,
+  flags: PublishFlags,
+  io: CliIo,
+  env: NodeJS.ProcessEnv,
+): Promise<void> {
+  let bytes = await readInput(file);
+  const format = formatForPath(file);
+  const recreation = rule.recreationRule ? parseConfig(stringifyYaml({ creation_rules: [rule.recreationRule] })).creationRules[0] : undefined;
+  if (recreation && (recreation.keyGroups[0]?.length ?? 0) > 0) {
+    try {
+      const order = parseDecryptionOrder(flags.decryptionOrder ?? env["SOPS_DECRYPTION_ORDER"]);
+      const providers = keyProvidersFor(env);
+      const plain = await decryptFile(bytes, { format, outputFormat: format, providers, ...(order && { decryptionOrder: order }), store: {} });
+      bytes = await encryptFile(plain, {
+        format,
+        outputFormat: format,
+        keyGroups: [...recreation.keyGroups],
+        shamirThreshold: recreation.shamirThreshold,
+        selectors: recreation.selectors,
+        providers,
+        now: new Date(),
+        random: pooledRandom(),
+        store: {},
+      });
+    } catch (err) {
+      throw inFile(file, err);
+    }
+  } else {
+    openEncrypted(bytes, format); // sops checks it is a sops file before uploading
+  }
+  const target = s3Target(env);
+  const key = `${d.prefix}${name}`;
+  if (!flags.yes && !(await confirm(`uploading ${abs} to s3://${d.bucket}/${key} ? (y/n): `, io))) {
+    if (flags.recursive) {
+      io.stdout.write(`Publication of ${abs} canceled\n`);
+      return;
+    }
+    throw new HushError("HUSH_ERR_CLI_PUBLISH", `publication of ${abs} canceled`, { hint: "answer y to publish" });
+  }
+  await putObject(target, d.bucket, key, bytes);
+}
+
 /** Registers `hush publish`. */
 export function register(program: Command, io: CliIo): void {
   program
     .command("publish")
-    .description("publish an encrypted file (or, with --recursive, a directory) to its destination_rules destination in .sops.yaml (Vault KV)")
+    .description("publish an encrypted file (or, with --recursive, a directory) to its destination_rules destination in .sops.yaml (Vault KV or S3)")
     .argument("<file>", "the encrypted file or directory")
     .option("-y, --yes", "publish without asking")
     .option("--omit-extensions", "drop file extensions from the destination names")

@@ -21,7 +21,11 @@ destination_rules:
 
   it("applies sops's defaults and normalisation for Vault (mount secret/, KV v2, trailing slashes)", () => {
     const rule = findDestinationRule(config, "/tmp/x/v2.json");
-    expect(rule).toEqual({ destination: { kind: "vault", address: undefined, path: "functional-test/", mount: "secret/", kvVersion: 2 }, omitExtensions: false });
+    expect(rule).toEqual({
+      destination: { kind: "vault", address: undefined, path: "functional-test/", mount: "secret/", kvVersion: 2 },
+      omitExtensions: false,
+      recreationRule: undefined,
+    });
     if (rule.destination.kind !== "vault") throw new Error("vault expected");
     expect(vaultSecretPath(rule.destination, "v2.json")).toBe("secret/data/functional-test/v2.json");
   });
@@ -36,6 +40,8 @@ destination_rules:
 
   it("reads S3 rules, and refuses a file no rule matches or a rule with two destinations", () => {
     expect(findDestinationRule(config, "s3.json").destination).toEqual({ kind: "s3", bucket: "bucket", prefix: "p/" });
+    const withKeys = findDestinationRule("destination_rules:\n  - s3_bucket: b\n    recreation_rule:\n      age: age1x\n", "f");
+    expect(withKeys.recreationRule).toEqual({ age: "age1x" });
     expect(() => findDestinationRule(config, "other.json")).toThrow(/no matching destination found/);
     expect(() => findDestinationRule("destination_rules:\n  - s3_bucket: a\n    vault_path: b\n", "x")).toThrow(/more than one destination/);
   });

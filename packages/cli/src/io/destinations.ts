@@ -12,6 +12,8 @@ export type Destination =
 export interface DestinationRule {
   readonly destination: Destination;
   readonly omitExtensions: boolean;
+  /** The rule's `recreation_rule` (a creation rule: the keys S3/GCS copies are re-encrypted for), as written. */
+  readonly recreationRule: Record<string, unknown> | undefined;
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -55,8 +57,10 @@ export function findDestinationRule(configText: string, file: string): Destinati
     throw new HushError("HUSH_ERR_CLI_PUBLISH", "more than one destination in a single destination rule", { hint: "give each destination rule one of s3_bucket, gcs_bucket or vault_path" });
   }
   const omitExtensions = rule["omit_extensions"] === true;
-  if (s3 !== "") return { destination: { kind: "s3", bucket: s3, prefix: str(rule["s3_prefix"]) }, omitExtensions };
-  if (gcs !== "") return { destination: { kind: "gcs", bucket: gcs, prefix: str(rule["gcs_prefix"]) }, omitExtensions };
+  const recreation = rule["recreation_rule"];
+  const recreationRule = isObj(recreation) ? recreation : undefined;
+  if (s3 !== "") return { destination: { kind: "s3", bucket: s3, prefix: str(rule["s3_prefix"]) }, omitExtensions, recreationRule };
+  if (gcs !== "") return { destination: { kind: "gcs", bucket: gcs, prefix: str(rule["gcs_prefix"]) }, omitExtensions, recreationRule };
   if (vaultPath === "") {
     throw new HushError("HUSH_ERR_CLI_PUBLISH", "the matching destination rule names no destination", { hint: "set s3_bucket, gcs_bucket or vault_path in the rule" });
   }
@@ -73,6 +77,7 @@ export function findDestinationRule(configText: string, file: string): Destinati
       kvVersion: rule["vault_kv_version"] === 1 ? 1 : 2,
     },
     omitExtensions,
+    recreationRule,
   };
 }
 
