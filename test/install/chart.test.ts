@@ -144,10 +144,10 @@ describe.skipIf(!peers.every((p) => p.ok))("the Helm chart (deploy/charts/hush)"
   it("refuses values outside the schema with a clear message", async () => {
     const bad = await helm(["template", "hush", chart, "--set", "webhook.config.mode=block"]);
     expect(bad.code).not.toBe(0);
-    expect(bad.stderr).toContain("webhook.config.mode");
+    expect(bad.stderr).toContain("/webhook/config/mode");
     const typo = await helm(["template", "hush", chart, "--set", "webhook.replica=3"]);
     expect(typo.code).not.toBe(0);
-    expect(typo.stderr).toMatch(/additional properties 'replica' not allowed|replica/);
+    expect(typo.stderr).toContain("additional properties 'replica' not allowed");
   });
 
   it("installs, upgrades and uninstalls as the README says, keeping the CRDs", async () => {

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { findBinary, requirePeer, startKube, type KubeHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parsePolicy, renderMatchConditions } from "@hush/webhook";
 import { ok, run, yamlObjects } from "./support.js";
 
 // deploy/controller and deploy/webhook (`kubectl apply -k`) and the Helm chart at its default
@@ -104,5 +105,23 @@ describe.skipIf(!kubectlPeer.ok || !helmPeer.ok)("the Helm chart at default valu
       if (!chart.has(k)) continue; // reported by the test above
       expect(chart.get(k), `${k} differs between deploy/ and the chart; change both`).toEqual(expected);
     }
+  });
+});
+
+describe.skipIf(!helmPeer.ok)("the chart's matchConditions", () => {
+  // The chart ports renderMatchConditions to a Helm template; for each policy the CEL it renders
+  // must equal what @hush/webhook renders from the very config the chart puts in the ConfigMap.
+  it.for([
+    ["the default policy", "{}"],
+    ["label tracking", '{"argocd":{"tracking":"label","instanceLabelKey":"argocd.example/app"}}'],
+    ["annotation+label tracking, no field managers", '{"argocd":{"tracking":"annotation+label"},"fieldManagers":{"argocd":[],"fluxKustomize":[],"fluxHelm":[],"other":[]}}'],
+    ["identities with regex and quote characters", `{"identities":{"other":["system:serviceaccount:ci:deploy.bot+1","user:o'brien*","(x)|[y]"]}}`],
+  ] as const)("render the same CEL as @hush/webhook for %s", async ([, config]) => {
+    const rendered = ok("helm template", await run(findBinary("helm")!, ["template", "hush", "deploy/charts/hush", "-n", "hush-system", "--set", "controller.enabled=false", "--set-json", `webhook.config=${config}`]));
+    const objects = yamlObjects(rendered);
+    const cm = objects.find((o) => o.kind === "ConfigMap" && o.metadata.name === "hush-webhook");
+    const vwc = objects.find((o) => o.kind === "ValidatingWebhookConfiguration");
+    const policy = parsePolicy(yamlObjects(cm.data["config.yaml"])[0]);
+    expect(vwc.webhooks[0].matchConditions).toEqual(renderMatchConditions(policy));
   });
 });
