@@ -6,7 +6,7 @@ import { Comment, SopsTime, type Scalar } from "./tree.js";
 export type ValueType = "str" | "int" | "float" | "bool" | "bytes" | "time" | "comment";
 
 const utf8 = new TextEncoder();
-const utf8Decoder = new TextDecoder("utf-8", { fatal: false });
+const utf8Decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: true });
 
 /**
  * The bytes sops encrypts and hashes for a value, and its type tag (sops `ToBytes`).
@@ -53,16 +53,18 @@ function parseGoFloat(s: string): number | undefined {
  * HUSH_ERR_SOPS_DECRYPT_VALUE when the text does not parse as its declared type.
  */
 export function valueFromBytes(bytes: Uint8Array, type: string, where: string): Exclude<Scalar, null> | Comment {
-  const text = utf8Decoder.decode(bytes);
   const bad = (): never => {
     throw new HushError("HUSH_ERR_SOPS_DECRYPT_VALUE", `value at ${where} does not parse as its type '${type}'`);
   };
   switch (type) {
     case "str":
       // Keep invalid UTF-8 (binary files) byte-exact.
-      return isValidUtf8(bytes) ? text : bytes;
+      return utf8OrUndefined(bytes) ?? bytes;
     case "bytes":
       return bytes;
+  }
+  const text = utf8Decoder.decode(bytes);
+  switch (type) {
     case "comment":
       return new Comment(text);
     case "time":
@@ -89,12 +91,14 @@ function isRfc3339(s: string): boolean {
   return /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/.test(s);
 }
 
-/** True when `bytes` is well-formed UTF-8. */
-export function isValidUtf8(bytes: Uint8Array): boolean {
+// ignoreBOM keeps a leading byte-order mark as text, as Go keeps the bytes.
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** `bytes` as text when they are well-formed UTF-8 (decoded once), else undefined. */
+export function utf8OrUndefined(bytes: Uint8Array): string | undefined {
   try {
-    new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    return true;
+    return strictUtf8.decode(bytes);
   } catch {
-    return false;
+    return undefined;
   }
 }

@@ -1,5 +1,5 @@
 import { HushError, type ErrorCode } from "@hush/errors";
-import { isValidUtf8 } from "../values.js";
+import { utf8OrUndefined } from "../values.js";
 import { TreeMap, type Tree, type TreeValue } from "../tree.js";
 import { emitDotenv, parseDotenv } from "./dotenv.js";
 import { emitIni, parseIni } from "./ini.js";
@@ -67,7 +67,7 @@ export function loadFile(bytes: Uint8Array, format: Format, encrypted: boolean):
     case "binary": {
       if (encrypted) return splitMetadata(parseJson(decoder.decode(bytes), code));
       // The whole file is one value under `data`, kept as bytes when it is not UTF-8.
-      const data = isValidUtf8(bytes) ? decoder.decode(bytes) : bytes;
+      const data = utf8OrUndefined(bytes) ?? bytes;
       return { tree: { branches: [new TreeMap([{ key: "data", value: data }])] }, metadata: undefined };
     }
   }

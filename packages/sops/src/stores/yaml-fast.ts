@@ -1,5 +1,7 @@
 import { HushError, type ErrorCode } from "@hush/errors";
-import { TreeList, TreeMap, type Scalar, type TreeValue } from "../tree.js";
+import { isEncryptedValue, parseEncryptedValue } from "../cipher.js";
+import { Comment, TreeList, TreeMap, type Scalar, type TreeValue } from "../tree.js";
+import { scanBlockScalar } from "./yaml-block.js";
 import { resolvePlain } from "./yaml-scalars.js";
 
 /** Where a collection's items start in the source, for placing comments the way go-yaml does. */
@@ -36,8 +38,8 @@ const plainKey = /^[^\s#'"[\]{},&*!|>%@`?:-][^#]*?$|^-[^\s#][^#]*?$/;
 
 /**
  * A fast reader for the block YAML that sops files and Kubernetes manifests are made of:
- * block mappings and sequences, plain and quoted single-line scalars, literal blocks and
- * comments. Anything else (flow collections, anchors, tags, folded or multi-line plain scalars,
+ * block mappings and sequences, plain and quoted single-line scalars, literal and folded blocks
+ * and comments. Anything else (flow collections, anchors, tags, multi-line plain scalars,
  * directives) returns `undefined`, and the caller uses the full parser. Both produce the same
  * tree and layout, which the interop and property tests check against sops.
  */
@@ -202,7 +204,7 @@ class FastReader {
       if (c === "#") this.comment(line, p, true);
       return this.nested(owner, inMap);
     }
-    if (c === "|") return { value: this.literal(l, p, line, owner) };
+    if (c === "|" || c === ">") return { value: this.block(l, p, line, owner) };
     if (c === "[" || c === "{") {
       const rest = l.slice(p).replace(/\s+#.*$/, "").trimEnd();
       if (rest === "[]" || rest === "{}") {
@@ -218,7 +220,7 @@ class FastReader {
       return { value: text };
     }
     if (c === "-" && (l[p + 1] === " " || p + 1 === l.length) && !inMap) unsupported(); // "- - x"
-    if ("&*!>%@`?,]}".includes(c ?? "")) unsupported();
+    if ("&*!%@`?,]}".includes(c ?? "")) unsupported();
     if (c === "-" && (l[p + 1] === " " || p + 1 === l.length)) unsupported();
     // A plain scalar, up to " #". A ": " inside means a mapping (in a sequence item) or an error.
     let end = l.indexOf(" #", p);
@@ -323,51 +325,25 @@ class FastReader {
         const first = child.items[0];
         if (first) item.start = first.start;
       }
-      out.items.push(value);
+      // An encrypted comment inside a list is stored by sops as a list element.
+      if (typeof value === "string" && isEncryptedValue(value) && parseEncryptedValue(value)?.type === "comment") out.items.push(new Comment(value));
+      else out.items.push(value);
       if (child) item.child = child;
     }
   }
 
-  literal(l: string, p: number, line: number, owner: number): string {
-    const header = /^\|([-+]?)(\s+#.*)?$/.exec(l.slice(p));
+  /** A literal or folded block scalar whose indicator is at column `p` of line `line`. */
+  block(l: string, p: number, line: number, owner: number): string {
+    const header = /^[|>](?:[-+]?[1-9]?|[1-9][-+])(?:[ \t]+(#.*))?$/.exec(l.slice(p));
     if (!header) unsupported();
-    const chomp = header?.[1] ?? "";
-    if (header?.[2]) this.comment(line, l.indexOf("#", p), true);
-    const body: string[] = [];
-    let contentIndent = -1;
-    let n = this.i;
-    while (n < this.lines.length) {
-      const t = this.lines[n] ?? "";
-      if (t.trim() === "") {
-        body.push("");
-        n++;
-        continue;
-      }
-      const k = this.indentOf(n);
-      if (contentIndent < 0) {
-        if (k <= owner) break;
-        contentIndent = k;
-      }
-      if (k < contentIndent) break;
-      body.push(t.slice(contentIndent));
-      n++;
-    }
-    // Trailing blank lines belong to the block only for keep chomping; give the rest back.
-    let trailingBlank = 0;
-    while (body.length > 0 && body[body.length - 1] === "") {
-      body.pop();
-      trailingBlank++;
-    }
-    if (contentIndent < 0) unsupported();
-    this.i = n - trailingBlank;
-    if (body.some((b) => /^\s/.test(b) && b !== "")) {
-      // more-indented lines are fine, but leading tabs/spaces on the first line need an indicator
-      if (/^\s/.test(body[0] ?? "")) unsupported();
-    }
-    const content = body.join("\n");
-    if (chomp === "-") return content;
-    if (chomp === "+") return `${content}\n${"\n".repeat(trailingBlank)}`;
-    return content === "" ? "" : `${content}\n`;
+    const scanned = scanBlockScalar(this.text, (this.starts[line] ?? 0) + p, owner);
+    if (!scanned) return unsupported();
+    if (header?.[1] !== undefined) this.comment(line, l.indexOf("#", p), true);
+    // Continue on the line where the scalar stopped (its trailing empty lines are consumed).
+    let n = line + 1;
+    while (n + 1 < this.lines.length && (this.starts[n + 1] ?? Infinity) <= scanned.end) n++;
+    this.i = n;
+    return scanned.value;
   }
 
   doubleQuoted(l: string, p: number): { text: string; end: number } {

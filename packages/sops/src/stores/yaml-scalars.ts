@@ -108,6 +108,7 @@ function analyze(s: string): Analysis {
   let flowIndicators = false;
   let lineBreaks = false;
   let special = false;
+  let tabs = false;
   let leadingSpace = false;
   let leadingBreak = false;
   let trailingSpace = false;
@@ -136,7 +137,9 @@ function analyze(s: string): Analysis {
       }
       if (ch === "#" && precededByWs) flowIndicators = blockIndicators = true;
     }
-    if (!isPrintable(ch.codePointAt(0) ?? 0)) special = true;
+    // A tab rules out plain and single-quoted text but not a literal block (libyaml).
+    if (ch === "\t") tabs = true;
+    else if (!isPrintable(ch.codePointAt(0) ?? 0)) special = true;
     if (isBreak(ch)) lineBreaks = true;
     const last = i === chars.length - 1;
     if (ch === " ") {
@@ -162,6 +165,7 @@ function analyze(s: string): Analysis {
   if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) blockPlain = false;
   if (trailingSpace) block = false;
   if (breakSpace) blockPlain = single = false;
+  if (tabs) blockPlain = single = false;
   if (spaceBreak || special) blockPlain = single = block = false;
   if (lineBreaks) blockPlain = false;
   if (blockIndicators) blockPlain = false;

@@ -3,6 +3,7 @@ import { HushError, type ErrorCode } from "@hush/errors";
 import { isEncryptedValue, parseEncryptedValue } from "../cipher.js";
 import { formatFloatG } from "../go-format.js";
 import { Comment, SopsTime, TreeList, TreeMap, type MapEntry, type Scalar, type Tree, type TreeValue } from "../tree.js";
+import { scanBlockScalar } from "./yaml-block.js";
 import { fastYamlStructure, type Layout, type SourceComment, type YamlStructure } from "./yaml-fast.js";
 import { chooseStringStyle, doubleQuote, parseYamlTimestamp, resolvePlain } from "./yaml-scalars.js";
 
@@ -62,7 +63,7 @@ function fullYamlStructure(text: string, errorCode: ErrorCode, strictKeys: boole
     const layout: Layout = { target: root, indent: 0, items: [] };
     if (contents !== null && !(isScalar(contents) && contents.value === "" && contents.tag === undefined)) {
       if (!isMap(contents)) fail(errorCode, "a YAML document must be a mapping at the top level");
-      fillMap(contents, root, layout, { doc, text, lines, strictKeys, errorCode });
+      fillMap(contents, root, layout, { doc, text, lines, strictKeys, errorCode, blocks: new WeakMap() });
     }
     branches.push(root);
     layouts.push({ start: doc.range?.[0] ?? 0, layout });
@@ -134,6 +135,8 @@ interface Ctx {
   /** Refuse keys go-yaml would not read as strings (sops does so when encrypting). */
   readonly strictKeys: boolean;
   readonly errorCode: ErrorCode;
+  /** Block scalar texts already read, by node (aliases reuse them). */
+  readonly blocks: WeakMap<YNode, string>;
 }
 
 function fillMap(node: YNode, out: TreeMap, layout: Layout, ctx: Ctx): void {
@@ -152,7 +155,7 @@ function fillMap(node: YNode, out: TreeMap, layout: Layout, ctx: Ctx): void {
     const start = keyNode?.range?.[0] ?? (pair.value as YNode | null)?.range?.[0] ?? 0;
     if (layout.items.length === 0 && !node.flow) layout.indent = lines.linePos(start).col - 1;
     const entry: MapEntry = { key, value: null };
-    const child = convert(pair.value as YNode | null, ctx, false);
+    const child = convert(pair.value as YNode | null, ctx, false, lines.linePos(start).col - 1);
     entry.value = child.value;
     out.items.push(entry);
     layout.items.push({ start, line: lines.linePos(start).line, ...(child.layout && { child: child.layout }) });
@@ -173,12 +176,13 @@ function keyText(node: YNode | null, ctx: Ctx): string {
   throw new HushError("HUSH_ERR_SOPS_ENCRYPT_TREE", "the tree contains a complex (non-scalar) mapping key");
 }
 
-function convert(node: YNode | null, ctx: Ctx, insideAlias: boolean): { value: TreeValue; layout?: Layout } {
+/** `owner` is the column of the block mapping or sequence holding `node`. */
+function convert(node: YNode | null, ctx: Ctx, insideAlias: boolean, owner: number): { value: TreeValue; layout?: Layout } {
   const { doc, text, lines } = ctx;
   if (node === null || node === undefined) return { value: null };
   if (isAlias(node)) {
     const target = node.resolve(doc) as YNode | undefined;
-    return { value: target ? convert(target, ctx, true).value : null };
+    return { value: target ? convert(target, ctx, true, owner).value : null };
   }
   if (isMap(node)) {
     const map = new TreeMap();
@@ -191,8 +195,9 @@ function convert(node: YNode | null, ctx: Ctx, insideAlias: boolean): { value: T
     const layout: Layout = { target: list, indent: node.flow ? Infinity : 0, items: [] };
     for (const item of node.items as Array<YNode | null>) {
       const start = item?.range?.[0] ?? 0;
-      if (layout.items.length === 0 && !node.flow) layout.indent = dashColumn(text, start, lines);
-      const child = convert(item, ctx, insideAlias);
+      const dash = dashColumn(text, start, lines);
+      if (layout.items.length === 0 && !node.flow) layout.indent = dash;
+      const child = convert(item, ctx, insideAlias, dash);
       const v = child.value;
       // An encrypted comment inside a list is stored by sops as a list element.
       if (typeof v === "string" && isEncryptedValue(v) && parseEncryptedValue(v)?.type === "comment") list.items.push(new Comment(v));
@@ -201,13 +206,31 @@ function convert(node: YNode | null, ctx: Ctx, insideAlias: boolean): { value: T
     }
     return insideAlias ? { value: list } : { value: list, layout };
   }
-  if (isScalar(node)) return { value: scalarValue(node) };
+  if (isScalar(node)) return { value: scalarValue(node, blockText(node, ctx, owner)) };
   return { value: null };
 }
 
-function scalarValue(node: YNode): Scalar {
+/**
+ * A block scalar's text as go-yaml reads it. The yaml library differs at the end of a file
+ * without a final newline, where it adds a line break that is not in the source. Read once
+ * per node, where it stands in the file, so an alias to it gets the same text.
+ */
+function blockText(node: YNode, ctx: Ctx, owner: number): string | undefined {
+  if (!isScalar(node) || (node.type !== "BLOCK_LITERAL" && node.type !== "BLOCK_FOLDED")) return undefined;
+  const known = ctx.blocks.get(node);
+  if (known !== undefined) return known;
+  const at = node.range?.[0];
+  if (at === undefined) return undefined;
+  const scanned = scanBlockScalar(ctx.text, at, owner)?.value;
+  // Where go-yaml refuses the block (a tab in its indentation, an indicator of 0), so does sops.
+  if (scanned === undefined) fail(ctx.errorCode, `invalid YAML at line ${ctx.lines.linePos(at).line}: bad block scalar`);
+  ctx.blocks.set(node, scanned);
+  return scanned;
+}
+
+function scalarValue(node: YNode, block: string | undefined): Scalar {
   if (!isScalar(node)) return null;
-  const raw = String(node.value ?? "");
+  const raw = block ?? String(node.value ?? "");
   const tag = node.tag;
   if (tag === undefined || tag === "!") return node.type === "PLAIN" && tag === undefined ? resolvePlain(raw) : raw;
   switch (tag) {
@@ -334,7 +357,15 @@ class YamlWriter {
           continue;
         } else this.parts.push(`${lead}#${item.text}\n`);
       } else if (item instanceof TreeMap && item.items.length > 0) {
-        this.map(item, indent + 2, `${lead}- `);
+        // go-yaml writes the head comments of an item's first key above its dash.
+        let first = 0;
+        while (first < item.items.length - 1 && item.items[first] instanceof Comment && !(item.items[first] as Comment).inline) first++;
+        if (item.items[first] instanceof Comment) first = 0;
+        for (const c of item.items.slice(0, first)) {
+          this.parts.push(`${lead}#${(c as Comment).text}\n`);
+          lead = " ".repeat(indent);
+        }
+        this.map(first === 0 ? item : new TreeMap(item.items.slice(first)), indent + 2, `${lead}- `);
       } else if (item instanceof TreeList && item.items.length > 0) {
         this.list(item, indent + 2, `${lead}- `);
       } else {
