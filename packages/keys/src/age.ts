@@ -1,5 +1,6 @@
 import { Decrypter, Encrypter, armor, generateHybridIdentity, generateX25519Identity, identityToRecipient } from "age-encryption";
-import { HushError } from "@hush/errors";
+import { HushError, isHushError } from "@hush/errors";
+import { checkSshRecipient, isSshRecipient, sshIdentity, sshRecipient } from "./age-ssh.js";
 import type { KeyProvider, MasterKey, MasterKeyRef } from "@hush/sops";
 
 // age-encryption collects whole-buffer results through `new Response(stream)`, which makes
@@ -25,10 +26,19 @@ async function readStream(stream: ReadableStream<Uint8Array>): Promise<Uint8Arra
   return new Uint8Array(Buffer.concat(chunks));
 }
 
+/** An SSH private key to use as an age identity, and where it came from (for messages). */
+export interface AgeSshKey {
+  readonly sshKey: string;
+  readonly source: string;
+}
+
 /** Where identities come from; injected by the CLI (env, files, commands). */
 export interface AgeIdentityLoader {
-  /** Identities to try for a key wrapped to `recipient`, and the places that were checked. */
-  (recipient: string): Promise<{ identities: readonly string[]; checked: readonly string[] }>;
+  /**
+   * Identities to try for a key wrapped to `recipient` (age identity strings, or SSH private
+   * keys), and the places that were checked.
+   */
+  (recipient: string): Promise<{ identities: ReadonlyArray<string | AgeSshKey>; checked: readonly string[] }>;
 }
 
 const identityLine = /^(AGE-SECRET-KEY-1[0-9A-Z]+|AGE-SECRET-KEY-PQ-1[0-9A-Z]+|AGE-PLUGIN-[0-9A-Z-]+1[0-9A-Z]+)$/;
@@ -65,15 +75,19 @@ export function defaultAgeKeysFile(env: Readonly<Record<string, string | undefin
   return `${env["XDG_CONFIG_HOME"] || `${home}/.config`}/sops/age/keys.txt`;
 }
 
-/** Parses and checks a recipient (`age1…` X25519 or `age1pq1…` hybrid). */
+/**
+ * Parses and checks comma-separated recipients: `age1…` X25519, `age1pq1…` hybrid, or an SSH
+ * public key (`ssh-ed25519 AAAA… [comment]`, `ssh-rsa AAAA…`), kept as given like sops does.
+ */
 export function parseAgeRecipients(list: string): string[] {
   const out = list
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s !== "");
   for (const r of out) {
-    if (!/^age1[0-9a-z]+$/.test(r)) {
-      throw new HushError("HUSH_ERR_KEYS_AGE_RECIPIENT", `'${r.slice(0, 12)}…' is not an age recipient (age1…); SSH and plugin recipients are not supported`);
+    if (isSshRecipient(r)) checkSshRecipient(r);
+    else if (!/^age1[0-9a-z]+$/.test(r)) {
+      throw new HushError("HUSH_ERR_KEYS_AGE_RECIPIENT", `'${r.slice(0, 12)}…' is not an age recipient (age1…, ssh-ed25519 or ssh-rsa); age plugin recipients are not supported`);
     }
   }
   return out;
@@ -97,7 +111,7 @@ export function createAgeProvider(loadIdentities: AgeIdentityLoader): KeyProvide
       const [recipient] = parseAgeRecipients(key.recipient);
       const e = new Encrypter();
       try {
-        e.addRecipient(recipient ?? "");
+        e.addRecipient(isSshRecipient(recipient ?? "") ? sshRecipient(recipient ?? "") : (recipient ?? ""));
       } catch (cause) {
         throw new HushError("HUSH_ERR_KEYS_AGE_RECIPIENT", `invalid age recipient ${key.recipient}`, { cause });
       }
@@ -116,11 +130,26 @@ export function createAgeProvider(loadIdentities: AgeIdentityLoader): KeyProvide
         throw new HushError("HUSH_ERR_KEYS_AGE_DECRYPT", "the age stanza is not valid armor", { cause });
       }
       const d = new Decrypter();
-      for (const id of identities) d.addIdentity(id);
+      // An SSH key that cannot be used (passphrase, unknown type) is reported only when no
+      // other identity opens the key, as sops does with a default ~/.ssh key.
+      const unusable: string[] = [];
+      for (const id of identities) {
+        if (typeof id === "string") d.addIdentity(id);
+        else {
+          try {
+            d.addIdentity(sshIdentity(id.sshKey, id.source));
+          } catch (err) {
+            unusable.push(isHushError(err) ? err.message : `${id.source} is not a usable SSH key`);
+          }
+        }
+      }
+      const usable = identities.length - unusable.length;
+      const also = unusable.length > 0 ? `; ${unusable.join("; ")}` : "";
+      if (usable === 0) throw new HushError("HUSH_ERR_KEYS_AGE_NO_IDENTITY", `no usable age identity found${also}`);
       try {
         return await readStream(await d.decrypt(toStream(ciphertext)));
       } catch (cause) {
-        throw new HushError("HUSH_ERR_KEYS_AGE_DECRYPT", `none of the ${identities.length} age identities found can decrypt this key`, { cause });
+        throw new HushError("HUSH_ERR_KEYS_AGE_DECRYPT", `none of the ${usable} age identities found can decrypt this key${also}`, { cause });
       }
     },
   };

@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { HushError } from "@hush/errors";
-import { defaultAgeKeysFile, parseAgeIdentities, type AgeIdentityLoader } from "@hush/keys/age";
+import { defaultAgeKeysFile, parseAgeIdentities, type AgeIdentityLoader, type AgeSshKey } from "@hush/keys/age";
 
 const run = promisify(execFile);
 
@@ -36,15 +37,57 @@ export function splitCommand(cmd: string): string[] {
 }
 
 /**
- * Finds age identities the way sops does, trying all sources: `SOPS_AGE_KEY`,
- * `SOPS_AGE_KEY_FILE`, `SOPS_AGE_KEY_CMD` (run without a shell, with `SOPS_AGE_RECIPIENT`),
- * and the default keys file. Results are cached per recipient for one command.
+ * SSH private keys sops 3.13 uses as age identities, in its order: `SOPS_AGE_SSH_PRIVATE_KEY_FILE`,
+ * the output of `SOPS_AGE_SSH_PRIVATE_KEY_CMD`, then `~/.ssh/id_ed25519` and `~/.ssh/id_rsa`
+ * when they exist.
+ */
+async function sshIdentities(env: NodeJS.ProcessEnv, recipient: string, checked: string[]): Promise<AgeSshKey[]> {
+  const out: AgeSshKey[] = [];
+  const file = env["SOPS_AGE_SSH_PRIVATE_KEY_FILE"];
+  checked.push("SOPS_AGE_SSH_PRIVATE_KEY_FILE");
+  if (file) {
+    try {
+      out.push({ sshKey: await readFile(file, "utf8"), source: file });
+    } catch (cause) {
+      throw new HushError("HUSH_ERR_KEYS_AGE_NO_IDENTITY", `SOPS_AGE_SSH_PRIVATE_KEY_FILE ${file} cannot be read`, { cause, hint: "check the path in SOPS_AGE_SSH_PRIVATE_KEY_FILE and that you may read it" });
+    }
+  }
+  const cmd = env["SOPS_AGE_SSH_PRIVATE_KEY_CMD"];
+  checked.push("SOPS_AGE_SSH_PRIVATE_KEY_CMD");
+  if (cmd) {
+    const [bin, ...args] = splitCommand(cmd);
+    if (bin) {
+      try {
+        const { stdout } = await run(bin, args, { env: { ...env, SOPS_AGE_RECIPIENT: recipient }, maxBuffer: 1 << 20 });
+        out.push({ sshKey: stdout, source: "the output of SOPS_AGE_SSH_PRIVATE_KEY_CMD" });
+      } catch (cause) {
+        throw new HushError("HUSH_ERR_KEYS_AGE_NO_IDENTITY", "SOPS_AGE_SSH_PRIVATE_KEY_CMD failed", { cause, hint: "run the SOPS_AGE_SSH_PRIVATE_KEY_CMD command yourself to see why it fails" });
+      }
+    }
+  }
+  for (const name of ["id_ed25519", "id_rsa"]) {
+    const path = join(env["HOME"] ?? homedir(), ".ssh", name);
+    checked.push(path);
+    try {
+      out.push({ sshKey: await readFile(path, "utf8"), source: path });
+    } catch {
+      // absent or unreadable: sops skips it too
+    }
+  }
+  return out;
+}
+
+/**
+ * Finds age identities the way sops does, trying all sources: SSH keys (see above),
+ * `SOPS_AGE_KEY`, `SOPS_AGE_KEY_FILE`, `SOPS_AGE_KEY_CMD` (run without a shell, with
+ * `SOPS_AGE_RECIPIENT`), and the default keys file. Results are cached per recipient for one
+ * command.
  */
 export function ageIdentityLoader(env: NodeJS.ProcessEnv): AgeIdentityLoader {
-  const cache = new Map<string, Promise<{ identities: string[]; checked: string[] }>>();
-  const load = async (recipient: string): Promise<{ identities: string[]; checked: string[] }> => {
-    const identities: string[] = [];
+  const cache = new Map<string, Promise<{ identities: Array<string | AgeSshKey>; checked: string[] }>>();
+  const load = async (recipient: string): Promise<{ identities: Array<string | AgeSshKey>; checked: string[] }> => {
     const checked: string[] = [];
+    const identities: Array<string | AgeSshKey> = await sshIdentities(env, recipient, checked);
     const key = env["SOPS_AGE_KEY"];
     checked.push("SOPS_AGE_KEY");
     if (key) identities.push(...parseAgeIdentities(key, "SOPS_AGE_KEY"));

@@ -10,8 +10,9 @@ import { defineCodes } from "./define.js";
 export const keysCodes = defineCodes({
   HUSH_ERR_KEYS_INTERNAL: { exitCode: 1, hint: "this is a bug in hush; please report it" },
   HUSH_ERR_KEYS_AGE_IDENTITY: { exitCode: 128, hint: "keep only AGE-SECRET-KEY-1… lines (and # comments) in the keys file" },
-  HUSH_ERR_KEYS_AGE_RECIPIENT: { exitCode: 1, hint: "pass age recipients as age1… (see `hush keygen`)" },
-  HUSH_ERR_KEYS_AGE_NO_IDENTITY: { exitCode: 128, hint: "set SOPS_AGE_KEY_FILE or SOPS_AGE_KEY, or run `hush keygen`" },
+  HUSH_ERR_KEYS_AGE_RECIPIENT: { exitCode: 1, hint: "pass age recipients as age1… (see `hush keygen`) or as an SSH public key line (ssh-ed25519/ssh-rsa)" },
+  HUSH_ERR_KEYS_AGE_NO_IDENTITY: { exitCode: 128, hint: "set SOPS_AGE_KEY_FILE, SOPS_AGE_KEY or SOPS_AGE_SSH_PRIVATE_KEY_FILE, or run `hush keygen`" },
+  HUSH_ERR_KEYS_AGE_SSH_KEY: { exitCode: 128, hint: "use an unencrypted ssh-ed25519 or ssh-rsa private key (OpenSSH or PEM format), or an age identity" },
   HUSH_ERR_KEYS_AGE_DECRYPT: { exitCode: 128, hint: "use the age identity that matches one of the file's recipients" },
   HUSH_ERR_KEYS_INVALID_ENCRYPTION_CONTEXT: {
     exitCode: 6,
