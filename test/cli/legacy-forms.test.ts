@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { requirePeer } from "@hush/testkit";
-import { hush, makeAgeKey, run, tempDir, type Run } from "../sops-interop/harness.js";
+import { hush, hushBin, makeAgeKey, run, tempDir, type Run } from "../sops-interop/harness.js";
 
 // sops's older, subcommand-less forms (`sops -d f`, `sops -e -i f`, Flux's
 // `sops --encrypt --in-place --encrypted-regex … --age … f`, `sops --set`, `sops -r`,
@@ -140,6 +140,21 @@ describe.skipIf(!(sops.ok && ageKeygen.ok))("sops's legacy forms", () => {
     expect(shown.a).toBe("before");
     expect(shown.sops.age[0]?.recipient).toBe(key.recipient);
     expect(decrypted(sopsRun(["-d", f.h]))).toEqual({ a: "after" });
+  });
+
+  it("helm-secrets's forms: --decrypt of /dev/stdin with both types, and --encrypt --input-type --output-type --in-place", () => {
+    const f = pair("helm", "json", `{"password": "${secret}"}\n`);
+    const enc = hushRun(["--encrypt", "--input-type", "json", "--output-type", "json", "--in-place", "--age", key.recipient, f.h]);
+    expect(enc.code, enc.stderr).toBe(0);
+    // Through a shell pipe, as helm-secrets runs it (a pipe can be opened as /dev/stdin).
+    const piped = (...cmd: string[]): Run =>
+      run("sh", ["-c", 'f="$1"; shift; cat "$f" | "$@" --decrypt --input-type json --output-type json /dev/stdin', "sh", f.h, ...cmd], env, dir);
+    const h = piped(process.execPath, hushBin);
+    const s = piped(sopsBin);
+    expect(s.code, s.stderr).toBe(0);
+    expect(h.code, h.stderr).toBe(0);
+    expect(h.stdout.toString()).toBe(s.stdout.toString());
+    expect(JSON.parse(h.stdout.toString())).toEqual({ password: secret });
   });
 
   it("several modes: only the last one's result is shown (-e -d decrypts), with a warning; -e's keys are still checked", () => {
