@@ -67,7 +67,8 @@ export function judge(request: AdmissionRequest, policy: WebhookPolicy, facts: F
   const object = request.object;
   const kind = request.kind.kind;
   if (!object || request.kind.group !== "" || (kind !== "Secret" && kind !== "ConfigMap")) return pass("not-judged", policy.mode);
-  const changed = changedValueKeys(request);
+  const all = valueKeys(object);
+  const changed = changedValueKeys(request, all);
   const prov = provenance(request, policy, new Set(changed));
   if (!prov.gitops) return pass("not-gitops", policy.mode);
   const self = objectRef(request, object);
@@ -83,10 +84,10 @@ export function judge(request: AdmissionRequest, policy: WebhookPolicy, facts: F
     return pass("argocd-own-secret", mode);
   }
   if (controllerOwned(request, object, policy)) return pass("controller-owned", mode);
-  if (object.type === "helm.sh/release.v1" && helmRelease(request, object, policy, prov)) return pass("helm-release", mode);
-  if (object.type === "kubernetes.io/service-account-token" && valueKeys(object).every((k) => tokenKeys.has(k))) return pass("service-account-token", mode);
+  if (object.type === "helm.sh/release.v1" && helmRelease(request, object, policy, prov, all)) return pass("helm-release", mode);
+  if (object.type === "kubernetes.io/service-account-token" && all.every((k) => tokenKeys.has(k))) return pass("service-account-token", mode);
 
-  if (valueKeys(object).length === 0 && !object.hasSopsMetadata) return pass("no-values", mode);
+  if (all.length === 0 && !object.hasSopsMetadata) return pass("no-values", mode);
   if (fromGit.length === 0 && !(object.hasSopsMetadata && request.operation === "CREATE")) return pass("unchanged", mode);
 
   const encrypted = fromGit.filter((k) => isSopsMetadataKey(k.slice(k.indexOf(".") + 1)) || containsSopsCiphertext(valueText(object, k)));
@@ -132,6 +133,7 @@ function judgeConfigMap(object: KubeObject, fromGit: readonly string[], policy: 
  * controller's own identity, which a Git author cannot borrow.
  */
 function controllerOwned(request: AdmissionRequest, object: KubeObject, policy: WebhookPolicy): boolean {
+  if (object.metadata.ownerReferences.length === 0) return false;
   const owners = object.metadata.ownerReferences.filter((r) => r.controller);
   const sealed = owners.some((r) => r.kind === "SealedSecret" && r.apiVersion === "bitnami.com/v1alpha1");
   const external = owners.some((r) => r.kind === "ExternalSecret" && (r.apiVersion.startsWith("external-secrets.io/") || r.apiVersion.startsWith("hush.dev/")));
@@ -140,12 +142,11 @@ function controllerOwned(request: AdmissionRequest, object: KubeObject, policy: 
 }
 
 /** Helm's release record (`pkg/storage/driver/secrets.go`): exactly that shape, from helm-controller. */
-function helmRelease(request: AdmissionRequest, object: KubeObject, policy: WebhookPolicy, prov: Provenance): boolean {
+function helmRelease(request: AdmissionRequest, object: KubeObject, policy: WebhookPolicy, prov: Provenance, keys: readonly string[]): boolean {
   const fromHelm =
     identityMatches(policy.identities.fluxHelm, request) ||
     (request.fieldManager !== undefined && policy.fieldManagers.fluxHelm.includes(request.fieldManager)) ||
     (request.operation === "CREATE" && prov.signals.includes("managed-fields") && prov.tools.has("fluxHelm") && prov.tools.size === 1);
-  const keys = valueKeys(object);
   return (
     fromHelm &&
     (object.metadata.name ?? "").startsWith("sh.helm.release.v1.") &&
@@ -250,13 +251,8 @@ function violation(reason: Reason, mode: Mode, message: string): Verdict {
 
 /** Names and keys are shown, values never; names are cut and stripped of anything unusual. */
 function safe(text: string): string {
-  let cleaned = "";
-  const end = Math.min(text.length, 64);
-  for (let i = 0; i < end; i++) {
-    const c = text.charCodeAt(i);
-    const ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 46 || c === 95 || c === 45;
-    cleaned += ok ? text[i] : "?";
-  }
+  // Cut first, so the (linear) replacement never sees more than 64 characters.
+  const cleaned = text.slice(0, 64).replace(/[^A-Za-z0-9._-]/g, "?");
   return text.length > 63 ? `${cleaned.slice(0, 60)}...` : cleaned;
 }
 

@@ -35,13 +35,35 @@ export interface Provenance {
  * `:`-separated segment. Linear in the input (a greedy wildcard match per segment).
  */
 export function matchesPattern(pattern: string, name: string): boolean {
-  const ps = pattern.split(":");
-  const ns = name.split(":");
-  if (ps.length !== ns.length) return false;
-  for (let i = 0; i < ps.length; i++) if (!wildcard(ps[i] ?? "", ns[i] ?? "")) return false;
-  return true;
+  return segmentsMatch(compile(pattern), name.split(":"));
 }
 
+// Patterns are split once per policy array, names once per request: this runs on every review.
+const compiledLists = new WeakMap<readonly string[], readonly (readonly string[])[]>();
+
+function compile(pattern: string): readonly string[] {
+  return pattern.split(":");
+}
+
+function compiledList(patterns: readonly string[]): readonly (readonly string[])[] {
+  let list = compiledLists.get(patterns);
+  if (!list) {
+    list = patterns.map(compile);
+    compiledLists.set(patterns, list);
+  }
+  return list;
+}
+
+function segmentsMatch(ps: readonly string[], ns: readonly string[]): boolean {
+  if (ps.length !== ns.length) return false;
+  for (let i = 0; i < ps.length; i++) {
+    const p = ps[i] ?? "";
+    const n = ns[i] ?? "";
+    if (p === n) continue;
+    if (!p.includes("*") || !wildcard(p, n)) return false;
+  }
+  return true;
+}
 function wildcard(p: string, s: string): boolean {
   // The classic two-pointer match with one backtrack point: O(|p|·|s|) worst case, both short here.
   let pi = 0;
@@ -66,10 +88,27 @@ function wildcard(p: string, s: string): boolean {
   return pi === p.length;
 }
 
+/** The username and groups of a request, split into segments once. */
+interface SplitUser {
+  readonly user: readonly string[];
+  readonly groups: readonly (readonly string[])[];
+}
+
+function splitUser(request: AdmissionRequest): SplitUser {
+  return { user: request.userInfo.username.split(":"), groups: request.userInfo.groups.map((g) => g.split(":")) };
+}
+
+function matchesSplit(patterns: readonly string[], who: SplitUser): boolean {
+  for (const p of compiledList(patterns)) {
+    if (segmentsMatch(p, who.user)) return true;
+    for (const g of who.groups) if (segmentsMatch(p, g)) return true;
+  }
+  return false;
+}
+
 /** True when the username or one of the groups matches one of `patterns`. */
 export function identityMatches(patterns: readonly string[], request: AdmissionRequest): boolean {
-  const { username, groups } = request.userInfo;
-  return patterns.some((p) => matchesPattern(p, username) || groups.some((g) => matchesPattern(p, g)));
+  return matchesSplit(patterns, splitUser(request));
 }
 
 /** The `namespace` of a `system:serviceaccount:<namespace>:<name>` username, if it is one. */
@@ -118,7 +157,8 @@ export function provenance(request: AdmissionRequest, policy: WebhookPolicy, cha
     }
     if (any) signals.push(signal);
   };
-  add("identity", tools.filter((t) => identityMatches(policy.identities[t], request)));
+  const who = splitUser(request);
+  add("identity", tools.filter((t) => matchesSplit(policy.identities[t], who)));
   const manager = request.fieldManager;
   add("field-manager", manager === undefined ? [] : tools.filter((t) => policy.fieldManagers[t].includes(manager)));
   const senderIsGitOps = signals.length > 0;
@@ -132,9 +172,9 @@ export function provenance(request: AdmissionRequest, policy: WebhookPolicy, cha
 /** Value keys (`data.<k>`, `stringData.<k>`, `binaryData.<k>`) with a non-empty value. */
 export function valueKeys(object: KubeObject): string[] {
   const keys: string[] = [];
-  for (const [field, map] of [["data", object.data], ["stringData", object.stringData], ["binaryData", object.binaryData]] as const) {
-    for (const k of Object.keys(map)) if (map[k] !== "") keys.push(`${field}.${k}`);
-  }
+  for (const k in object.data) if (object.data[k] !== "") keys.push(`data.${k}`);
+  for (const k in object.stringData) if (object.stringData[k] !== "") keys.push(`stringData.${k}`);
+  for (const k in object.binaryData) if (object.binaryData[k] !== "") keys.push(`binaryData.${k}`);
   return keys;
 }
 
@@ -142,11 +182,11 @@ export function valueKeys(object: KubeObject): string[] {
  * The non-empty values this request adds or changes: all of them on CREATE, and on UPDATE
  * those that differ from `oldObject` (stringData always counts: it replaces data on write).
  */
-export function changedValueKeys(request: AdmissionRequest): string[] {
+export function changedValueKeys(request: AdmissionRequest, all?: readonly string[]): string[] {
   const object = request.object;
   if (!object) return [];
   const old = request.oldObject;
-  if (request.operation !== "UPDATE" || !old) return valueKeys(object);
+  if (request.operation !== "UPDATE" || !old) return all ? [...all] : valueKeys(object);
   const changed: string[] = [];
   for (const [field, now, before] of [["data", object.data, old.data], ["binaryData", object.binaryData, old.binaryData]] as const) {
     for (const k of Object.keys(now)) if (now[k] !== "" && (!Object.hasOwn(before, k) || before[k] !== now[k])) changed.push(`${field}.${k}`);
