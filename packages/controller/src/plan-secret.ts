@@ -27,9 +27,9 @@ export type FetchResult =
 
 /**
  * The write the runtime must perform. `create` and `update` carry only the fields this
- * ExternalSecret owns (its keys, labels, annotations, ownerReference), written by server-side
- * apply under its own field manager, so several ExternalSecrets can share one Secret and keys
- * an ExternalSecret stops producing are pruned by the API server. `create` must fail if the
+ * ExternalSecret owns (its keys, labels, annotations, ownerReference), written under its own
+ * field manager; an update is a server-side apply, so several ExternalSecrets can share one
+ * Secret and keys an ExternalSecret stops producing are pruned. `create` must fail if the
  * Secret appeared meanwhile; `update` is conditional on the `resourceVersion` it was planned
  * against.
  */

@@ -26,21 +26,22 @@ function fakeClient(respond: (c: Call) => unknown, existing?: Secret): { client:
 const secret = (extra: Partial<Secret> = {}): Secret => ({ apiVersion: "v1", kind: "Secret", metadata: { name: "db", namespace: "app" }, type: "Opaque", data: { a: "YQ==" }, ...extra });
 
 describe("SecretWriter", () => {
-  it("creates by server-side apply under the ExternalSecret's field manager, guarded by a fresh uid", async () => {
-    const { client, calls } = fakeClient((c) => ({ ...(c.options.body as Secret), metadata: { name: "db", resourceVersion: "1" } }));
+  it("creates with a plain create under the ExternalSecret's field manager; updates by server-side apply", async () => {
+    const { client, calls } = fakeClient((c) => ({ ...(c.options.body as Secret), metadata: { name: "db", resourceVersion: String(calls.length) } }));
     const w = new SecretWriter(client);
     expect(await w.write("app", { type: "create", secret: secret(), fieldManager: "hush/db" })).toBe("ok");
-    expect(calls[0]).toMatchObject({ method: "PATCH", path: "/api/v1/namespaces/app/secrets/db", options: { contentType: "application/apply-patch+yaml", query: { fieldManager: "hush/db", force: true } } });
-    expect((calls[0]!.options.body as Secret).metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(calls[0]).toMatchObject({ method: "POST", path: "/api/v1/namespaces/app/secrets", options: { query: { fieldManager: "hush/db" } } });
     expect(w.isOwnWrite({ metadata: { name: "db", namespace: "app", resourceVersion: "1" } })).toBe(true);
+    await w.write("app", { type: "update", secret: secret({ metadata: { name: "db", resourceVersion: "1" } }), fieldManager: "hush/db" });
+    expect(calls[1]).toMatchObject({ method: "PATCH", path: "/api/v1/namespaces/app/secrets/db", options: { contentType: "application/apply-patch+yaml", query: { fieldManager: "hush/db", force: true } } });
   });
 
-  it("reports a Secret that appeared meanwhile as `exists`, and a real validation error as an error", async () => {
-    const reject = () => {
-      throw new HushError("HUSH_ERR_KUBE_INVALID_OBJECT", "PATCH: 422 Invalid (metadata.uid)");
+  it("reports a Secret that appeared meanwhile as `exists`, and anything else as an error", async () => {
+    const reject = (code: string) => () => {
+      throw new HushError(code as "HUSH_ERR_KUBE_CONFLICT", "POST: 409 AlreadyExists");
     };
-    expect(await new SecretWriter(fakeClient(reject, secret()).client).write("app", { type: "create", secret: secret(), fieldManager: "hush/db" })).toBe("exists");
-    await expect(new SecretWriter(fakeClient(reject).client).write("app", { type: "create", secret: secret(), fieldManager: "hush/db" })).rejects.toMatchObject({ code: "HUSH_ERR_KUBE_INVALID_OBJECT" });
+    expect(await new SecretWriter(fakeClient(reject("HUSH_ERR_KUBE_CONFLICT")).client).write("app", { type: "create", secret: secret(), fieldManager: "hush/db" })).toBe("exists");
+    await expect(new SecretWriter(fakeClient(reject("HUSH_ERR_KUBE_INVALID_OBJECT")).client).write("app", { type: "create", secret: secret(), fieldManager: "hush/db" })).rejects.toMatchObject({ code: "HUSH_ERR_KUBE_INVALID_OBJECT" });
   });
 
   it("S1: refuses a privileged type or ServiceAccount annotation right before the request", async () => {

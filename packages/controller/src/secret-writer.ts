@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import type { Secret } from "@hush/kube";
 import { kubeErrorCode, resourcePath, type KubeClient } from "@hush/kube/client";
 import { assertWritableSecret, type SecretAction } from "./plan-secret.js";
@@ -9,11 +8,12 @@ export type WriteOutcome = "ok" | "exists";
 const applyContentType = "application/apply-patch+yaml";
 
 /**
- * Performs the one write a plan asks for, by server-side apply under the ExternalSecret's own
- * field manager. A create never lands on a Secret that appeared meanwhile (it carries a fresh
- * `metadata.uid`, which the API server refuses on an existing object and replaces on a new
- * one), an update is conditional on the planned `resourceVersion`, a delete on the Secret's
- * `uid`. The privileged-type check runs once more right before the request.
+ * Performs the one write a plan asks for, under the ExternalSecret's own field manager. A
+ * create is a plain create, so it can never land on a Secret that appeared meanwhile (the API
+ * server answers AlreadyExists and the caller plans again against it); an update is a
+ * server-side apply of this ExternalSecret's fields, conditional on the planned
+ * `resourceVersion`; a delete is conditional on the Secret's `uid`. The privileged-type check
+ * runs once more right before the request.
  */
 export class SecretWriter {
   readonly #client: KubeClient;
@@ -50,26 +50,25 @@ export class SecretWriter {
     }
     assertWritableSecret(action.secret, existingType);
     const name = action.secret.metadata.name ?? "";
-    const body: Secret =
-      action.type === "create" ? { ...action.secret, metadata: { ...action.secret.metadata, uid: randomUUID() } } : action.secret;
     let written: Secret;
-    try {
+    if (action.type === "create") {
+      try {
+        written = await this.#client.request<Secret>("POST", resourcePath({ version: "v1", plural: "secrets", namespace }), { body: action.secret, query: { fieldManager: action.fieldManager } });
+      } catch (err) {
+        if (kubeErrorCode(err) === "HUSH_ERR_KUBE_CONFLICT") return "exists";
+        throw err;
+      }
+    } else {
       written = await this.#client.request<Secret>("PATCH", path(name), {
-        body,
+        body: action.secret,
         contentType: applyContentType,
         query: { fieldManager: action.fieldManager, force: true },
       });
-    } catch (err) {
-      // Our made-up uid against a Secret that exists: the API server calls it immutable.
-      const code = kubeErrorCode(err);
-      if (action.type === "create" && (code === "HUSH_ERR_KUBE_INVALID_OBJECT" || code === "HUSH_ERR_KUBE_CONFLICT")) {
-        if (await this.#client.get<Secret>(path(name))) return "exists";
-      }
-      throw err;
     }
     const leftover = action.type === "update" ? (action.prune ?? []).filter((k) => Object.hasOwn(written.data ?? {}, k)) : [];
     if (leftover.length > 0) {
-      // Still claimed by an older field manager: remove them explicitly, on the version just written.
+      // Still claimed by another entry (the create, or a manager from before): remove them
+      // explicitly, on the version just written.
       written = await this.#client.request<Secret>("PATCH", path(name), {
         body: { metadata: { resourceVersion: written.metadata.resourceVersion }, data: Object.fromEntries(leftover.map((k) => [k, null])) },
         contentType: "application/merge-patch+json",
