@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { requirePeer } from "@hush/testkit";
+import { crc32 } from "node:zlib";
 import { fakeGithubToken, hush, hushBin, TempRepo } from "./harness.js";
 
 const git = requirePeer("git");
@@ -60,7 +61,7 @@ describe.skipIf(!git.ok)("hush scan against a real git repository", () => {
   it("gives the same findings on worker threads as in one thread", () => {
     fresh();
     for (let i = 0; i < 150; i++) repo.write(`pkg${i % 7}/file${i}.env`, i % 10 === 0 ? `TOKEN=${fakeGithubToken(`t${i}`)}\n` : `N=${i}\n`);
-    repo.write("k8s/s.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: a}\nstringData:\n  k: in-clear\n");
+    repo.write("k8s/s.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: a}\nstringData:\n  k: Rz8kW3qLp5Nv\n");
     const one = hush(["scan", "--jobs", "1", "--format", "json"], repo.dir);
     const two = hush(["scan", "--jobs", "2", "--format", "json"], repo.dir);
     expect(one.code).toBe(1);
@@ -106,15 +107,39 @@ describe.skipIf(!git.ok)("hush scan against a real git repository", () => {
   it("--staged reports line rules on added lines only, file rules on the whole blob", () => {
     fresh();
     repo.write("old.env", `GITHUB_TOKEN=${tokenA}\n`);
-    repo.write("k8s/secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: plain-text-pw\n");
+    repo.write("k8s/secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: Hx7dK2mQ9vLs\n");
     repo.commit("legacy");
     repo.write("old.env", `GITHUB_TOKEN=${tokenA}\nDEBUG=1\n`);
-    repo.write("k8s/secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  labels: {app: db}\nstringData:\n  password: plain-text-pw\n");
+    repo.write("k8s/secret.yaml", "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  labels: {app: db}\nstringData:\n  password: Hx7dK2mQ9vLs\n");
     repo.git("add", "-A");
     const r = hush(["scan", "--staged", "--format", "json"], repo.dir);
     expect(rules(r.stdout)).toEqual(["k8s/secret.yaml:7:kubernetes-secret"]);
     const all = hush(["scan", "--staged", "--all-lines", "--format", "json"], repo.dir);
     expect(rules(all.stdout)).toEqual(["k8s/secret.yaml:7:kubernetes-secret", "old.env:1:github-pat"]);
+  });
+
+  it("--verify ranks a checksum-valid GitHub token above one whose checksum fails, offline", () => {
+    fresh();
+    // A token whose last 6 characters are the base62 CRC32 of its 30 random ones, as GitHub mints them.
+    const b62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    const random = fakeGithubToken("charlie").slice(4, 34);
+    let n = crc32(random);
+    let sum = "";
+    for (let i = 0; i < 6; i++) {
+      sum = b62[n % 62]! + sum;
+      n = Math.floor(n / 62);
+    }
+    const valid = `ghp_${random}${sum}`;
+    repo.write("a.env", `GITHUB_TOKEN=${tokenA}\n`);
+    repo.write("z.env", `GITHUB_TOKEN=${valid}\n`);
+    const r = hush(["scan", "--verify", "--format", "json"], repo.dir);
+    expect(r.code).toBe(1);
+    expect(json(r.stdout).findings.map((f) => [f.path, (f as { checksum?: string }).checksum])).toEqual([
+      ["z.env", "valid"],
+      ["a.env", "invalid"],
+    ]);
+    expect(json(hush(["scan", "--format", "json"], repo.dir).stdout).findings.map((f) => f.path)).toEqual(["a.env", "z.env"]);
+    noLeak(r, tokenA, valid);
   });
 
   it("--git finds a secret removed from the tree in the commit that added it; --since limits the range", () => {
@@ -137,6 +162,12 @@ describe.skipIf(!git.ok)("hush scan against a real git repository", () => {
       properties: { commit: leak },
     });
     noLeak(hist, tokenB);
+    // JSON history findings say who introduced the secret, when, and with which message.
+    const histJson = hush(["scan", "--git", "--format", "json"], repo.dir);
+    const [found] = JSON.parse(histJson.stdout).findings as Record<string, unknown>[];
+    expect(found).toMatchObject({ rule: "github-pat", path: "deploy/token.env", line: 3, commit: leak, author: "dev", email: "dev@example.invalid", message: "leak" });
+    expect(Date.parse(String(found?.["date"]))).not.toBeNaN();
+    noLeak(histJson, tokenB);
     expect(hush(["scan", "--git", "--since", first], repo.dir).code).toBe(1);
     expect(hush(["scan", "--git", "--since", fix], repo.dir).code).toBe(0);
     const bad = hush(["scan", "--git", "--since", "no-such-ref"], repo.dir);

@@ -49,7 +49,7 @@ describe.skipIf(!(git.ok && sops.ok && ageKeygen.ok))("hush scan on files encryp
     expect(clean.code).toBe(0);
 
     // A value pasted in clear after encryption (the MAC no longer matches; sops would refuse it).
-    const yaml = readFileSync(join(repo.dir, "k8s/db.yaml"), "utf8").replace(/ {4}user: ENC\[[^\]]*\]/, "    user: pasted-in-clear");
+    const yaml = readFileSync(join(repo.dir, "k8s/db.yaml"), "utf8").replace(/ {4}user: ENC\[[^\]]*\]/, "    user: Pq4vN8zWk2Lm");
     writeFileSync(join(repo.dir, "k8s/db.yaml"), yaml);
     const dotenv = readFileSync(join(repo.dir, "env/app.env"), "utf8").replace(/^API_TOKEN=.*$/m, "API_TOKEN=pasted-token-value");
     writeFileSync(join(repo.dir, "env/app.env"), dotenv);
@@ -57,14 +57,14 @@ describe.skipIf(!(git.ok && sops.ok && ageKeygen.ok))("hush scan on files encryp
     repo.write("k8s/new.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  a: b\n");
     const dirty = hush(["scan", "--format", "json"], repo.dir);
     expect(dirty.code).toBe(1);
-    const userLine = yaml.split("\n").findIndex((l) => l.includes("pasted-in-clear")) + 1;
+    const userLine = yaml.split("\n").findIndex((l) => l.includes("Pq4vN8zWk2Lm")) + 1;
     expect(rules(dirty.stdout)).toEqual([
       "env/app.env:1:sops-unencrypted-value",
       `k8s/db.yaml:${userLine}:kubernetes-secret`,
       `k8s/db.yaml:${userLine}:sops-unencrypted-value`,
       "k8s/new.yaml:1:sops-file-not-encrypted",
     ]);
-    expect(dirty.stdout).not.toContain("pasted-in-clear");
+    expect(dirty.stdout).not.toContain("Pq4vN8zWk2Lm");
     expect(dirty.stdout).not.toContain("pasted-token-value");
   });
 });

@@ -7,8 +7,10 @@ export interface ScanStats {
 }
 
 /**
- * The `--format json` document, exactly:
- * `{"findings":[{"rule","path","line","column","secretHash","redacted"}],"stats":{"files","bytes"}}`.
+ * The `--format json` document:
+ * `{"findings":[{"rule","path","line","column","secretHash","redacted"}],"stats":{"files","bytes"}}`;
+ * history findings add `commit`, `author`, `email`, `date`, `message`, and `--verify` adds
+ * `checksum` where the format has one.
  */
 export function formatJson(findings: readonly Finding[], stats: ScanStats): string {
   return `${JSON.stringify({
@@ -19,6 +21,8 @@ export function formatJson(findings: readonly Finding[], stats: ScanStats): stri
       column: f.column,
       secretHash: f.secretHash,
       redacted: f.redacted,
+      ...(f.commit !== undefined ? { commit: f.commit, author: f.author, email: f.email, date: f.date, message: f.message } : {}),
+      ...(f.checksum !== undefined ? { checksum: f.checksum } : {}),
     })),
     stats: { files: stats.files, bytes: stats.bytes },
   })}\n`;
@@ -27,7 +31,7 @@ export function formatJson(findings: readonly Finding[], stats: ScanStats): stri
 /** Human output: one `path:line:column: rule redacted` line per finding. */
 export function formatText(findings: readonly Finding[]): string {
   return findings
-    .map((f) => `${f.path}:${f.line}:${f.column}: ${f.rule} ${f.redacted}${f.commit ? ` (commit ${f.commit.slice(0, 12)})` : ""}\n`)
+    .map((f) => `${f.path}:${f.line}:${f.column}: ${f.rule} ${f.redacted}${f.checksum ? ` [checksum ${f.checksum}]` : ""}${f.commit ? ` (commit ${f.commit.slice(0, 12)})` : ""}\n`)
     .join("");
 }
 
@@ -73,7 +77,7 @@ export function formatSarif(
             },
           ],
           partialFingerprints: { "secretHash/v1": f.secretHash },
-          ...(f.commit ? { properties: { commit: f.commit } } : {}),
+          ...(f.commit || f.checksum ? { properties: { ...(f.commit ? { commit: f.commit, author: f.author, date: f.date } : {}), ...(f.checksum ? { checksum: f.checksum } : {}) } } : {}),
         })),
       },
     ],

@@ -1,5 +1,6 @@
 import { isPlaceholderToken, isPlaceholderValue } from "./allowlist.js";
 import { isBinary } from "./binary.js";
+import { checksums } from "./checksum.js";
 import { shannonEntropy } from "./entropy.js";
 import { LineIndex } from "./line-index.js";
 import { KeywordPrefilter } from "./prefilter.js";
@@ -42,6 +43,11 @@ export interface ScannerOptions {
   readonly maxFileBytes?: number;
   /** Honour `hush:allow` / `gitleaks:allow` on the line (default true). */
   readonly inlineAllow?: boolean;
+  /**
+   * Check the checksum of token formats that have one (GitHub, npm, age, Base58Check) and
+   * record the outcome on the finding (`checksum: "valid" | "invalid"`). Offline only.
+   */
+  readonly verify?: boolean;
 }
 
 /** One file (or blob, or patch fragment) to scan. */
@@ -227,8 +233,9 @@ export function createScanner(options: ScannerOptions = {}): Scanner {
         line,
         column: k.column,
         secretHash: hashSecret(k.hit.secret),
-        redacted: redactSecret(k.hit.secret),
+        redacted: k.hit.wholeFile ? "*****" : redactSecret(k.hit.secret),
         ...(input.commit ? { commit: input.commit } : {}),
+        ...(options.verify && checksums[k.hit.rule] ? { checksum: checksums[k.hit.rule]!(k.hit.secret) ? ("valid" as const) : ("invalid" as const) } : {}),
       });
     }
     findings.sort((a, b) => a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));

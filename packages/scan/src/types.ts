@@ -14,6 +14,16 @@ export interface Finding {
   readonly redacted: string;
   /** Commit the finding was introduced in (`--git` mode only). */
   readonly commit?: string;
+  /** Author name, e-mail, ISO 8601 date and subject of that commit (`--git` mode only). */
+  readonly author?: string;
+  readonly email?: string;
+  readonly date?: string;
+  readonly message?: string;
+  /**
+   * With `--verify`, for token formats that carry a checksum (GitHub, npm, age, Base58Check):
+   * `valid` when it matches, `invalid` when it does not. Absent for formats without one.
+   */
+  readonly checksum?: "valid" | "invalid";
 }
 
 /** One match span inside a text, as a pattern reports it. */
@@ -40,6 +50,8 @@ export interface RawHit {
   readonly secret: string;
   /** File-level hits (Kubernetes, SOPS) are reported in --staged mode even on unchanged lines. */
   readonly fileLevel?: boolean;
+  /** The secret is a whole file: the finding shows no characters of it. */
+  readonly wholeFile?: boolean;
   /** Pre-computed 1-based line/column when the detector knows them (e.g. decoded values). */
   readonly line?: number;
   readonly column?: number;

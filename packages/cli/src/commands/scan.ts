@@ -36,6 +36,7 @@ interface RawOptions {
   maxFileSize?: number;
   allLines?: boolean;
   jobs?: number;
+  verify?: boolean;
 }
 
 /**
@@ -70,6 +71,7 @@ export function register(program: Command, io: CliIo): void {
     .option("--baseline <file>", "suppress findings listed in this baseline (default: .hush-baseline.json if present)")
     .option("--write-baseline [file]", "write all current findings to a baseline file and exit 0")
     .option("--max-file-size <MB>", "skip files larger than this (default 25)", megabytes)
+    .option("--verify", "check token checksums offline (GitHub, npm, age, Base58Check); checksum-valid findings first")
     .option("-j, --jobs <n>", "worker threads for tree scans (default: one per CPU, up to 4, for trees of 1500+ files)", jobCount)
     .action(async (paths: string[], raw: RawOptions) => {
       const code = await runScan(
@@ -89,6 +91,7 @@ export function register(program: Command, io: CliIo): void {
           ...(raw.writeBaseline !== undefined ? { writeBaseline: raw.writeBaseline } : {}),
           ...(raw.maxFileSize !== undefined ? { maxFileSize: raw.maxFileSize } : {}),
           ...(raw.jobs !== undefined ? { jobs: raw.jobs } : {}),
+          ...(raw.verify ? { verify: true } : {}),
         },
         io,
       );

@@ -102,6 +102,11 @@ export function indexFiles(root: string, want: RegExp): { path: string; content:
 /** The added lines of one file in one commit, as a fragment to scan. */
 export interface HistoryFragment {
   readonly commit: string;
+  /** Author name, e-mail, ISO 8601 author date and subject line of the commit. */
+  readonly author: string;
+  readonly email: string;
+  readonly date: string;
+  readonly message: string;
   readonly path: string;
   readonly text: string;
   /** lineMap[i] = the file's line number of fragment line i + 1. */
@@ -124,7 +129,7 @@ export async function* historyFragments(root: string, since: string | undefined)
   }
   const child = spawn(
     "git",
-    ["-c", "core.quotepath=false", "log", "-p", "-U0", "--no-color", "--no-ext-diff", "--full-history", "--diff-filter=ACMR", "--format=%x00commit %H", ...range],
+    ["-c", "core.quotepath=false", "log", "-p", "-U0", "--no-color", "--no-ext-diff", "--full-history", "--diff-filter=ACMR", "--format=%x00commit %H%x00%an%x00%ae%x00%aI%x00%s", ...range],
     { cwd: root, stdio: ["ignore", "pipe", "pipe"] },
   );
   let stderr = "";
@@ -135,13 +140,14 @@ export async function* historyFragments(root: string, since: string | undefined)
   });
   const rl = createInterface({ input: child.stdout, crlfDelay: Infinity });
   let commit = "";
+  let meta = { author: "", email: "", date: "", message: "" };
   let path: string | undefined;
   let lines: string[] = [];
   let map: number[] = [];
   let next = 0;
   let inHeader = false;
   const flush = (): HistoryFragment | undefined => {
-    const frag = path && lines.length > 0 ? { commit, path, text: lines.join("\n"), lineMap: map } : undefined;
+    const frag = path && lines.length > 0 ? { commit, ...meta, path, text: lines.join("\n"), lineMap: map } : undefined;
     lines = [];
     map = [];
     return frag;
@@ -150,7 +156,9 @@ export async function* historyFragments(root: string, since: string | undefined)
     if (line.startsWith("\0commit ")) {
       const f = flush();
       if (f) yield f;
-      commit = line.slice(8).trim();
+      const [hash = "", author = "", email = "", date = "", message = ""] = line.slice(8).split("\0");
+      commit = hash.trim();
+      meta = { author, email, date, message };
       path = undefined;
     } else if (line.startsWith("diff --git ")) {
       const f = flush();

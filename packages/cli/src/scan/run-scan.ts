@@ -45,6 +45,8 @@ export interface ScanCommandOptions {
   readonly writeBaseline?: string | boolean;
   readonly maxFileSize?: number;
   readonly allLines?: boolean;
+  /** Check token checksums offline; checksum-valid findings are listed first. */
+  readonly verify?: boolean;
   /** Worker threads for tree scans; default: one per CPU (max 4) for large trees. */
   readonly jobs?: number;
   readonly cwd: string;
@@ -107,6 +109,7 @@ export async function runScan(opts: ScanCommandOptions, io: CliIo): Promise<numb
     configRoot,
     ...(opts.config ? { configFile: resolve(opts.cwd, opts.config) } : {}),
     ...(opts.maxFileSize !== undefined ? { maxFileBytes: opts.maxFileSize } : {}),
+    ...(opts.verify ? { verify: true } : {}),
     kustomizeSecretFiles: [...kustomizeSecretFiles],
   };
   const scanner = buildScanner(setup);
@@ -129,7 +132,10 @@ export async function runScan(opts: ScanCommandOptions, io: CliIo): Promise<numb
     for await (const frag of historyFragments(root, opts.since)) {
       files++;
       bytes += Buffer.byteLength(frag.text);
-      findings.push(...scanner.scan({ path: frag.path, content: frag.text, lineMap: frag.lineMap, commit: frag.commit }).findings);
+      const { author, email, date, message } = frag;
+      for (const f of scanner.scan({ path: frag.path, content: frag.text, lineMap: frag.lineMap, commit: frag.commit }).findings) {
+        findings.push({ ...f, author, email, date, message });
+      }
     }
   } else if ((opts.jobs ?? 0) > 1 || (opts.jobs === undefined && treeFiles.length >= parallelThreshold && availableParallelism() > 1)) {
     const jobs = opts.jobs ?? Math.min(4, availableParallelism());
@@ -151,7 +157,9 @@ export async function runScan(opts: ScanCommandOptions, io: CliIo): Promise<numb
       findings.push(...scanner.scan({ path: rel, content }).findings);
     }
   }
-  findings.sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
+  // With --verify a checksum-valid token outranks everything else, and a failing one comes last.
+  const rank = (f: Finding) => (f.checksum === "valid" ? 0 : f.checksum === "invalid" ? 2 : 1);
+  findings.sort((a, b) => rank(a) - rank(b) || a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column || a.rule.localeCompare(b.rule));
 
   const baselineRoot = gitMode ? root : configRoot;
   if (opts.writeBaseline) {

@@ -13,6 +13,8 @@ export interface ScannerSetup {
   /** `--config FILE`, absolute. */
   readonly configFile?: string;
   readonly maxFileBytes?: number;
+  /** Check token checksums offline (`hush scan --verify`). */
+  readonly verify?: boolean;
   readonly kustomizeSecretFiles: readonly string[];
 }
 
@@ -51,5 +53,6 @@ export function buildScanner(setup: ScannerSetup): Scanner {
     sopsConfigs,
     kustomizeSecretFiles: new Set(setup.kustomizeSecretFiles),
     ...(setup.maxFileBytes !== undefined ? { maxFileBytes: setup.maxFileBytes } : {}),
+    ...(setup.verify ? { verify: true } : {}),
   });
 }

@@ -3,6 +3,11 @@ import { isPlaceholderValue } from "../allowlist.js";
 import { shannonEntropy } from "../entropy.js";
 import type { Rule } from "../rule.js";
 import type { RawHit } from "../types.js";
+import { isSealedSecret } from "./sops-aware.js";
+
+// kubeseal ciphertext (`AgB…`, base64) under a SealedSecret's encryptedData is not a leak.
+const sealedValue = /^Ag[A-Za-z0-9+/]{8,}={0,2}$/;
+const ciphertextIn = (text: string) => (isSealedSecret(text) ? (v: string) => sealedValue.test(v) : () => false);
 
 // Words that make a credential-named key describe or point at a secret instead of holding one
 // (`secretName`, `password_expires_at`, `TokenTTL`, `RequestTokenOpts`, `api_key_header`).
@@ -66,10 +71,11 @@ const apiKeyValue = /^[\w.=~+/-]+$/;
 
 function apiKeyHits(text: string, path: string): RawHit[] {
   const hits: RawHit[] = [];
+  const sealed = ciphertextIn(text);
   for (const a of findAssignments(text, path, { candidates: /secret|token|key|credential|creds/i, acceptKey: isCredentialKey, maxValue: 1024 })) {
     const v = a.value;
     if (v.length < 16 || !apiKeyValue.test(v) || !/\d/.test(v) || !/[a-z]/i.test(v)) continue;
-    if (reference.test(v) || sigv4Scope.test(v) || shannonEntropy(v) <= 3.5 || isPlaceholderValue(v)) continue;
+    if (reference.test(v) || sigv4Scope.test(v) || sealed(v) || shannonEntropy(v) <= 3.5 || isPlaceholderValue(v)) continue;
     hits.push({ rule: "generic-api-key", offset: a.offset, secret: v });
   }
   return hits;
@@ -77,10 +83,11 @@ function apiKeyHits(text: string, path: string): RawHit[] {
 
 function passwordHits(text: string, path: string): RawHit[] {
   const hits: RawHit[] = [];
+  const sealed = ciphertextIn(text);
   for (const a of findAssignments(text, path, { candidates: /pass|pwd|pswd/i, acceptKey: isPasswordKey, maxValue: 128 })) {
     const v = a.value;
     if (v.length < 8 || /\s/.test(v) || reference.test(v) || date.test(v)) continue;
-    if (shannonEntropy(v) <= 2.8 || isPlaceholderValue(v)) continue;
+    if (sealed(v) || shannonEntropy(v) <= 2.8 || isPlaceholderValue(v)) continue;
     hits.push({ rule: "generic-password", offset: a.offset, secret: v });
   }
   return hits;

@@ -68,3 +68,21 @@ describe("Kubernetes Secrets in large and JSON files", () => {
     expect(at("big.yaml", big)).toEqual([["kubernetes-secret", 7, 13]]);
   });
 });
+
+describe("SealedSecret manifests", () => {
+  const s = createScanner();
+  const rules = (path: string, text: string) => s.scan({ path, content: text }).findings.map((f) => [f.rule, f.line]);
+  const head = "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: db\nspec:\n  encryptedData:\n    password: AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq\n";
+
+  it("takes encryptedData for ciphertext", () => {
+    expect(rules("sealed.yaml", head)).toEqual([]);
+  });
+
+  it("flags plaintext data carried in spec.template, but not template expressions", () => {
+    const text = `${head}  template:\n    metadata:\n      name: db\n    data:\n      url: '{{ index . "password" }}'\n      api_token: Kq8vZ3mW7pLx2Rt9\n`;
+    expect(rules("sealed.yaml", text)).toEqual([["kubernetes-secret", 13]]);
+    const plain = ["Kq8v", "Z3mW7pLx2Rt9"].join(""); // assembled so no credential-shaped literal sits in the source
+    const json = JSON.stringify({ apiVersion: "bitnami.com/v1alpha1", kind: "SealedSecret", spec: { encryptedData: { a: "AgBy" }, template: { data: { api_token: plain } } } });
+    expect(rules("sealed.json", json).map(([r]) => r)).toEqual(["kubernetes-secret"]);
+  });
+});

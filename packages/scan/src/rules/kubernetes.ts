@@ -14,7 +14,7 @@ const manifestPath = /\.(?:ya?ml|json|tpl)$/i;
 const kustomization = /(?:^|\/)kustomization\.ya?ml$/i;
 const templated = /\{\{|\$\{|\$\(/;
 // Cheap gate before any YAML parsing: a `kind: Secret` (YAML or JSON spelling) somewhere.
-const secretKind = /["']?kind["']?\s*:\s*["']?Secret\b/;
+const secretKind = /["']?kind["']?\s*:\s*["']?(?:Sealed)?Secret\b/;
 
 interface SecretValue {
   readonly offset: number;
@@ -40,6 +40,20 @@ function secretValues(obj: Node, out: SecretValue[]): void {
   if (kind === "List" || kind?.endsWith("List")) {
     const items = getPair(obj, "items")?.value;
     if (isSeq(items)) for (const it of items.items) secretValues(it as Node, out);
+    return;
+  }
+  if (kind === "SealedSecret") {
+    // `spec.encryptedData` is ciphertext; `spec.template.data` is copied into the Secret as is.
+    const template = getPair(getPair(obj, "spec")?.value ?? obj, "template")?.value;
+    const section = template ? getPair(template, "data")?.value : undefined;
+    if (isMap(section)) {
+      for (const item of section.items) {
+        const v = item.value as Node | null;
+        const value = str(v);
+        if (value === undefined || value.length === 0 || !isScalar(v) || !v.range) continue;
+        out.push({ offset: v.range[0], value, base64: false });
+      }
+    }
     return;
   }
   if (kind !== "Secret") return;
@@ -131,6 +145,16 @@ function jsonSecretValues(text: string): SecretValue[] | undefined {
     const obj = o as Record<string, unknown>;
     const kind = obj["kind"];
     if (typeof kind === "string" && kind.endsWith("List")) return visit(obj["items"]);
+    if (kind === "SealedSecret") {
+      const spec = obj["spec"] as Record<string, unknown> | undefined;
+      const data = (spec?.["template"] as Record<string, unknown> | undefined)?.["data"];
+      if (data && typeof data === "object" && !Array.isArray(data)) {
+        for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
+          if (typeof v === "string" && v.length > 0) out.push({ offset: locate(k, v), value: v, base64: false });
+        }
+      }
+      return;
+    }
     if (kind !== "Secret") return;
     for (const field of ["data", "stringData"] as const) {
       const section = obj[field];
@@ -195,7 +219,9 @@ export function kubernetesRules(
       let values = jsonSecretValues(text);
       if (!values) {
         values = [];
-        const docs = text.includes("{{") ? undefined : parseDocs(text);
+        // Helm templates usually fail to parse and fall back to the line reader; a manifest whose
+        // only `{{` sit inside quoted strings (a SealedSecret template) parses fine.
+        const docs = parseDocs(text);
         if (docs) for (const d of docs) if (d.contents) secretValues(d.contents as Node, values);
         if (!docs) scanLines(text, values);
       }
@@ -263,7 +289,7 @@ export function kubernetesRules(
       }
       // A whole-file source (`files:`) that is not KEY=VALUE: the file itself is the secret.
       if (hits.length === 0 && text.trim().length > 0 && !isEncrypted(text.trim()) && !/(?:^|\n)\s*"?sops"?\s*:|sops_mac=/.test(text)) {
-        hits.push({ rule: "kustomize-secret-env-file", offset: 0, secret: text, fileLevel: true });
+        hits.push({ rule: "kustomize-secret-env-file", offset: 0, secret: text, fileLevel: true, wholeFile: true });
       }
       return hits;
     },

@@ -56,6 +56,22 @@ describe("SOPS-aware detector", () => {
     expect(run("config/app.yaml", "password: hunter2\n")).toEqual([]);
     expect(run(".sops.yaml", "creation_rules: []\n")).toEqual([]);
   });
+
+  it("never shows a character of a whole-file finding, and takes a SealedSecret for encrypted", () => {
+    const withRules = createScanner({
+      sops: testSops,
+      sopsConfigs: [{ config: testSops.parseConfig!("creation_rules:\n  - path_regex: secrets/.*\\.yaml$\n    age: age1qqqq\n"), dir: "" }],
+    });
+    const [finding] = withRules.scan({ path: "secrets/db.yaml", content: "Zq9password: hunter2\n" }).findings;
+    expect(finding?.redacted).toBe("*****");
+    const sealed = "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata:\n  name: db\nspec:\n  encryptedData:\n    password: AgBy3i4OJSWK+PiTySYZZA9rO43cGDEq\n";
+    expect(withRules.scan({ path: "secrets/db.yaml", content: sealed }).findings).toEqual([]);
+    const sealedJson = JSON.stringify({ apiVersion: "bitnami.com/v1alpha1", kind: "SealedSecret", spec: { encryptedData: { password: "AgBy3i4OJSWK" } } });
+    expect(withRules.scan({ path: "secrets/db.yaml", content: sealedJson }).findings).toEqual([]);
+    // Only the real apiVersion counts: a look-alike kind from another group is not encrypted.
+    const lookalike = sealed.replace("bitnami.com/v1alpha1", "example.org/v1");
+    expect(withRules.scan({ path: "secrets/db.yaml", content: lookalike }).findings.map((f) => f.rule)).toContain("sops-file-not-encrypted");
+  });
 });
 
 describe("SOPS-aware detector on flat stores", () => {

@@ -28,6 +28,14 @@ export interface SopsConfigInForce {
 
 const sopsPath = /\.(?:ya?ml|json)$/i;
 
+/**
+ * A Bitnami SealedSecret (`apiVersion: bitnami.com/v1alpha1`, `kind: SealedSecret`) is encrypted
+ * to the cluster's controller key: a file of them is as safe as a SOPS file. YAML or JSON.
+ */
+export function isSealedSecret(text: string): boolean {
+  return /["']?apiVersion["']?\s*:\s*["']?bitnami\.com\/v1alpha1\b/.test(text) && /["']?kind["']?\s*:\s*["']?SealedSecret\b/.test(text);
+}
+
 /** Flat stores: dotenv (`sops_*` keys) and INI (a `[sops]` section); value paths are [key] / [section, key]. */
 function flatLeaves(text: string): { meta: Record<string, unknown>; leaves: Leaf[] } | undefined {
   const dotenv = /(?:^|\n)sops_mac=/.test(text);
@@ -165,7 +173,8 @@ export function sopsRules(sops: SopsRecognisers, configs: readonly SopsConfigInF
         if (!rule || (rule.path_regex === undefined && rule.pathRegex === undefined)) continue;
         if (/(?:^|\n)\s*"?sops"?\s*:|(?:^|\n)sops_mac=|(?:^|\n)\[sops\]/.test(text)) return [];
         if (text.trim().length === 0) return [];
-        return [{ rule: "sops-file-not-encrypted", offset: 0, secret: text, fileLevel: true }];
+        if (isSealedSecret(text)) return [];
+        return [{ rule: "sops-file-not-encrypted", offset: 0, secret: text, fileLevel: true, wholeFile: true }];
       }
       return [];
     },
