@@ -35,7 +35,7 @@ describe.skipIf(!ready)("hush audit against a real kube-apiserver", () => {
     const b64 = (s: string) => Buffer.from(s).toString("base64");
     const fluxLabels = { "kustomize.toolkit.fluxcd.io/name": "apps", "kustomize.toolkit.fluxcd.io/namespace": "flux-system" };
     const plant = async (manifest: string, manager: string) => {
-      const res = await kube.kubectl(["apply", "--server-side", `--field-manager=${manager}`, "-f", "-"], { input: manifest });
+      const res = await kube.kubectl(["apply", "--server-side", "--force-conflicts", `--field-manager=${manager}`, "-f", "-"], { input: manifest });
       expect(res.code, res.stderr).toBe(0);
     };
     // Plaintext that Flux applied; a Secret a person made; a TLS Secret whose data cert-manager owns.

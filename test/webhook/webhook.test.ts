@@ -188,7 +188,8 @@ describe.skipIf(!ready)("admission webhook against a real kube-apiserver", () =>
     const issued = await apply(secret(ns.enforce, "web-tls", { type: "kubernetes.io/tls", data: tlsData }), sa("cert-manager", "cert-manager"), ssa("cert-manager-certificates-issuing"));
     expect(issued.code, issued.stderr).toBe(0);
     const skeleton = secret(ns.enforce, "web-tls", { type: "kubernetes.io/tls", data: null, labels: fluxLabels("apps") });
-    const dryRun = await apply(skeleton, flux, [...ssa("kustomize-controller"), "--dry-run=server"]);
+    // Flux applies with forced ownership (as kustomize-controller does), so shared fields never conflict.
+    const dryRun = await apply(skeleton, flux, [...ssa("kustomize-controller"), "--dry-run=server", "--force-conflicts"]);
     expect(dryRun.code, dryRun.stderr).toBe(0);
     expect(dryRun.stdout).toContain("serverside-applied (server dry run)");
     const changed = secret(ns.enforce, "web-tls", { type: "kubernetes.io/tls", labels: fluxLabels("apps"), data: { ...tlsData, "tls.key": Buffer.from(`${canary}-git`).toString("base64") } });
