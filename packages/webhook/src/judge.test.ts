@@ -480,6 +480,12 @@ describe("judge: ConfigMaps", () => {
     expect(JSON.stringify(v)).not.toContain(token);
   });
 
+  it("scans binaryData too, decoded", () => {
+    const v = judge(review((r: any) => { configMap({})(r); r.request.object.binaryData = { "token.bin": b64(token) }; }), defaultPolicy, {});
+    expect(v).toMatchObject({ reason: "configmap-secret" });
+    expect(v.message).toContain("binaryData.token.bin (github-pat)");
+  });
+
   it("denies such a ConfigMap when configMaps.mode is enforce, and skips scanning when turned off", () => {
     expect(judge(review(configMap({ x: token })), parsePolicy({ configMaps: { mode: "enforce" } }), {}).allowed).toBe(false);
     expect(judge(review(configMap({ x: token })), parsePolicy({ configMaps: { scan: false } }), {}).reason).toBe("configmap-not-scanned");

@@ -118,11 +118,12 @@ export function judge(request: AdmissionRequest, policy: WebhookPolicy, facts: F
 function judgeConfigMap(object: KubeObject, fromGit: readonly string[], policy: WebhookPolicy, subject: string): Verdict {
   const mode = policy.configMaps.mode;
   if (!policy.configMaps.scan) return pass("configmap-not-scanned", mode);
+  // binaryData too (decoded): a token does not stop being one for being stored as bytes.
   const judged: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (const k of fromGit) if (k.startsWith("data.")) judged[k.slice(5)] = object.data[k.slice(5)] ?? "";
+  for (const k of fromGit) if (k.startsWith("data.") || k.startsWith("binaryData.")) judged[k] = valueText(object, k, true);
   const findings = scanConfigMapValues(judged);
   if (findings.length === 0) return pass("configmap-clean", mode);
-  const keys = [...new Set(findings.map((f) => `data.${f.key}`))];
+  const keys = [...new Set(findings.map((f) => f.key))];
   const rules = [...new Set(findings.map((f) => f.rule))];
   return violation("configmap-secret", mode, `${subject} looks like it holds a secret in ${list(keys)} (${list(rules)}); move it to a Secret managed by hush or an ExternalSecret`);
 }
@@ -225,13 +226,15 @@ function isHelmSecretsFile(file: string): boolean {
 /** Longest value prefix inspected for SOPS markers: a Secret is at most 1 MiB. */
 const maxInspected = 1024 * 1024 + 4;
 
-function valueText(object: KubeObject, key: string): string {
+function valueText(object: KubeObject, key: string, configMap = false): string {
   const dot = key.indexOf(".");
   const field = key.slice(0, dot);
   const name = key.slice(dot + 1);
   const raw = (field === "data" ? object.data : field === "stringData" ? object.stringData : object.binaryData)[name] ?? "";
+  // Secret data and every binaryData are base64; ConfigMap data and Secret stringData are text.
   // Node's decoder ignores characters outside the alphabet; a non-base64 value just decodes to noise.
-  return field === "stringData" ? raw.slice(0, maxInspected) : Buffer.from(raw.slice(0, Math.ceil((maxInspected * 4) / 3)), "base64").toString("latin1");
+  const encoded = field === "binaryData" || (field === "data" && !configMap);
+  return encoded ? Buffer.from(raw.slice(0, Math.ceil((maxInspected * 4) / 3)), "base64").toString("latin1") : raw.slice(0, maxInspected);
 }
 
 function pass(reason: Reason, mode: Mode): Verdict {
