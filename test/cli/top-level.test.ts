@@ -33,6 +33,8 @@ describe("top-level forms", () => {
       for (const name of ["encrypt", "decrypt", "edit", "rotate", "updatekeys", "set", "unset", "exec-env", "publish", "scan", "hook", "webhook", "controller"]) {
         expect(out).toMatch(new RegExp(`\\n  ${name}\\b`));
       }
+      // The older sops forms are part of the first screen a sops user reads.
+      expect(out).toContain("hush -d FILE");
     });
   }
 

@@ -113,7 +113,7 @@ async function showHelp(topic: string | undefined, io: CliIo): Promise<number> {
   }
   const program = makeProgram(io);
   await registerAll(program, io, topic === undefined ? commandNames : [topic]);
-  io.stdout.write((topic === undefined ? program : commandOf(program, topic)).helpInformation());
+  (topic === undefined ? program : commandOf(program, topic)).outputHelp();
   return 0;
 }
 
@@ -167,7 +167,16 @@ function makeProgram(io: CliIo): Command {
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     })
-    .showHelpAfterError(false);
+    .showHelpAfterError(false)
+    .addHelpText(
+      "after",
+      `
+sops's older forms work too (alias sops=hush):
+  hush -d FILE, hush -e -i FILE, hush -r --add-age KEY -i FILE, hush --set '["k"] "v"' FILE
+  hush FILE                 edit (starts a new file from an example when FILE does not exist)
+  hush --config X CMD ...   global flags go before the command, as in sops
+`,
+    );
 }
 
 /** Registers the modules behind `names`, each module once. */
