@@ -84,8 +84,8 @@ export interface SealedController {
  * knows in-cluster configuration (a token and CA at /var/run/secrets/kubernetes.io/…), so it
  * runs in a private mount namespace where a tmpfs over /run holds them; nothing on the host's
  * /run changes. Its key pair is created by the suite (a labelled kubernetes.io/tls Secret, as
- * the controller stores its own), and a selector-less Service with manual endpoints lets the
- * API server's service proxy reach it, as kubeseal expects.
+ * the controller stores its own), and a selector-less Service with a hand-made EndpointSlice lets
+ * the API server's service proxy reach it, as kubeseal expects.
  */
 export async function startController(kube: KubeHarness, workDir: string): Promise<SealedController> {
   const bin = findBinary("sealed-secrets-controller");
@@ -137,14 +137,20 @@ export async function startController(kube: KubeHarness, workDir: string): Promi
         return false;
       }
     }, { timeoutMs: 60_000, what: "sealed-secrets controller /healthz" });
-    // Reachable through the API server as kubeseal reaches it: Service → endpoints → ip:port.
+    // Reachable through the API server as kubeseal reaches it: Service → EndpointSlice → Pod IP.
+    // The API server proxies only to endpoints whose target Pod reports that IP, so a stand-in
+    // Pod (never scheduled: there are no nodes) carries the controller's address in its status.
+    await kubectl(["apply", "-f", "-"], JSON.stringify({
+      apiVersion: "v1", kind: "Pod", metadata: { name, namespace, labels: { app: name } },
+      spec: { serviceAccountName: name, automountServiceAccountToken: false, containers: [{ name: "controller", image: "sealed-secrets-controller:v0.27.1" }] },
+    }));
+    await kubectl(["patch", "pod", name, "-n", namespace, "--subresource=status", "--type=merge", "-p", JSON.stringify({ status: { podIP: ip, podIPs: [{ ip }] } })]);
     await kubectl(["apply", "-f", "-"], JSON.stringify({ apiVersion: "v1", kind: "List", items: [
       { apiVersion: "v1", kind: "Service", metadata: { name, namespace }, spec: { ports: [{ name: "http", port: 8080, targetPort: port }] } },
-      { apiVersion: "v1", kind: "Endpoints", metadata: { name, namespace }, subsets: [{ addresses: [{ ip }], ports: [{ name: "http", port }] }] },
       {
         apiVersion: "discovery.k8s.io/v1", kind: "EndpointSlice", addressType: "IPv4",
         metadata: { name: `${name}-hush`, namespace, labels: { "kubernetes.io/service-name": name } },
-        endpoints: [{ addresses: [ip], conditions: { ready: true } }], ports: [{ name: "http", port, protocol: "TCP" }],
+        endpoints: [{ addresses: [ip], conditions: { ready: true }, targetRef: { kind: "Pod", namespace, name } }], ports: [{ name: "http", port, protocol: "TCP" }],
       },
     ] }));
   } catch (err) {

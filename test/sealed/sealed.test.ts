@@ -50,17 +50,24 @@ describe.skipIf(!ready)("Sealed Secrets against the real controller, kubeseal an
     const res = await kube.kubectl(["get", kind, name, "-n", namespace, "-o", "json"]);
     return res.code === 0 ? (JSON.parse(res.stdout) as Obj) : undefined;
   };
-  const controllerSecret = (name: string, namespace: string): Promise<Obj> =>
-    waitFor(async () => {
+  /** Polls until `probe` yields a value (waitFor itself resolves to nothing). */
+  const poll = async <T,>(probe: () => Promise<T | undefined>, what: string): Promise<T> => {
+    let value: T | undefined;
+    await waitFor(async () => {
       ctl.proc.assertRunning();
-      return getObj("secret", name, namespace);
-    }, { timeoutMs: 30_000, what: `the controller to create Secret ${namespace}/${name}` });
+      value = await probe();
+      return value !== undefined;
+    }, { timeoutMs: 30_000, what });
+    return value as T;
+  };
+  const controllerSecret = (name: string, namespace: string): Promise<Obj> =>
+    poll(() => getObj("secret", name, namespace), `the controller to create Secret ${namespace}/${name}`);
   const refusal = (name: string, namespace: string): Promise<string> =>
-    waitFor(async () => {
+    poll(async () => {
       const ss = await getObj("sealedsecret", name, namespace);
       const c = ss?.status?.conditions?.find((x) => x.type === "Synced");
       return c?.status === "False" ? (c.message ?? "") : undefined;
-    }, { timeoutMs: 30_000, what: `the controller to refuse SealedSecret ${namespace}/${name}` });
+    }, `the controller to refuse SealedSecret ${namespace}/${name}`);
   const ctlFlags = () => ["--kubeconfig", kube.kubeconfigPath, "--controller-namespace", ctl.namespace, "--controller-name", ctl.name];
 
   beforeAll(async () => {

@@ -10,6 +10,7 @@ import { HushError } from "@hush/errors";
 import { decryptFile, type Format } from "@hush/sops";
 import {
   detectFormat,
+  isRecord,
   isSopsEncrypted,
   mergeInto,
   parseDocuments,
@@ -17,6 +18,7 @@ import {
   parseSealingCert,
   reencryptSealedSecret,
   renderSealedSecrets,
+  sealedSecretApiVersion,
   sealingScopes,
   sealRaw,
   sealSecret,
@@ -326,7 +328,8 @@ async function runSeal(file: string | undefined, flags: SealedFlags & { rotate?:
         } catch {
           throw new HushError("HUSH_ERR_SEALED_CONTROLLER", "the controller's re-encrypted SealedSecret is not JSON");
         }
-        const again = toSealedSecret(doc);
+        // The controller marshals the object without its TypeMeta (kubeseal's codec adds it back).
+        const again = toSealedSecret(isRecord(doc) ? { kind: "SealedSecret", apiVersion: sealedSecretApiVersion, ...doc } : doc);
         delete again.metadata["creationTimestamp"];
         result.push(again);
       }
