@@ -101,12 +101,13 @@ describe.skipIf(!(sops.ok && ageKeygen.ok))("YAML block scalars: hush reads, enc
     if (s.code !== 0) return;
     expect(shape(`${plain}.h.yaml`)).toBe(shape(`${plain}.s.yaml`));
     const oracle = run(sopsBin, ["decrypt", `${plain}.s.yaml`], env);
-    expect(oracle.code, oracle.stderr).toBe(0);
     const hushReadsSops = hush(["decrypt", `${plain}.s.yaml`], env);
-    expect(hushReadsSops.code, hushReadsSops.stderr).toBe(0);
-    expect(hushReadsSops.stdout.toString()).toBe(oracle.stdout.toString());
     const sopsReadsHush = run(sopsBin, ["decrypt", `${plain}.h.yaml`], env);
-    expect(sopsReadsHush.code, sopsReadsHush.stderr).toBe(0);
+    // go-yaml writes a clear block with leading spaces inside a list with an indentation
+    // indicator it cannot read back: then sops fails on its own file, and hush must fail too.
+    expect({ source, hush: hushReadsSops.code === 0, sopsOnHush: sopsReadsHush.code === 0 }).toEqual({ source, hush: oracle.code === 0, sopsOnHush: oracle.code === 0 });
+    if (oracle.code !== 0) return;
+    expect(hushReadsSops.stdout.toString()).toBe(oracle.stdout.toString());
     expect(sopsReadsHush.stdout.toString()).toBe(oracle.stdout.toString());
   }, 600_000);
 });

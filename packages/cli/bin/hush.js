@@ -1,9 +1,32 @@
 #!/usr/bin/env node
-// The sops-compatible commands run from the bundled build (fast cold start); everything else
-// (help, scan, webhook, controller) from the plain build, whose dependencies resolve normally.
+// Start-up matters: tools call hush once per file (helm-secrets, kustomize plugins, pre-commit
+// hooks). Two things keep it short:
+// - Node's compile cache: V8 code for hush's modules is kept on disk, in the user's cache
+//   directory (never in the install), so later runs skip compiling. When that directory cannot
+//   be written Node runs without it. NODE_COMPILE_CACHE / NODE_DISABLE_COMPILE_CACHE still win.
+// - The esbuild bundle (dist-bundle/): one small file graph for everything but the long-running
+//   services and the scanner, which run from the plain build with normally resolved dependencies.
 import { existsSync } from "node:fs";
+import module from "node:module";
+import { homedir } from "node:os";
+import { join } from "node:path";
 
-const bundled = new Set(["encrypt", "decrypt", "filestatus", "keygen", "edit", "rotate", "updatekeys", "set", "unset", "exec-env", "exec-file"]);
+if (!process.env.NODE_COMPILE_CACHE && !process.env.NODE_DISABLE_COMPILE_CACHE && module.enableCompileCache) {
+  try {
+    const home = homedir();
+    const base =
+      process.platform === "win32"
+        ? process.env.LOCALAPPDATA || join(home, "AppData", "Local")
+        : process.platform === "darwin"
+          ? join(home, "Library", "Caches")
+          : process.env.XDG_CACHE_HOME || join(home, ".cache");
+    module.enableCompileCache(join(base, "hush", "compile-cache"));
+  } catch {
+    // no usable cache directory: run without one
+  }
+}
+
+const unbundled = new Set(["scan", "hook", "webhook", "audit", "controller", "seal", "unseal", "publish"]);
 const command = process.argv.slice(2).find((a) => !a.startsWith("-"));
 const bundle = new URL("../dist-bundle/main.js", import.meta.url);
-await import(command !== undefined && bundled.has(command) && existsSync(bundle) ? bundle.href : "../dist/main.js");
+await import(!unbundled.has(command ?? "") && existsSync(bundle) ? bundle.href : "../dist/main.js");

@@ -1,6 +1,6 @@
-import { createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, privateDecrypt, publicEncrypt, randomBytes, constants, type KeyObject } from "node:crypto";
-import { Stanza, type Identity, type Recipient } from "age-encryption";
+import { constants, createHash, createPrivateKey, createPublicKey, privateDecrypt, publicEncrypt, randomBytes, type KeyObject } from "node:crypto";
 import { HushError } from "@hush/errors";
+import { hkdf32 as hkdf, open, seal, x25519, x25519Public, type NativeIdentity, type NativeRecipient } from "./age-native.js";
 
 // age's SSH recipient types (`ssh-ed25519`, `ssh-rsa`), as filippo.io/age/agessh defines them
 // and sops uses them: an Ed25519 key is used as X25519 after conversion (with a tweak bound to
@@ -70,21 +70,6 @@ function sshTag(wire: Uint8Array): string {
   return b64(createHash("sha256").update(wire).digest().subarray(0, 4));
 }
 
-// X25519 through node:crypto: raw scalars and points wrapped in their fixed DER prefixes.
-const x25519Pkcs8 = Buffer.from("302e020100300506032b656e04220420", "hex");
-const x25519Spki = Buffer.from("302a300506032b656e032100", "hex");
-
-function x25519(scalar: Uint8Array, point: Uint8Array): Buffer {
-  const privateKey = createPrivateKey({ key: Buffer.concat([x25519Pkcs8, scalar]), format: "der", type: "pkcs8" });
-  const publicKey = createPublicKey({ key: Buffer.concat([x25519Spki, point]), format: "der", type: "spki" });
-  return diffieHellman({ privateKey, publicKey });
-}
-
-function x25519Public(scalar: Uint8Array): Buffer {
-  const key = createPrivateKey({ key: Buffer.concat([x25519Pkcs8, scalar]), format: "der", type: "pkcs8" });
-  return fromB64url(createPublicKey(key).export({ format: "jwk" }).x);
-}
-
 const p25519 = 2n ** 255n - 19n;
 function modPow(b: bigint, e: bigint, m: bigint): bigint {
   let r = 1n;
@@ -112,26 +97,6 @@ function ed25519ToX25519Public(pub: Uint8Array): Buffer {
 /** The X25519 scalar of an Ed25519 seed: the first half of SHA-512(seed) (X25519 clamps it). */
 function ed25519ToX25519Secret(seed: Uint8Array): Buffer {
   return createHash("sha512").update(seed).digest().subarray(0, 32);
-}
-
-function hkdf(ikm: Uint8Array, salt: Uint8Array, info: string): Buffer {
-  return Buffer.from(hkdfSync("sha256", ikm, salt, info, 32));
-}
-
-const zeroNonce = Buffer.alloc(12);
-function seal(key: Uint8Array, plain: Uint8Array): Buffer {
-  const c = createCipheriv("chacha20-poly1305", key, zeroNonce, { authTagLength: 16 });
-  return Buffer.concat([c.update(plain), c.final(), c.getAuthTag()]);
-}
-function open(key: Uint8Array, sealed: Uint8Array): Buffer | undefined {
-  if (sealed.length !== 32) return undefined; // a 16-byte file key and its tag
-  const d = createDecipheriv("chacha20-poly1305", key, zeroNonce, { authTagLength: 16 });
-  d.setAuthTag(sealed.subarray(16));
-  try {
-    return Buffer.concat([d.update(sealed.subarray(0, 16)), d.final()]);
-  } catch {
-    return undefined;
-  }
 }
 
 // The tweak binds the shared secret to the SSH key: HKDF with an empty secret, salted with the
@@ -181,25 +146,25 @@ export function checkSshRecipient(recipient: string): void {
 }
 
 /** An age recipient for an SSH public key line. */
-export function sshRecipient(line: string): Recipient {
+export function sshRecipient(line: string): NativeRecipient {
   const key = parseSshPublic(line);
   const tag = sshTag(key.wire);
   if (key.kind === "rsa") {
     return {
-      wrapFileKey: (fileKey) => [
-        new Stanza(["ssh-rsa", tag], publicEncrypt({ key: key.key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256", oaepLabel: Buffer.from(rsaLabel) }, fileKey)),
+      wrap: (fileKey) => [
+        { args: ["ssh-rsa", tag], body: publicEncrypt({ key: key.key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: "sha256", oaepLabel: Buffer.from(rsaLabel) }, fileKey) },
       ],
     };
   }
   const theirs = ed25519ToX25519Public(key.pub);
   return {
-    wrapFileKey: (fileKey) => {
+    wrap: (fileKey) => {
       const ephemeral = randomBytes(32);
       const share = x25519Public(ephemeral);
       const tweak = hkdf(new Uint8Array(0), key.wire, ed25519Label);
       const shared = x25519(tweak, x25519(ephemeral, theirs));
       const wrapping = hkdf(shared, Buffer.concat([share, theirs]), ed25519Label);
-      return [new Stanza(["ssh-ed25519", tag, b64(share)], seal(wrapping, fileKey))];
+      return [{ args: ["ssh-ed25519", tag, b64(share)], body: seal(wrapping, fileKey) }];
     },
   };
 }
@@ -289,12 +254,12 @@ function parsePem(pem: string, source: string): SshSecret {
  * An age identity for an SSH private key (OpenSSH or PEM; passphrase-protected keys are
  * refused). `source` names the key's origin in errors; the key text is never echoed.
  */
-export function sshIdentity(text: string, source: string): Identity {
+export function sshIdentity(text: string, source: string): NativeIdentity {
   const secret = /-----BEGIN OPENSSH PRIVATE KEY-----/.test(text) ? parseOpenSsh(text, source) : parsePem(text, source);
   const tag = sshTag(secret.wire);
   if (secret.kind === "rsa") {
     return {
-      unwrapFileKey: (stanzas) => {
+      unwrap: (stanzas) => {
         for (const s of stanzas) {
           if (s.args[0] !== "ssh-rsa" || s.args.length !== 2 || s.args[1] !== tag) continue;
           try {
@@ -311,13 +276,13 @@ export function sshIdentity(text: string, source: string): Identity {
   const ours = x25519Public(scalar);
   const tweak = hkdf(new Uint8Array(0), secret.wire, ed25519Label);
   return {
-    unwrapFileKey: (stanzas) => {
+    unwrap: (stanzas) => {
       for (const s of stanzas) {
         if (s.args[0] !== "ssh-ed25519" || s.args.length !== 3 || s.args[1] !== tag) continue;
         const share = Buffer.from(s.args[2] ?? "", "base64");
         if (share.length !== 32) throw keyError("invalid ssh-ed25519 stanza");
         const shared = x25519(tweak, x25519(scalar, share));
-        const fileKey = open(hkdf(shared, Buffer.concat([share, ours]), ed25519Label), s.body);
+        const fileKey = s.body.length === 32 ? open(hkdf(shared, Buffer.concat([share, ours]), ed25519Label), s.body) : undefined;
         if (!fileKey) throw keyError(`the ssh-ed25519 stanza for ${source} does not decrypt`);
         return new Uint8Array(fileKey);
       }

@@ -1,11 +1,17 @@
-import { Decrypter, Encrypter, armor, generateHybridIdentity, generateX25519Identity, identityToRecipient } from "age-encryption";
 import { HushError, isHushError } from "@hush/errors";
-import { checkSshRecipient, isSshRecipient, sshIdentity, sshRecipient } from "./age-ssh.js";
 import type { KeyProvider, MasterKey, MasterKeyRef } from "@hush/sops";
+import { armorAge, dearmorAge, encryptAge, openAge, parseAge, x25519Identity, x25519Recipient, type NativeIdentity, type NativeRecipient } from "./age-native.js";
+import { checkSshRecipient, isSshRecipient, sshIdentity, sshRecipient } from "./age-ssh.js";
+
+// X25519 and SSH keys (nearly every sops file) go through the node:crypto implementation in
+// age-native.ts. The age library (WebCrypto, web streams, pure-JS curves: a large share of
+// `hush decrypt`'s start-up) loads only for post-quantum keys and key generation.
+type AgeLibrary = typeof import("age-encryption");
+const ageLibrary = (): Promise<AgeLibrary> => import("age-encryption");
 
 // age-encryption collects whole-buffer results through `new Response(stream)`, which makes
-// Node load its HTTP stack (undici, http2, tls: tens of milliseconds of cold start). Passing
-// streams in and reading them out ourselves keeps `hush decrypt` of an age file lean.
+// Node load its HTTP stack (undici, http2, tls). Passing streams in and reading them out
+// ourselves avoids that.
 function toStream(bytes: Uint8Array): ReadableStream<Uint8Array> {
   return new ReadableStream({
     start(controller) {
@@ -95,8 +101,29 @@ export function parseAgeRecipients(list: string): string[] {
 
 /** Generates a new identity (X25519 by default, hybrid post-quantum on request). */
 export async function generateAgeIdentity(postQuantum = false): Promise<{ identity: string; recipient: string }> {
-  const identity = postQuantum ? await generateHybridIdentity() : await generateX25519Identity();
-  return { identity, recipient: await identityToRecipient(identity) };
+  const age = await ageLibrary();
+  const identity = postQuantum ? await age.generateHybridIdentity() : await age.generateX25519Identity();
+  return { identity, recipient: await age.identityToRecipient(identity) };
+}
+
+/** Wraps with the age library: post-quantum (`age1pq1…`) recipients. */
+async function wrapWithLibrary(recipient: string, dataKey: Uint8Array): Promise<string> {
+  const age = await ageLibrary();
+  const e = new age.Encrypter();
+  try {
+    e.addRecipient(recipient);
+  } catch (cause) {
+    throw new HushError("HUSH_ERR_KEYS_AGE_RECIPIENT", `invalid age recipient ${recipient}`, { cause });
+  }
+  return age.armor.encode(await readStream(await e.encrypt(toStream(dataKey))));
+}
+
+/** Unwraps with the age library, for files the native identities cannot open (post-quantum). */
+async function unwrapWithLibrary(ciphertext: Uint8Array, identities: readonly string[]): Promise<Uint8Array> {
+  const age = await ageLibrary();
+  const d = new age.Decrypter();
+  for (const id of identities) d.addIdentity(id);
+  return readStream(await d.decrypt(toStream(ciphertext)));
 }
 
 /**
@@ -108,14 +135,14 @@ export function createAgeProvider(loadIdentities: AgeIdentityLoader): KeyProvide
     type: "age",
     async wrap(key: MasterKeyRef, dataKey: Uint8Array): Promise<string> {
       if (key.type !== "age") throw new HushError("HUSH_ERR_KEYS_AGE_RECIPIENT", "not an age key");
-      const [recipient] = parseAgeRecipients(key.recipient);
-      const e = new Encrypter();
-      try {
-        e.addRecipient(isSshRecipient(recipient ?? "") ? sshRecipient(recipient ?? "") : (recipient ?? ""));
-      } catch (cause) {
-        throw new HushError("HUSH_ERR_KEYS_AGE_RECIPIENT", `invalid age recipient ${key.recipient}`, { cause });
+      const [recipient = ""] = parseAgeRecipients(key.recipient);
+      let native: NativeRecipient | undefined;
+      if (isSshRecipient(recipient)) native = sshRecipient(recipient);
+      else if (!recipient.startsWith("age1pq1")) {
+        native = x25519Recipient(recipient);
+        if (!native) throw new HushError("HUSH_ERR_KEYS_AGE_RECIPIENT", `invalid age recipient ${key.recipient}`);
       }
-      return armor.encode(await readStream(await e.encrypt(toStream(dataKey))));
+      return native ? armorAge(encryptAge(dataKey, [native])) : wrapWithLibrary(recipient, dataKey);
     },
     async unwrap(key: MasterKey): Promise<Uint8Array> {
       if (key.type !== "age") throw new HushError("HUSH_ERR_KEYS_AGE_DECRYPT", "not an age key");
@@ -125,31 +152,47 @@ export function createAgeProvider(loadIdentities: AgeIdentityLoader): KeyProvide
       }
       let ciphertext: Uint8Array;
       try {
-        ciphertext = armor.decode(key.enc.replace(/\r\n/g, "\n"));
+        ciphertext = dearmorAge(key.enc);
       } catch (cause) {
         throw new HushError("HUSH_ERR_KEYS_AGE_DECRYPT", "the age stanza is not valid armor", { cause });
       }
-      const d = new Decrypter();
       // An SSH key that cannot be used (passphrase, unknown type) is reported only when no
       // other identity opens the key, as sops does with a default ~/.ssh key.
       const unusable: string[] = [];
+      const native: NativeIdentity[] = [];
+      const library: string[] = [];
       for (const id of identities) {
-        if (typeof id === "string") d.addIdentity(id);
-        else {
+        if (typeof id !== "string") {
           try {
-            d.addIdentity(sshIdentity(id.sshKey, id.source));
+            native.push(sshIdentity(id.sshKey, id.source));
           } catch (err) {
             unusable.push(isHushError(err) ? err.message : `${id.source} is not a usable SSH key`);
           }
+        } else {
+          const x = x25519Identity(id);
+          if (x) native.push(x);
+          else library.push(id);
         }
       }
       const usable = identities.length - unusable.length;
       const also = unusable.length > 0 ? `; ${unusable.join("; ")}` : "";
       if (usable === 0) throw new HushError("HUSH_ERR_KEYS_AGE_NO_IDENTITY", `no usable age identity found${also}`);
+      const failed = (cause: unknown): HushError =>
+        new HushError("HUSH_ERR_KEYS_AGE_DECRYPT", `none of the ${usable} age identities found can decrypt this key${also}`, { cause });
       try {
-        return await readStream(await d.decrypt(toStream(ciphertext)));
+        const parsed = parseAge(ciphertext);
+        for (const id of native) {
+          const fileKey = id.unwrap(parsed.stanzas);
+          if (fileKey) return new Uint8Array(openAge(parsed, fileKey));
+        }
       } catch (cause) {
-        throw new HushError("HUSH_ERR_KEYS_AGE_DECRYPT", `none of the ${usable} age identities found can decrypt this key${also}`, { cause });
+        throw failed(cause);
+      }
+      if (library.length === 0) throw failed(undefined);
+      try {
+        return await unwrapWithLibrary(ciphertext, library);
+      } catch (cause) {
+        throw failed(cause);
       }
     },
   };

@@ -31,6 +31,8 @@ const golden: Array<[string, string]> = [
   ["a:\n- |\n  x\n", "x\n"],
   ["a:\n  - b: |\n      x\n    c: 1\n", "x\n"],
   ["a: |\n  tab\there\n", "tab\there\n"],
+  ["a: |\n #not a comment", "#not a comment"],
+  ["a: >-\n  # text\n  # more", "# text # more"],
 ];
 
 /** The value under `a`, or under the first item of `a` (and its `b`) when `a` is a list. */
@@ -49,6 +51,13 @@ describe("YAML block scalars read as go-yaml reads them", () => {
       expect(valueOf(source.replace(/\n/g, "\r\n"), "auto")).toBe(expected);
     });
   }
+
+  it("keeps a last line that looks like a comment in the block, not as a comment", () => {
+    for (const reader of ["auto", "full"] as const) {
+      const items = parseYaml("a: |\n #not a comment", "HUSH_ERR_SOPS_PARSE_PLAINTEXT", true, reader).branches[0]?.items;
+      expect(items).toHaveLength(1);
+    }
+  });
 
   it("refuses a tab where go-yaml expects indentation, with either reader", () => {
     for (const reader of ["auto", "full"] as const) {

@@ -339,10 +339,11 @@ class FastReader {
     const scanned = scanBlockScalar(this.text, (this.starts[line] ?? 0) + p, owner);
     if (!scanned) return unsupported();
     if (header?.[1] !== undefined) this.comment(line, l.indexOf("#", p), true);
-    // Continue on the line where the scalar stopped (its trailing empty lines are consumed).
+    // Continue on the line where the scalar stopped (its trailing empty lines are consumed);
+    // at the end of the text every line is consumed, the last one even without a newline.
     let n = line + 1;
     while (n + 1 < this.lines.length && (this.starts[n + 1] ?? Infinity) <= scanned.end) n++;
-    this.i = n;
+    this.i = scanned.end >= this.text.length ? this.lines.length : n;
     return scanned.value;
   }
 
