@@ -75,6 +75,8 @@ export interface SealedController {
   readonly cert: string;
   readonly certPath: string;
   readonly keyPath: string;
+  /** The controller's own HTTP address (what its Service fronts), e.g. for `--cert http://…/v1/cert.pem`. */
+  readonly url: string;
   readonly proc: PeerProcess;
   stop(): Promise<void>;
 }
@@ -158,5 +160,5 @@ export async function startController(kube: KubeHarness, workDir: string): Promi
     await stop();
     throw new Error(`${(err as Error).message}\ncontroller log tail:\n${tail}`);
   }
-  return { namespace, name, cert: keys.cert, certPath: keys.certPath, keyPath: keys.keyPath, proc, stop };
+  return { namespace, name, cert: keys.cert, certPath: keys.certPath, keyPath: keys.keyPath, url: `http://${ip}:${port}`, proc, stop };
 }

@@ -99,6 +99,9 @@ describe.skipIf(!ready)("Sealed Secrets against the real controller, kubeseal an
     expect(res.stdout).toBe(ctl.cert);
     const theirs = await run(kubeseal, ["--fetch-cert", ...ctlFlags()]);
     expect(theirs.stdout).toBe(res.stdout);
+    // --cert also takes a URL, as kubeseal's does.
+    const byUrl = await hush(["seal", "--fetch-cert", "--cert", `${ctl.url}/v1/cert.pem`]);
+    expect(byUrl.stdout).toBe(ctl.cert);
   });
 
   it.each([
