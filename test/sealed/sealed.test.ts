@@ -149,6 +149,19 @@ describe.skipIf(!ready)("Sealed Secrets against the real controller, kubeseal an
     expect((JSON.parse(alias.stdout) as Obj).data).toEqual(secretData);
   });
 
+  it("renders spec.template.data (Go templates) as the controller does", async () => {
+    const sealed = await hush(["seal", "--cert", ctl.certPath, "-o", "json"], { input: secretManifest("templated", ns, { data: { user: Buffer.from("app").toString("base64"), password: secretData.password } }) });
+    const doc = JSON.parse(sealed.stdout) as { spec: { template: { data?: Record<string, string> } } };
+    doc.spec.template.data = { url: "postgres://{{ .user }}:{{ .password | b64enc }}@db/{{ .user | upper }}", "static.txt": "plain text" };
+    await kubectl(["apply", "-f", "-"], JSON.stringify(doc));
+    const theirs = await controllerSecret("templated", ns);
+    const ours = await hush(["unseal", "--recovery-private-key", keyBackup, "-o", "json"], { input: JSON.stringify(doc) });
+    expect(ours.stderr).toBe("");
+    const data = (JSON.parse(ours.stdout) as Obj).data!;
+    expect(Buffer.from(data["url"]!, "base64").toString()).toBe(`postgres://app:${Buffer.from("hunter2").toString("base64")}@db/APP`);
+    expect(data).toEqual(theirs.data);
+  });
+
   it("validates and re-encrypts through the controller, and locally with the key", async () => {
     const sealed = await hush(["seal", "--cert", ctl.certPath, "-o", "yaml"], { input: secretManifest("rotate-me", ns) });
     const file = join(dir, "rotate-me.yaml");

@@ -207,6 +207,11 @@ describe("unsealSecret, validate and re-encrypt", () => {
     expect(Buffer.from(unsealSecret(literal, keys).data!["config.ini"]!, "base64").toString()).toBe("[db]\nhost=x\n");
     literal.spec.template.data = { url: "postgres://{{ .username }}" };
     expect(codeOf(() => unsealSecret(literal, keys))).toBe("HUSH_ERR_SEALED_UNSUPPORTED");
+    // With a renderer, templates see the decrypted values as text.
+    const seen: Record<string, string>[] = [];
+    const out = unsealSecret(literal, keys, { renderTemplate: (src, data, where) => (seen.push({ ...data }), `${where}|${src.replace("{{ .username }}", data["username"]!)}`) });
+    expect(Buffer.from(out.data!["url"]!, "base64").toString()).toBe("spec.template.data.url|postgres://admin");
+    expect(seen[0]).toEqual({ password: "hunter2", username: "admin" });
   });
 });
 

@@ -5,14 +5,26 @@ import { isBase64, type ObjectMeta, type SealedSecret, type SecretManifest } fro
 import { encryptionLabel, scopeOf, sealSecret } from "./seal.js";
 
 /**
+ * Renders one `spec.template.data` entry against the decrypted values (as strings), e.g. with
+ * hush's Go-template subset. `where` names the entry for errors; errors must not carry values.
+ */
+export type TemplateRenderer = (source: string, data: Readonly<Record<string, string>>, where: string) => string;
+
+/** Options of {@link unsealSecret}. */
+export interface UnsealOptions {
+  /** Renders `spec.template.data` entries holding `{{`; without it such entries are refused. */
+  readonly renderTemplate?: TemplateRenderer;
+}
+
+/**
  * Opens a SealedSecret with the controller's private key(s), as the controller does: the
  * label comes from the SealedSecret's own name, namespace and scope annotations, so a value
  * sealed for another place, or altered, fails. The Secret gets the template's metadata and
  * type with the SealedSecret's name and namespace. Values never appear in errors.
- * Template `data` without `{{` is copied literally; Go templates are refused.
+ * Template `data` without `{{` is copied literally; with `{{` it goes to the injected renderer.
  * @throws `HUSH_ERR_SEALED_DECRYPT` naming the keys that failed; `HUSH_ERR_SEALED_UNSUPPORTED`.
  */
-export function unsealSecret(sealed: SealedSecret, privateKeys: readonly KeyObject[]): SecretManifest {
+export function unsealSecret(sealed: SealedSecret, privateKeys: readonly KeyObject[], options: UnsealOptions = {}): SecretManifest {
   if (sealed.spec.data !== undefined) throw new HushError("HUSH_ERR_SEALED_UNSUPPORTED", "the SealedSecret uses the deprecated spec.data format");
   const name = sealed.metadata.name ?? "";
   const namespace = sealed.metadata.namespace ?? "";
@@ -27,9 +39,16 @@ export function unsealSecret(sealed: SealedSecret, privateKeys: readonly KeyObje
   if (failed.length > 0) {
     throw new HushError("HUSH_ERR_SEALED_DECRYPT", `no key could decrypt ${failed.sort().map((k) => JSON.stringify(k)).join(", ")} of SealedSecret ${namespace ? `${namespace}/` : ""}${name}`);
   }
-  for (const [key, tpl] of Object.entries(sealed.spec.template.data ?? {})) {
-    if (tpl.includes("{{")) throw new HushError("HUSH_ERR_SEALED_UNSUPPORTED", `spec.template.data.${key} is a Go template, which hush does not render`);
-    data[key] = Buffer.from(tpl, "utf8").toString("base64");
+  const templates = Object.entries(sealed.spec.template.data ?? {});
+  // Templates see the decrypted values as text, keyed like encryptedData (upstream's `data`).
+  const plainText = templates.length > 0 ? Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")])) : {};
+  for (const [key, tpl] of templates) {
+    if (!tpl.includes("{{")) {
+      data[key] = Buffer.from(tpl, "utf8").toString("base64");
+      continue;
+    }
+    if (!options.renderTemplate) throw new HushError("HUSH_ERR_SEALED_UNSUPPORTED", `spec.template.data.${key} is a Go template, which needs a template renderer`);
+    data[key] = Buffer.from(options.renderTemplate(tpl, plainText, `spec.template.data.${key}`), "utf8").toString("base64");
   }
   const metadata: ObjectMeta = { ...sealed.spec.template.metadata, name };
   if (namespace) metadata.namespace = namespace;
