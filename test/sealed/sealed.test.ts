@@ -1,8 +1,10 @@
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { encryptionLabel, hybridEncrypt, parseSealingCert } from "@hush/sealed";
 import { findBinary, requirePeer, startKube, waitFor, type KubeHarness } from "@hush/testkit";
 import { crdPath, hush, keyLabel, makeExpiredCert, makeKeyPair, run, startController, type SealedController } from "./harness.js";
 
@@ -160,6 +162,20 @@ describe.skipIf(!ready)("Sealed Secrets against the real controller, kubeseal an
     const data = (JSON.parse(ours.stdout) as Obj).data!;
     expect(Buffer.from(data["url"]!, "base64").toString()).toBe(`postgres://app:${Buffer.from("hunter2").toString("base64")}@db/APP`);
     expect(data).toEqual(theirs.data);
+  });
+
+  it("opens the deprecated v1 format (spec.data) as the controller does", async () => {
+    // No tool writes v1 any more; build one with the same primitives to keep old repositories readable.
+    const inner = JSON.parse(secretManifest("legacy", ns)) as object;
+    const { publicKey } = parseSealingCert(Buffer.from(ctl.cert), new Date());
+    const blob = hybridEncrypt(publicKey, Buffer.from(JSON.stringify(inner)), encryptionLabel(ns, "legacy", "strict"), (n) => new Uint8Array(randomBytes(n)));
+    const v1 = { apiVersion: "bitnami.com/v1alpha1", kind: "SealedSecret", metadata: { name: "legacy", namespace: ns }, spec: { data: Buffer.from(blob).toString("base64"), encryptedData: {} } };
+    await kubectl(["apply", "-f", "-"], JSON.stringify(v1));
+    const theirs = await controllerSecret("legacy", ns);
+    const ours = await hush(["unseal", "--recovery-private-key", keyBackup, "-o", "json"], { input: JSON.stringify(v1) });
+    expect(ours.stderr).toBe("");
+    expect((JSON.parse(ours.stdout) as Obj).data).toEqual(secretData);
+    expect(theirs.data).toEqual(secretData);
   });
 
   it("validates and re-encrypts through the controller, and locally with the key", async () => {

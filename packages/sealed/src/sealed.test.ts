@@ -200,6 +200,16 @@ describe("unsealSecret, validate and re-encrypt", () => {
     expect(unsealSecret(again, otherKeys).data).toEqual(unsealSecret(ss, keys).data);
   });
 
+  it("reads the deprecated v1 format (one ciphertext of the whole Secret in spec.data)", () => {
+    const inner = { apiVersion: "v1", kind: "Secret", metadata: { name: "old", namespace: "prod", labels: { v: "1" } }, type: "Opaque", data: { password: "aHVudGVyMg==" } };
+    const blob = hybridEncrypt(cert.publicKey, Buffer.from(JSON.stringify(inner)), encryptionLabel("prod", "old", "strict"), osRandom);
+    const v1 = toSealedSecret({ apiVersion: "bitnami.com/v1alpha1", kind: "SealedSecret", metadata: { name: "old", namespace: "prod" }, spec: { data: Buffer.from(blob).toString("base64") } });
+    const out = unsealSecret(v1, keys);
+    expect(out.data).toEqual({ password: "aHVudGVyMg==" });
+    expect(out.metadata).toEqual({ name: "old", namespace: "prod", labels: { v: "1" } });
+    expect(codeOf(() => unsealSecret({ ...v1, metadata: { name: "old", namespace: "dev" } }, keys))).toBe("HUSH_ERR_SEALED_DECRYPT");
+  });
+
   it("copies literal template data and refuses Go templates", () => {
     const ss = sealSecret(secret, { publicKey: cert.publicKey, random: osRandom });
     const literal = structuredClone(ss);

@@ -1,7 +1,7 @@
 import type { KeyObject } from "node:crypto";
 import { HushError } from "@hush/errors";
 import { hybridDecrypt, type RandomBytes } from "./crypto.js";
-import { isBase64, type ObjectMeta, type SealedSecret, type SecretManifest } from "./manifest.js";
+import { isBase64, toSecret, type ObjectMeta, type SealedSecret, type SecretManifest } from "./manifest.js";
 import { encryptionLabel, scopeOf, sealSecret } from "./seal.js";
 
 /**
@@ -25,10 +25,10 @@ export interface UnsealOptions {
  * @throws `HUSH_ERR_SEALED_DECRYPT` naming the keys that failed; `HUSH_ERR_SEALED_UNSUPPORTED`.
  */
 export function unsealSecret(sealed: SealedSecret, privateKeys: readonly KeyObject[], options: UnsealOptions = {}): SecretManifest {
-  if (sealed.spec.data !== undefined) throw new HushError("HUSH_ERR_SEALED_UNSUPPORTED", "the SealedSecret uses the deprecated spec.data format");
   const name = sealed.metadata.name ?? "";
   const namespace = sealed.metadata.namespace ?? "";
   const label = encryptionLabel(namespace, name, scopeOf(sealed.metadata));
+  if (sealed.spec.data !== undefined) return unsealV1(sealed, privateKeys, label);
   const data: Record<string, string> = {};
   const failed: string[] = [];
   for (const [key, value] of Object.entries(sealed.spec.encryptedData)) {
@@ -57,6 +57,35 @@ export function unsealSecret(sealed: SealedSecret, privateKeys: readonly KeyObje
   const secret: SecretManifest = { apiVersion: "v1", kind: "Secret", metadata, data };
   if (sealed.spec.template.immutable !== undefined) secret.immutable = sealed.spec.template.immutable;
   secret.type = sealed.spec.template.type ?? "Opaque";
+  return secret;
+}
+
+/**
+ * The deprecated v1 format (still accepted by the controller by default): `spec.data` is one
+ * hybrid ciphertext of the whole Secret as JSON, under the same scope label.
+ */
+function unsealV1(sealed: SealedSecret, privateKeys: readonly KeyObject[], label: Uint8Array): SecretManifest {
+  const where = `SealedSecret ${sealed.metadata.namespace ? `${sealed.metadata.namespace}/` : ""}${sealed.metadata.name ?? ""}`;
+  if (Object.keys(sealed.spec.encryptedData).length > 0) throw new HushError("HUSH_ERR_SEALED_INVALID_INPUT", `${where} uses both encryptedData and the deprecated spec.data`);
+  const blob = sealed.spec.data ?? "";
+  const plain = isBase64(blob) ? hybridDecrypt(privateKeys, Buffer.from(blob, "base64"), label) : undefined;
+  if (plain === undefined) throw new HushError("HUSH_ERR_SEALED_DECRYPT", `no key could decrypt the deprecated spec.data of ${where}`);
+  let inner: SecretManifest;
+  try {
+    inner = toSecret(JSON.parse(Buffer.from(plain).toString("utf8")) as unknown);
+  } catch {
+    // Never echo the decrypted text.
+    throw new HushError("HUSH_ERR_SEALED_INVALID_INPUT", `the deprecated spec.data of ${where} does not hold a Secret`);
+  } finally {
+    plain.fill(0);
+  }
+  const data: Record<string, string> = { ...inner.data };
+  for (const [k, v] of Object.entries(inner.stringData ?? {})) data[k] = Buffer.from(v, "utf8").toString("base64");
+  const metadata: ObjectMeta = { ...inner.metadata, name: sealed.metadata.name ?? "" };
+  if (sealed.metadata.namespace) metadata.namespace = sealed.metadata.namespace;
+  else delete metadata.namespace;
+  const secret: SecretManifest = { apiVersion: "v1", kind: "Secret", metadata, data, type: inner.type ?? "Opaque" };
+  if (inner.immutable !== undefined) secret.immutable = inner.immutable;
   return secret;
 }
 
