@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { TreeList, TreeMap, type TreeValue } from "../tree.js";
-import { parseYaml } from "./yaml.js";
+import { emitYaml, parseYaml } from "./yaml.js";
 
 // Block scalars as go-yaml v3 reads them, recorded from sops 3.13.3 (`sops decrypt --extract`
 // of a file sops encrypted from the source). A block that ends the file without a final
@@ -63,5 +63,11 @@ describe("YAML block scalars read as go-yaml reads them", () => {
     for (const reader of ["auto", "full"] as const) {
       expect(() => parseYaml("a: |\n \tx\n", "HUSH_ERR_SOPS_PARSE_PLAINTEXT", true, reader)).toThrow(/line 1/);
     }
+  });
+
+  it("prints a multi-line value starting with a tab as null, as sops 3.13.3 does", () => {
+    // sops builds go-yaml nodes by writing each value and reading it back; this one does not read back.
+    const tree = { branches: [new TreeMap([{ key: "a", value: "\tx\n" }, { key: "b", value: "x\n\ty\n" }, { key: "c", value: "\tx" }])] };
+    expect(emitYaml(tree)).toBe('a: null\nb: |\n    x\n    \ty\nc: "\\tx"\n');
   });
 });

@@ -340,7 +340,10 @@ class YamlWriter {
         this.list(v, indent);
       }
     } else if (typeof v === "string" && chooseStringStyle(v, false) === "literal") {
-      this.parts.push(` ${literalBlock(v, indent, this.step).replace("\n", `${inline}\n`)}`);
+      // sops turns each value into a go-yaml node by writing it out and reading it back; a
+      // literal block whose text starts with a tab does not read back, and sops prints null.
+      if (v.startsWith("\t")) this.parts.push(` null${inline}\n`);
+      else this.parts.push(` ${literalBlock(v, indent, this.step).replace("\n", `${inline}\n`)}`);
     } else this.parts.push(` ${yamlScalar(v)}${inline}\n`);
   }
 
