@@ -1,12 +1,16 @@
 // Every debug channel switched on must not make hush print the data key. Libraries print request
 // bodies on their debug channels (node-vault printed `write {plaintext: <data key>}` under
-// DEBUG=node-vault); hush reaches Vault through its own client, which has none.
+// DEBUG=node-vault); hush reaches Vault through its own client, which has none. Node's own
+// NODE_DEBUG=net prints the options of every request: the client keeps the token out of them.
 import { writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { requirePeer, startVault, type VaultHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { hushAsync, sandbox, type Sandbox } from "./support.js";
+import { hushAsync, runAsync, sandbox, type Sandbox } from "./support.js";
+
+const require = createRequire(import.meta.url);
 
 const vaultPeer = requirePeer("vault", "run `bash scripts/peers vault`");
 
@@ -63,6 +67,16 @@ describe.skipIf(!vaultPeer.ok)("no data key on stderr with every debug channel o
     Array.from(key).join(","),
     Array.from(key).join(", "),
   ];
+
+  it("control: a client library with a debug channel (node-vault) does print the data key under DEBUG=*", async () => {
+    // Proves the check below can see a leak: the same forms, the same environment.
+    const key = Buffer.alloc(32, 7);
+    const script = `const vault = require(${JSON.stringify(require.resolve("node-vault"))})({ endpoint: process.env.VAULT_ADDR, token: process.env.VAULT_TOKEN });
+vault.write("transit/encrypt/hush-debug", { plaintext: ${JSON.stringify(key.toString("base64"))} }).then(() => process.exit(0), () => process.exit(3));`;
+    const r = await runAsync(process.execPath, ["-e", script], { ...box.env, VAULT_ADDR: vault.address, VAULT_TOKEN: vault.token, ...DEBUG_EVERYTHING }, box.dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(forms(key).some((form) => r.stderr.includes(form))).toBe(true);
+  });
 
   it("hush encrypt and decrypt print neither the data key, the plaintext nor the token", async () => {
     const env = { VAULT_TOKEN: vault.token, ...DEBUG_EVERYTHING };

@@ -24,8 +24,8 @@ export interface VaultClientOptions {
   /** Largest response body accepted. Default 1 MiB. */
   readonly maxResponseBytes?: number;
   /**
-   * Proxy variables (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`) to honour, as given by the
-   * caller; unset: no proxy.
+   * An environment whose proxy variables (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, also lower
+   * case) are honoured; nothing else is taken from it. Unset: no proxy.
    */
   readonly proxyEnv?: Readonly<Record<string, string | undefined>>;
 }
@@ -72,7 +72,7 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
   const prefix = `${base.pathname.replace(/\/+$/, "")}/v1/`;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const maxBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE;
-  const proxy = options.proxyEnv ? { proxyEnv: { ...options.proxyEnv } } : {};
+  const proxy = options.proxyEnv ? { proxyEnv: proxyVariables(options.proxyEnv) } : {};
   // Node's HTTP stack is loaded on the first call, so importing this module costs a CLI nothing.
   let transport: Promise<{ agent: Agent; send: typeof import("node:http").request }> | undefined;
   const connect = () =>
@@ -124,7 +124,9 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
         } else resolve(value);
       };
       const onAbort = () => done(new CloudError("aborted", ""));
-      const req = send(url, { method, headers, agent }, (res) => {
+      // Headers are set on the request, not passed in its options: Node hands those options to
+      // the socket layer, whose debug channel (NODE_DEBUG=net) prints them, token included.
+      const req = send(url, { method, agent }, (res) => {
         readBounded(res, maxBytes).then(
           (text) => {
             const status = res.statusCode ?? 0;
@@ -144,6 +146,7 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
       const timer = setTimeout(() => done(new CloudError("unreachable", "timeout")), timeoutMs);
       o.signal?.addEventListener("abort", onAbort, { once: true });
       req.on("error", (err) => done(transportError(err)));
+      for (const [name, value] of Object.entries(headers)) req.setHeader(name, value);
       req.end(payload);
     });
   };
@@ -187,6 +190,19 @@ export function classifyVaultError(err: unknown, signal?: AbortSignal): CloudFai
   if (typeof status === "number") return { kind: vaultStatusKind(status), label: `http ${status}`, cause };
   if (err instanceof TypeError || err instanceof RangeError) return { kind: "internal", label: "", cause };
   return { kind: "unknown", label: "", cause };
+}
+
+/**
+ * Only the proxy variables of an environment: Node keeps `proxyEnv` in the agent's options,
+ * which its socket-layer debug channel prints, so a whole environment (VAULT_TOKEN…) must not go in.
+ */
+function proxyVariables(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of ["HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy"]) {
+    const value = env[name];
+    if (value !== undefined && value !== "") out[name] = value;
+  }
+  return out;
 }
 
 function transportError(err: unknown): CloudError {
