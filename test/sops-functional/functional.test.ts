@@ -1,6 +1,8 @@
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signS3Request } from "@hush/cli/io/s3-put";
 import { repoRoot, requirePeer, startMoto, startVault, type MotoHarness, type VaultHarness } from "@hush/testkit";
 
 // sops's own functional test suite (Rust, from the sops v3.13.3 module; built by
@@ -129,7 +131,13 @@ describe.skipIf(!(ready && moto.ok))("sops's functional test suite: publish to S
       });
       expect(failures(result)).toBe("");
       expect(result.passed).toBe(1);
-      const object = await fetch(`${s3.endpoint}/${bucket}/functional-test/test_encrypt_publish_s3.json`);
+      // moto refuses anonymous object reads; this GET is signed like any S3 client's.
+      const url = new URL(`${s3.endpoint}/${bucket}/functional-test/test_encrypt_publish_s3.json`);
+      const amzDate = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+      const payloadHash = createHash("sha256").update("").digest("hex");
+      const headers = { host: url.host, "x-amz-content-sha256": payloadHash, "x-amz-date": amzDate };
+      const authorization = signS3Request({ region: s3.region, ...s3.credentials }, { method: "GET", path: url.pathname, headers, payloadHash, amzDate });
+      const object = await fetch(url, { headers: { "x-amz-content-sha256": payloadHash, "x-amz-date": amzDate, authorization } });
       expect(object.status).toBe(200);
       const doc = JSON.parse(await object.text()) as { foo: string; sops: { pgp: Array<{ fp: string }> } };
       expect(doc.foo).toMatch(/^ENC\[AES256_GCM,/);
