@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { findBinary, requirePeer, startKube, type KubeHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ok, readmeBlock, readmeCommand, releaseVersion, run, yamlObjects } from "./support.js";
+import { ok, readmeBlock, readmeCommand, readmeLine, releaseVersion, run, yamlObjects } from "./support.js";
 
 // The Helm chart against a real kube-apiserver (no nodes: Deployments stay unscheduled, every
 // other object is real). cert-manager and prometheus-operator are not installed; their
@@ -76,6 +76,12 @@ describe.skipIf(!peers.every((p) => p.ok))("the Helm chart (deploy/charts/hush)"
     writeFileSync(path, valueSets[name]!);
     return path;
   };
+  /** Runs a README shell line as a user would, in a scratch folder, against this API server. */
+  const sh = async (line: string) =>
+    ok(line, await run("bash", ["-c", line], {
+      cwd: dir,
+      env: { KUBECONFIG: kube.kubeconfigPath, PATH: `${dirname(findBinary("kubectl")!)}:${process.env["PATH"]}`, AWS_ACCESS_KEY_ID: "AKIAEXAMPLE", AWS_SECRET_ACCESS_KEY: "example" },
+    }));
   const get = async (args: string[]) => JSON.parse(ok(`kubectl get ${args.join(" ")}`, await kube.kubectl(["get", ...args, "-o", "json"])));
 
   beforeAll(async () => {
@@ -102,8 +108,10 @@ describe.skipIf(!peers.every((p) => p.ok))("the Helm chart (deploy/charts/hush)"
   });
 
   it.for(Object.keys(valueSets))("renders %s into objects the API server accepts (apply --dry-run=server)", async (name) => {
-    await kube.kubectl(["create", "namespace", "hush-system"]);
-    const rendered = ok("helm template", await helm(["template", "hush", chart, "-n", "hush-system", "-f", values(name)]));
+    // Its own namespace: this API server has no controller-manager, so a namespace is never
+    // deleted, and the README's install below must find hush-system absent.
+    await kube.kubectl(["create", "namespace", "hush-dry"]);
+    const rendered = ok("helm template", await helm(["template", "hush", chart, "-n", "hush-dry", "-f", values(name)]));
     const objects = yamlObjects(rendered);
     expect(objects.length).toBeGreaterThan(3);
     const applied = await kube.kubectl(["apply", "--dry-run=server", "-f", "-"], { input: rendered });
@@ -151,9 +159,10 @@ describe.skipIf(!peers.every((p) => p.ok))("the Helm chart (deploy/charts/hush)"
   });
 
   it("installs, upgrades and uninstalls as the README says, keeping the CRDs", async () => {
-    await kube.kubectl(["delete", "namespace", "hush-system", "--wait=true"]);
     const install = await helm(readmeCommand("helm install hush deploy/charts/hush -n hush-system --create-namespace").slice(1));
     expect(install.code, install.stderr).toBe(0);
+    await sh(readmeLine("kubectl label namespace hush-system pod-security.kubernetes.io/enforce=restricted"));
+    expect((await get(["namespace", "hush-system"])).metadata.labels["pod-security.kubernetes.io/enforce"]).toBe("restricted");
     expect((await get(["-n", "hush-system", "deployment", "hush-controller"])).spec.template.spec.containers[0].image).toBe(`ghcr.io/hush-dev/hush:${releaseVersion}`);
     expect((await get(["-n", "hush-system", "deployment", "hush-webhook"])).spec.replicas).toBe(2);
     expect((await get(["validatingwebhookconfiguration", "secrets.hush.dev"])).metadata.annotations["cert-manager.io/inject-ca-from"]).toBe("hush-system/hush-webhook-ca");
@@ -161,9 +170,11 @@ describe.skipIf(!peers.every((p) => p.ok))("the Helm chart (deploy/charts/hush)"
     expect(crd.metadata.annotations["helm.sh/resource-policy"]).toBe("keep");
 
     // The smallest ExternalSecret from the README is accepted by the installed CRDs.
-    ok("create namespace app", await kube.kubectl(["create", "namespace", "app"]));
-    const es = await kube.kubectl(["apply", "-f", "-"], { input: readmeBlock("# externalsecret.yaml") });
-    expect(es.code, es.stderr).toBe(0);
+    await sh(readmeLine("kubectl create namespace app"));
+    await sh(readmeLine('kubectl -n app create secret generic aws-creds --from-literal=id="$AWS_ACCESS_KEY_ID" --from-literal=secret="$AWS_SECRET_ACCESS_KEY"'));
+    writeFileSync(join(dir, "externalsecret.yaml"), readmeBlock("# externalsecret.yaml"));
+    await sh(readmeLine("kubectl apply -f externalsecret.yaml"));
+    expect((await get(["-n", "app", "secretstore", "aws"])).spec.provider.aws.region).toBe("us-east-1");
 
     // The README's audit-mode step rolls the webhook with the new policy.
     const before = (await get(["-n", "hush-system", "deployment", "hush-webhook"])).spec.template.metadata.annotations["checksum/config"];
@@ -184,17 +195,17 @@ describe.skipIf(!peers.every((p) => p.ok))("the Helm chart (deploy/charts/hush)"
   });
 
   it("keeps a chart-generated CA across upgrades (no CA rotation under running pods)", async () => {
-    const install = await helm(["install", "hush", chart, "-n", "hush-gen", "--create-namespace", "--set", "webhook.certificates.mode=generate"]);
+    const install = await helm(["install", "hush", chart, "-n", "hush-system", "--set", "webhook.certificates.mode=generate"]);
     expect(install.code, install.stderr).toBe(0);
     const ca = async () => (await get(["validatingwebhookconfiguration", "secrets.hush.dev"])).webhooks[0].clientConfig.caBundle as string;
     const first = await ca();
     expect(Buffer.from(first, "base64").toString()).toContain("BEGIN CERTIFICATE");
-    const secret = await get(["-n", "hush-gen", "secret", "hush-webhook-tls"]);
+    const secret = await get(["-n", "hush-system", "secret", "hush-webhook-tls"]);
     expect(secret.data["ca.crt"]).toBe(first);
-    const upgrade = await helm(["upgrade", "hush", chart, "-n", "hush-gen", "--reuse-values", "--set", "webhook.replicas=3"]);
+    const upgrade = await helm(["upgrade", "hush", chart, "-n", "hush-system", "--reuse-values", "--set", "webhook.replicas=3"]);
     expect(upgrade.code, upgrade.stderr).toBe(0);
     expect(await ca()).toBe(first);
-    expect((await get(["-n", "hush-gen", "secret", "hush-webhook-tls"])).data["tls.key"]).toBe(secret.data["tls.key"]);
-    ok("helm uninstall", await helm(["uninstall", "hush", "-n", "hush-gen"]));
+    expect((await get(["-n", "hush-system", "secret", "hush-webhook-tls"])).data["tls.key"]).toBe(secret.data["tls.key"]);
+    ok("helm uninstall", await helm(["uninstall", "hush", "-n", "hush-system"]));
   });
 });

@@ -66,7 +66,9 @@ export const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
  * its fence; throws when the README has no such block, so README and tests cannot part ways.
  */
 export function readmeBlock(firstLine: string): string {
-  const blocks = [...readme.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+  // Fences may be indented (inside a list item); their content is dedented by as much.
+  const blocks = [...readme.matchAll(/^( *)```[a-z]*\n([\s\S]*?)^\1```/gm)].map(([, indent = "", body = ""]) =>
+    body.split("\n").map((l) => (l.startsWith(indent) ? l.slice(indent.length) : l)).join("\n"));
   const block = blocks.find((b) => b.split("\n")[0]?.trim() === firstLine);
   if (!block) throw new Error(`README.md has no code block starting with ${JSON.stringify(firstLine)}`);
   return block;
@@ -76,4 +78,10 @@ export function readmeBlock(firstLine: string): string {
 export function readmeCommand(command: string): string[] {
   if (!readme.includes(command)) throw new Error(`README.md does not show the command the test runs: ${command}`);
   return command.split(/\s+/);
+}
+
+/** Asserts that README.md shows this shell line verbatim, and returns it. */
+export function readmeLine(line: string): string {
+  if (!readme.includes(line)) throw new Error(`README.md does not show the line the test runs: ${line}`);
+  return line;
 }
