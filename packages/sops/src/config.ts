@@ -1,4 +1,7 @@
-import { parse as parseYamlText } from "yaml";
+import { lazy } from "./lazy.js";
+
+const yamlLibrary = lazy<typeof import("yaml")>("yaml");
+const parseYamlText = (text: string): unknown => yamlLibrary().parse(text);
 import { HushError } from "@hush/errors";
 import type { KeyGroup, MasterKeyRef } from "./master-key.js";
 import { parseKmsKeys, parseVaultTransitUri } from "./key-refs.js";

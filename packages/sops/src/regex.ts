@@ -1,5 +1,8 @@
-import { RE2JS } from "re2js";
+import type { RE2JS } from "re2js";
 import { HushError } from "@hush/errors";
+import { lazy } from "./lazy.js";
+
+const re2js = lazy<typeof import("re2js")>("re2js");
 
 /** A compiled Go (RE2) regular expression with sops's "find anywhere" matching. */
 export interface GoRegex {
@@ -14,7 +17,7 @@ export interface GoRegex {
 export function compileGoRegex(source: string, what: string): GoRegex {
   let re: RE2JS;
   try {
-    re = RE2JS.compile(source);
+    re = re2js().RE2JS.compile(source);
   } catch (cause) {
     throw new HushError("HUSH_ERR_SOPS_INVALID_REGEX", `${what} is not a valid RE2 regular expression`, { cause });
   }

@@ -348,6 +348,12 @@ class FastReader {
   }
 
   doubleQuoted(l: string, p: number): { text: string; end: number } {
+    // Most quoted values have no escape: one slice instead of a string built per character.
+    const close = l.indexOf('"', p + 1);
+    if (close > 0) {
+      const slash = l.indexOf("\\", p + 1);
+      if (slash < 0 || slash > close) return { text: l.slice(p + 1, close), end: close + 1 };
+    }
     let out = "";
     let k = p + 1;
     const simple: Record<string, string> = { "0": "\0", a: "\x07", b: "\b", t: "\t", "\t": "\t", n: "\n", v: "\v", f: "\f", r: "\r", e: "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", N: "\u0085", _: "\u00a0", L: "\u2028", P: "\u2029" };
@@ -376,6 +382,8 @@ class FastReader {
   }
 
   singleQuoted(l: string, p: number): { text: string; end: number } {
+    const close = l.indexOf("'", p + 1);
+    if (close > 0 && l[close + 1] !== "'") return { text: l.slice(p + 1, close), end: close + 1 };
     let out = "";
     let k = p + 1;
     while (k < l.length) {

@@ -1,9 +1,17 @@
-import { Composer, LineCounter, Parser, isAlias, isMap, isScalar, isSeq, type Document, type Node as YNode } from "yaml";
+import type { Document, LineCounter, Node as YNode } from "yaml";
 import { HushError, type ErrorCode } from "@hush/errors";
 import { isEncryptedValue, parseEncryptedValue } from "../cipher.js";
 import { formatFloatG } from "../go-format.js";
 import { Comment, SopsTime, TreeList, TreeMap, type MapEntry, type Scalar, type Tree, type TreeValue } from "../tree.js";
+import { lazy } from "../lazy.js";
 import { scanBlockScalar } from "./yaml-block.js";
+
+// The full YAML parser loads only for YAML the fast reader leaves aside.
+const yamlLibrary = lazy<typeof import("yaml")>("yaml");
+const isAlias = (n: unknown): n is import("yaml").Alias => yamlLibrary().isAlias(n);
+const isMap = (n: unknown): n is import("yaml").YAMLMap => yamlLibrary().isMap(n);
+const isScalar = (n: unknown): n is import("yaml").Scalar => yamlLibrary().isScalar(n);
+const isSeq = (n: unknown): n is import("yaml").YAMLSeq => yamlLibrary().isSeq(n);
 import { fastYamlStructure, type Layout, type SourceComment, type YamlStructure } from "./yaml-fast.js";
 import { chooseStringStyle, doubleQuote, parseYamlTimestamp, resolvePlain } from "./yaml-scalars.js";
 
@@ -48,6 +56,7 @@ export function parseYaml(text: string, errorCode: ErrorCode, strictKeys = false
 
 /** Reads any YAML with the `yaml` library (the fast reader covers the common block subset). */
 function fullYamlStructure(text: string, errorCode: ErrorCode, strictKeys: boolean): YamlStructure {
+  const { Composer, LineCounter, Parser } = yamlLibrary();
   const lines = new LineCounter();
   const tokens = [...new Parser(lines.addNewLine).parse(text)];
   const docs = [...new Composer({ schema: "failsafe", uniqueKeys: false, merge: false }).compose(tokens, true)] as Document[];
