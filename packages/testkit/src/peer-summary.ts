@@ -15,6 +15,7 @@ export const peerGroups: readonly PeerGroup[] = [
   { name: "vault", binaries: ["vault"], toolchain: "Go", step: "vault" },
   { name: "gitleaks", binaries: ["gitleaks"], toolchain: "Go", step: "gitleaks" },
   { name: "sops/age", binaries: ["sops", "age"], toolchain: "Go", step: "sops" },
+  { name: "sops-functional", binaries: ["sops-functional-tests"], toolchain: "Go and cargo", step: "sops-functional" },
   { name: "gotemplate-oracle", binaries: ["gotemplate-oracle"], toolchain: "Go", step: "gotemplate" },
   { name: "sealed-secrets", binaries: ["kubeseal", "sealed-secrets-controller"], toolchain: "Go", step: "sealed" },
 ];
