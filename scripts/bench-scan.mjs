@@ -1,8 +1,13 @@
 #!/usr/bin/env node
 // Benchmark for `hush scan`: speed against gitleaks (and secretlint when installed) on one large
-// real tree, and precision/recall of each on hush's labelled corpus. Run after `pnpm build`.
+// real tree, precision/recall of each on hush's labelled corpus, and precision/recall of hush and
+// gitleaks on real open-source code (the trees scripts/fetch-scan-corpus fetches, every finding
+// of both tools labelled by hand in test/scan/real-code-labels.tsv). Run after `pnpm build`.
 //
-//   node scripts/bench-scan.mjs [DIR] [--runs N] [--json]
+//   node scripts/bench-scan.mjs [DIR] [--runs N] [--json] [--real-code-only]
+//
+// The real-code trees are read from $HUSH_SCAN_CORPUS (default ~/.cache/hush/scan-corpus); the
+// section is skipped with a note when they have not been fetched.
 //
 // DIR defaults to $HUSH_BENCH_DIR, else the k8s.io tree of the Go module cache that
 // scripts/peers fills ($GOMODCACHE or ~/.cache/hush/go-mod: ~280 MB of real Go, YAML, JSON and
@@ -10,7 +15,8 @@
 // tree), so pick a DIR no .gitignore excludes, or the tools will not scan the same bytes: the
 // table shows the bytes hush actually read.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -81,7 +87,7 @@ const tools = {
       if (r.status !== 0 && r.status !== 1) throw new Error(`hush failed (${r.status}): ${r.stderr.split("\n")[0]}`);
       writeFileSync(report, r.stdout);
       const doc = JSON.parse(r.stdout);
-      return { seconds: r.seconds, bytesRead: doc.stats.bytes, findings: doc.findings.map((f) => ({ path: f.path, rule: f.rule })) };
+      return { seconds: r.seconds, bytesRead: doc.stats.bytes, findings: doc.findings.map((f) => ({ path: f.path, line: f.line, rule: f.rule, secretHash: f.secretHash })) };
     },
   },
   gitleaks: {
@@ -93,7 +99,7 @@ const tools = {
       const r = timed(this.path, ["dir", target, "--no-banner", "--log-level", "error", "--report-format", "json", "--report-path", report, "--exit-code", "0"]);
       if (r.status !== 0) throw new Error(`gitleaks failed (${r.status}): ${r.stderr.split("\n")[0]}`);
       const found = JSON.parse(spawnSync("cat", [report], { encoding: "utf8", maxBuffer: 1 << 30 }).stdout || "[]");
-      return { seconds: r.seconds, findings: found.map((f) => ({ path: f.File, rule: f.RuleID })) };
+      return { seconds: r.seconds, findings: found.map((f) => ({ path: f.File, line: f.StartLine, rule: f.RuleID, secretHash: createHash("sha256").update(f.Secret ?? "", "utf8").digest("hex") })) };
     },
   },
   secretlint: {
@@ -114,8 +120,86 @@ const tools = {
   },
 };
 
+// ---- precision on real code: hand-labelled findings of both tools ----
+const corpusRoot = process.env.HUSH_SCAN_CORPUS ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "hush/scan-corpus");
+
+function readLabels() {
+  const labels = new Map();
+  for (const line of readFileSync(join(root, "test/scan/real-code-labels.tsv"), "utf8").split("\n")) {
+    if (!line || line.startsWith("#") || line.startsWith("tree\t")) continue;
+    const [tree, path, ln, , label] = line.split("\t");
+    labels.set(`${tree}\t${path}\t${ln}`, label === "true");
+  }
+  return labels;
+}
+
+function flaggedLocations(name, tool, tree, report) {
+  const target = join(corpusRoot, tree);
+  const r = tool.run(target, report);
+  const out = new Set();
+  out.hashAt = new Map();
+  out.hashes = new Set();
+  for (const f of r.findings) {
+    const rel = f.path.startsWith(`${target}/`) ? f.path.slice(target.length + 1) : f.path;
+    const k = `${tree}\t${rel}\t${f.line}`;
+    out.add(k);
+    out.hashAt.set(k, f.secretHash);
+    out.hashes.add(f.secretHash);
+  }
+  return out;
+}
+
+function realCode(work) {
+  if (!existsSync(corpusRoot)) return { skipped: `no trees at ${corpusRoot}: run scripts/fetch-scan-corpus` };
+  const labels = readLabels();
+  const trees = readdirSync(corpusRoot).filter((d) => !d.startsWith(".") && existsSync(join(corpusRoot, d, ".fetched"))).sort();
+  const names = ["hush", "gitleaks"].filter((n) => tools[n].available);
+  const perTree = [];
+  const unlabelled = [];
+  const total = Object.fromEntries(names.map((n) => [n, { flagged: 0, tp: 0, fp: 0 }]));
+  let totalTrue = 0;
+  for (const tree of trees) {
+    const flagged = Object.fromEntries(names.map((n) => [n, flaggedLocations(n, tools[n], tree, join(work, `${n}-${tree}.json`))]));
+    const truth = new Set([...labels].filter(([k, v]) => v && k.startsWith(`${tree}\t`)).map(([k]) => k));
+    totalTrue += truth.size;
+    const row = { tree, trueLocations: truth.size };
+    for (const n of names) {
+      let tp = 0;
+      let fp = 0;
+      for (const k of flagged[n]) {
+        if (!labels.has(k)) unlabelled.push(`${n}: ${k.replaceAll("\t", " ")}`);
+        else if (labels.get(k)) tp++;
+        else fp++;
+      }
+      total[n].flagged += flagged[n].size;
+      total[n].tp += tp;
+      total[n].fp += fp;
+      row[n] = { flagged: flagged[n].size, tp, fp, precision: tp + fp ? +(tp / (tp + fp)).toFixed(3) : null, recall: truth.size ? +(tp / truth.size).toFixed(3) : null };
+    }
+    // True secrets gitleaks finds that hush does not (the issue's bar: none).
+    // Counted twice: by location, and by secret value (a value hush reports at another line of
+    // the tree is found; only values hush never reports are missed secrets).
+    if (flagged.hush && flagged.gitleaks) {
+      const only = [...flagged.gitleaks].filter((k) => labels.get(k) && !flagged.hush.has(k));
+      row.missedByHush = only.length;
+      row.missedValuesByHush = new Set(only.map((k) => flagged.gitleaks.hashAt.get(k)).filter((h) => !flagged.hush.hashes.has(h))).size;
+    }
+    perTree.push(row);
+  }
+  const totals = Object.fromEntries(
+    names.map((n) => [n, { ...total[n], precision: +(total[n].tp / Math.max(1, total[n].tp + total[n].fp)).toFixed(3), recall: +(total[n].tp / Math.max(1, totalTrue)).toFixed(3) }]),
+  );
+  return { trees: perTree, totals, trueLocations: totalTrue, unlabelled };
+}
+
 const work = mkdtempSync(join(tmpdir(), "hush-bench-"));
 try {
+  if (flag("--real-code-only")) {
+    const rc = realCode(work);
+    if (flag("--json")) process.stdout.write(`${JSON.stringify(rc, null, 2)}\n`);
+    else process.stdout.write(`${formatRealCode(rc).join("\n")}\n`);
+    process.exit(rc.unlabelled?.length ? 1 : 0);
+  }
   // ---- speed ----
   const size = treeSize(dir);
   const speed = {};
@@ -181,7 +265,9 @@ try {
     };
   }
 
+  const realCodeResult = realCode(work);
   const result = {
+    realCode: realCodeResult,
     tree: { dir: dir.replace(`${root}/`, ""), files: size.files, megabytes: +(size.bytes / 1e6).toFixed(1) },
     cpus: spawnSync("nproc", { encoding: "utf8" }).stdout.trim(),
     speed,
@@ -207,9 +293,27 @@ try {
       "| tool | precision | recall | false-positive cases | missed cases |",
       "| --- | ---: | ---: | ---: | ---: |",
       ...Object.entries(accuracy).map(([n, a]) => `| ${n} | ${a.precision} | ${a.recall} | ${a.falsePositiveCases} | ${a.missedCases} |`),
+      "",
+      ...formatRealCode(realCodeResult),
     ];
     process.stdout.write(`${lines.join("\n")}\n`);
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
+}
+
+function formatRealCode(rc) {
+  if (rc.skipped) return [`real code: skipped (${rc.skipped})`];
+  const names = Object.keys(rc.totals);
+  const cell = (x) => (x === null || x === undefined ? "—" : x);
+  const lines = [
+    `real code: ${rc.trees.length} trees, ${rc.trueLocations} true secret locations (union of both tools, hand-labelled)`,
+    "",
+    `| tree | true | ${names.map((n) => `${n} flagged | ${n} precision | ${n} recall`).join(" | ")} | true only gitleaks flags: locations / values hush never reports |`,
+    `| --- | ---: | ${names.map(() => "---: | ---: | ---:").join(" | ")} | ---: |`,
+    ...rc.trees.map((t) => `| ${t.tree} | ${t.trueLocations} | ${names.map((n) => `${t[n].flagged} | ${cell(t[n].precision)} | ${cell(t[n].recall)}`).join(" | ")} | ${cell(t.missedByHush)} / ${cell(t.missedValuesByHush)} |`),
+    `| **all** | ${rc.trueLocations} | ${names.map((n) => `${rc.totals[n].flagged} | ${rc.totals[n].precision} | ${rc.totals[n].recall}`).join(" | ")} | ${rc.trees.reduce((a, t) => a + (t.missedByHush ?? 0), 0)} / ${rc.trees.reduce((a, t) => a + (t.missedValuesByHush ?? 0), 0)} |`,
+  ];
+  if (rc.unlabelled.length) lines.push("", `UNLABELLED findings (label them in test/scan/real-code-labels.tsv): ${rc.unlabelled.length}`, ...rc.unlabelled.map((u) => `  ${u}`));
+  return lines;
 }

@@ -4,8 +4,14 @@
  * {@link isPlaceholderValue}, which is much stricter.
  */
 
-// "canary": test values planted to prove a secret never leaks are fake by construction.
-const tokenStopwords = ["example", "xxxxxxxx", "00000000", "11111111", "12345678", "abcdefgh", "redacted", "placeholder", "your_", "your-", "dummy", "fake", "sample", "canary", "jbswy3dpehpk3pxp"];
+// "canary": test values planted to prove a secret never leaks are fake by construction. The rest
+// are credentials the specifications print as worked examples (RFC 6749 and RFC 5849 OAuth
+// tokens, client ids and secrets; the authenticator-app TOTP seed), copied into code everywhere.
+const tokenStopwords = [
+  "example", "xxxxxxxx", "00000000", "11111111", "12345678", "abcdefgh", "redacted", "placeholder", "your_", "your-", "dummy", "fake", "sample", "canary",
+  "jbswy3dpehpk3pxp", "2yotnfzfejr1zcsicmwpaa", "tgzv3jokf0xg5qx2tlkwia", "splxlobezqqybys6wxsbia", "s6bhdrkqt3", "gx1fbat3bv",
+  "czzcagrsa3f0mzpnwdfmqmf0m2jw", "0685bd9184jfhq22", "9djdj82h48djs9d2", "kkk9d7dh3k39sjv7", "dh893hdasih9", "j49sk3j29djd", "nnch734d00sl2jdk",
+];
 
 /** True for documentation tokens: `AKIAIOSFODNN7EXAMPLE`, `ghp_xxxx…`, `sk_live_1111…`. */
 export function isPlaceholderToken(secret: string): boolean {

@@ -100,7 +100,7 @@ function parseRest(text: string, from: number, quotedOnly: boolean, maxValue: nu
   // Closing quote of a quoted key (`"password":`), and an index close (`cfg["password"] =`).
   if (text[i] === '"' || text[i] === "'" || text[i] === "`") i++;
   if (text[i] === "]") i++;
-  for (let n = 0; n < 3 && isBlank(text[i]); n++) i++;
+  for (let n = 0; n < 16 && isBlank(text[i]); n++) i++; // aligned struct fields
   const c = text[i];
   const next = text[i + 1];
   if (c === ":") {
@@ -113,7 +113,7 @@ function parseRest(text: string, from: number, quotedOnly: boolean, maxValue: nu
     if (c === "-" && next === "=") return undefined; // `-=` is arithmetic
     i += 2;
   } else return undefined;
-  for (let n = 0; n < 3 && isBlank(text[i]); n++) i++;
+  for (let n = 0; n < 16 && isBlank(text[i]); n++) i++; // aligned struct fields
   // Python string prefixes: r"…", b"…", u"…".
   if (/[rbuRBU]/.test(text[i] ?? "") && /["']/.test(text[i + 1] ?? "")) i++;
   const q = text[i];

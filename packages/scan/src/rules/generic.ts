@@ -68,13 +68,15 @@ const sigv4Scope = /\/\d{8}\/[\w-]*\/[\w-]*\/aws4_request/;
 const date = /^\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?$/;
 
 const apiKeyValue = /^[\w.=~+/-]+$/;
+// One lower-case word with a little decoration (`squirrel!`, `hunter22`): a test dummy.
+const dummyWord = /^[a-z]{3,12}[0-9!?.#]{0,3}$/;
 
 function apiKeyHits(text: string, path: string): RawHit[] {
   const hits: RawHit[] = [];
   const sealed = ciphertextIn(text);
   for (const a of findAssignments(text, path, { candidates: /secret|token|key|credential|creds/i, acceptKey: isCredentialKey, maxValue: 1024 })) {
     const v = a.value;
-    if (v.length < 16 || !apiKeyValue.test(v) || !/\d/.test(v) || !/[a-z]/i.test(v)) continue;
+    if (v.length < 12 || !apiKeyValue.test(v) || !/\d/.test(v) || !/[a-z]/i.test(v)) continue;
     if (reference.test(v) || sigv4Scope.test(v) || sealed(v) || shannonEntropy(v) <= 3.5 || isPlaceholderValue(v)) continue;
     hits.push({ rule: "generic-api-key", offset: a.offset, secret: v });
   }
@@ -86,7 +88,7 @@ function passwordHits(text: string, path: string): RawHit[] {
   const sealed = ciphertextIn(text);
   for (const a of findAssignments(text, path, { candidates: /pass|pwd|pswd/i, acceptKey: isPasswordKey, maxValue: 128 })) {
     const v = a.value;
-    if (v.length < 8 || /\s/.test(v) || reference.test(v) || date.test(v)) continue;
+    if (v.length < 8 || /\s/.test(v) || reference.test(v) || date.test(v) || dummyWord.test(v)) continue;
     if (sealed(v) || shannonEntropy(v) <= 2.8 || isPlaceholderValue(v)) continue;
     hits.push({ rule: "generic-password", offset: a.offset, secret: v });
   }

@@ -23,7 +23,14 @@ function detectPrivateKeys(text: string): RawHit[] {
     if (!m) continue;
     const bodyStart = begin + m[0].length;
     if (nextEnd !== -1 && nextEnd < bodyStart) nextEnd = text.indexOf("-----END ", bodyStart);
-    if (nextEnd === -1) break;
+    if (nextEnd === -1) {
+      // A BEGIN line whose END was cut off: the base64 lines that follow are the key.
+      const tail = text.slice(bodyStart, bodyStart + maxBlock).replace(/\\n|\\r/g, "\n");
+      const lines = /^(?:[ \t]*[A-Za-z0-9+/=]{16,100}[ \t]*(?:\r?\n|$)){2,1000}/.exec(tail.replace(/^\s*\r?\n/, ""));
+      const material = (lines?.[0] ?? "").replace(/\s/g, "");
+      if (material.length >= 64 && shannonEntropy(material) >= 4.5) hits.push({ rule: "private-key", offset: begin, secret: material });
+      break;
+    }
     // Only the last BEGIN before this END can own it; jump there (keeps repeated BEGINs linear).
     const last = text.lastIndexOf("-----BEGIN ", nextEnd);
     if (last > begin) {
@@ -33,17 +40,28 @@ function detectPrivateKeys(text: string): RawHit[] {
     if (nextEnd - bodyStart > maxBlock) continue;
     const body = text.slice(bodyStart, nextEnd);
     // Strip armor headers (Proc-Type, Comment …), escapes and whitespace to get the key material.
-    const material = body
-      .replace(/\\n|\\r/g, "\n")
-      .split(/\r?\n/)
-      .filter((l) => !l.includes(":"))
-      .join("")
-      .replace(/[\s"',+]/g, "");
-    if (material.length < 64 || !/^[A-Za-z0-9+/=]+$/.test(material) || shannonEntropy(material) < 4) continue;
+    const material = keyMaterial(body);
+    // Short bodies (an Ed25519 PKCS#8 key is 64 characters; truncated pastes are shorter) still
+    // count when they look random.
+    if (material.length < 32 || !/^[A-Za-z0-9+/=]+$/.test(material) || shannonEntropy(material) < (material.length < 64 ? 3.5 : 4)) continue;
     hits.push({ rule: "private-key", offset: begin, secret: material });
     pos = nextEnd + 9;
   }
   return hits;
+}
+
+/**
+ * The base64 between BEGIN and END: armour headers (Proc-Type, Comment …), `\n` escapes, string
+ * quotes and concatenations (`'…' + '…'`) removed; a `+` inside the base64 stays.
+ */
+function keyMaterial(body: string): string {
+  return body
+    .replace(/\\n|\\r/g, "\n")
+    .split(/\r?\n/)
+    .filter((l) => !l.includes(":"))
+    .join("\n")
+    .replace(/["'`]\s*\+\s*["'`]|\+\s*["'`]|["'`]\s*\+/g, "")
+    .replace(/[\s"'`,]/g, "");
 }
 
 /** Private key blocks (RSA, EC, DSA, OpenSSH, PKCS#8, encrypted PKCS#8, PGP). */

@@ -1,6 +1,23 @@
 import { keyed, token, type Rule } from "../rule.js";
 
 const hex = "a-fA-F0-9";
+
+/**
+ * A bearer JWT names its issuer, subject, audience, lifetime or scope. A token whose payload
+ * has none of these (`{"some": "payload"}`, `{"test": 1234}`) is a library's worked example,
+ * usable against nothing.
+ */
+function hasRegisteredClaim(jwt: string): boolean {
+  const payload = jwt.split(".")[1] ?? "";
+  let claims: unknown;
+  try {
+    claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+  } catch {
+    return true; // not JSON after all: keep the finding, the shape is a JWT's
+  }
+  if (!claims || typeof claims !== "object") return true;
+  return Object.keys(claims).some((k) => /^(?:iss|sub|aud|exp|nbf|iat|jti|azp|scope|scp|email|client_id|cid|uid|user_id|username|role|roles|tid|oid|appid|groups|permissions|sid|session_id|token_use|typ)$/i.test(k));
+}
 const b64 = String.raw`\w+/`;
 const dash = String.raw`\w-`;
 
@@ -15,7 +32,8 @@ export const tokenRules: readonly Rule[] = [
   keyed("aws-secret-access-key", "AWS secret access key", ["aws", "secret_access", "secretaccess"], String.raw`aws[\w.-]{0,20}?secret|secret[_.-]?access[_.-]?key`, String.raw`[A-Za-z0-9/+]{40}`, { entropy: 4 }),
   token("aws-bedrock-api-key", "Amazon Bedrock long-term API key", ["absk"], String.raw`ABSK[A-Za-z0-9+/]{109,269}={0,2}`, { alphabet: b64 }),
   token("gcp-api-key", "Google Cloud / Firebase API key", ["aiza"], String.raw`AIza[\w-]{35}`, { alphabet: dash }),
-  keyed("gcp-service-account-key-id", "GCP service account private_key_id", ["private_key_id"], "private_key_id", String.raw`[a-f0-9]{40}`),
+  // A service account's private_key_id names the key (it is public); its private_key is the
+  // private-key rule's finding.
   token("gcp-oauth-client-secret", "Google OAuth client secret", ["gocspx"], String.raw`GOCSPX-[\w-]{28}`, { alphabet: dash }),
   token("google-oauth-access-token", "Google OAuth access token", ["ya29."], String.raw`ya29\.[\w-]{30,512}`, { alphabet: String.raw`\w.-` }),
   token("azure-ad-client-secret", "Azure AD client secret", ["q~"], String.raw`[\w.~]{3}\dQ~[\w.~-]{31,34}`, { alphabet: String.raw`\w.~-` , anchor: { literal: "Q~", before: 4, after: 34 } }),
@@ -163,5 +181,5 @@ export const tokenRules: readonly Rule[] = [
   token("tailscale-key", "Tailscale auth or API key", ["tskey-"], String.raw`tskey-(?:(?:api|auth|client|scim|webhook)-)?[A-Za-z0-9]{9,20}-[A-Za-z0-9]{20,40}`, { alphabet: dash }),
   keyed("ngrok-api-key", "ngrok API key / authtoken", ["ngrok"], "ngrok", String.raw`[\w]{40,50}`),
   token("age-secret-key", "age secret key", ["age-secret-key-"], String.raw`AGE-SECRET-KEY-(?:PQ-)?1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58,2000}`, { alphabet: dash }),
-  token("jwt", "JSON Web Token", ["eyj"], String.raw`eyJ[\w-]{8,2000}\.eyJ[\w-]{8,4000}\.[\w-]{8,2000}`, { alphabet: String.raw`\w.-`, entropy: 3.5 }),
+  { ...token("jwt", "JSON Web Token", ["eyj"], String.raw`eyJ[\w-]{8,2000}\.eyJ[\w-]{8,4000}\.[\w-]{8,2000}`, { alphabet: String.raw`\w.-`, entropy: 3.5 }), veto: (secret) => !hasRegisteredClaim(secret) },
 ];
