@@ -46,7 +46,7 @@ describe("Kubernetes Secrets in large and JSON files", () => {
 
   it("locates values in JSON manifests without a YAML AST, including Lists", () => {
     const json = JSON.stringify(
-      { kind: "List", items: [{ kind: "ConfigMap", data: { a: "not-secret" } }, { kind: "Secret", stringData: { token: "Vq7pZr2Lw9Ks" }, data: { b: "SHE0bVQ4eFdjMlJu" } }] },
+      { kind: "List", items: [{ kind: "ConfigMap", data: { a: "not-secret" } }, { kind: "Secret", stringData: { app: "Vq7pZr2Lw9Ks" }, data: { b: "SHE0bVQ4eFdjMlJu" } }] },
       null,
       2,
     );
