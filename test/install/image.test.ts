@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -64,8 +64,9 @@ describe.skipIf(!tools.every((t) => t.ok) || !peers.every((p) => p.ok))("the con
     const [runtimeBase, buildBase] = bases as [string, string];
     const t1 = Date.now();
     const revision = (await run("git", ["rev-parse", "HEAD"])).stdout.trim() || "unknown";
-    // Behind a TLS-intercepting proxy (NODE_EXTRA_CA_CERTS on the host), the build stage needs its CA too.
-    const hostCa = process.env["NODE_EXTRA_CA_CERTS"];
+    // The build stage trusts what the host trusts (behind a TLS-intercepting proxy, its CA).
+    const systemCa = "/etc/ssl/certs/ca-certificates.crt";
+    const hostCa = process.env["NODE_EXTRA_CA_CERTS"] || (existsSync(systemCa) ? systemCa : undefined);
     const caArgs = hostCa ? ["-v", `${hostCa}:/run/host-ca.crt:ro`, "--build-arg", "NODE_EXTRA_CA_CERTS=/run/host-ca.crt"] : [];
     ok("buildah bud", await containers("buildah", ["bud", "--storage-driver", "vfs", "--isolation", "chroot", "--layers", "--pull-never", ...caArgs,
       "--build-arg", `BUILD_IMAGE=${buildBase}`, "--build-arg", `BASE_IMAGE=${runtimeBase}`,
