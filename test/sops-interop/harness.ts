@@ -18,6 +18,7 @@ export function run(bin: string, args: readonly string[], env: Record<string, st
     ...(cwd && { cwd }),
     ...(input && { input }),
     maxBuffer: 64 << 20,
+    timeout: 120_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout ?? Buffer.alloc(0), stderr: (r.stderr ?? Buffer.alloc(0)).toString() };
 }

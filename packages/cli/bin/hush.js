@@ -6,7 +6,7 @@
 //   be written Node runs without it. NODE_COMPILE_CACHE / NODE_DISABLE_COMPILE_CACHE still win.
 // - The esbuild bundle (dist-bundle/): one small file graph for everything but the long-running
 //   services and the scanner, which run from the plain build with normally resolved dependencies.
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import module from "node:module";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -20,7 +20,18 @@ if (!process.env.NODE_COMPILE_CACHE && !process.env.NODE_DISABLE_COMPILE_CACHE &
         : process.platform === "darwin"
           ? join(home, "Library", "Caches")
           : process.env.XDG_CACHE_HOME || join(home, ".cache");
-    module.enableCompileCache(join(base, "hush", "compile-cache"));
+    // One level at a time: Node's recursive mkdir (which enableCompileCache uses) never
+    // returns under some unwritable parents such as /proc.
+    let dir = base;
+    for (const part of ["", "hush", "compile-cache"]) {
+      dir = part ? join(dir, part) : dir;
+      try {
+        mkdirSync(dir);
+      } catch (err) {
+        if (err?.code !== "EEXIST") throw err;
+      }
+    }
+    module.enableCompileCache(dir);
   } catch {
     // no usable cache directory: run without one
   }
