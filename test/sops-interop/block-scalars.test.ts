@@ -42,7 +42,7 @@ const block = fc.record({
 const docSpec = fc.record({
   blocks: fc.array(block, { minLength: 1, maxLength: 3 }),
   clear: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
-  tail: fc.constantFrom("", "", "z: 1", "# closing comment"),
+  tail: fc.constantFrom("", "", "z: 1", "# closing comment", "\n# after a blank line"),
   finalNewline: fc.boolean(),
   crlf: fc.boolean(),
 });
@@ -65,9 +65,9 @@ function render(spec: fc.Infer<typeof docSpec>): string {
     const header = b.style + (b.digitFirst ? digit + b.chomp : b.chomp + digit) + (b.comment ? " # header note" : "");
     out.push(place.head(key, header), ...rendered);
   });
-  // A closing comment only before a final newline: where go-yaml places a comment that ends a
-  // file without one is a separate question (it follows the last nested mapping there).
-  if (spec.tail && (spec.finalNewline || !spec.tail.startsWith("#"))) out.push(spec.tail);
+  // A comment right after the last value of a file without a final newline is left out: go-yaml
+  // places it by quirks hush follows only for the common layouts (see yaml-comments.test.ts).
+  if (spec.tail && !(spec.tail.startsWith("#") && !spec.finalNewline)) out.push(spec.tail);
   let text = out.join("\n") + (spec.finalNewline ? "\n" : "");
   if (spec.crlf) text = text.replace(/\n/g, "\r\n");
   return text;

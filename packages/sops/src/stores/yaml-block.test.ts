@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TreeList, TreeMap, type TreeValue } from "../tree.js";
+import { Comment, TreeList, TreeMap, type TreeValue } from "../tree.js";
 import { emitYaml, parseYaml } from "./yaml.js";
 
 // Block scalars as go-yaml v3 reads them, recorded from sops 3.13.3 (`sops decrypt --extract`
@@ -69,5 +69,14 @@ describe("YAML block scalars read as go-yaml reads them", () => {
     // sops builds go-yaml nodes by writing each value and reading it back; this one does not read back.
     const tree = { branches: [new TreeMap([{ key: "a", value: "\tx\n" }, { key: "b", value: "x\n\ty\n" }, { key: "c", value: "\tx" }])] };
     expect(emitYaml(tree)).toBe('a: null\nb: |\n    x\n    \ty\nc: "\\tx"\n');
+  });
+
+  it("in a list prints null too, and fails (exit 4) where sops fails: next to a comment", () => {
+    const list = (...items: Array<string | Comment>) => ({ branches: [new TreeMap([{ key: "a", value: new TreeList(items) }])] });
+    expect(emitYaml(list(new Comment(" before"), "\tx\n"))).toBe("a:\n    # before\n    - null\n");
+    expect(() => emitYaml(list("\tx\n", new Comment(" after")))).toThrow(expect.objectContaining({ code: "HUSH_ERR_SOPS_EMIT" }));
+    expect(() => emitYaml(list("a", new Comment(" c"), "\tx\n", "b"))).toThrow(expect.objectContaining({ code: "HUSH_ERR_SOPS_EMIT" }));
+    const inline = { branches: [new TreeMap([new Comment(" note", true), { key: "a", value: "\tx\n" }])] };
+    expect(() => emitYaml(inline)).toThrow(expect.objectContaining({ code: "HUSH_ERR_SOPS_EMIT" }));
   });
 });

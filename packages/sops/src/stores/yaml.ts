@@ -45,13 +45,66 @@ export function parseYaml(text: string, errorCode: ErrorCode, strictKeys = false
   if (text.split("\n").every((l) => /^\s*(#.*)?$/.test(l))) return { branches: [] };
   const fast = reader === "auto" ? fastYamlStructure(text, errorCode, strictKeys) : undefined;
   const { branches, layouts, comments } = fast ?? fullYamlStructure(text, errorCode, strictKeys);
+  const closing = closingComments(text, comments, layouts[layouts.length - 1]?.start ?? 0);
   for (const c of comments) {
     let docIndex = 0;
     for (let i = 0; i < layouts.length; i++) if ((layouts[i]?.start ?? 0) <= c.offset) docIndex = i;
     const target = layouts[docIndex];
-    if (target) placeComment(target.layout, c);
+    if (!target) continue;
+    const rule = closing.get(c);
+    if (rule === undefined) placeComment(target.layout, c);
+    else {
+      const layout = rule === "top" ? target.layout : innermostMapping(target.layout);
+      insertComment(layout, layout.items.length, new Comment(c.text));
+    }
   }
   return { branches };
+}
+
+/**
+ * go-yaml places the comments that close the last document by rules of their own:
+ * - those after a blank line that follows the last content go to the top level;
+ * - in a file that does not end with a newline, those right after the last content (no blank
+ *   line between) go to the innermost collection holding it (see {@link innermostMapping}).
+ * Others are placed by position (see {@link placeComment}).
+ */
+function closingComments(text: string, comments: readonly SourceComment[], lastDocStart: number): Map<SourceComment, "top" | "innermost"> {
+  const out = new Map<SourceComment, "top" | "innermost">();
+  const whole = comments.filter((c) => !c.trailing && c.offset >= lastDocStart);
+  if (whole.length === 0) return out;
+  const lines = text.split("\n");
+  const commentLines = new Set(whole.map((c) => c.line));
+  let last = lines.length; // 1-based number of the last content line
+  while (last >= 1 && ((lines[last - 1] ?? "").trim() === "" || commentLines.has(last))) last--;
+  if (last < 1 || (lines[last - 1] ?? "").startsWith("---")) return out;
+  let blank = Infinity;
+  for (let n = last + 1; n <= lines.length; n++) {
+    if ((lines[n - 1] ?? "").trim() === "" && n < lines.length) {
+      blank = n;
+      break;
+    }
+  }
+  const noFinalNewline = !text.endsWith("\n");
+  for (const c of whole) {
+    if (c.line <= last) continue;
+    if (c.line > blank) out.set(c, "top");
+    else if (noFinalNewline) out.set(c, "innermost");
+  }
+  return out;
+}
+
+/**
+ * Where go-yaml puts a comment that closes a file without a final newline: down the last items
+ * through mappings and indentless sequences (`key:` then `- x` at the same column), stopping at
+ * an indented sequence.
+ */
+function innermostMapping(root: Layout): Layout {
+  let layout = root;
+  for (;;) {
+    const child = layout.items[layout.items.length - 1]?.child;
+    if (!child || (child.target instanceof TreeList && child.indent !== layout.indent)) return layout;
+    layout = child;
+  }
 }
 
 /** Reads any YAML with the `yaml` library (the fast reader covers the common block subset). */
@@ -100,7 +153,11 @@ function placeComment(root: Layout, c: SourceComment): void {
       insertComment(layout, idx >= 0 ? idx : 0, new Comment(c.text, item !== undefined && item.line === c.line));
       return;
     }
-    if (item && child && child.indent <= c.col && c.offset > item.start) {
+    // A comment at the dash column of an indentless sequence (`key:` then `- x` at the same
+    // column), after its last item, belongs to the next key when one follows (go-yaml's head
+    // comment), not to the list.
+    const headOfNext = child?.target instanceof TreeList && child.indent === layout.indent && c.col === child.indent && idx < layout.items.length - 1 && (child.items[child.items.length - 1]?.start ?? Infinity) < c.offset;
+    if (item && child && child.indent <= c.col && c.offset > item.start && !headOfNext) {
       layout = child;
       continue;
     }
@@ -351,8 +408,11 @@ class YamlWriter {
     } else if (typeof v === "string" && chooseStringStyle(v, false) === "literal") {
       // sops turns each value into a go-yaml node by writing it out and reading it back; a
       // literal block whose text starts with a tab does not read back, and sops prints null.
-      if (v.startsWith("\t")) this.parts.push(` null${inline}\n`);
-      else this.parts.push(` ${literalBlock(v, indent, this.step).replace("\n", `${inline}\n`)}`);
+      // With a same-line comment to attach to that empty node, writing fails in sops.
+      if (v.startsWith("\t")) {
+        if (inline !== "") throw tabBlockError();
+        this.parts.push(" null\n");
+      } else this.parts.push(` ${literalBlock(v, indent, this.step).replace("\n", `${inline}\n`)}`);
     } else this.parts.push(` ${yamlScalar(v)}${inline}\n`);
   }
 
@@ -381,6 +441,11 @@ class YamlWriter {
       } else if (item instanceof TreeList && item.items.length > 0) {
         this.list(item, indent + 2, `${lead}- `);
       } else {
+        if (typeof item === "string" && item.startsWith("\t") && chooseStringStyle(item, false) === "literal" && commentAfterValue(list)) {
+          // The node go-yaml cannot read back (see value()) is empty; sops prints it as null,
+          // except in a list whose comments follow a value, where writing fails.
+          throw tabBlockError();
+        }
         this.parts.push(`${lead}-`);
         this.value(item, indent + 2, inline);
         inline = "";
@@ -388,6 +453,23 @@ class YamlWriter {
       lead = " ".repeat(indent);
     }
   }
+}
+
+function tabBlockError(): HushError {
+  return new HushError("HUSH_ERR_SOPS_EMIT", "a multi-line text starting with a tab sits next to a comment, which sops cannot write as YAML", {
+    hint: "write the file as JSON (--output-type json), or change the value or move the comment",
+  });
+}
+
+/** True when a comment of the list comes after one of its values (observed with sops 3.13.3). */
+function commentAfterValue(list: TreeList): boolean {
+  let seenValue = false;
+  for (const item of list.items) {
+    if (item instanceof Comment) {
+      if (seenValue && !item.inline) return true;
+    } else seenValue = true;
+  }
+  return false;
 }
 
 /** Serialises a tree as YAML, documents separated by `---`. */
