@@ -55,7 +55,7 @@ describe.skipIf(!peers.every((p) => p.ok))("sync controller with a real Vault de
     await api("POST", "sys/auth/kubernetes", { type: "kubernetes" });
     await api("POST", "auth/kubernetes/config", { kubernetes_host: env.kube.server, kubernetes_ca_cert: ca, disable_local_ca_jwt: true });
     await api("POST", "sys/policies/acl/k8s-reader", { policy: 'path "secret/data/k8s/*" { capabilities = ["read"] }' });
-    await api("POST", "auth/kubernetes/role/hush", { bound_service_account_names: ["app"], bound_service_account_namespaces: [ns], policies: ["k8s-reader"], ttl: "1h" });
+    await api("POST", "auth/kubernetes/role/hush", { bound_service_account_names: ["app"], bound_service_account_namespaces: [ns], policies: ["k8s-reader"], ttl: "1h", audience: "vault" });
     await api("POST", "secret/data/k8s/app", { data: { password: "from-k8s-auth" } });
     await env.client.request("POST", resourcePath({ group: "hush.dev", version: "v1", plural: "secretstores", namespace: ns }), {
       body: { apiVersion, kind: "SecretStore", metadata: { name: "vault" }, spec: { provider: { vault: { server: vault.address, path: "secret", version: "v2", auth: { kubernetes: { mountPath: "kubernetes", role: "hush", serviceAccountRef: { name: "app" } } } } } } },

@@ -68,15 +68,15 @@ const collect = (value: string, previous: string[] = []): string[] => [...previo
 /** Registers the controller-location flags kubeseal has (`--controller-name`, `--controller-namespace`, `--kubeconfig`). */
 export function addControllerFlags(cmd: Command): Command {
   return cmd
-    .option("--controller-name <name>", "name of the sealed-secrets controller's Service", "sealed-secrets-controller")
-    .option("--controller-namespace <ns>", "namespace of the sealed-secrets controller", "kube-system")
+    .addOption(new Option("--controller-name <name>", "name of the sealed-secrets controller's Service").default("sealed-secrets-controller").env("SEALED_SECRETS_CONTROLLER_NAME"))
+    .addOption(new Option("--controller-namespace <ns>", "namespace of the sealed-secrets controller").default("kube-system").env("SEALED_SECRETS_CONTROLLER_NAMESPACE"))
     .option("--kubeconfig <file>", "kubeconfig file (default: KUBECONFIG, ~/.kube/config, or the in-cluster service account)");
 }
 
 /** Registers `-o/--format`, `-f/--secret-file`, `-w/--sealed-secret-file` and `--recovery-private-key`. */
 export function addIoFlags(cmd: Command): Command {
   return cmd
-    .option("-o, --format <format>", "output format: yaml or json (default: the input's format; yaml for a .yaml/.yml output file)")
+    .addOption(new Option("-o, --format <format>", "output format: yaml or json (default: the input's format; yaml for a .yaml/.yml output file)").env("SEALED_SECRETS_FORMAT"))
     .option("-f, --secret-file <file>", "input file (default: the argument, else stdin)")
     .option("-w, --sealed-secret-file <file>", "output file, written atomically (default: stdout)")
     .option("--recovery-private-key <files>", "controller private key(s): PEM files or a backup of its key Secret(s); repeat or comma-separate", collect);
@@ -382,8 +382,8 @@ export function register(program: Command, io: CliIo): void {
     .command("seal")
     .description("seal a Secret (or a SOPS-encrypted Secret) into a SealedSecret for the sealed-secrets controller, as kubeseal does")
     .argument("[file]", "the Secret manifest, YAML or JSON, plain or SOPS-encrypted (stdin when omitted)")
-    .option("--cert <file|url>", "the controller's certificate (file, http(s):// or file:// URL); default: fetched from the controller through the Kubernetes API")
-    .option("--scope <scope>", "strict (default), namespace-wide or cluster-wide; without it the Secret's sealedsecrets.bitnami.com/* annotations decide")
+    .addOption(new Option("--cert <file|url>", "the controller's certificate (file, http(s):// or file:// URL); default: fetched from the controller through the Kubernetes API").env("SEALED_SECRETS_CERT"))
+    .addOption(new Option("--scope <scope>", "strict (default), namespace-wide or cluster-wide; without it the Secret's sealedsecrets.bitnami.com/* annotations decide").env("SEALED_SECRETS_SCOPE"))
     .option("--name <name>", "name of the SealedSecret (replaces the Secret's; needed with --raw in the strict scope)")
     .option("-n, --namespace <ns>", "namespace for a Secret that declares none, and for --raw (default: the kubeconfig context's)")
     .option("--raw", "seal one value (from stdin or --from-file) and print its ciphertext for spec.encryptedData")
