@@ -67,4 +67,33 @@ describe("Reconciler", () => {
     await expect(r.reconcile("team-a/app")).rejects.toMatchObject({ code: "HUSH_ERR_CONTROLLER_STORE_NOT_FOUND" });
     expect(calls).toContain("event UpdateFailed");
   });
+
+  it("a refused status write keeps the refresh schedule (no backoff) and is tried again at the next reconcile", async () => {
+    const calls: string[] = [];
+    const d = deps(es({ refreshInterval: "1m" }), store(), calls);
+    const refused = Object.assign(new Error("forbidden"), { code: "HUSH_ERR_KUBE_FORBIDDEN" });
+    d.client = {
+      request: async (method: string, path: string) => {
+        calls.push(`${method} ${path}`);
+        if (path.endsWith("/status")) throw refused;
+        return {};
+      },
+      get: async () => undefined,
+    } as unknown as KubeClient;
+    d.readers = {
+      get: async () => ({ get: async () => new TextEncoder().encode("v1") }),
+      stats: () => ({ requested: 0, deduplicated: 0, providerCalls: 0 }),
+    } as unknown as ReaderCache;
+    const r = new Reconciler(d);
+    const first = await r.reconcile("team-a/app");
+    expect(first.requeueAfter).toBeGreaterThan(0);
+    expect(first.requeueAfter).toBeLessThanOrEqual(60_000);
+    expect(calls).toContain("write");
+    const statusPatches = () => calls.filter((c) => c.endsWith("/status")).length;
+    expect(statusPatches()).toBe(1);
+    // Due again: the status the API server refused is written again.
+    await (d.clock as ManualClock).advance(61_000);
+    await r.reconcile("team-a/app");
+    expect(statusPatches()).toBe(2);
+  });
 });

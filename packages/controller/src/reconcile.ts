@@ -69,6 +69,8 @@ export class Reconciler {
   readonly #d: ReconcilerDeps;
   /** Status this process last wrote, used while the informer has not caught up. */
   readonly #synced = new Map<string, ExternalSecretStatus>();
+  /** Keys whose last status write failed: the next reconcile writes status again. */
+  readonly #statusPending = new Set<string>();
   readonly #namespaceReads = new Map<string, Promise<Record<string, string>>>();
   #dedupReported = 0;
 
@@ -79,6 +81,7 @@ export class Reconciler {
   /** Drops what is remembered about a deleted ExternalSecret. */
   forget(key: string): void {
     this.#synced.delete(key);
+    this.#statusPending.delete(key);
   }
 
   async reconcile(key: string): Promise<Result> {
@@ -226,18 +229,21 @@ export class Reconciler {
       next.syncedResourceVersion = syncedResourceVersion(es);
       next.binding = { name: targetName(es) };
     }
-    let statusFailed: unknown;
-    if (stableHash(next) !== stableHash(es.status ?? {})) {
+    if (this.#statusPending.has(key) || stableHash(next) !== stableHash(es.status ?? {})) {
       try {
         await d.client.request("PATCH", resourcePath({ group, version, plural: "externalsecrets", namespace, name, subresource: "status" }), {
           body: { status: next },
           contentType: "application/merge-patch+json",
         });
         d.stats.statusWrites++;
+        this.#statusPending.delete(key);
       } catch (err) {
         d.log.warn({ key, code: kubeErrorCode(err) }, "could not write status");
         if (kubeErrorCode(err) === "HUSH_ERR_KUBE_NOT_FOUND") return {};
-        statusFailed = err;
+        // The Secret is what users depend on: a status the API server refuses (RBAC, a
+        // webhook, a conflict) must not stall refreshes behind a growing backoff. The write is
+        // tried again at the next reconcile, which keeps its normal schedule.
+        this.#statusPending.add(key);
       }
       // Scheduling uses what this process knows, not what the API server stored.
       this.#synced.set(key, next);
@@ -260,7 +266,6 @@ export class Reconciler {
 
     if (plan.outcome === "retry") throw new HushError(plan.errorCode ?? "HUSH_ERR_CONTROLLER_INTERNAL", plan.ready.message);
     if (plan.outcome === "terminal") throw new TerminalError(plan.errorCode ?? "HUSH_ERR_CONTROLLER_INVALID_SPEC");
-    if (statusFailed !== undefined) throw statusFailed;
     if (plan.outcome === "synced") d.log.info({ key, action: plan.action.type, reason: plan.ready.reason }, "synced");
     else d.log.info({ key, outcome: plan.outcome }, "not synced");
     let interval = 0;
