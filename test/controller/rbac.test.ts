@@ -52,6 +52,9 @@ describe.skipIf(!peers.every((p) => p.ok))("deploy/controller RBAC is enough, an
     expect(await can("create", "leases.coordination.k8s.io", "default")).toBe("no");
     expect(await can("get", "configmaps")).toBe("no");
     expect(await can("create", "pods")).toBe("no");
+    // Secrets are written by server-side apply (PATCH) and created with POST; never PUT.
+    expect(await can("patch", "secrets")).toBe("yes");
+    expect(await can("update", "secrets")).toBe("no");
     // OwnerReferencesPermissionEnforcement: blockOwnerDeletion on Owner Secrets needs this.
     expect(await can("update", "externalsecrets.hush.dev", "default", ["--subresource=finalizers"])).toBe("yes");
   });
