@@ -46,14 +46,21 @@ describe.skipIf(!peers.every((p) => p.ok))("sync controller with a real Vault de
       expect(res.status, `${method} ${path}: ${res.status}`).toBeLessThan(300);
     };
     const ns = await env.kube.createNamespace("vault-k8s");
-    await env.client.request("POST", resourcePath({ version: "v1", plural: "serviceaccounts", namespace: ns }), { body: { metadata: { name: "app" } } });
-    // Vault reviews the presented token with the token itself (no reviewer JWT): it needs the auth-delegator role.
+    for (const name of ["app", "vault-reviewer"]) {
+      await env.client.request("POST", resourcePath({ version: "v1", plural: "serviceaccounts", namespace: ns }), { body: { metadata: { name } } });
+    }
+    // The token the controller presents is bound to the audience "vault", so the API server
+    // would not accept it as Vault's own credential: Vault reviews it with a reviewer token
+    // (the auth-delegator role), as a production Vault outside the cluster does.
     await env.client.request("POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", {
-      body: { metadata: { name: `vault-review-${ns}` }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:auth-delegator" }, subjects: [{ kind: "ServiceAccount", name: "app", namespace: ns }] },
+      body: { metadata: { name: `vault-review-${ns}` }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "system:auth-delegator" }, subjects: [{ kind: "ServiceAccount", name: "vault-reviewer", namespace: ns }] },
+    });
+    const reviewer = await env.client.request<{ status: { token: string } }>("POST", resourcePath({ version: "v1", plural: "serviceaccounts", namespace: ns, name: "vault-reviewer", subresource: "token" }), {
+      body: { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 3600 } },
     });
     const ca = loadKubeConfig({ kubeconfigPath: env.kube.kubeconfigPath }).ca?.toString("utf8");
     await api("POST", "sys/auth/kubernetes", { type: "kubernetes" });
-    await api("POST", "auth/kubernetes/config", { kubernetes_host: env.kube.server, kubernetes_ca_cert: ca, disable_local_ca_jwt: true });
+    await api("POST", "auth/kubernetes/config", { kubernetes_host: env.kube.server, kubernetes_ca_cert: ca, disable_local_ca_jwt: true, token_reviewer_jwt: reviewer.status.token });
     await api("POST", "sys/policies/acl/k8s-reader", { policy: 'path "secret/data/k8s/*" { capabilities = ["read"] }' });
     await api("POST", "auth/kubernetes/role/hush", { bound_service_account_names: ["app"], bound_service_account_namespaces: [ns], policies: ["k8s-reader"], ttl: "1h", audience: "vault" });
     await api("POST", "secret/data/k8s/app", { data: { password: "from-k8s-auth" } });
