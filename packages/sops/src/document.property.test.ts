@@ -53,9 +53,11 @@ describe("encrypt → decrypt round trips", () => {
 
   test.prop([doc], { numRuns: runs })("JSON documents of every value type", async (map) => {
     const plain = emitPlaintext({ branches: [map] }, "json");
+    // Canonical form as sops reads it: `-0` is an integer (0) to sops, as `json.Number` parses it.
+    const canonical = emitPlaintext(loadPlaintext(plain, "json"), "json");
     const enc = await encryptFile(plain, { ...base, format: "json" });
     const dec = await decryptFile(enc, { format: "json", providers: base.providers });
-    expect(Buffer.from(dec).toString()).toBe(Buffer.from(plain).toString());
+    expect(Buffer.from(dec).toString()).toBe(Buffer.from(canonical).toString());
   });
 
   test.prop([fc.uint8Array({ maxLength: 300 })], { numRuns: runs })("binary files, byte for byte", async (bytes) => {
