@@ -1,11 +1,10 @@
 import { HushError, isHushError } from "@hush/errors";
 import {
-  apiVersion,
-  group,
-  managedLabel,
+  apiVersionOf,
+  hushFlavour,
   managedLabelValue,
   setCondition,
-  version,
+  type ApiFlavour,
   type Condition,
   type ExternalSecret,
   type KubeObject,
@@ -57,6 +56,11 @@ export interface ControllerOptions {
   readonly controllerClass?: string;
   /** Which Events to record: `all` (default) or only `warnings` (saves one API write per sync at scale). */
   readonly events?: "all" | "warnings";
+  /**
+   * The API group served and the names that go with it (default `hush.dev`; `esoFlavour`
+   * serves `external-secrets.io` with ESO's labels, annotations and metric names).
+   */
+  readonly flavour?: ApiFlavour;
 }
 
 const esPlural = "externalsecrets";
@@ -81,6 +85,7 @@ function interesting(old: ExternalSecret, obj: ExternalSecret): boolean {
 export class Controller {
   readonly stats: ControllerStats = { reconciles: 0, secretWrites: 0, statusWrites: 0, apiCalls: 0, reads: { requested: 0, deduplicated: 0, providerCalls: 0 } };
   readonly #o: ControllerOptions;
+  readonly #flavour: ApiFlavour;
   readonly #clock: Clock;
   readonly #queue: WorkQueue;
   readonly #storeQueue: WorkQueue;
@@ -101,6 +106,9 @@ export class Controller {
 
   constructor(options: ControllerOptions) {
     this.#o = options;
+    const flavour = options.flavour ?? hushFlavour;
+    this.#flavour = flavour;
+    const { group, version } = flavour;
     this.#clock = options.clock ?? systemClock;
     this.#queue = new WorkQueue(this.#clock);
     this.#storeQueue = new WorkQueue(this.#clock);
@@ -138,7 +146,7 @@ export class Controller {
       onDelete: (o) => void this.#readers.drop(`ClusterSecretStore//${o.metadata.name}`),
     });
     const index = (s: Secret, add: boolean) => {
-      for (const writer of writersOf(s)) {
+      for (const writer of writersOf(s, flavour)) {
         const esKey = `${s.metadata.namespace}/${writer}`;
         const set = this.#managedBy.get(esKey) ?? new Set<string>();
         if (add) set.add(keyOf(s));
@@ -150,13 +158,13 @@ export class Controller {
     const onSecret = (s: Secret) => {
       index(s, true);
       if (this.#writer.isOwnWrite(s)) return;
-      for (const writer of writersOf(s)) this.#queue.add(`${s.metadata.namespace}/${writer}`);
+      for (const writer of writersOf(s, flavour)) this.#queue.add(`${s.metadata.namespace}/${writer}`);
     };
     this.#secrets = new Informer<Secret>({
       ...common,
       name: "secrets",
       path: resourcePath({ version: "v1", plural: "secrets", ...(ns ? { namespace: ns } : {}) }),
-      labelSelector: `${managedLabel}=${managedLabelValue}`,
+      labelSelector: `${flavour.managedLabel}=${managedLabelValue}`,
       onAdd: onSecret,
       onUpdate: (old, s) => {
         if (old !== s) onSecret(s);
@@ -164,10 +172,10 @@ export class Controller {
       onDelete: (s) => {
         index(s, false);
         this.#writer.forget(s.metadata.namespace ?? "", s.metadata.name ?? "");
-        for (const writer of writersOf(s)) this.#queue.add(`${s.metadata.namespace}/${writer}`);
+        for (const writer of writersOf(s, flavour)) this.#queue.add(`${s.metadata.namespace}/${writer}`);
       },
     });
-    this.#events = new EventRecorder(options.client, { component: "hush-controller", log: options.log });
+    this.#events = new EventRecorder(options.client, { component: flavour.component, log: options.log });
     this.#writer = new SecretWriter(options.client);
     this.#readers = new ReaderCache({
       createProvider: options.createProvider,
@@ -186,6 +194,7 @@ export class Controller {
       events: this.#events,
       eventsMode: options.events ?? "all",
       controllerClass: options.controllerClass ?? "",
+      flavour,
       readers: this.#readers,
       writer: this.#writer,
       stats: this.stats,
@@ -251,7 +260,10 @@ export class Controller {
     this.#loop.forget(key);
     this.#reconciler.forget(key);
     const i = key.indexOf("/");
-    this.#o.metrics?.ready.remove({ namespace: key.slice(0, i), name: key.slice(i + 1) });
+    const labels = { namespace: key.slice(0, i), name: key.slice(i + 1) };
+    this.#o.metrics?.ready.remove(labels);
+    for (const status of ["True", "False", "Unknown"]) this.#o.metrics?.statusCondition.remove({ ...labels, condition: "Ready", status });
+    this.#o.metrics?.reconcileDuration.remove(labels);
   }
 
   #store(ref: StoreRef, namespace: string): SecretStore | undefined {
@@ -316,7 +328,7 @@ export class Controller {
     if (stableHash(conditions) !== stableHash(store.status?.conditions ?? [])) {
       const plural = kind === "ClusterSecretStore" ? "clustersecretstores" : "secretstores";
       try {
-        await this.#o.client.request("PATCH", resourcePath({ group, version, plural, ...(kind === "SecretStore" ? { namespace } : {}), name, subresource: "status" }), {
+        await this.#o.client.request("PATCH", resourcePath({ group: this.#flavour.group, version: this.#flavour.version, plural, ...(kind === "SecretStore" ? { namespace } : {}), name, subresource: "status" }), {
           body: { status: { ...store.status, conditions } },
           contentType: "application/merge-patch+json",
         });
@@ -325,7 +337,7 @@ export class Controller {
       } catch (err) {
         this.#o.log.warn({ store: key, code: kubeErrorCode(err) }, "could not write store status");
       }
-      const target = { apiVersion, kind, metadata: store.metadata };
+      const target = { apiVersion: apiVersionOf(this.#flavour), kind, metadata: store.metadata };
       await this.#events.record(target, valid ? { type: "Normal", reason: "Valid", message: "store validated" } : { type: "Warning", reason: "InvalidProviderConfig", message: cond.message });
     }
     if (valid && wasReady?.status !== "True") {

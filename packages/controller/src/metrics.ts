@@ -1,3 +1,4 @@
+import { hushFlavour, type ApiFlavour } from "@hush/kube";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 /** The controller's Prometheus metrics (labels never carry values or key names). */
@@ -12,11 +13,20 @@ export interface ControllerMetrics {
   readonly ready: Gauge<"namespace" | "name">;
   readonly queueDepth: Gauge;
   readonly informerRestarts: Counter<"informer">;
+  /** Per-ExternalSecret metrics under the flavour's names (ESO's with `external-secrets.io`). */
+  readonly statusCondition: Gauge<"name" | "namespace" | "condition" | "status">;
+  readonly syncCalls: Counter<"name" | "namespace">;
+  readonly syncCallsError: Counter<"name" | "namespace">;
+  readonly reconcileDuration: Gauge<"name" | "namespace">;
 }
 
-/** Registers the controller metrics on `registry`. */
-export function createControllerMetrics(registry: Registry): ControllerMetrics {
+/**
+ * Registers the controller metrics on `registry`. The per-ExternalSecret ones take their names
+ * from `flavour`, so ESO's dashboards and alerts keep working under `external-secrets.io`.
+ */
+export function createControllerMetrics(registry: Registry, flavour: ApiFlavour = hushFlavour): ControllerMetrics {
   const registers = [registry];
+  const names = flavour.metrics;
   return {
     reconciles: new Counter({ name: "hush_controller_reconcile_total", help: "ExternalSecret reconciles by result", labelNames: ["result"], registers }),
     reconcileSeconds: new Histogram({ name: "hush_controller_reconcile_duration_seconds", help: "Reconcile latency", labelNames: ["result"], buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers }),
@@ -28,5 +38,9 @@ export function createControllerMetrics(registry: Registry): ControllerMetrics {
     ready: new Gauge({ name: "hush_externalsecret_ready", help: "1 when the ExternalSecret is Ready", labelNames: ["namespace", "name"], registers }),
     queueDepth: new Gauge({ name: "hush_controller_workqueue_depth", help: "Keys waiting in the work queue", registers }),
     informerRestarts: new Counter({ name: "hush_informer_restarts_total", help: "Watches restarted by the liveness check", labelNames: ["informer"], registers }),
+    statusCondition: new Gauge({ name: names.statusCondition, help: "The status condition of a specific External Secret", labelNames: ["name", "namespace", "condition", "status"], registers }),
+    syncCalls: new Counter({ name: names.syncCalls, help: "Total number of the External Secret sync calls", labelNames: ["name", "namespace"], registers }),
+    syncCallsError: new Counter({ name: names.syncCallsError, help: "Total number of the External Secret sync errors", labelNames: ["name", "namespace"], registers }),
+    reconcileDuration: new Gauge({ name: names.reconcileDuration, help: "The duration time to reconcile the External Secret (nanoseconds)", labelNames: ["name", "namespace"], registers }),
   };
 }

@@ -1,14 +1,11 @@
 import { createHash } from "node:crypto";
 import { HushError } from "@hush/errors";
 import {
-  adoptAnnotation,
-  apiVersion,
-  dataHashAnnotation,
-  managedKeysAnnotation,
-  managedLabel,
+  apiVersionOf,
+  hushFlavour,
   managedLabelValue,
   mergeAnnotationPrefix,
-  ownerAnnotation,
+  type ApiFlavour,
   type ExternalSecret,
   type OwnerReference,
   type Secret,
@@ -73,8 +70,9 @@ export function fieldManagerFor(es: ExternalSecret): string {
 }
 
 /** The annotation key a `Merge` ExternalSecret records its keys under (name part at most 63 characters). */
-export function mergeAnnotationFor(esName: string): string {
-  return esName.length <= 63 ? `${mergeAnnotationPrefix}${esName}` : `${mergeAnnotationPrefix}h-${createHash("sha256").update(esName).digest("hex").slice(0, 40)}`;
+export function mergeAnnotationFor(esName: string, flavour: ApiFlavour = hushFlavour): string {
+  const prefix = flavour.mergeAnnotationPrefix;
+  return esName.length <= 63 ? `${prefix}${esName}` : `${prefix}h-${createHash("sha256").update(esName).digest("hex").slice(0, 40)}`;
 }
 
 /** The value of a merge annotation. */
@@ -96,12 +94,12 @@ function parseMergeRecord(raw: string | undefined): MergeRecord | undefined {
 }
 
 /** The ExternalSecrets (same namespace) that write into `secret`: its primary owner and every merger. */
-export function writersOf(secret: Secret): string[] {
+export function writersOf(secret: Secret, flavour: ApiFlavour = hushFlavour): string[] {
   const out = new Set<string>();
-  const owner = secret.metadata.annotations?.[ownerAnnotation];
+  const owner = secret.metadata.annotations?.[flavour.ownerAnnotation];
   if (owner) out.add(owner);
   for (const [k, v] of Object.entries(secret.metadata.annotations ?? {})) {
-    if (k.startsWith(mergeAnnotationPrefix)) {
+    if (k.startsWith(flavour.mergeAnnotationPrefix)) {
       const r = parseMergeRecord(v);
       if (r) out.add(r.externalSecret);
     }
@@ -205,8 +203,8 @@ export function renderSecretData(
   return { data, labels: pick(renderMap(tpl.metadata?.labels, "labels")), annotations: pick(renderMap(tpl.metadata?.annotations, "annotations")), type: tpl.type };
 }
 
-function ownerRef(es: ExternalSecret): OwnerReference {
-  return { apiVersion, kind: "ExternalSecret", name: es.metadata.name ?? "", uid: es.metadata.uid ?? "", controller: true, blockOwnerDeletion: true };
+function ownerRef(es: ExternalSecret, flavour: ApiFlavour): OwnerReference {
+  return { apiVersion: apiVersionOf(flavour), kind: "ExternalSecret", name: es.metadata.name ?? "", uid: es.metadata.uid ?? "", controller: true, blockOwnerDeletion: true };
 }
 
 function parseKeys(raw: string | undefined): string[] | undefined {
@@ -220,9 +218,9 @@ function parseKeys(raw: string | undefined): string[] | undefined {
 }
 
 /** Keys the primary (Owner/Orphan) ExternalSecret of `secret` writes. */
-function primaryKeys(secret: Secret | undefined): string[] {
-  if (!secret?.metadata.annotations?.[ownerAnnotation]) return [];
-  return parseKeys(secret.metadata.annotations[managedKeysAnnotation]) ?? Object.keys(secret.data ?? {});
+function primaryKeys(secret: Secret | undefined, flavour: ApiFlavour): string[] {
+  if (!secret?.metadata.annotations?.[flavour.ownerAnnotation]) return [];
+  return parseKeys(secret.metadata.annotations[flavour.managedKeysAnnotation]) ?? Object.keys(secret.data ?? {});
 }
 
 /**
@@ -230,17 +228,17 @@ function primaryKeys(secret: Secret | undefined): string[] {
  * the managed label, and the data of the keys this ExternalSecret owns matches its recorded
  * hash. `Orphan` and `None` targets are never repaired (ESO semantics).
  */
-export function secretIsIntact(es: ExternalSecret, existing: Secret | undefined): boolean {
+export function secretIsIntact(es: ExternalSecret, existing: Secret | undefined, flavour: ApiFlavour = hushFlavour): boolean {
   const creation = es.spec.target?.creationPolicy ?? "Owner";
   if (creation === "None" || creation === "Orphan") return true;
   if (!existing) return creation !== "Owner";
-  if (existing.metadata.labels?.[managedLabel] !== managedLabelValue) return false;
+  if (existing.metadata.labels?.[flavour.managedLabel] !== managedLabelValue) return false;
   if (creation === "Merge") {
-    const rec = parseMergeRecord(existing.metadata.annotations?.[mergeAnnotationFor(es.metadata.name ?? "")]);
+    const rec = parseMergeRecord(existing.metadata.annotations?.[mergeAnnotationFor(es.metadata.name ?? "", flavour)]);
     return rec !== undefined && rec.hash === hashSecretData(existing.data, rec.keys);
   }
-  const keys = parseKeys(existing.metadata.annotations?.[managedKeysAnnotation]);
-  return existing.metadata.annotations?.[dataHashAnnotation] === hashSecretData(existing.data, keys);
+  const keys = parseKeys(existing.metadata.annotations?.[flavour.managedKeysAnnotation]);
+  return existing.metadata.annotations?.[flavour.dataHashAnnotation] === hashSecretData(existing.data, keys);
 }
 
 function conflict(message: string): Plan {
@@ -258,23 +256,24 @@ function listed(value: string | undefined, name: string): boolean {
  * {@link adoptAnnotation}; `Merge` writes only into Secrets hush manages or that opt in.
  * Keys another hush ExternalSecret writes are never taken by a `Merge`.
  */
-function checkOwnership(es: ExternalSecret, existing: Secret, ownKeys: readonly string[]): Plan | undefined {
+function checkOwnership(es: ExternalSecret, existing: Secret, ownKeys: readonly string[], flavour: ApiFlavour): Plan | undefined {
+  const { ownerAnnotation, adoptAnnotation, mergeAnnotationPrefix } = flavour;
   const name = es.metadata.name ?? "";
   const creation = es.spec.target?.creationPolicy ?? "Owner";
   const target = existing.metadata.name ?? "";
   const controller = existing.metadata.ownerReferences?.find((r) => r.controller && r.uid !== es.metadata.uid);
-  const hushController = controller?.kind === "ExternalSecret" && controller.apiVersion === apiVersion;
+  const hushController = controller?.kind === "ExternalSecret" && controller.apiVersion.split("/")[0] === flavour.group;
   if (controller && !(creation === "Merge" && hushController)) return conflict(`secret ${target} is controlled by ${controller.kind} ${controller.name}`);
   const owner = existing.metadata.annotations?.[ownerAnnotation];
   const optedIn = listed(existing.metadata.annotations?.[adoptAnnotation], name);
   if (creation === "Merge") {
-    const mine = existing.metadata.annotations?.[mergeAnnotationFor(name)] !== undefined;
+    const mine = existing.metadata.annotations?.[mergeAnnotationFor(name, flavour)] !== undefined;
     if (!owner && !mine && !optedIn) {
       return conflict(`secret ${target} is not managed by hush; annotate it ${adoptAnnotation}=${name} to let this ExternalSecret merge into it`);
     }
-    const taken = new Set(owner === name ? [] : primaryKeys(existing));
+    const taken = new Set(owner === name ? [] : primaryKeys(existing, flavour));
     for (const [k, v] of Object.entries(existing.metadata.annotations ?? {})) {
-      if (!k.startsWith(mergeAnnotationPrefix) || k === mergeAnnotationFor(name)) continue;
+      if (!k.startsWith(mergeAnnotationPrefix) || k === mergeAnnotationFor(name, flavour)) continue;
       for (const key of parseMergeRecord(v)?.keys ?? []) taken.add(key);
     }
     const clash = ownKeys.find((k) => taken.has(k));
@@ -282,6 +281,9 @@ function checkOwnership(es: ExternalSecret, existing: Secret, ownKeys: readonly 
     return undefined;
   }
   if (owner === name) return undefined;
+  // This very ExternalSecret (same uid) controls it: a Secret ESO created for it before the
+  // switch to hush, which carries ESO's ownerReference but not hush's owner annotation.
+  if (owner === undefined && existing.metadata.ownerReferences?.some((r) => r.controller && r.uid === es.metadata.uid)) return undefined;
   if (owner !== undefined) return conflict(`secret ${target} is managed by ExternalSecret ${owner}`);
   if (!optedIn) return conflict(`secret ${target} already exists and is not managed by hush; annotate it ${adoptAnnotation}=${name} to let this ExternalSecret adopt it`);
   return undefined;
@@ -309,7 +311,8 @@ function isCurrent(applied: Secret, existing: Secret, stale: readonly string[]):
  * and the live target Secret, decide the write, the `Ready` condition and the events.
  * A fetch error never produces a write: the existing Secret is kept as it is.
  */
-export function planSecret(es: ExternalSecret, fetched: FetchResult, existing: Secret | undefined): Plan {
+export function planSecret(es: ExternalSecret, fetched: FetchResult, existing: Secret | undefined, flavour: ApiFlavour = hushFlavour): Plan {
+  const { managedLabel, ownerAnnotation, dataHashAnnotation, managedKeysAnnotation } = flavour;
   const fail = (err: unknown, context: string): Plan => ({ action: { type: "none" }, ...failure(err, context) });
   try {
     validateExternalSecret(es);
@@ -364,19 +367,22 @@ export function planSecret(es: ExternalSecret, fetched: FetchResult, existing: S
   const data = rendered.data;
   const keys = Object.keys(data).sort();
   if (existing) {
-    const refused = checkOwnership(es, existing, keys);
+    const refused = checkOwnership(es, existing, keys, flavour);
     if (refused) return refused;
   }
 
+  // The flavour's own control annotations are never taken from the ExternalSecret.
+  const reserved = (k: string) => k.startsWith(flavour.reservedAnnotationPrefix) || k.startsWith(flavour.mergeAnnotationPrefix);
+  rendered.annotations = Object.fromEntries(Object.entries(rendered.annotations).filter(([k]) => !reserved(k)));
   const labels = { ...rendered.labels, [managedLabel]: managedLabelValue };
   let annotations: Record<string, string>;
   let previous: readonly string[];
   if (creation === "Merge") {
-    const key = mergeAnnotationFor(esName);
+    const key = mergeAnnotationFor(esName, flavour);
     previous = parseMergeRecord(existing?.metadata.annotations?.[key])?.keys ?? [];
     annotations = { ...rendered.annotations, [key]: JSON.stringify({ externalSecret: esName, keys, hash: hashSecretData(data, keys) } satisfies MergeRecord) };
   } else {
-    previous = existing?.metadata.annotations?.[ownerAnnotation] === esName ? primaryKeys(existing) : [];
+    previous = existing?.metadata.annotations?.[ownerAnnotation] === esName ? primaryKeys(existing, flavour) : [];
     annotations = { ...rendered.annotations, [ownerAnnotation]: esName, [dataHashAnnotation]: hashSecretData(data, keys), [managedKeysAnnotation]: JSON.stringify(keys) };
   }
   const stale = previous.filter((k) => !Object.hasOwn(data, k));
@@ -389,7 +395,7 @@ export function planSecret(es: ExternalSecret, fetched: FetchResult, existing: S
       namespace: es.metadata.namespace ?? "",
       labels,
       annotations,
-      ...(creation === "Owner" ? { ownerReferences: [ownerRef(es)] } : {}),
+      ...(creation === "Owner" ? { ownerReferences: [ownerRef(es, flavour)] } : {}),
       ...(existing?.metadata.resourceVersion ? { resourceVersion: existing.metadata.resourceVersion } : {}),
     },
     ...(creation === "Merge" ? {} : { type: rendered.type ?? existing?.type ?? "Opaque" }),

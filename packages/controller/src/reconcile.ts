@@ -1,5 +1,5 @@
 import { HushError } from "@hush/errors";
-import { apiVersion, group, isReady, setCondition, version, type Condition, type ExternalSecret, type ExternalSecretStatus, type KubeObject, type Secret, type SecretStore, type StoreRef } from "@hush/kube";
+import { apiVersionOf, hushFlavour, isReady, setCondition, type ApiFlavour, type Condition, type ExternalSecret, type ExternalSecretStatus, type KubeObject, type Secret, type SecretStore, type StoreRef } from "@hush/kube";
 import { kubeErrorCode, resourcePath, type EventRecorder, type KubeClient, type KubeLogger } from "@hush/kube/client";
 import type { Clock } from "./clock.js";
 import { stableHash } from "./data-hash.js";
@@ -34,6 +34,8 @@ export interface ReconcilerDeps {
   readonly events: EventRecorder;
   readonly eventsMode: "all" | "warnings";
   readonly controllerClass: string;
+  /** The API group served and its names (labels, annotations, metrics); default `hush.dev`. */
+  readonly flavour?: ApiFlavour;
   readonly readers: ReaderCache;
   readonly writer: SecretWriter;
   readonly stats: ControllerStats;
@@ -66,7 +68,7 @@ function splitKey(key: string): { namespace: string; name: string } {
  * off (or, when terminal, waits for a change).
  */
 export class Reconciler {
-  readonly #d: ReconcilerDeps;
+  readonly #d: ReconcilerDeps & { readonly flavour: ApiFlavour };
   /** Status this process last wrote, used while the informer has not caught up. */
   readonly #synced = new Map<string, ExternalSecretStatus>();
   /** Keys whose last status write failed: the next reconcile writes status again. */
@@ -75,7 +77,7 @@ export class Reconciler {
   #dedupReported = 0;
 
   constructor(deps: ReconcilerDeps) {
-    this.#d = deps;
+    this.#d = { ...deps, flavour: deps.flavour ?? hushFlavour };
   }
 
   /** Drops what is remembered about a deleted ExternalSecret. */
@@ -114,7 +116,7 @@ export class Reconciler {
     let existing = d.managedSecret(`${namespace}/${secretName}`);
     if (!existing && creation === "Merge") existing = await this.#getSecret(namespace, secretName);
     const failing = d.failures(key) > 0 || !isReady(es.status?.conditions);
-    if (!decision.due && secretIsIntact(es, existing) && !failing) {
+    if (!decision.due && secretIsIntact(es, existing, d.flavour) && !failing) {
       d.metrics?.reconciles.inc({ result: "skipped" });
       return decision.reason === "not-due" && decision.nextAt !== undefined ? { requeueAfter: decision.nextAt - now } : {};
     }
@@ -124,13 +126,13 @@ export class Reconciler {
     const fresh = decision.due && decision.reason === "spec-changed";
     const maxAgeMs = Math.max(0, refreshIntervalMs(es) / 2) || Infinity;
     const fetched = await fetchExternalSecretData(es, this.#sourceReader(es, fresh, maxAgeMs));
-    let plan = planSecret(es, fetched, existing);
+    let plan = planSecret(es, fetched, existing, d.flavour);
     try {
       if (plan.action.type !== "none" && (await d.writer.write(namespace, plan.action, existing?.type)) === "exists") {
         // Not in the managed cache but present: a Secret hush does not manage. Plan against it
         // once; unless it opted in, the plan refuses to touch it.
         existing = await this.#getSecret(namespace, secretName);
-        plan = planSecret(es, fetched, existing);
+        plan = planSecret(es, fetched, existing, d.flavour);
         if ((await d.writer.write(namespace, plan.action, existing?.type)) === "exists") return { requeue: true };
       }
       if (plan.action.type !== "none") {
@@ -213,7 +215,7 @@ export class Reconciler {
       if (!s?.metadata.ownerReferences?.some((r) => r.controller && r.uid === es.metadata.uid)) continue;
       await d.writer.write(s.metadata.namespace ?? "", { type: "delete", name: s.metadata.name ?? "", ...(s.metadata.uid ? { uid: s.metadata.uid } : {}) });
       d.metrics?.secretWrites.inc({ action: "delete" });
-      d.track(d.events.record({ apiVersion, kind: "ExternalSecret", metadata: es.metadata }, { type: "Normal", reason: "Deleted", message: "secret deleted because it was orphaned by a target rename" }));
+      d.track(d.events.record({ apiVersion: apiVersionOf(d.flavour), kind: "ExternalSecret", metadata: es.metadata }, { type: "Normal", reason: "Deleted", message: "secret deleted because it was orphaned by a target rename" }));
     }
   }
 
@@ -231,7 +233,7 @@ export class Reconciler {
     }
     if (this.#statusPending.has(key) || stableHash(next) !== stableHash(es.status ?? {})) {
       try {
-        await d.client.request("PATCH", resourcePath({ group, version, plural: "externalsecrets", namespace, name, subresource: "status" }), {
+        await d.client.request("PATCH", resourcePath({ group: d.flavour.group, version: d.flavour.version, plural: "externalsecrets", namespace, name, subresource: "status" }), {
           body: { status: next },
           contentType: "application/merge-patch+json",
         });
@@ -249,11 +251,22 @@ export class Reconciler {
       this.#synced.set(key, next);
     }
     // Events are best effort and off the reconcile's critical path (tracked for shutdown).
-    const target = { apiVersion, kind: "ExternalSecret", metadata: es.metadata };
+    const target = { apiVersion: apiVersionOf(d.flavour), kind: "ExternalSecret", metadata: es.metadata };
     for (const e of plan.events) if (e.type === "Warning" || d.eventsMode !== "warnings") d.track(d.events.record(target, e));
 
     const m = d.metrics;
     m?.ready.set({ namespace, name }, plan.ready.status === "True" ? 1 : 0);
+    if (m) {
+      // As ESO reports them: the current Ready status is 1, the opposite one 0; the duration
+      // gauge holds the last reconcile in nanoseconds (Go's time.Duration as a float).
+      const current = plan.ready.status;
+      const opposite = current === "True" ? "False" : current === "False" ? "True" : undefined;
+      m.statusCondition.set({ name, namespace, condition: "Ready", status: current }, 1);
+      if (opposite) m.statusCondition.set({ name, namespace, condition: "Ready", status: opposite }, 0);
+      m.syncCalls.inc({ name, namespace });
+      if (plan.outcome === "retry" || plan.outcome === "terminal") m.syncCallsError.inc({ name, namespace });
+      m.reconcileDuration.set({ name, namespace }, Math.round((performance.now() - started) * 1e6));
+    }
     const result = plan.outcome === "synced" ? "success" : plan.outcome === "waiting" ? "waiting" : "error";
     m?.reconciles.inc({ result });
     m?.reconcileSeconds.observe({ result }, (performance.now() - started) / 1000);

@@ -45,7 +45,7 @@ export async function runController(options: RunControllerOptions): Promise<"sto
   const kc = loadKubeConfig(options.kubeconfigPath ? { kubeconfigPath: options.kubeconfigPath } : {});
   const client = new KubeClient(kc);
   const registry = createMetricsRegistry({ processMetrics: true });
-  const metrics = createControllerMetrics(registry);
+  const metrics = createControllerMetrics(registry, options.flavour);
   let controller: Controller | undefined;
   let leading = options.leaderElection === false;
   const app = createOpsServer({
@@ -88,6 +88,7 @@ export async function runController(options: RunControllerOptions): Promise<"sto
       ...(options.storeRefreshMs ? { storeRefreshMs: options.storeRefreshMs } : {}),
       ...(options.controllerClass ? { controllerClass: options.controllerClass } : {}),
       ...(options.events ? { events: options.events } : {}),
+      ...(options.flavour ? { flavour: options.flavour } : {}),
     });
 
   try {

@@ -28,3 +28,111 @@ export const fieldManager = "hush-controller";
 export const adoptAnnotation = "reconcile.hush.dev/adopt";
 /** Prefix of the per-ExternalSecret annotation a `Merge` ExternalSecret records its keys and hash in. */
 export const mergeAnnotationPrefix = "merge.reconcile.hush.dev/";
+
+/**
+ * An API flavour: the group hush serves its kinds under and every name that follows from it
+ * (labels and annotations on managed Secrets, the finalizer, metric names). `hush.dev` is
+ * hush's own group, for running beside ESO; `external-secrets.io` lets hush replace ESO
+ * without a change to any manifest, label selector, alert or policy keyed on ESO's names.
+ * This is the one source of these names: the controller, the CRD generator and the tests
+ * read them from here.
+ */
+export interface ApiFlavour {
+  readonly group: string;
+  /** The storage version (also served). */
+  readonly version: string;
+  /** Further versions served from the same schema (no conversion: identical for the fields hush serves). */
+  readonly servedVersions: readonly string[];
+  /** Label on every managed Secret; the Secret watch selects on it. */
+  readonly managedLabel: string;
+  /** Annotation holding the hash of the data the controller wrote. */
+  readonly dataHashAnnotation: string;
+  /** Annotation naming the owning ExternalSecret (same namespace). */
+  readonly ownerAnnotation: string;
+  /** Annotation listing the keys the owner wrote. */
+  readonly managedKeysAnnotation: string;
+  /** Opt-in annotation on a foreign Secret (see {@link adoptAnnotation}). */
+  readonly adoptAnnotation: string;
+  /** Prefix of the per-ExternalSecret annotation of a `Merge` writer. */
+  readonly mergeAnnotationPrefix: string;
+  /** Annotation prefix the controller reserves: never copied from an ExternalSecret onto its Secret. */
+  readonly reservedAnnotationPrefix: string;
+  /** The ExternalSecret cleanup finalizer's name (ESO's; hush does not add it yet, see docs/controller.md). */
+  readonly finalizer: string;
+  /** `categories` of the CRDs (`kubectl get <category>`). */
+  readonly category: string;
+  /** Event source component. */
+  readonly component: string;
+  /** Per-ExternalSecret metrics, named as the flavour's dashboards and alerts expect. */
+  readonly metrics: {
+    /** Gauge `{name,namespace,condition,status}`: 1 for the current status, 0 for the opposite one. */
+    readonly statusCondition: string;
+    /** Counter `{name,namespace}` of reconciles. */
+    readonly syncCalls: string;
+    /** Counter `{name,namespace}` of failed reconciles. */
+    readonly syncCallsError: string;
+    /** Gauge `{name,namespace}`: duration of the last reconcile in nanoseconds (ESO's unit). */
+    readonly reconcileDuration: string;
+  };
+}
+
+/** hush's own group, `hush.dev/v1`. */
+export const hushFlavour: ApiFlavour = {
+  group,
+  version,
+  servedVersions: [],
+  managedLabel,
+  dataHashAnnotation,
+  ownerAnnotation,
+  managedKeysAnnotation,
+  adoptAnnotation,
+  mergeAnnotationPrefix,
+  reservedAnnotationPrefix: "reconcile.hush.dev/",
+  finalizer: "externalsecrets.hush.dev/externalsecret-cleanup",
+  category: "hush",
+  component: fieldManager,
+  metrics: {
+    statusCondition: "hush_externalsecret_status_condition",
+    syncCalls: "hush_externalsecret_sync_calls_total",
+    syncCallsError: "hush_externalsecret_sync_calls_error",
+    reconcileDuration: "hush_externalsecret_reconcile_duration",
+  },
+};
+
+/**
+ * ESO's group: `external-secrets.io/v1` stored, `v1beta1` served alongside, and ESO's label,
+ * annotation, finalizer and metric names (ESO `apis/externalsecrets/v1/externalsecret_types.go`,
+ * `pkg/controllers/externalsecret/esmetrics`). The owner, managed-keys, adopt and merge
+ * annotations are hush's own bookkeeping, kept under ESO's `reconcile.` prefix.
+ */
+export const esoFlavour: ApiFlavour = {
+  group: "external-secrets.io",
+  version: "v1",
+  servedVersions: ["v1beta1"],
+  managedLabel: "reconcile.external-secrets.io/managed",
+  dataHashAnnotation: "reconcile.external-secrets.io/data-hash",
+  ownerAnnotation: "reconcile.external-secrets.io/external-secret",
+  managedKeysAnnotation: "reconcile.external-secrets.io/managed-keys",
+  adoptAnnotation: "reconcile.external-secrets.io/adopt",
+  mergeAnnotationPrefix: "merge.reconcile.external-secrets.io/",
+  reservedAnnotationPrefix: "reconcile.external-secrets.io/",
+  finalizer: "externalsecrets.external-secrets.io/externalsecret-cleanup",
+  category: "external-secrets",
+  component: "external-secrets",
+  metrics: {
+    statusCondition: "externalsecret_status_condition",
+    syncCalls: "externalsecret_sync_calls_total",
+    syncCallsError: "externalsecret_sync_calls_error",
+    reconcileDuration: "externalsecret_reconcile_duration",
+  },
+};
+
+/** The flavour serving `group` (`hush.dev` or `external-secrets.io`); undefined for any other group. */
+export function flavourFor(group: string): ApiFlavour | undefined {
+  return [hushFlavour, esoFlavour].find((f) => f.group === group);
+}
+
+/** `apiVersion` (storage version) of a flavour's objects. */
+export function apiVersionOf(flavour: ApiFlavour): string {
+  return `${flavour.group}/${flavour.version}`;
+}

@@ -1,27 +1,86 @@
 import { describe, expect, it } from "vitest";
-import { buildCrds, crdFileName, renderCrdYaml } from "./crds.js";
+import { esoFlavour, hushFlavour, type ApiFlavour } from "./constants.js";
+import { buildCrds, crdFileName, renderCrdYaml, type Schema } from "./crds.js";
+
+interface Version {
+  name: string;
+  served: boolean;
+  storage: boolean;
+  subresources: unknown;
+  schema: { openAPIV3Schema: Schema };
+}
+const versionsOf = (c: Schema) => (c["spec"] as { versions: Version[] }).versions;
+const esSpec = (c: Schema) => (versionsOf(c)[0]!.schema.openAPIV3Schema["properties"] as Record<string, Schema>)["spec"]!;
+const at = (s: Schema, ...path: string[]): Schema =>
+  path.reduce<Schema>((node, p) => (p === "[]" ? (node["items"] as Schema) : (node["properties"] as Record<string, Schema>)[p]!), s);
+const rules = (s: Schema) => ((s["x-kubernetes-validations"] as { rule: string; message: string }[] | undefined) ?? []).map((r) => r.rule);
+
+const flavours: [string, ApiFlavour, string][] = [
+  ["hush.dev", hushFlavour, "deploy/crds"],
+  ["external-secrets.io", esoFlavour, "deploy/crds-eso"],
+];
 
 describe("CRDs", () => {
-  const crds = buildCrds();
-
   it("defines ExternalSecret, SecretStore and ClusterSecretStore under hush.dev/v1 with a status subresource", () => {
+    const crds = buildCrds();
     const names = crds.map((c) => (c["metadata"] as { name: string }).name);
     expect(names).toEqual(["externalsecrets.hush.dev", "secretstores.hush.dev", "clustersecretstores.hush.dev"]);
     for (const c of crds) {
-      const v = (c["spec"] as { versions: { name: string; subresources: unknown }[] }).versions[0]!;
-      expect(v.name).toBe("v1");
-      expect(v.subresources).toEqual({ status: {} });
+      expect(versionsOf(c).map((v) => v.name)).toEqual(["v1"]);
+      expect(versionsOf(c)[0]!.subresources).toEqual({ status: {} });
     }
   });
 
-  it("stays small enough for client-side apply (last-applied annotation limit 256 KiB)", () => {
-    for (const c of crds) expect(renderCrdYaml(c).length).toBeLessThan(64 * 1024);
+  it("serves external-secrets.io v1 (storage) and v1beta1 from one schema with conversion None", () => {
+    const crds = buildCrds(esoFlavour);
+    expect(crds.map((c) => (c["metadata"] as { name: string }).name)).toEqual([
+      "externalsecrets.external-secrets.io",
+      "secretstores.external-secrets.io",
+      "clustersecretstores.external-secrets.io",
+    ]);
+    for (const c of crds) {
+      const vs = versionsOf(c);
+      expect(vs.map((v) => [v.name, v.served, v.storage])).toEqual([
+        ["v1", true, true],
+        ["v1beta1", true, false],
+      ]);
+      // Conversion None is only exact when both versions validate the same documents.
+      expect(vs[1]!.schema).toEqual(vs[0]!.schema);
+      expect((c["spec"] as { conversion: unknown }).conversion).toEqual({ strategy: "None" });
+      expect((c["spec"] as { names: { categories: string[] } }).names.categories).toEqual(["external-secrets"]);
+    }
+    // Same schema as hush.dev: one source for both groups.
+    expect(esSpec(crds[0]!)).toEqual(esSpec(buildCrds()[0]!));
   });
 
-  // Drift check: deploy/crds/ is generated from these models; run with -u to regenerate.
-  for (const c of crds) {
-    it(`matches the committed deploy/crds/${crdFileName(c)}`, async () => {
-      await expect(renderCrdYaml(c)).toMatchFileSnapshot(`../../../deploy/crds/${crdFileName(c)}`);
+  it("declares ESO fields hush does not implement and refuses them by rule instead of pruning them", () => {
+    const spec = esSpec(buildCrds(esoFlavour)[0]!);
+    const refused: [string[], string][] = [
+      [[], "syncWindows"],
+      [["target"], "manifest"],
+      [["target", "template"], "templateFrom"],
+      [["target", "template", "metadata"], "finalizers"],
+      [["data", "[]", "sourceRef"], "generatorRef"],
+      [["dataFrom", "[]", "find"], "nullBytePolicy"],
+      [["dataFrom", "[]", "rewrite", "[]"], "merge"],
+    ];
+    for (const [path, field] of refused) {
+      const node = at(spec, ...path);
+      expect(Object.keys(node["properties"] as object), `${path.join(".")}.${field}`).toContain(field);
+      expect(rules(node)).toContain(`!has(self.${field})`);
+    }
+  });
+
+  for (const [label, flavour, dir] of flavours) {
+    const crds = buildCrds(flavour);
+    it(`${label}: stays small enough for client-side apply (last-applied annotation limit 256 KiB)`, () => {
+      for (const c of crds) expect(renderCrdYaml(c).length).toBeLessThan(200 * 1024);
     });
+    // Drift check: the committed CRDs are generated from these models; run with -u to regenerate.
+    for (const c of crds) {
+      it(`matches the committed ${dir}/${crdFileName(c)}`, async () => {
+        await expect(renderCrdYaml(c)).toMatchFileSnapshot(`../../../${dir}/${crdFileName(c)}`);
+      });
+    }
   }
 });

@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { group, version } from "./constants.js";
+import { hushFlavour, type ApiFlavour } from "./constants.js";
 
 /** An OpenAPI v3 schema node as CRDs accept it. */
 export type Schema = Record<string, unknown>;
@@ -20,6 +20,25 @@ const obj = (properties: Record<string, Schema>, required: readonly string[] = [
 const open = (properties: Record<string, Schema>, required: readonly string[] = []): Schema =>
   obj(properties, required, { "x-kubernetes-preserve-unknown-fields": true });
 
+/**
+ * Declares fields ESO defines and hush does not implement yet, and refuses them with a CEL
+ * rule naming the field. Undeclared, the API server would prune them (only a warning, and
+ * only when the client asks for one), and the ExternalSecret would sync as if they were not
+ * there, e.g. raw keys instead of a `templateFrom` template. Declaring them keeps them long
+ * enough for the rule to see them. Remove an entry here when the field is implemented.
+ */
+const refuse = (schema: Schema, fields: Record<string, Schema>, path: string): Schema => {
+  const props = { ...(schema["properties"] as Record<string, Schema>) };
+  const rules = [...((schema["x-kubernetes-validations"] as Schema[] | undefined) ?? [])];
+  for (const [name, s] of Object.entries(fields)) {
+    props[name] = s;
+    rules.push({ rule: `!has(self.${name})`, message: `${path}.${name} is not supported by hush yet` });
+  }
+  return { ...schema, properties: props, "x-kubernetes-validations": rules };
+};
+const anyObject: Schema = { type: "object", "x-kubernetes-preserve-unknown-fields": true };
+const anyArray: Schema = { type: "array", items: anyObject };
+
 const dnsName = str("DNS-1123 name", { maxLength: 253, pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$" });
 const durationPattern = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$";
 const duration = (description: string, def?: string): Schema =>
@@ -32,7 +51,7 @@ const storeRef = obj(
   },
   ["name"],
 );
-const sourceRef = obj({ storeRef });
+const sourceRef = refuse(obj({ storeRef }), { generatorRef: anyObject }, "sourceRef");
 const decoding = enumStr(["None", "Base64", "Base64URL", "Auto"], "How to decode the fetched bytes.", "None");
 const conversion = enumStr(["Default", "Unicode"], "How to turn remote names into Secret keys.", "Default");
 const remoteRef = obj(
@@ -49,21 +68,21 @@ const remoteRef = obj(
 );
 const secretKeyRef = obj({ name: str(), key: str(), namespace: str() });
 
-const externalSecretSpec = obj({
+const externalSecretSpec = refuse(obj({
   secretStoreRef: storeRef,
   refreshInterval: duration("How often to re-fetch; 0 fetches once.", "1h0m0s"),
   refreshPolicy: enumStr(["Periodic", "OnChange", "CreatedOnce"], "When to refresh."),
-  target: obj({
+  target: refuse(obj({
     name: { ...dnsName, description: "Name of the Secret to write; defaults to the ExternalSecret's name." },
     creationPolicy: enumStr(["Owner", "Orphan", "Merge", "None"], "Who owns the Secret.", "Owner"),
     deletionPolicy: enumStr(["Retain", "Delete", "Merge"], "What happens when the provider secret disappears.", "Retain"),
     immutable: bool("Create an immutable Secret."),
-    template: obj(
+    template: refuse(obj(
       {
         type: str("Secret type, e.g. kubernetes.io/tls. ServiceAccount and bootstrap token types are refused.", { maxLength: 253 }),
         engineVersion: enumStr(["v2"], "Template engine.", "v2"),
         mergePolicy: enumStr(["Replace", "Merge"], "Replace keeps only templated keys; Merge keeps fetched keys too.", "Replace"),
-        metadata: obj({ labels: strMap(), annotations: strMap() }),
+        metadata: refuse(obj({ labels: strMap(), annotations: strMap() }), { finalizers: arr(str()) }, "spec.target.template.metadata"),
         data: strMap("Secret key to template."),
       },
       [],
@@ -76,8 +95,8 @@ const externalSecretSpec = obj({
           },
         ],
       },
-    ),
-  }),
+    ), { templateFrom: anyArray }, "spec.target.template"),
+  }), { manifest: anyObject }, "spec.target"),
   data: arr(
     obj(
       {
@@ -91,27 +110,31 @@ const externalSecretSpec = obj({
   dataFrom: arr(
     obj({
       extract: remoteRef,
-      find: obj({
+      find: refuse(obj({
         path: str("Only names under this path."),
         name: obj({ regexp: str("RE2 regular expression over remote names.", { maxLength: 1024 }) }, ["regexp"]),
         tags: strMap("Remote tags/labels that must all match."),
         conversionStrategy: conversion,
         decodingStrategy: decoding,
-      }),
+      }), { nullBytePolicy: str() }, "spec.dataFrom[].find"),
       rewrite: arr(
-        obj(
-          {
-            regexp: obj({ source: str("RE2 regular expression over key names.", { maxLength: 1024 }), target: str("Replacement; $1, ${1}, ${name} expand groups.", { maxLength: 1024 }) }, ["source", "target"]),
-            transform: obj({ template: str() }, ["template"]),
-          },
-          [],
-          { maxProperties: 1, minProperties: 1 },
+        refuse(
+          obj(
+            {
+              regexp: obj({ source: str("RE2 regular expression over key names.", { maxLength: 1024 }), target: str("Replacement; $1, ${1}, ${name} expand groups.", { maxLength: 1024 }) }, ["source", "target"]),
+              transform: obj({ template: str() }, ["template"]),
+            },
+            [],
+            { maxProperties: 1, minProperties: 1 },
+          ),
+          { merge: anyObject },
+          "spec.dataFrom[].rewrite[]",
         ),
       ),
       sourceRef,
     }),
   ),
-});
+}), { syncWindows: anyObject }, "spec");
 
 const condition = obj(
   {
@@ -197,25 +220,29 @@ interface CrdInput {
   readonly columns: readonly Schema[];
 }
 
-function crd(c: CrdInput): Schema {
+function crd(flavour: ApiFlavour, c: CrdInput): Schema {
+  const schema = { openAPIV3Schema: obj({ apiVersion: str(), kind: str(), metadata: { type: "object" }, spec: c.spec, status: c.status }, ["spec"]) };
   return {
     apiVersion: "apiextensions.k8s.io/v1",
     kind: "CustomResourceDefinition",
-    metadata: { name: `${c.plural}.${group}`, labels: { "app.kubernetes.io/part-of": "hush" } },
+    metadata: { name: `${c.plural}.${flavour.group}`, labels: { "app.kubernetes.io/part-of": "hush" } },
     spec: {
-      group,
-      names: { kind: c.kind, listKind: `${c.kind}List`, plural: c.plural, singular: c.kind.toLowerCase(), shortNames: [...c.shortNames], categories: ["hush"] },
+      group: flavour.group,
+      names: { kind: c.kind, listKind: `${c.kind}List`, plural: c.plural, singular: c.kind.toLowerCase(), shortNames: [...c.shortNames], categories: [flavour.category] },
       scope: c.scope,
-      versions: [
-        {
-          name: version,
-          served: true,
-          storage: true,
-          subresources: { status: {} },
-          additionalPrinterColumns: [...c.columns],
-          schema: { openAPIV3Schema: obj({ apiVersion: str(), kind: str(), metadata: { type: "object" }, spec: c.spec, status: c.status }, ["spec"]) },
-        },
-      ],
+      // Every served version has the same schema, so the API server converts by rewriting
+      // apiVersion only (strategy None). That is exact for ESO's v1 and v1beta1: ESO v0.16
+      // serves both from identical ExternalSecret schemas and ships no conversion for them,
+      // and every field hush serves is spelled the same in both.
+      conversion: { strategy: "None" },
+      versions: [flavour.version, ...flavour.servedVersions].map((name) => ({
+        name,
+        served: true,
+        storage: name === flavour.version,
+        subresources: { status: {} },
+        additionalPrinterColumns: [...c.columns],
+        schema,
+      })),
     },
   };
 }
@@ -225,10 +252,10 @@ const readyColumns: Schema[] = [
   { name: "Ready", type: "string", jsonPath: ".status.conditions[?(@.type==\"Ready\")].status" },
 ];
 
-/** The three CRDs (ExternalSecret, SecretStore, ClusterSecretStore), as objects, in apply order. */
-export function buildCrds(): Schema[] {
+/** The three CRDs of a flavour (default `hush.dev`) (ExternalSecret, SecretStore, ClusterSecretStore), as objects, in apply order. */
+export function buildCrds(flavour: ApiFlavour = hushFlavour): Schema[] {
   return [
-    crd({
+    crd(flavour, {
       kind: "ExternalSecret",
       plural: "externalsecrets",
       shortNames: ["es"],
@@ -242,8 +269,8 @@ export function buildCrds(): Schema[] {
         { name: "Last Sync", type: "date", jsonPath: ".status.refreshTime" },
       ],
     }),
-    crd({ kind: "SecretStore", plural: "secretstores", shortNames: ["ss"], scope: "Namespaced", spec: storeSpec(false), status: storeStatus, columns: [...readyColumns, { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" }] }),
-    crd({ kind: "ClusterSecretStore", plural: "clustersecretstores", shortNames: ["css"], scope: "Cluster", spec: storeSpec(true), status: storeStatus, columns: [...readyColumns, { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" }] }),
+    crd(flavour, { kind: "SecretStore", plural: "secretstores", shortNames: ["ss"], scope: "Namespaced", spec: storeSpec(false), status: storeStatus, columns: [...readyColumns, { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" }] }),
+    crd(flavour, { kind: "ClusterSecretStore", plural: "clustersecretstores", shortNames: ["css"], scope: "Cluster", spec: storeSpec(true), status: storeStatus, columns: [...readyColumns, { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" }] }),
   ];
 }
 

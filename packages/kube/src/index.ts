@@ -31,6 +31,11 @@ export type {
 export {
   adoptAnnotation,
   apiVersion,
+  apiVersionOf,
+  esoFlavour,
+  flavourFor,
+  hushFlavour,
+  type ApiFlavour,
   dataHashAnnotation,
   fieldManager,
   forceSyncAnnotation,

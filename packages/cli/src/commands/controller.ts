@@ -33,13 +33,14 @@ interface RawOptions {
   logLevel: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   controllerClass?: string;
   events: "all" | "warnings";
+  apiGroup: "hush.dev" | "external-secrets.io";
 }
 
 /** Registers `hush controller`: the ExternalSecret sync controller (runs until SIGTERM). */
 export function register(program: Command, _io: CliIo): void {
   program
     .command("controller")
-    .description("run the ExternalSecret sync controller (hush.dev/v1 ExternalSecret, SecretStore, ClusterSecretStore)")
+    .description("run the ExternalSecret sync controller (ExternalSecret, SecretStore, ClusterSecretStore under hush.dev/v1, or ESO's external-secrets.io)")
     .option("--kubeconfig <file>", "kubeconfig file (default: KUBECONFIG, ~/.kube/config, or the in-cluster service account)")
     .option("-n, --namespace <ns>", "only watch this namespace (default: all namespaces)")
     .option("--workers <n>", "concurrent reconciles", positiveInt, 8)
@@ -61,11 +62,18 @@ export function register(program: Command, _io: CliIo): void {
     .option("--controller-class <name>", "only use stores whose spec.controller is unset or equals this")
     .addOption(new Option("--aws-endpoint <url>", "AWS Secrets Manager/STS endpoint override (tests, air-gapped)").hideHelp())
     .addOption(new Option("--gcp-endpoint <host:port>", "plain-text Google Secret Manager endpoint override (tests)").hideHelp())
+    .addOption(
+      new Option("--api-group <group>", "API group to serve: hush.dev, or external-secrets.io (ESO's group, v1 and v1beta1, with ESO's labels, annotations and metric names) to replace ESO")
+        .choices(["hush.dev", "external-secrets.io"])
+        .default("hush.dev"),
+    )
     .addOption(new Option("--events <which>", "Events to record on ExternalSecrets").choices(["all", "warnings"]).default("all"))
     .addOption(new Option("--log-level <level>", "log level").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"))
     .action(async (raw: RawOptions) => {
       // Lazy: `hush --help` must not load the Kubernetes client or any provider.
-      const [{ runController }, { HushError }] = await Promise.all([import("@hush/controller"), import("@hush/errors")]);
+      const [{ runController }, { HushError }, { flavourFor }] = await Promise.all([import("@hush/controller"), import("@hush/errors"), import("@hush/kube")]);
+      const flavour = flavourFor(raw.apiGroup);
+      if (!flavour) throw new HushError("HUSH_ERR_CLI_USAGE", `unknown API group ${raw.apiGroup}`);
       const abort = new AbortController();
       const stop = () => abort.abort();
       process.once("SIGTERM", stop);
@@ -78,6 +86,7 @@ export function register(program: Command, _io: CliIo): void {
           metricsAuth: raw.metricsAuth,
           workers: raw.workers,
           events: raw.events,
+          flavour,
           logger: { level: raw.logLevel },
           ...(raw.kubeconfig ? { kubeconfigPath: raw.kubeconfig } : {}),
           ...(raw.namespace ? { namespace: raw.namespace } : {}),
