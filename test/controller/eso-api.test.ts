@@ -1,0 +1,251 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { runController } from "@hush/controller";
+import { esoFlavour, type ExternalSecret, type Secret } from "@hush/kube";
+import { KubeClient, loadKubeConfig, resourcePath } from "@hush/kube/client";
+import { repoRoot, requirePeer, startKube, startMoto, waitFor, type KubeHarness, type MotoHarness } from "@hush/testkit";
+import { parse, stringify } from "yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+// hush serving ESO's API (deploy/controller-eso): manifests written for ESO apply unchanged
+// and are synced with ESO's labels, annotations, condition reasons and metric names, while
+// ESO fields hush does not implement are refused by the API server instead of pruned.
+const peers = ["etcd", "kube-apiserver", "kubectl", "moto_server"].map((n) => requirePeer(n, "run `bash scripts/peers kube moto`"));
+const sa = "system:serviceaccount:hush-system:hush-controller";
+
+const esPath = (ns: string, version: string, name?: string) => resourcePath({ group: "external-secrets.io", version, plural: "externalsecrets", namespace: ns, ...(name ? { name } : {}) });
+const secretPath = (ns: string, name?: string) => resourcePath({ version: "v1", plural: "secrets", namespace: ns, ...(name ? { name } : {}) });
+const readyOf = (es: ExternalSecret | undefined) => es?.status?.conditions?.find((c) => c.type === "Ready");
+const text = (s: Secret | undefined, key: string) => (s?.data?.[key] === undefined ? undefined : Buffer.from(s.data[key]!, "base64").toString("utf8"));
+
+describe.skipIf(!peers.every((p) => p.ok))("external-secrets.io flavour: hush replaces ESO", () => {
+  let kube: KubeHarness;
+  let moto: MotoHarness;
+  let admin: KubeClient;
+  let dir: string;
+  let ns: string;
+  let address = "";
+  const abort = new AbortController();
+  let done: Promise<unknown> | undefined;
+  const apply = (manifest: string) => kube.kubectl(["apply", "-n", ns, "-f", "-"], { input: manifest });
+  const metrics = async () => (await fetch(`${address}/metrics`)).text();
+
+  beforeAll(async () => {
+    kube = await startKube();
+    moto = await startMoto();
+    // The overlay exactly as a user applies it: ESO's CRDs, the RBAC on external-secrets.io.
+    const built = await kube.kubectl(["kustomize", join(repoRoot, "deploy", "controller-eso")]);
+    expect(built.code, built.stderr).toBe(0);
+    const r = await kube.kubectl(["apply", "--server-side", "-f", "-"], { input: built.stdout });
+    expect(r.code, r.stderr).toBe(0);
+    for (const crd of ["externalsecrets", "secretstores", "clustersecretstores"]) {
+      const w = await kube.kubectl(["wait", "--for=condition=Established", `crd/${crd}.external-secrets.io`, "--timeout=30s"]);
+      expect(w.code, w.stderr).toBe(0);
+    }
+    await waitFor(async () => (await kube.kubectl(["--as", sa, "auth", "can-i", "watch", "externalsecrets.external-secrets.io", "-A"])).stdout.trim() === "yes", { what: "RBAC in effect" });
+    // The controller runs in-process as the overlay's ServiceAccount, so its grants are tested too.
+    dir = mkdtempSync(join(tmpdir(), "hush-eso-"));
+    const cfg = parse(readFileSync(kube.kubeconfigPath, "utf8")) as { users: { user: Record<string, unknown> }[] };
+    for (const u of cfg.users) u.user["as"] = sa;
+    const saKubeconfig = join(dir, "kubeconfig");
+    writeFileSync(saKubeconfig, stringify(cfg), { mode: 0o600 });
+    admin = new KubeClient(loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
+
+    const sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
+    await sm.send(new CreateSecretCommand({ Name: "eso/db", SecretString: JSON.stringify({ username: "app", password: "s3cret" }) }));
+    await sm.send(new CreateSecretCommand({ Name: "eso/api", SecretString: "api-token" }));
+    sm.destroy();
+    ns = await kube.createNamespace("eso");
+    await admin.request("POST", secretPath(ns), { body: { metadata: { name: "aws-creds" }, stringData: { id: moto.credentials.accessKeyId, secret: moto.credentials.secretAccessKey } } });
+
+    done = runController({
+      kubeconfigPath: saKubeconfig,
+      signal: abort.signal,
+      opsAddress: "127.0.0.1:0",
+      metricsAuth: "none",
+      leaderElection: false,
+      flavour: esoFlavour,
+      clientOverrides: { aws: { endpoint: moto.endpoint } },
+      backoff: { baseMs: 200, maxMs: 2_000 },
+      onListening: (a) => (address = a),
+      logger: { level: "silent" },
+    });
+    await waitFor(async () => address !== "", { what: "ops server listening" });
+
+    // An ESO SecretStore, as ESO's docs write it (v1beta1).
+    const store = await apply(`
+apiVersion: external-secrets.io/v1beta1
+kind: SecretStore
+metadata:
+  name: aws
+spec:
+  provider:
+    aws:
+      service: SecretsManager
+      region: ${moto.region}
+      auth:
+        secretRef:
+          accessKeyIDSecretRef: { name: aws-creds, key: id }
+          secretAccessKeySecretRef: { name: aws-creds, key: secret }
+`);
+    expect(store.code, store.stderr).toBe(0);
+  }, 120_000);
+
+  afterAll(async () => {
+    abort.abort();
+    await done?.catch(() => undefined);
+    await moto?.stop();
+    await kube?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.for([
+    ["v1beta1", "from-v1beta1"],
+    ["v1", "from-v1"],
+  ])("an ESO manifest with apiVersion external-secrets.io/%s applies unchanged and is synced with ESO's labels, annotations and reasons", async ([version, name]) => {
+    const r = await apply(`
+apiVersion: external-secrets.io/${version}
+kind: ExternalSecret
+metadata:
+  name: ${name}
+spec:
+  refreshInterval: 1h
+  secretStoreRef:
+    name: aws
+    kind: SecretStore
+  target:
+    name: ${name}
+    creationPolicy: Owner
+  data:
+    - secretKey: password
+      remoteRef:
+        key: eso/db
+        property: password
+  dataFrom:
+    - extract:
+        key: eso/db
+`);
+    expect(r.code, r.stderr).toBe(0);
+    let secret: Secret | undefined;
+    await waitFor(async () => (secret = await admin.get<Secret>(secretPath(ns, name!))) !== undefined, { what: `Secret ${name}`, timeoutMs: 30_000 });
+    expect(text(secret, "password")).toBe("s3cret");
+    expect(text(secret, "username")).toBe("app");
+    expect(secret!.metadata.labels?.[esoFlavour.managedLabel]).toBe("true");
+    expect(secret!.metadata.annotations?.[esoFlavour.dataHashAnnotation]).toMatch(/\S/);
+    expect(Object.keys({ ...secret!.metadata.labels, ...secret!.metadata.annotations }).filter((k) => k.includes("hush.dev"))).toEqual([]);
+    const es = await admin.get<ExternalSecret>(esPath(ns, version!, name!));
+    expect(secret!.metadata.ownerReferences).toEqual([expect.objectContaining({ apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", name, uid: es!.metadata.uid, controller: true })]);
+    let ready: ReturnType<typeof readyOf>;
+    await waitFor(async () => (ready = readyOf(await admin.get<ExternalSecret>(esPath(ns, version!, name!))))?.status === "True", { what: `${name} Ready` });
+    expect(ready?.reason).toBe("SecretSynced");
+    // Both versions are views of the one stored object.
+    const other = version === "v1" ? "v1beta1" : "v1";
+    expect(readyOf(await admin.get<ExternalSecret>(esPath(ns, other, name!)))?.reason).toBe("SecretSynced");
+    await waitFor(
+      async () => {
+        const list = await admin.list<{ reason: string; involvedObject: { name: string; apiVersion?: string }; source?: { component?: string } }>(resourcePath({ version: "v1", plural: "events", namespace: ns }));
+        return list.items.some((e) => e.involvedObject.name === name && e.reason === "Created" && e.involvedObject.apiVersion === "external-secrets.io/v1");
+      },
+      { what: `Created event on ${name}` },
+    );
+    const m = await metrics();
+    expect(m).toMatch(new RegExp(`^externalsecret_status_condition\\{[^}]*name="${name}"[^}]*condition="Ready",status="True"\\} 1$`, "m"));
+    expect(m).toMatch(new RegExp(`^externalsecret_status_condition\\{[^}]*name="${name}"[^}]*condition="Ready",status="False"\\} 0$`, "m"));
+    expect(m).toMatch(new RegExp(`^externalsecret_sync_calls_total\\{name="${name}",namespace="${ns}"\\} [1-9]`, "m"));
+    expect(m).toMatch(new RegExp(`^externalsecret_reconcile_duration\\{name="${name}",namespace="${ns}"\\} [1-9]`, "m"));
+  });
+
+  it("a failing ExternalSecret reports ESO's SecretSyncedError and counts in externalsecret_sync_calls_error", async () => {
+    const r = await apply(`
+apiVersion: external-secrets.io/v1beta1
+kind: ExternalSecret
+metadata:
+  name: missing
+spec:
+  secretStoreRef: { name: aws }
+  data:
+    - secretKey: x
+      remoteRef: { key: eso/does-not-exist }
+`);
+    expect(r.code, r.stderr).toBe(0);
+    let ready: ReturnType<typeof readyOf>;
+    await waitFor(async () => (ready = readyOf(await admin.get<ExternalSecret>(esPath(ns, "v1", "missing"))))?.status === "False", { what: "missing not Ready" });
+    expect(ready?.reason).toBe("SecretSyncedError");
+    await waitFor(async () => /^externalsecret_sync_calls_error\{name="missing",namespace="[^"]+"\} [1-9]/m.test(await metrics()), { what: "sync error counted" });
+    expect(await metrics()).toMatch(/^externalsecret_status_condition\{[^}]*name="missing"[^}]*condition="Ready",status="False"\} 1$/m);
+  });
+
+  it.for([
+    ["spec.target.template.templateFrom", { target: { template: { templateFrom: [{ configMap: { name: "tpl", items: [{ key: "k" }] } }] } } }],
+    ["spec.target.template.metadata.finalizers", { target: { template: { metadata: { finalizers: ["example.com/keep"] } } } }],
+    ["spec.syncWindows", { syncWindows: { kind: "Allow", windows: [{ schedule: "0 * * * *", duration: "1h" }] } }],
+    ["spec.dataFrom[].rewrite[].merge", { dataFrom: [{ extract: { key: "eso/db" }, rewrite: [{ merge: { into: "all" } }] }] }],
+    ["sourceRef.generatorRef", { dataFrom: [{ sourceRef: { generatorRef: { apiVersion: "generators.external-secrets.io/v1alpha1", kind: "Password", name: "pw" } } }] }],
+  ] as const)("an ExternalSecret using %s is refused by the API server, not pruned", async ([field, extra]) => {
+    const manifest = stringify({
+      apiVersion: "external-secrets.io/v1beta1",
+      kind: "ExternalSecret",
+      metadata: { name: "unsupported" },
+      spec: { secretStoreRef: { name: "aws" }, data: [{ secretKey: "x", remoteRef: { key: "eso/api" } }], ...extra },
+    });
+    // kubectl asks for strict field validation by default; --validate=false asks the API server
+    // to ignore unknown fields (a raw API client's default is only a warning). Refused either way.
+    for (const flags of [[], ["--validate=false"]]) {
+      const r = await kube.kubectl(["apply", ...flags, "-n", ns, "-f", "-"], { input: manifest });
+      expect(r.code, `${flags.join(" ")}: ${r.stdout}`).not.toBe(0);
+      expect(r.stderr).toContain(`${field} is not supported by hush yet`);
+    }
+    expect(await admin.get(esPath(ns, "v1", "unsupported"))).toBeUndefined();
+  });
+
+  it("takes over a Secret ESO created for the same ExternalSecret (ESO uninstalled, CRs kept)", async () => {
+    // The ExternalSecret first points at a store that does not exist yet, so hush cannot sync
+    // it before the Secret "left by ESO" is in place.
+    const r = await apply(`
+apiVersion: external-secrets.io/v1beta1
+kind: ExternalSecret
+metadata:
+  name: migrated
+spec:
+  secretStoreRef: { name: later }
+  data:
+    - secretKey: token
+      remoteRef: { key: eso/api }
+`);
+    expect(r.code, r.stderr).toBe(0);
+    const es = await admin.get<ExternalSecret>(esPath(ns, "v1beta1", "migrated"));
+    await admin.request("POST", secretPath(ns), {
+      body: {
+        metadata: {
+          name: "migrated",
+          labels: { "reconcile.external-secrets.io/managed": "true", "reconcile.external-secrets.io/created-by": "eso-hash" },
+          annotations: { "reconcile.external-secrets.io/data-hash": "written-by-eso" },
+          ownerReferences: [{ apiVersion: "external-secrets.io/v1beta1", kind: "ExternalSecret", name: "migrated", uid: es!.metadata.uid, controller: true, blockOwnerDeletion: true }],
+        },
+        stringData: { token: "stale" },
+      },
+    });
+    const store = await apply(`
+apiVersion: external-secrets.io/v1
+kind: SecretStore
+metadata:
+  name: later
+spec:
+  provider:
+    aws:
+      service: SecretsManager
+      region: ${moto.region}
+      auth:
+        secretRef:
+          accessKeyIDSecretRef: { name: aws-creds, key: id }
+          secretAccessKeySecretRef: { name: aws-creds, key: secret }
+`);
+    expect(store.code, store.stderr).toBe(0);
+    let secret: Secret | undefined;
+    await waitFor(async () => text((secret = await admin.get<Secret>(secretPath(ns, "migrated"))), "token") === "api-token", { what: "migrated Secret refreshed by hush", timeoutMs: 30_000 });
+    expect(secret!.metadata.ownerReferences?.filter((o) => o.controller).map((o) => o.uid)).toEqual([es!.metadata.uid]);
+    await waitFor(async () => readyOf(await admin.get<ExternalSecret>(esPath(ns, "v1", "migrated")))?.reason === "SecretSynced", { what: "migrated Ready" });
+  });
+});
