@@ -25,3 +25,4 @@ export { startVault, type VaultHarness } from "./vault.js";
 export * as k8s from "@kubernetes/client-node";
 export { startCloudKmsFake, startVaultTransitFake, type CloudKmsFake, type VaultTransitFake } from "./key-service-fakes.js";
 export { rejectionOf } from "./rejection.js";
+export { esoCrdPaths, esoErrors, requireEso, startEso, type EsoHarness, type StartEsoOptions } from "./eso.js";

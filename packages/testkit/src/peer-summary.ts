@@ -18,6 +18,7 @@ export const peerGroups: readonly PeerGroup[] = [
   { name: "sops-functional", binaries: ["sops-functional-tests"], toolchain: "Go and cargo", step: "sops-functional" },
   { name: "gotemplate-oracle", binaries: ["gotemplate-oracle"], toolchain: "Go", step: "gotemplate" },
   { name: "sealed-secrets", binaries: ["kubeseal", "sealed-secrets-controller"], toolchain: "Go", step: "sealed" },
+  { name: "eso", binaries: ["external-secrets"], toolchain: "Go", step: "eso" },
 ];
 
 /**
