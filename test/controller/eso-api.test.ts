@@ -5,8 +5,8 @@ import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secre
 import { runController } from "@hush/controller";
 import { esoFlavour, type ExternalSecret, type Secret } from "@hush/kube";
 import { KubeClient, loadKubeConfig, resourcePath } from "@hush/kube/client";
-import { repoRoot, requirePeer, startKube, startMoto, waitFor, type KubeHarness, type MotoHarness } from "@hush/testkit";
-import { parse, stringify } from "yaml";
+import { findBinary, repoRoot, requirePeer, startKube, startMoto, waitFor, type KubeHarness, type MotoHarness } from "@hush/testkit";
+import { parse, parseAllDocuments, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 // hush serving ESO's API (deploy/controller-eso): manifests written for ESO apply unchanged
@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // ESO fields hush does not implement are refused by the API server instead of pruned.
 const peers = ["etcd", "kube-apiserver", "kubectl", "moto_server"].map((n) => requirePeer(n, "run `bash scripts/peers kube moto`"));
 const sa = "system:serviceaccount:hush-system:hush-controller";
+const helmPeer = requirePeer("helm", "run `bash scripts/peers helm`");
 
 const esPath = (ns: string, version: string, name?: string) => resourcePath({ group: "external-secrets.io", version, plural: "externalsecrets", namespace: ns, ...(name ? { name } : {}) });
 const secretPath = (ns: string, name?: string) => resourcePath({ version: "v1", plural: "secrets", namespace: ns, ...(name ? { name } : {}) });
@@ -247,5 +248,23 @@ spec:
     await waitFor(async () => text((secret = await admin.get<Secret>(secretPath(ns, "migrated"))), "token") === "api-token", { what: "migrated Secret refreshed by hush", timeoutMs: 30_000 });
     expect(secret!.metadata.ownerReferences?.filter((o) => o.controller).map((o) => o.uid)).toEqual([es!.metadata.uid]);
     await waitFor(async () => readyOf(await admin.get<ExternalSecret>(esPath(ns, "v1", "migrated")))?.reason === "SecretSynced", { what: "migrated Ready" });
+  });
+
+  it.skipIf(!helmPeer.ok)("the Helm chart with controller.apiGroup=external-secrets.io renders the overlay's CRDs, ClusterRole and controller flag", async () => {
+    const { execFile } = await import("node:child_process");
+    const helm = await new Promise<string>((resolve, reject) =>
+      execFile(findBinary("helm")!, ["template", "hush", join(repoRoot, "deploy", "charts", "hush"), "-n", "hush-system", "--set", "controller.apiGroup=external-secrets.io"], { maxBuffer: 64 << 20 }, (err, out) => (err ? reject(err) : resolve(out))),
+    );
+    const kustomized = await kube.kubectl(["kustomize", join(repoRoot, "deploy", "controller-eso")]);
+    const objects = (y: string) => parseAllDocuments(y).map((d) => d.toJS() as { kind: string; metadata: { name: string }; spec?: any; rules?: unknown }).filter((o) => o?.kind);
+    const pick = (all: ReturnType<typeof objects>) => ({
+      crds: Object.fromEntries(all.filter((o) => o.kind === "CustomResourceDefinition").map((o) => [o.metadata.name, o.spec])),
+      rules: all.find((o) => o.kind === "ClusterRole" && o.metadata.name === "hush-controller")?.rules,
+      args: all.find((o) => o.kind === "Deployment")?.spec.template.spec.containers[0].args.filter((a: string) => a.startsWith("--api-group")),
+    });
+    const fromChart = pick(objects(helm));
+    expect(Object.keys(fromChart.crds).sort()).toEqual(["clustersecretstores.external-secrets.io", "externalsecrets.external-secrets.io", "secretstores.external-secrets.io"]);
+    expect(fromChart).toEqual(pick(objects(kustomized.stdout)));
+    expect(fromChart.args).toEqual(["--api-group=external-secrets.io"]);
   });
 });
