@@ -3,6 +3,7 @@ import { maxTenantRegexpInput } from "@hush/kube";
 import type { ExternalSecret, ExternalSecretRemoteRef, StoreRef } from "@hush/kube";
 import type { FindSpec, RemoteRef } from "@hush/providers";
 import type { FetchResult } from "./plan-secret.js";
+import { noTemplateSources, templateSourceRefs, type TemplateSources } from "./template.js";
 import { assertValidKeys, checkNullBytes, convertKey, decodeValue, expandJsonObject, extractProperty, rewriteKeys, tenantRegexp } from "./remote-value.js";
 
 /** Reads for one ExternalSecret, per store; the runtime backs this with {@link StoreReader}s. */
@@ -10,6 +11,35 @@ export interface SourceReader {
   get(store: StoreRef, ref: RemoteRef): Promise<Uint8Array>;
   getMap(store: StoreRef, ref: RemoteRef): Promise<Record<string, Uint8Array>>;
   find(store: StoreRef, find: FindSpec): Promise<Record<string, Uint8Array>>;
+  /**
+   * `templateFrom` sources, read in the ExternalSecret's own namespace (never another):
+   * a ConfigMap's `data`, a Secret's decoded `data`; `undefined` when it does not exist.
+   */
+  readConfigMap?(name: string): Promise<Readonly<Record<string, string>> | undefined>;
+  readSecret?(name: string): Promise<Readonly<Record<string, Uint8Array>> | undefined>;
+}
+
+/** Reads the ConfigMaps and Secrets the ExternalSecret's `templateFrom` names (absent ones are left out). */
+export async function readTemplateSources(es: ExternalSecret, reader: SourceReader): Promise<TemplateSources> {
+  const refs = templateSourceRefs(es);
+  if (refs.length === 0) return noTemplateSources;
+  const configMaps = new Map<string, Readonly<Record<string, string>>>();
+  const secrets = new Map<string, Readonly<Record<string, Uint8Array>>>();
+  await Promise.all(
+    refs.map(async (ref) => {
+      const unavailable = () => new HushError("HUSH_ERR_CONTROLLER_TEMPLATE", `spec.target.template.templateFrom: reading a ${ref.kind} is not available here`);
+      if (ref.kind === "ConfigMap") {
+        if (!reader.readConfigMap) throw unavailable();
+        const got = await reader.readConfigMap(ref.name);
+        if (got !== undefined) configMaps.set(ref.name, got);
+      } else {
+        if (!reader.readSecret) throw unavailable();
+        const got = await reader.readSecret(ref.name);
+        if (got !== undefined) secrets.set(ref.name, got);
+      }
+    }),
+  );
+  return { configMaps, secrets };
 }
 
 function isNotFound(err: unknown): boolean {
@@ -121,8 +151,8 @@ export async function fetchExternalSecretData(es: ExternalSecret, reader: Source
       checkNullBytes(value, d.remoteRef.nullBytePolicy, where);
       return { [d.secretKey]: value };
     });
-    const parts = await Promise.all([...fromParts, ...dataParts]);
-    return { ok: true, data: Object.assign({}, ...parts) as Record<string, Uint8Array>, missing };
+    const [parts, templates] = await Promise.all([Promise.all([...fromParts, ...dataParts]), readTemplateSources(es, reader)]);
+    return { ok: true, data: Object.assign({}, ...parts) as Record<string, Uint8Array>, missing, templates };
   } catch (error) {
     return { ok: false, error };
   }

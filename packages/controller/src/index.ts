@@ -26,7 +26,7 @@ export {
   type SecretAction,
 } from "./plan-secret.js";
 export { failure, isTerminalCode, type Verdict } from "./failure.js";
-export { renderTemplate, templateFunctions, TemplateBudget, maxTemplateOutput, maxTemplateSource } from "./template.js";
+export { renderTemplate, renderSecret, renderTransform, templateSourceRefs, TemplateBudget, maxTemplateOutput, maxTemplateSource, type RenderedSecret, type TemplateSources, type TemplateSourceRef } from "./template.js";
 export { resolveStore, storeCacheKey, storeRefsOf, type StoreAccess, type StoreDenial, type StoreQuery } from "./resolve-store.js";
 export { Reconciler, type ReconcilerDeps } from "./reconcile.js";
 export { WorkerLoop, TerminalError, type Result, type WorkerLoopOptions } from "./worker-loop.js";

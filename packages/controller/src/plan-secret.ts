@@ -13,13 +13,19 @@ import {
 import { hashSecretData } from "./data-hash.js";
 import { failure, type PlannedEvent, type ReadyReason, type Verdict } from "./failure.js";
 import { assertValidKeys, tenantRegexp } from "./remote-value.js";
-import { renderTemplate, TemplateBudget } from "./template.js";
+import { noTemplateSources, renderSecret, type TemplateSources } from "./template.js";
 
 export type { PlannedEvent, ReadyReason } from "./failure.js";
 
 /** What fetching produced: data (bytes per Secret key) plus entries the provider no longer has. */
 export type FetchResult =
-  | { readonly ok: true; readonly data: Readonly<Record<string, Uint8Array>>; readonly missing: readonly string[] }
+  | {
+      readonly ok: true;
+      readonly data: Readonly<Record<string, Uint8Array>>;
+      readonly missing: readonly string[];
+      /** The `templateFrom` ConfigMaps and Secrets, read from the ExternalSecret's namespace. */
+      readonly templates?: TemplateSources;
+    }
   | { readonly ok: false; readonly error: unknown };
 
 /**
@@ -127,8 +133,8 @@ export function validateExternalSecret(es: ExternalSecret): void {
   }
   if (deletion === "Merge" && creation === "None") throw invalid("spec.target: deletionPolicy Merge cannot be combined with creationPolicy None");
   const sources = (es.spec.data?.length ?? 0) + (es.spec.dataFrom?.length ?? 0);
-  const templated = Object.keys(target.template?.data ?? {}).length;
-  if (sources === 0 && templated === 0) throw invalid("spec: set data, dataFrom or target.template.data");
+  const templated = Object.keys(target.template?.data ?? {}).length + (target.template?.templateFrom?.length ?? 0);
+  if (sources === 0 && templated === 0) throw invalid("spec: set data, dataFrom, target.template.data or target.template.templateFrom");
   if (!es.spec.secretStoreRef && [...(es.spec.data ?? []), ...(es.spec.dataFrom ?? [])].some((d) => !d.sourceRef?.storeRef)) {
     throw invalid("spec.secretStoreRef is required unless every entry sets sourceRef.storeRef");
   }
@@ -164,43 +170,25 @@ export function assertWritableSecret(secret: Secret, existingType?: string): voi
   }
 }
 
-function b64(v: Uint8Array): string {
-  return Buffer.from(v).toString("base64");
-}
-
-const utf8 = new TextDecoder();
-
 /** Never copied from the ExternalSecret: kubectl's record and hush's own control annotations. */
 function copyable(key: string): boolean {
   return key !== "kubectl.kubernetes.io/last-applied-configuration" && !key.startsWith("reconcile.hush.dev/") && !key.startsWith(mergeAnnotationPrefix);
 }
 
 /**
- * Renders `template.data`, `template.metadata` and applies `mergePolicy`. Pure. Every template
- * of the ExternalSecret shares one {@link TemplateBudget}. As in ESO, the ExternalSecret's own
- * labels and annotations are copied only when it has no template at all.
+ * Renders `target.template` (`templateFrom`, `data`, `metadata`, `mergePolicy`) as ESO does,
+ * through {@link renderSecret}, and checks the resulting keys. Pure. As in ESO, the
+ * ExternalSecret's own labels and annotations are copied only when it has no template at all.
  */
 export function renderSecretData(
   es: ExternalSecret,
   fetched: Readonly<Record<string, Uint8Array>>,
+  sources: TemplateSources = noTemplateSources,
 ): { data: Record<string, string>; labels: Record<string, string>; annotations: Record<string, string>; type: string | undefined } {
-  const tpl = es.spec.target?.template;
-  const budget = new TemplateBudget();
-  const context: Record<string, string> = {};
-  for (const [k, v] of Object.entries(fetched)) context[k] = utf8.decode(v);
-  const data: Record<string, string> = {};
-  const templated = Object.entries(tpl?.data ?? {});
-  if (templated.length === 0 || tpl?.mergePolicy === "Merge") for (const [k, v] of Object.entries(fetched)) data[k] = b64(v);
-  for (const [k, src] of templated) data[k] = Buffer.from(renderTemplate(src, context, `spec.target.template.data.${k}`, budget), "utf8").toString("base64");
-  const renderMap = (m: Record<string, string> | undefined, field: string): Record<string, string> => {
-    const out: Record<string, string> = {};
-    for (const [k, src] of Object.entries(m ?? {})) out[k] = renderTemplate(src, context, `spec.target.template.metadata.${field}.${k}`, budget);
-    return out;
-  };
-  assertValidKeys(data, "spec.target");
+  const r = renderSecret(es, fetched, sources);
+  assertValidKeys(r.data, "spec.target");
   const pick = (m: Record<string, string>) => Object.fromEntries(Object.entries(m).filter(([k]) => copyable(k)));
-  if (!tpl) return { data, labels: pick({ ...(es.metadata.labels ?? {}) }), annotations: pick({ ...(es.metadata.annotations ?? {}) }), type: undefined };
-  return { data, labels: pick(renderMap(tpl.metadata?.labels, "labels")), annotations: pick(renderMap(tpl.metadata?.annotations, "annotations")), type: tpl.type };
+  return { data: r.data, labels: pick(r.labels), annotations: pick(r.annotations), type: r.type };
 }
 
 function ownerRef(es: ExternalSecret, flavour: ApiFlavour): OwnerReference {
@@ -352,7 +340,7 @@ export function planSecret(es: ExternalSecret, fetched: FetchResult, existing: S
 
   let rendered: ReturnType<typeof renderSecretData>;
   try {
-    rendered = renderSecretData(es, fetched.data);
+    rendered = renderSecretData(es, fetched.data, fetched.templates);
   } catch (err) {
     return fail(err, "could not render secret");
   }

@@ -190,6 +190,15 @@ export class Reconciler {
       get: async (ref, r) => (await resolve(ref)).get(r, opts),
       getMap: async (ref, r) => (await resolve(ref)).getMap(r, opts),
       find: async (ref, f) => (await resolve(ref)).find(f, opts),
+      // templateFrom: only the ExternalSecret's own namespace, read live (no cache to go stale).
+      readConfigMap: async (name) => {
+        const cm = await d.client.get<KubeObject & { data?: Record<string, string> }>(resourcePath({ version: "v1", plural: "configmaps", namespace, name }));
+        return cm ? (cm.data ?? {}) : undefined;
+      },
+      readSecret: async (name) => {
+        const s = await this.#getSecret(namespace, name);
+        return s ? Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64")])) : undefined;
+      },
     };
   }
 

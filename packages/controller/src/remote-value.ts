@@ -1,6 +1,6 @@
 import { HushError } from "@hush/errors";
 import { compileTenantRegexp, maxTenantRegexpInput, maxTenantRegexpLength, type ExternalSecretRewrite, type TenantRegexp } from "@hush/kube";
-import { renderTemplate, TemplateBudget } from "./template.js";
+import { renderTransform } from "./template.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: false });
 const encoder = new TextEncoder();
@@ -130,7 +130,7 @@ export function rewriteKeys(data: Record<string, Uint8Array>, rewrites: readonly
     } else if (rw.transform) {
       for (const [k, v] of Object.entries(cur)) {
         // Each key gets a small budget of its own, and a result too long to be a key fails at once.
-        const renamed = renderTemplate(rw.transform.template, { value: k }, `${at}.transform.template`, new TemplateBudget({ chars: 64 * 1024, steps: 1000 }));
+        const renamed = renderTransform(rw.transform.template, k, `${at}.transform.template`);
         if (renamed.length > maxTenantRegexpInput) throw new HushError("HUSH_ERR_CONTROLLER_INVALID_KEY", `${at}: a rewritten key is longer than ${maxTenantRegexpInput} characters`);
         next[renamed] = v;
       }

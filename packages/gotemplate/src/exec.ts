@@ -65,13 +65,26 @@ export function execute(
   functions: ReadonlyMap<string, TemplateFunction>,
   limits: Limits,
   env: { clock: () => Date; random: (n: number) => Uint8Array },
+  usage?: Usage,
 ): string {
   const state = new State(parsed, functions, limits, env);
   const main = parsed.templates.get(parsed.name);
   if (!main) throw new TemplateError("exec", `template: ${parsed.name}: "${parsed.name}" is an incomplete or empty template`);
   state.vars.push({ name: "$", value: data });
-  state.walkList(data, main, 0);
-  return state.out.join("");
+  try {
+    state.walkList(data, main, 0);
+    return state.out.join("");
+  } finally {
+    // Reported on failure too, so a caller sharing a budget across renders charges what was spent.
+    if (usage) state.report(usage);
+  }
+}
+
+/** What one render spent, for callers that share a budget across several renders. */
+export interface Usage {
+  steps: number;
+  allocatedBytes: number;
+  outputBytes: number;
 }
 
 class State {
@@ -91,6 +104,12 @@ class State {
 
   private fail(msg: string): never {
     throw new TemplateError("exec", `template: ${this.parsed.name}:${this.line}: ${msg}`);
+  }
+
+  report(usage: Usage): void {
+    usage.steps = this.steps;
+    usage.allocatedBytes = this.allocated;
+    usage.outputBytes = this.outBytes;
   }
 
   private limit(what: string): never {

@@ -13,13 +13,13 @@
  * Pure: no clock, randomness, environment or I/O unless injected.
  */
 import { TemplateError } from "./errors.js";
-import { defaultLimits, execute, type Limits } from "./exec.js";
+import { defaultLimits, execute, type Limits, type Usage } from "./exec.js";
 import { functions } from "./functions.js";
 import { parse } from "./parse.js";
 import { mapSet, markStringMap, newMap, type Value } from "./value.js";
 
 export { TemplateError, type TemplateErrorKind } from "./errors.js";
-export { defaultLimits, type Limits } from "./exec.js";
+export { defaultLimits, type Limits, type Usage } from "./exec.js";
 export { GoFloat, type GoMap, type Value } from "./value.js";
 
 /** Options for {@link render}. */
@@ -33,6 +33,8 @@ export interface RenderOptions {
   /** ESO's `--template-left-delimiter`/`--template-right-delimiter`. */
   readonly leftDelim?: string;
   readonly rightDelim?: string;
+  /** Filled with what the render spent (also when it fails), to share a budget across renders. */
+  readonly usage?: Usage;
 }
 
 /** The names of every function a template may call. */
@@ -60,7 +62,7 @@ export function render(name: string, source: string, data: Value, options: Rende
       random: options.random ?? (() => {
         throw new TemplateError("exec", `template: ${name}: no randomness available`);
       }),
-    });
+    }, options.usage);
   } catch (e) {
     // Deep recursion in a pathological parse tree surfaces as a RangeError from V8.
     if (e instanceof RangeError) throw new TemplateError("limit", `template: ${name}: too deeply nested`);

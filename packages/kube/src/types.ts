@@ -100,6 +100,29 @@ export interface ExternalSecretDataFrom {
   sourceRef?: { storeRef?: StoreRef };
 }
 
+/** One key of a `templateFrom` ConfigMap or Secret, and how its text is used. */
+export interface TemplateRefItem {
+  key: string;
+  /** `Values` (default): the key names the output, its text is the template; `KeysAndValues`: the template renders YAML `key: value` pairs. */
+  templateAs?: "Values" | "KeysAndValues";
+}
+
+/** A ConfigMap or Secret in the ExternalSecret's own namespace holding templates. */
+export interface TemplateRef {
+  name: string;
+  items: TemplateRefItem[];
+}
+
+/** `target.template.templateFrom[]`: exactly one of `configMap`, `secret`, `literal`. */
+export interface TemplateFrom {
+  configMap?: TemplateRef;
+  secret?: TemplateRef;
+  /** A template rendering YAML `key: value` pairs (as `KeysAndValues`). */
+  literal?: string;
+  /** Where rendered entries go (default `Data`). */
+  target?: "Data" | "Annotations" | "Labels";
+}
+
 /** `target.template`. */
 export interface ExternalSecretTemplate {
   type?: string;
@@ -107,6 +130,7 @@ export interface ExternalSecretTemplate {
   mergePolicy?: "Replace" | "Merge";
   metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
   data?: Record<string, string>;
+  templateFrom?: TemplateFrom[];
 }
 
 /** `target`. */

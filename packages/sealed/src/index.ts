@@ -37,5 +37,5 @@ export {
   type SealOptions,
   type SealRawOptions,
 } from "./seal.js";
-export { reencryptSealedSecret, unsealSecret, validateSealedSecret, type TemplateRenderer, type UnsealOptions } from "./unseal.js";
+export { goTemplateRenderer, reencryptSealedSecret, unsealSecret, validateSealedSecret, type TemplateRenderer, type UnsealOptions } from "./unseal.js";
 export { isSopsEncrypted } from "./sops-detect.js";

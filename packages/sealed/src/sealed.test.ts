@@ -210,14 +210,28 @@ describe("unsealSecret, validate and re-encrypt", () => {
     expect(codeOf(() => unsealSecret({ ...v1, metadata: { name: "old", namespace: "dev" } }, keys))).toBe("HUSH_ERR_SEALED_DECRYPT");
   });
 
-  it("copies literal template data and refuses Go templates", () => {
+  it("copies literal template data and renders Go templates (text/template + Sprig)", () => {
     const ss = sealSecret(secret, { publicKey: cert.publicKey, random: osRandom });
     const literal = structuredClone(ss);
     literal.spec.template.data = { "config.ini": "[db]\nhost=x\n" };
     expect(Buffer.from(unsealSecret(literal, keys).data!["config.ini"]!, "base64").toString()).toBe("[db]\nhost=x\n");
+    literal.spec.template.data = {
+      url: "postgres://{{ .username }}",
+      cfg: '{{- range $k, $v := . }}{{ $k | upper }}={{ if eq $k "password" }}{{ $v | b64enc }}{{ else }}{{ $v }}{{ end }}\n{{ end -}}',
+    };
+    const rendered = unsealSecret(literal, keys).data!;
+    expect(Buffer.from(rendered["url"]!, "base64").toString()).toBe("postgres://admin");
+    expect(Buffer.from(rendered["cfg"]!, "base64").toString()).toBe(`PASSWORD=${Buffer.from("hunter2").toString("base64")}\nUSERNAME=admin\n`);
+    // A broken template fails naming the key, never echoing a value.
+    literal.spec.template.data = { bad: "{{ .password | fromJson | toJson }}{{ fail .password }}" };
+    expect(codeOf(() => unsealSecret(literal, keys))).toBe("HUSH_ERR_SEALED_INVALID_INPUT");
+    expect(() => unsealSecret(literal, keys)).toThrowError(expect.objectContaining({ message: expect.not.stringContaining("hunter2") }));
+    expect(() => unsealSecret(literal, keys)).toThrowError(/spec\.template\.data\.bad/);
+    // A hostile template is bounded.
+    literal.spec.template.data = { boom: `{{ "aaaaaaaaaa"${' | replace "a" "aaaaaaaaaa"'.repeat(12)} }}` };
+    expect(codeOf(() => unsealSecret(literal, keys))).toBe("HUSH_ERR_SEALED_INVALID_INPUT");
     literal.spec.template.data = { url: "postgres://{{ .username }}" };
-    expect(codeOf(() => unsealSecret(literal, keys))).toBe("HUSH_ERR_SEALED_UNSUPPORTED");
-    // With a renderer, templates see the decrypted values as text.
+    // An injected renderer still wins; templates see the decrypted values as text.
     const seen: Record<string, string>[] = [];
     const out = unsealSecret(literal, keys, { renderTemplate: (src, data, where) => (seen.push({ ...data }), `${where}|${src.replace("{{ .username }}", data["username"]!)}`) });
     expect(Buffer.from(out.data!["url"]!, "base64").toString()).toBe("spec.template.data.url|postgres://admin");

@@ -1,18 +1,36 @@
 import type { KeyObject } from "node:crypto";
 import { HushError } from "@hush/errors";
+import { render, secretData, TemplateError } from "@hush/gotemplate";
 import { hybridDecrypt, type RandomBytes } from "./crypto.js";
 import { isBase64, toSecret, type ObjectMeta, type SealedSecret, type SecretManifest } from "./manifest.js";
 import { encryptionLabel, scopeOf, sealSecret } from "./seal.js";
 
 /**
- * Renders one `spec.template.data` entry against the decrypted values (as strings), e.g. with
- * hush's Go-template subset. `where` names the entry for errors; errors must not carry values.
+ * Renders one `spec.template.data` entry against the decrypted values (as strings). `where`
+ * names the entry for errors; errors must not carry values.
  */
 export type TemplateRenderer = (source: string, data: Readonly<Record<string, string>>, where: string) => string;
 
+/**
+ * The default renderer: Go text/template with Sprig (`@hush/gotemplate`, bounded), as the
+ * sealed-secrets controller executes `spec.template.data`, named by the key. One difference:
+ * a missing key fails here, where Go prints `<no value>`. Errors are `HUSH_ERR_SEALED_INVALID_INPUT`
+ * and never carry a decrypted value.
+ */
+export const goTemplateRenderer: TemplateRenderer = (source, data, where) => {
+  try {
+    return render(where.slice(where.lastIndexOf(".") + 1) || "template", source, secretData(data));
+  } catch (e) {
+    if (!(e instanceof TemplateError)) throw e;
+    let message = e.message;
+    for (const v of Object.values(data)) if (v.length >= 3 && message.includes(v)) message = message.split(v).join("[redacted]");
+    throw new HushError("HUSH_ERR_SEALED_INVALID_INPUT", `${where}: ${message}`);
+  }
+};
+
 /** Options of {@link unsealSecret}. */
 export interface UnsealOptions {
-  /** Renders `spec.template.data` entries holding `{{`; without it such entries are refused. */
+  /** Renders `spec.template.data` entries holding `{{`; defaults to {@link goTemplateRenderer}. */
   readonly renderTemplate?: TemplateRenderer;
 }
 
@@ -21,7 +39,7 @@ export interface UnsealOptions {
  * label comes from the SealedSecret's own name, namespace and scope annotations, so a value
  * sealed for another place, or altered, fails. The Secret gets the template's metadata and
  * type with the SealedSecret's name and namespace. Values never appear in errors.
- * Template `data` without `{{` is copied literally; with `{{` it goes to the injected renderer.
+ * Template `data` without `{{` is copied literally; with `{{` it is rendered as Go text/template.
  * @throws `HUSH_ERR_SEALED_DECRYPT` naming the keys that failed; `HUSH_ERR_SEALED_UNSUPPORTED`.
  */
 export function unsealSecret(sealed: SealedSecret, privateKeys: readonly KeyObject[], options: UnsealOptions = {}): SecretManifest {
@@ -47,8 +65,8 @@ export function unsealSecret(sealed: SealedSecret, privateKeys: readonly KeyObje
       data[key] = Buffer.from(tpl, "utf8").toString("base64");
       continue;
     }
-    if (!options.renderTemplate) throw new HushError("HUSH_ERR_SEALED_UNSUPPORTED", `spec.template.data.${key} is a Go template, which needs a template renderer`);
-    data[key] = Buffer.from(options.renderTemplate(tpl, plainText, `spec.template.data.${key}`), "utf8").toString("base64");
+    const renderer = options.renderTemplate ?? goTemplateRenderer;
+    data[key] = Buffer.from(renderer(tpl, plainText, `spec.template.data.${key}`), "utf8").toString("base64");
   }
   const metadata: ObjectMeta = { ...sealed.spec.template.metadata, name };
   if (namespace) metadata.namespace = namespace;

@@ -27,13 +27,10 @@ export async function runUnseal(file: string | undefined, flags: UnsealFlags, io
   const keys = await readPrivateKeys(flags);
   const { bytes, where } = await readSource(file, flags);
   const list = sealedDocuments(bytes, where);
-  // Templates (spec.template.data with `{{`) render with the controller's Go-template subset,
-  // loaded only when a SealedSecret has one.
-  const templated = list.some((ss) => Object.values(ss.spec.template.data ?? {}).some((t) => t.includes("{{")));
-  const renderTemplate = templated ? (await import("@hush/controller")).renderTemplate : undefined;
+  // Templates (spec.template.data with `{{`) render as Go text/template + Sprig (@hush/gotemplate).
   const secrets = list.map((ss) => {
     try {
-      return unsealSecret(ss, keys, renderTemplate ? { renderTemplate: (src, data, at) => renderTemplate(src, data, at) } : {});
+      return unsealSecret(ss, keys);
     } catch (err) {
       throw inFile(where, err);
     }
