@@ -250,6 +250,26 @@ spec:
     await waitFor(async () => readyOf(await admin.get<ExternalSecret>(esPath(ns, "v1", "migrated")))?.reason === "SecretSynced", { what: "migrated Ready" });
   });
 
+  it("removes ESO's cleanup finalizer from a deleted ExternalSecret, so the deletion completes (the garbage collector then removes an Owner Secret)", async () => {
+    const r = await apply(`
+apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata:
+  name: finalized
+  finalizers: [${esoFlavour.finalizer}]
+spec:
+  secretStoreRef: { name: aws }
+  data:
+    - secretKey: token
+      remoteRef: { key: eso/api }
+`);
+    expect(r.code, r.stderr).toBe(0);
+    await waitFor(async () => (await admin.get<Secret>(secretPath(ns, "finalized"))) !== undefined, { what: "finalized Secret" });
+    const del = await kube.kubectl(["delete", "-n", ns, "externalsecrets.external-secrets.io", "finalized", "--wait=false"]);
+    expect(del.code, del.stderr).toBe(0);
+    await waitFor(async () => (await admin.get(esPath(ns, "v1", "finalized"))) === undefined, { what: "ExternalSecret deleted", timeoutMs: 20_000 });
+  });
+
   it.skipIf(!helmPeer.ok)("the Helm chart with controller.apiGroup=external-secrets.io renders the overlay's CRDs, ClusterRole and controller flag", async () => {
     const { execFile } = await import("node:child_process");
     const helm = await new Promise<string>((resolve, reject) =>

@@ -93,7 +93,7 @@ export class Reconciler {
       d.forget(key);
       return {};
     }
-    if (cached.metadata.deletionTimestamp) return {};
+    if (cached.metadata.deletionTimestamp) return this.#releaseFinalizer(key, cached);
     const es = this.#withOwnStatus(key, cached);
     const { namespace } = splitKey(key);
     if (this.#otherClass(es, namespace)) {
@@ -145,6 +145,32 @@ export class Reconciler {
       plan = { action: { type: "none" }, ...failure(err, "could not update secret") };
     }
     return this.#finish(key, es, plan, now, started);
+  }
+
+  /**
+   * ESO (since v1.0) puts its cleanup finalizer on every ExternalSecret. With ESO uninstalled
+   * nothing would remove it and deleting such an ExternalSecret would hang, so hush removes it.
+   * ESO's cleanup itself deletes only a Secret the ExternalSecret controls, which the garbage
+   * collector deletes anyway once the ExternalSecret is gone, so nothing more is needed.
+   */
+  async #releaseFinalizer(key: string, es: ExternalSecret): Promise<Result> {
+    const d = this.#d;
+    const finalizers = es.metadata.finalizers ?? [];
+    if (!finalizers.includes(d.flavour.finalizer)) return {};
+    const { namespace, name } = splitKey(key);
+    try {
+      await d.client.request("PATCH", resourcePath({ group: d.flavour.group, version: d.flavour.version, plural: "externalsecrets", namespace, name }), {
+        // Conditional on the version seen, so a finalizer another controller adds meanwhile is kept.
+        body: { metadata: { resourceVersion: es.metadata.resourceVersion, finalizers: finalizers.filter((f) => f !== d.flavour.finalizer) } },
+        contentType: "application/merge-patch+json",
+      });
+    } catch (err) {
+      const code = kubeErrorCode(err);
+      if (code === "HUSH_ERR_KUBE_NOT_FOUND") return {};
+      if (code === "HUSH_ERR_KUBE_CONFLICT") return { requeue: true };
+      throw err;
+    }
+    return {};
   }
 
   /** True when any store the ExternalSecret names belongs to another controller class. */
