@@ -58,7 +58,6 @@ describe("CRDs", () => {
     const refused: [string[], string][] = [
       [[], "syncWindows"],
       [["target"], "manifest"],
-      [["target", "template"], "templateFrom"],
       [["target", "template", "metadata"], "finalizers"],
       [["data", "[]", "sourceRef"], "generatorRef"],
       [["dataFrom", "[]", "find"], "nullBytePolicy"],
@@ -68,6 +67,19 @@ describe("CRDs", () => {
       const node = at(spec, ...path);
       expect(Object.keys(node["properties"] as object), `${path.join(".")}.${field}`).toContain(field);
       expect(rules(node)).toContain(`!has(self.${field})`);
+    }
+  });
+
+  it("serves templateFrom with ESO's shape and defaults (ConfigMap/Secret items, literal, target)", () => {
+    for (const flavour of [hushFlavour, esoFlavour]) {
+      const tf = at(esSpec(buildCrds(flavour)[0]!), "target", "template", "templateFrom", "[]");
+      expect(rules(at(esSpec(buildCrds(flavour)[0]!), "target", "template"))).not.toContain("!has(self.templateFrom)");
+      expect(Object.keys(tf["properties"] as object).sort()).toEqual(["configMap", "literal", "secret", "target"]);
+      expect(at(tf, "target")).toMatchObject({ enum: ["Data", "Annotations", "Labels"], default: "Data" });
+      for (const src of ["configMap", "secret"]) {
+        expect(at(tf, src)["required"]).toEqual(["name", "items"]);
+        expect(at(tf, src, "items", "[]", "templateAs")).toMatchObject({ enum: ["Values", "KeysAndValues"], default: "Values" });
+      }
     }
   });
 

@@ -37,7 +37,6 @@ const refuse = (schema: Schema, fields: Record<string, Schema>, path: string): S
   return { ...schema, properties: props, "x-kubernetes-validations": rules };
 };
 const anyObject: Schema = { type: "object", "x-kubernetes-preserve-unknown-fields": true };
-const anyArray: Schema = { type: "array", items: anyObject };
 
 const dnsName = str("DNS-1123 name", { maxLength: 253, pattern: "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$" });
 const durationPattern = "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$|^0$";
@@ -66,6 +65,40 @@ const remoteRef = obj(
   },
   ["key"],
 );
+/** `templateFrom[].configMap` / `.secret`: a ConfigMap or Secret in the ExternalSecret's namespace (ESO's TemplateRef). */
+const templateRef = (kind: string): Schema =>
+  obj(
+    {
+      name: { ...dnsName, minLength: 1, description: `Name of the ${kind} in the ExternalSecret's namespace.` },
+      items: {
+        ...arr(
+          obj(
+            {
+              key: str(`A key of the ${kind}.`, { minLength: 1, maxLength: 253, pattern: "^[-._a-zA-Z0-9]+$" }),
+              templateAs: enumStr(["Values", "KeysAndValues"], "Values: the key names the output and its text is the template; KeysAndValues: the template renders YAML key: value pairs.", "Values"),
+            },
+            ["key"],
+          ),
+          `Keys of the ${kind} to use as templates.`,
+        ),
+        maxItems: 256,
+      },
+    },
+    ["name", "items"],
+  );
+const templateFrom: Schema = {
+  ...arr(
+    obj({
+      configMap: templateRef("ConfigMap"),
+      secret: templateRef("Secret"),
+      target: enumStr(["Data", "Annotations", "Labels"], "Where the rendered entries go.", "Data"),
+      literal: str("A template rendering YAML key: value pairs."),
+    }),
+    "Templates kept in ConfigMaps, Secrets or inline, rendered before template.data (which wins on a clash).",
+  ),
+  maxItems: 256,
+};
+
 const secretKeyRef = obj({ name: str(), key: str(), namespace: str() });
 
 const externalSecretSpec = refuse(obj({
@@ -77,13 +110,14 @@ const externalSecretSpec = refuse(obj({
     creationPolicy: enumStr(["Owner", "Orphan", "Merge", "None"], "Who owns the Secret.", "Owner"),
     deletionPolicy: enumStr(["Retain", "Delete", "Merge"], "What happens when the provider secret disappears.", "Retain"),
     immutable: bool("Create an immutable Secret."),
-    template: refuse(obj(
+    template: obj(
       {
         type: str("Secret type, e.g. kubernetes.io/tls. ServiceAccount and bootstrap token types are refused.", { maxLength: 253 }),
         engineVersion: enumStr(["v2"], "Template engine.", "v2"),
         mergePolicy: enumStr(["Replace", "Merge"], "Replace keeps only templated keys; Merge keeps fetched keys too.", "Replace"),
         metadata: refuse(obj({ labels: strMap(), annotations: strMap() }), { finalizers: arr(str()) }, "spec.target.template.metadata"),
         data: strMap("Secret key to template."),
+        templateFrom,
       },
       [],
       {
@@ -95,7 +129,7 @@ const externalSecretSpec = refuse(obj({
           },
         ],
       },
-    ), { templateFrom: anyArray }, "spec.target.template"),
+    ),
   }), { manifest: anyObject }, "spec.target"),
   data: arr(
     obj(
