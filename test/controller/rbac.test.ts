@@ -50,7 +50,10 @@ describe.skipIf(!peers.every((p) => p.ok))("deploy/controller RBAC is enough, an
     expect(await can("delete", "externalsecrets.hush.dev")).toBe("no");
     expect(await can("create", "leases.coordination.k8s.io", "hush-system")).toBe("yes");
     expect(await can("create", "leases.coordination.k8s.io", "default")).toBe("no");
-    expect(await can("get", "configmaps")).toBe("no");
+    // templateFrom ConfigMaps: read, never listed, watched or written.
+    expect(await can("get", "configmaps")).toBe("yes");
+    expect(await can("list", "configmaps")).toBe("no");
+    expect(await can("update", "configmaps")).toBe("no");
     expect(await can("create", "pods")).toBe("no");
     // Secrets are written by server-side apply (PATCH) and created with POST; never PUT.
     expect(await can("patch", "secrets")).toBe("yes");
