@@ -179,7 +179,7 @@ spec:
   });
 
   it.for([
-    ["spec.target.template.templateFrom", { target: { template: { templateFrom: [{ configMap: { name: "tpl", items: [{ key: "k" }] } }] } } }],
+    ["spec.target.manifest", { target: { manifest: { apiVersion: "v1", kind: "ConfigMap" } } }],
     ["spec.target.template.metadata.finalizers", { target: { template: { metadata: { finalizers: ["example.com/keep"] } } } }],
     ["spec.syncWindows", { syncWindows: { kind: "Allow", windows: [{ schedule: "0 * * * *", duration: "1h" }] } }],
     ["spec.dataFrom[].rewrite[].merge", { dataFrom: [{ extract: { key: "eso/db" }, rewrite: [{ merge: { into: "all" } }] }] }],
