@@ -1,0 +1,114 @@
+import { forceSyncAnnotation } from "@hush/kube";
+import { resourcePath } from "@hush/kube/client";
+import { requirePeer } from "@hush/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { awsNamespace, createEs, decoded, esPath, getSecret, putRemote, ready, secretPath, startEnv, waitForReady, waitForSecret, type Env } from "./harness.js";
+
+const peers = ["etcd", "kube-apiserver", "kubectl", "moto_server"].map((n) => requirePeer(n, "run `bash scripts/peers kube moto`"));
+const CANARY = "tpl-canary-7f3a-not-log";
+
+// Templates as ESO renders them, end to end: Go text/template with Sprig and ESO's helpers,
+// templateFrom a ConfigMap and a Secret in the ExternalSecret's own namespace, mergePolicy.
+describe.skipIf(!peers.every((p) => p.ok))("templates against kube-apiserver and moto", () => {
+  let env: Env;
+  let ns: string;
+
+  const putConfigMap = async (namespace: string, name: string, data: Record<string, string>) => {
+    await env.client.request("POST", resourcePath({ version: "v1", plural: "configmaps", namespace }), { body: { metadata: { name }, data } });
+  };
+
+  beforeAll(async () => {
+    env = await startEnv();
+    ns = await awsNamespace(env, "templates");
+    await putRemote(env, "tpl/db", JSON.stringify({ user: "app", password: CANARY, hosts: "a.internal,b.internal" }));
+    await putConfigMap(ns, "db-templates", {
+      "config.yaml": '{{- $hosts := splitList "," .hosts -}}\nuser: {{ .user }}\nhosts:\n{{- range $i, $h := $hosts }}\n  - name: {{ $h | quote }}\n    primary: {{ eq $i 0 }}\n{{- end }}\n',
+      pairs: 'DB_USER: {{ .user | upper | quote }}\nDB_PASS_SHA: {{ .password | sha256sum | quote }}\n',
+      labels: "tier: {{ if eq .user \"app\" }}backend{{ else }}other{{ end }}\n",
+    });
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  const dataFromDb = [{ extract: { key: "tpl/db" } }];
+
+  it("renders a Secret from a templateFrom ConfigMap (Values and KeysAndValues, Data and Labels)", async () => {
+    await createEs(env, ns, "from-cm", {
+      secretStoreRef: { name: "aws" },
+      refreshInterval: "1h",
+      target: {
+        template: {
+          metadata: { annotations: { "owner/user": "{{ .user }}" } },
+          templateFrom: [
+            { configMap: { name: "db-templates", items: [{ key: "config.yaml" }, { key: "pairs", templateAs: "KeysAndValues" }] } },
+            { configMap: { name: "db-templates", items: [{ key: "labels", templateAs: "KeysAndValues" }] }, target: "Labels" },
+          ],
+        },
+      },
+      dataFrom: dataFromDb,
+    });
+    const s = await waitForSecret(env, ns, "from-cm", (d) => d["config.yaml"] !== undefined, "from-cm rendered");
+    // mergePolicy Replace (default): only the templated keys.
+    expect(decoded(s)).toEqual({
+      "config.yaml": 'user: app\nhosts:\n  - name: "a.internal"\n    primary: true\n  - name: "b.internal"\n    primary: false\n',
+      DB_USER: "APP",
+      DB_PASS_SHA: (await import("node:crypto")).createHash("sha256").update(CANARY).digest("hex"),
+    });
+    expect(s.metadata.labels?.["tier"]).toBe("backend");
+    expect(s.metadata.annotations?.["owner/user"]).toBe("app");
+    await waitForReady(env, ns, "from-cm", (r) => r.status === "True", "from-cm Ready");
+  });
+
+  it("templateFrom a Secret and a literal; mergePolicy Merge keeps the fetched keys under the templated ones", async () => {
+    await env.client.request("POST", secretPath(ns), { body: { metadata: { name: "tpl-secret" }, stringData: { dsn: "postgres://{{ .user }}:{{ .password }}@db" } } });
+    await createEs(env, ns, "from-secret", {
+      secretStoreRef: { name: "aws" },
+      target: {
+        template: {
+          mergePolicy: "Merge",
+          data: { user: "{{ .user | title }}" },
+          templateFrom: [{ secret: { name: "tpl-secret", items: [{ key: "dsn" }] } }, { literal: "hosts_count: '{{ splitList \",\" .hosts | len }}'" }],
+        },
+      },
+      dataFrom: dataFromDb,
+    });
+    const s = await waitForSecret(env, ns, "from-secret", (d) => d["dsn"] !== undefined, "from-secret rendered");
+    expect(decoded(s)).toEqual({ user: "App", password: CANARY, hosts: "a.internal,b.internal", dsn: `postgres://app:${CANARY}@db`, hosts_count: "2" });
+  });
+
+  it("reads templateFrom only in the ExternalSecret's namespace, and reports a missing source without the values", async () => {
+    const other = await awsNamespace(env, "templates-other");
+    await createEs(env, other, "elsewhere", {
+      secretStoreRef: { name: "aws" },
+      target: { template: { templateFrom: [{ configMap: { name: "db-templates", items: [{ key: "pairs" }] } }] } },
+      dataFrom: dataFromDb,
+    });
+    const es = await waitForReady(env, other, "elsewhere", (r) => r.status === "False", "elsewhere not Ready");
+    expect(ready(es).message).toMatch(/configmap db-templates not found/);
+    expect(ready(es).message).not.toContain(CANARY);
+    expect(await getSecret(env, other, "elsewhere")).toBeUndefined();
+
+    // Once the ConfigMap exists there, a force-sync renders it.
+    await putConfigMap(other, "db-templates", { pairs: "x: {{ .user }}" });
+    await env.client.request("PATCH", esPath(other, "elsewhere"), { body: { metadata: { annotations: { [forceSyncAnnotation]: "1" } } }, contentType: "application/merge-patch+json" });
+    const s = await waitForSecret(env, other, "elsewhere", (d) => d["pairs"] !== undefined, "elsewhere rendered");
+    expect(decoded(s)).toEqual({ pairs: "x: app" });
+  });
+
+  it("a hostile template in a ConfigMap fails only its own ExternalSecret with a clear condition", async () => {
+    await putConfigMap(ns, "hostile", { boom: `{{ "aaaaaaaaaa"${' | replace "a" "aaaaaaaaaa"'.repeat(12)} }}` });
+    await createEs(env, ns, "hostile", {
+      secretStoreRef: { name: "aws" },
+      target: { template: { templateFrom: [{ configMap: { name: "hostile", items: [{ key: "boom" }] } }] } },
+      dataFrom: dataFromDb,
+    });
+    const es = await waitForReady(env, ns, "hostile", (r) => r.status === "False", "hostile not Ready");
+    expect(ready(es).message).toMatch(/HUSH_ERR_CONTROLLER_TEMPLATE/);
+    expect(ready(es).message).toMatch(/exceeds/);
+    expect(await getSecret(env, ns, "hostile")).toBeUndefined();
+    // The others stay synced.
+    await waitForReady(env, ns, "from-cm", (r) => r.status === "True", "from-cm still Ready");
+    expect(env.logs.lines.some((l) => l.includes(CANARY))).toBe(false);
+  });
+});
