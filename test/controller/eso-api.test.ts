@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -5,7 +6,7 @@ import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secre
 import { runController } from "@hush/controller";
 import { esoFlavour, type ExternalSecret, type Secret } from "@hush/kube";
 import { KubeClient, loadKubeConfig, resourcePath } from "@hush/kube/client";
-import { findBinary, repoRoot, requirePeer, startKube, startMoto, waitFor, type KubeHarness, type MotoHarness } from "@hush/testkit";
+import { findBinary, freePort, repoRoot, requirePeer, startKube, startMoto, waitFor, type KubeHarness, type MotoHarness } from "@hush/testkit";
 import { parse, parseAllDocuments, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -27,6 +28,7 @@ describe.skipIf(!peers.every((p) => p.ok))("external-secrets.io flavour: hush re
   let admin: KubeClient;
   let dir: string;
   let ns: string;
+  let saKubeconfig: string;
   let address = "";
   const abort = new AbortController();
   let done: Promise<unknown> | undefined;
@@ -50,7 +52,7 @@ describe.skipIf(!peers.every((p) => p.ok))("external-secrets.io flavour: hush re
     dir = mkdtempSync(join(tmpdir(), "hush-eso-"));
     const cfg = parse(readFileSync(kube.kubeconfigPath, "utf8")) as { users: { user: Record<string, unknown> }[] };
     for (const u of cfg.users) u.user["as"] = sa;
-    const saKubeconfig = join(dir, "kubeconfig");
+    saKubeconfig = join(dir, "kubeconfig");
     writeFileSync(saKubeconfig, stringify(cfg), { mode: 0o600 });
     admin = new KubeClient(loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
 
@@ -286,5 +288,47 @@ spec:
     expect(Object.keys(fromChart.crds).sort()).toEqual(["clustersecretstores.external-secrets.io", "externalsecrets.external-secrets.io", "secretstores.external-secrets.io"]);
     expect(fromChart).toEqual(pick(objects(kustomized.stdout)));
     expect(fromChart.args).toEqual(["--api-group=external-secrets.io"]);
+  });
+
+  // Last: the in-process controller stops and the built CLI takes over with the flag.
+  it("`hush controller --api-group=external-secrets.io` (the built CLI) serves ESO's group; an unknown group is refused", async () => {
+    abort.abort();
+    await done;
+    const bin = join(repoRoot, "packages/cli/bin/hush.js");
+    const run = (args: string[]) => {
+      const child = spawn(process.execPath, [bin, "controller", ...args], { stdio: ["ignore", "pipe", "pipe"] });
+      const out = { stdout: "", stderr: "" };
+      child.stdout.setEncoding("utf8").on("data", (c: string) => (out.stdout += c));
+      child.stderr.setEncoding("utf8").on("data", (c: string) => (out.stderr += c));
+      return { child, out, exited: new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code))) };
+    };
+    const bad = run(["--api-group=example.com", "--kubeconfig", saKubeconfig]);
+    expect(await bad.exited).not.toBe(0);
+    expect(bad.out.stderr).toContain("external-secrets.io");
+
+    const port = await freePort();
+    const cli = run(["--api-group=external-secrets.io", "--kubeconfig", saKubeconfig, "--no-leader-elect", `--metrics-addr=127.0.0.1:${port}`, "--metrics-auth=none", `--aws-endpoint=${moto.endpoint}`, "--log-level=warn"]);
+    try {
+      const r = await apply(`
+apiVersion: external-secrets.io/v1beta1
+kind: ExternalSecret
+metadata:
+  name: from-cli
+spec:
+  secretStoreRef: { name: aws }
+  data:
+    - secretKey: token
+      remoteRef: { key: eso/api }
+`);
+      expect(r.code, r.stderr).toBe(0);
+      let secret: Secret | undefined;
+      await waitFor(async () => (secret = await admin.get<Secret>(secretPath(ns, "from-cli"))) !== undefined, { what: `Secret from the CLI controller (${cli.out.stderr.slice(-300)})`, timeoutMs: 30_000 });
+      expect(text(secret, "token")).toBe("api-token");
+      expect(secret!.metadata.labels?.["reconcile.external-secrets.io/managed"]).toBe("true");
+      await waitFor(async () => /^externalsecret_status_condition\{[^}]*name="from-cli"[^}]*status="True"\} 1$/m.test(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()), { what: "CLI metrics" });
+    } finally {
+      cli.child.kill("SIGTERM");
+      await cli.exited;
+    }
   });
 });
