@@ -21,6 +21,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 
 const root = new URL("..", import.meta.url).pathname;
+// hush's controller runs with the Node flags the shipped Deployment sets (heap ceilings), so the
+// peak RSS measured is the one a cluster sees.
+const shippedNodeOptions = (/name: NODE_OPTIONS\s+value: (.+)/.exec(readFileSync(join(root, "deploy/controller/deployment.yaml"), "utf8"))?.[1] ?? "").trim().split(/\s+/).filter(Boolean);
 const { values } = parseArgs({
   options: {
     es: { type: "string", default: "5000" },
@@ -159,7 +162,7 @@ try {
     } else {
       const port = await freePort();
       flags = `--workers ${workers} --events ${values.events}`;
-      const child = spawn(process.execPath, [join(root, "packages/cli/bin/hush.js"), "controller", "--kubeconfig", kube.kubeconfigPath, "--namespace", ns, "--no-leader-elect", "--metrics-addr", `127.0.0.1:${port}`, "--metrics-auth", "none", "--workers", String(workers), "--events", values.events, "--aws-endpoint", relay.endpoint, "--log-level", "warn"], { stdio: ["ignore", "ignore", "inherit"] });
+      const child = spawn(process.execPath, [...shippedNodeOptions, join(root, "packages/cli/bin/hush.js"), "controller", "--kubeconfig", kube.kubeconfigPath, "--namespace", ns, "--no-leader-elect", "--metrics-addr", `127.0.0.1:${port}`, "--metrics-auth", "none", "--workers", String(workers), "--events", values.events, "--aws-endpoint", relay.endpoint, "--log-level", "warn"], { stdio: ["ignore", "ignore", "inherit"] });
       stopCurrent = () => new Promise((r) => { if (child.exitCode !== null) return r(); child.once("exit", r); child.kill("SIGTERM"); });
       pid = child.pid;
       metricsUrl = `http://127.0.0.1:${port}/metrics`;
