@@ -87,3 +87,19 @@ describe("bounded rendering", () => {
     expect(out).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });
+
+// A caller sharing one budget across several renders (the controller, per ExternalSecret)
+// charges what each render spent, including a render that failed part way.
+describe("usage report", () => {
+  it("reports steps, allocation and output on success and on failure", () => {
+    const ok = { steps: 0, allocatedBytes: 0, outputBytes: 0 };
+    expect(render("u", '{{ range until 3 }}{{ repeat 4 "ab" }}{{ end }}', data, { usage: ok })).toBe("abababab".repeat(3));
+    expect(ok.outputBytes).toBe(24);
+    expect(ok.steps).toBeGreaterThan(3);
+    expect(ok.allocatedBytes).toBeGreaterThanOrEqual(24);
+    const failed = { steps: 0, allocatedBytes: 0, outputBytes: 0 };
+    expect(() => render("u", "{{ range until 1000 }}x{{ end }}", data, { usage: failed, limits: { maxSteps: 100 } })).toThrow(TemplateError);
+    expect(failed.steps).toBeGreaterThan(100);
+    expect(failed.outputBytes).toBeGreaterThan(0);
+  });
+});

@@ -40,7 +40,7 @@ export interface UnsealOptions {
  * sealed for another place, or altered, fails. The Secret gets the template's metadata and
  * type with the SealedSecret's name and namespace. Values never appear in errors.
  * Template `data` without `{{` is copied literally; with `{{` it is rendered as Go text/template.
- * @throws `HUSH_ERR_SEALED_DECRYPT` naming the keys that failed; `HUSH_ERR_SEALED_UNSUPPORTED`.
+ * @throws `HUSH_ERR_SEALED_DECRYPT` naming the keys that failed; `HUSH_ERR_SEALED_INVALID_INPUT` for a template that fails.
  */
 export function unsealSecret(sealed: SealedSecret, privateKeys: readonly KeyObject[], options: UnsealOptions = {}): SecretManifest {
   const name = sealed.metadata.name ?? "";
