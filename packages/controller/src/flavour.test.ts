@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { createMetricsRegistry } from "@hush/server";
 import { esoFlavour, hushFlavour, type ExternalSecret, type Secret } from "@hush/kube";
 import { createControllerMetrics } from "./metrics.js";
-import { planSecret, secretIsIntact, writersOf, type FetchResult } from "./plan-secret.js";
+import { fieldManagerFor, planSecret, secretIsIntact, writersOf, type FetchResult } from "./plan-secret.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const ok = (data: Record<string, string>): FetchResult => ({ ok: true, data: Object.fromEntries(Object.entries(data).map(([k, v]) => [k, enc(v)])), missing: [] });
@@ -51,6 +51,15 @@ describe("API flavours", () => {
     expect(plan.ready.reason).toBe("SecretSynced");
     const otherUid = { ...fromEso, metadata: { ...fromEso.metadata, ownerReferences: [{ ...fromEso.metadata.ownerReferences![0]!, uid: "another" }] } };
     expect(planSecret(es(), ok({ password: "pw" }), otherUid, esoFlavour).errorCode).toBe("HUSH_ERR_CONTROLLER_TARGET_CONFLICT");
+  });
+
+  it("external-secrets.io: Secret writes use ESO's field manager externalsecrets.external-secrets.io/<name>", () => {
+    const plan = planSecret(es(), ok({ password: "pw" }), undefined, esoFlavour);
+    expect(plan.action).toMatchObject({ type: "create", fieldManager: "externalsecrets.external-secrets.io/db" });
+    expect(planSecret(es(), ok({ password: "pw" }), undefined, hushFlavour).action).toMatchObject({ fieldManager: "hush/db" });
+    const long = fieldManagerFor({ ...es(), metadata: { name: "x".repeat(253) } }, esoFlavour);
+    expect(long.length).toBeLessThanOrEqual(128);
+    expect(long.startsWith("externalsecrets.external-secrets.io/")).toBe(true);
   });
 
   it("never copies the flavour's reserved annotations from the ExternalSecret", () => {

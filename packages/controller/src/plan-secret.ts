@@ -68,11 +68,16 @@ export function targetName(es: ExternalSecret): string {
   return es.spec.target?.name ?? es.metadata.name ?? "";
 }
 
-/** The field manager of one ExternalSecret's writes (at most 128 characters, as the API server requires). */
-export function fieldManagerFor(es: ExternalSecret): string {
+/**
+ * The field manager of one ExternalSecret's writes: the flavour's prefix and the name (ESO's
+ * `externalsecrets.external-secrets.io/<name>` under that group), hashed when longer than the
+ * 128 characters the API server allows.
+ */
+export function fieldManagerFor(es: ExternalSecret, flavour: ApiFlavour = hushFlavour): string {
   const name = es.metadata.name ?? "";
-  const m = `hush/${name}`;
-  return m.length <= 128 ? m : `hush/h-${createHash("sha256").update(name).digest("hex").slice(0, 40)}`;
+  const prefix = flavour.fieldManagerPrefix;
+  const m = `${prefix}${name}`;
+  return m.length <= 128 ? m : `${prefix}h-${createHash("sha256").update(name).digest("hex").slice(0, 40)}`;
 }
 
 /** The annotation key a `Merge` ExternalSecret records its keys under (name part at most 63 characters). */
@@ -397,7 +402,7 @@ export function planSecret(es: ExternalSecret, fetched: FetchResult, existing: S
   }
 
   const synced = { status: "True" as const, reason: "SecretSynced" as const, message: "secret synced" };
-  const manager = fieldManagerFor(es);
+  const manager = fieldManagerFor(es, flavour);
   if (!existing) {
     return { action: { type: "create", secret: applied, fieldManager: manager }, ready: synced, events: [...events, { type: "Normal", reason: "Created", message: "secret created" }], outcome: "synced" };
   }

@@ -63,6 +63,12 @@ export interface ApiFlavour {
   readonly category: string;
   /** Event source component. */
   readonly component: string;
+  /**
+   * Prefix of the per-ExternalSecret field manager of Secret writes (the ExternalSecret's name
+   * follows). ESO's own prefix under `external-secrets.io`, so `managedFields` of a Secret ESO
+   * wrote name the same manager after the switch.
+   */
+  readonly fieldManagerPrefix: string;
   /** Per-ExternalSecret metrics, named as the flavour's dashboards and alerts expect. */
   readonly metrics: {
     /** Gauge `{name,namespace,condition,status}`: 1 for the current status, 0 for the opposite one. */
@@ -91,6 +97,7 @@ export const hushFlavour: ApiFlavour = {
   finalizer: "externalsecrets.hush.dev/externalsecret-cleanup",
   category: "hush",
   component: fieldManager,
+  fieldManagerPrefix: "hush/",
   metrics: {
     statusCondition: "hush_externalsecret_status_condition",
     syncCalls: "hush_externalsecret_sync_calls_total",
@@ -119,6 +126,8 @@ export const esoFlavour: ApiFlavour = {
   finalizer: "externalsecrets.external-secrets.io/externalsecret-cleanup",
   category: "external-secrets",
   component: "external-secrets",
+  // ESO v0.16 pkg/controllers/externalsecret: fieldOwnerTemplate "externalsecrets.external-secrets.io/%v".
+  fieldManagerPrefix: "externalsecrets.external-secrets.io/",
   metrics: {
     statusCondition: "externalsecret_status_condition",
     syncCalls: "externalsecret_sync_calls_total",
