@@ -1,8 +1,7 @@
-import { forceSyncAnnotation } from "@hush/kube";
 import { resourcePath } from "@hush/kube/client";
 import { requirePeer } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { awsNamespace, createEs, decoded, esPath, getSecret, putRemote, ready, secretPath, startEnv, waitForReady, waitForSecret, type Env } from "./harness.js";
+import { awsNamespace, createEs, decoded, getSecret, putRemote, ready, secretPath, startEnv, waitForReady, waitForSecret, type Env } from "./harness.js";
 
 const peers = ["etcd", "kube-apiserver", "kubectl", "moto_server"].map((n) => requirePeer(n, "run `bash scripts/peers kube moto`"));
 const CANARY = "tpl-canary-7f3a-not-log";
@@ -89,9 +88,10 @@ describe.skipIf(!peers.every((p) => p.ok))("templates against kube-apiserver and
     expect(ready(es).message).not.toContain(CANARY);
     expect(await getSecret(env, other, "elsewhere")).toBeUndefined();
 
-    // Once the ConfigMap exists there, a force-sync renders it.
+    expect(ready(es).message).toMatch(/HUSH_ERR_CONTROLLER_TEMPLATE_SOURCE_NOT_FOUND/);
+
+    // A missing source is retried with backoff: once the ConfigMap exists there, it renders.
     await putConfigMap(other, "db-templates", { pairs: "x: {{ .user }}" });
-    await env.client.request("PATCH", esPath(other, "elsewhere"), { body: { metadata: { annotations: { [forceSyncAnnotation]: "1" } } }, contentType: "application/merge-patch+json" });
     const s = await waitForSecret(env, other, "elsewhere", (d) => d["pairs"] !== undefined, "elsewhere rendered");
     expect(decoded(s)).toEqual({ pairs: "x: app" });
   });

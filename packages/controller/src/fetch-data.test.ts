@@ -90,3 +90,49 @@ describe("S3: find.name.regexp is matched with RE2 in the controller", () => {
     expect(literalPrefilter("app")).toBe("");
   });
 });
+
+describe("templateFrom sources", () => {
+  const tplEs: ExternalSecret = {
+    metadata: { name: "app", namespace: "team", uid: "u", generation: 1 },
+    spec: {
+      secretStoreRef: { name: "s" },
+      dataFrom: [{ extract: { key: "app/config" } }],
+      target: {
+        template: {
+          templateFrom: [
+            { configMap: { name: "tpl", items: [{ key: "dsn" }] } },
+            { configMap: { name: "tpl", items: [{ key: "pairs", templateAs: "KeysAndValues" }] }, target: "Annotations" },
+            { secret: { name: "tpl-s", items: [{ key: "token" }] } },
+          ],
+        },
+      },
+    },
+  };
+
+  it("reads each named ConfigMap and Secret once, by name only, and renders them into the plan", async () => {
+    const reads: string[] = [];
+    const store: SourceReader = {
+      ...reader({ "app/config": JSON.stringify({ user: "u", pass: "p" }) }),
+      readConfigMap: async (name) => (reads.push(`cm/${name}`), { dsn: "{{ .user }}:{{ .pass }}", pairs: "who: {{ .user }}" }),
+      readSecret: async (name) => (reads.push(`secret/${name}`), { token: enc("t-{{ .user | upper }}") }),
+    };
+    const fetched = await fetchExternalSecretData(tplEs, store);
+    expect(fetched.ok).toBe(true);
+    expect(reads.sort()).toEqual(["cm/tpl", "secret/tpl-s"]);
+    const plan = planSecret(tplEs, fetched, undefined);
+    expect(plan.action.type).toBe("create");
+    if (plan.action.type !== "create") return;
+    const data = Object.fromEntries(Object.entries(plan.action.secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString()]));
+    expect(data).toEqual({ dsn: "u:p", token: "t-U" });
+    expect(plan.action.secret.metadata.annotations?.["who"]).toBe("u");
+  });
+
+  it("a ConfigMap that does not exist fails the plan with a clear error, retried until it appears", async () => {
+    const store: SourceReader = { ...reader({ "app/config": "{}" }), readConfigMap: async () => undefined, readSecret: async () => ({ token: enc("x") }) };
+    const plan = planSecret(tplEs, await fetchExternalSecretData(tplEs, store), undefined);
+    expect(plan.action.type).toBe("none");
+    expect(plan.ready.status).toBe("False");
+    expect(plan.ready.message).toMatch(/configmap tpl not found/);
+    expect(plan.outcome).toBe("retry");
+  });
+});

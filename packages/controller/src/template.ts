@@ -188,20 +188,20 @@ export function renderSecret(
     const target: Target = tf.target ?? "Data";
     if (tf.configMap) {
       const cm = sources.configMaps.get(tf.configMap.name);
-      if (!cm) throw new HushError("HUSH_ERR_CONTROLLER_TEMPLATE", `${at}.configMap: configmap ${tf.configMap.name} not found in the ExternalSecret's namespace`);
+      if (!cm) throw new HushError("HUSH_ERR_CONTROLLER_TEMPLATE_SOURCE_NOT_FOUND", `${at}.configMap: configmap ${tf.configMap.name} not found in the ExternalSecret's namespace`);
       for (const item of tf.configMap.items ?? []) {
         const text = Object.hasOwn(cm, item.key) ? cm[item.key] : undefined;
-        if (text === undefined) throw new HushError("HUSH_ERR_CONTROLLER_TEMPLATE", `${at}.configMap: error in configmap ${tf.configMap.name}: missing key ${item.key}`);
+        if (text === undefined) throw new HushError("HUSH_ERR_CONTROLLER_TEMPLATE_SOURCE_NOT_FOUND", `${at}.configMap: error in configmap ${tf.configMap.name}: missing key ${item.key}`);
         if ((item.templateAs ?? "Values") === "KeysAndValues") keysAndValues(target, text, `${at}.configMap ${tf.configMap.name} key ${item.key}`, item.key);
         else values(target, item.key, text, `${at}.configMap ${tf.configMap.name} key ${item.key}`);
       }
     }
     if (tf.secret) {
       const sec = sources.secrets.get(tf.secret.name);
-      if (!sec) throw new HushError("HUSH_ERR_CONTROLLER_TEMPLATE", `${at}.secret: secret ${tf.secret.name} not found in the ExternalSecret's namespace`);
+      if (!sec) throw new HushError("HUSH_ERR_CONTROLLER_TEMPLATE_SOURCE_NOT_FOUND", `${at}.secret: secret ${tf.secret.name} not found in the ExternalSecret's namespace`);
       for (const item of tf.secret.items ?? []) {
         const bytes = Object.hasOwn(sec, item.key) ? sec[item.key] : undefined;
-        if (bytes === undefined) throw new HushError("HUSH_ERR_CONTROLLER_TEMPLATE", `${at}.secret: error in secret ${tf.secret.name}: missing key ${item.key}`);
+        if (bytes === undefined) throw new HushError("HUSH_ERR_CONTROLLER_TEMPLATE_SOURCE_NOT_FOUND", `${at}.secret: error in secret ${tf.secret.name}: missing key ${item.key}`);
         const text = utf8.decode(bytes);
         if ((item.templateAs ?? "Values") === "KeysAndValues") keysAndValues(target, text, `${at}.secret ${tf.secret.name} key ${item.key}`, item.key);
         else values(target, item.key, text, `${at}.secret ${tf.secret.name} key ${item.key}`);

@@ -15,6 +15,10 @@ export const controllerCodes = defineCodes({
     exitCode: 1,
     hint: "fix spec.target.template at the named key; see docs/controller.md for the template functions",
   },
+  HUSH_ERR_CONTROLLER_TEMPLATE_SOURCE_NOT_FOUND: {
+    exitCode: 1,
+    hint: "create the ConfigMap or Secret (or the key) spec.target.template.templateFrom names, in the ExternalSecret's namespace; the sync is retried with backoff",
+  },
   HUSH_ERR_CONTROLLER_INVALID_KEY: {
     exitCode: 1,
     hint: "Secret keys must match [-._a-zA-Z0-9]+; use dataFrom[].rewrite or conversionStrategy",
