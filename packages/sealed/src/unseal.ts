@@ -19,7 +19,9 @@ export type TemplateRenderer = (source: string, data: Readonly<Record<string, st
  */
 export const goTemplateRenderer: TemplateRenderer = (source, data, where) => {
   try {
-    return render(where.slice(where.lastIndexOf(".") + 1) || "template", source, secretData(data));
+    // Go names the template after its key, as the controller does (visible in error messages).
+    const prefix = "spec.template.data.";
+    return render((where.startsWith(prefix) ? where.slice(prefix.length) : where) || "template", source, secretData(data));
   } catch (e) {
     if (!(e instanceof TemplateError)) throw e;
     let message = e.message;
