@@ -138,6 +138,9 @@ spec:
     expect(secret!.metadata.labels?.[esoFlavour.managedLabel]).toBe("true");
     expect(secret!.metadata.annotations?.[esoFlavour.dataHashAnnotation]).toMatch(/\S/);
     expect(Object.keys({ ...secret!.metadata.labels, ...secret!.metadata.annotations }).filter((k) => k.includes("hush.dev"))).toEqual([]);
+    // ESO's field manager, so managedFields read the same as under ESO.
+    const managers = ((secret!.metadata as { managedFields?: { manager: string }[] }).managedFields ?? []).map((f) => f.manager);
+    expect(managers).toContain(`externalsecrets.external-secrets.io/${name}`);
     const es = await admin.get<ExternalSecret>(esPath(ns, version!, name!));
     expect(secret!.metadata.ownerReferences).toEqual([expect.objectContaining({ apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", name, uid: es!.metadata.uid, controller: true })]);
     let ready: ReturnType<typeof readyOf>;
@@ -201,6 +204,21 @@ spec:
       expect(r.stderr).toContain(`${field} is not supported by hush yet`);
     }
     expect(await admin.get(esPath(ns, "v1", "unsupported"))).toBeUndefined();
+  });
+
+  it.for([
+    ["spec.provider.azurekv", { azurekv: { vaultUrl: "https://example.vault.azure.net" } }],
+    ["spec.provider.kubernetes", { kubernetes: { remoteNamespace: "default" } }],
+    ["spec.provider.aws.sessionTags", { aws: { service: "SecretsManager", region: "us-east-1", sessionTags: [{ key: "team", value: "a" }] } }],
+    ["spec.provider.vault.tls", { vault: { server: "https://vault:8200", path: "secret", tls: { certSecretRef: { name: "c", key: "tls.crt" } } } }],
+  ] as const)("a SecretStore using %s is refused by the API server with that name, not pruned", async ([field, provider]) => {
+    const manifest = stringify({ apiVersion: "external-secrets.io/v1beta1", kind: "SecretStore", metadata: { name: "unsupported-store" }, spec: { provider } });
+    for (const flags of [[], ["--validate=false"]]) {
+      const r = await kube.kubectl(["apply", ...flags, "-n", ns, "-f", "-"], { input: manifest });
+      expect(r.code, `${flags.join(" ")}: ${r.stdout}`).not.toBe(0);
+      expect(r.stderr).toContain(`${field} is not supported by hush yet`);
+    }
+    expect(await admin.get(resourcePath({ group: "external-secrets.io", version: "v1", plural: "secretstores", namespace: ns, name: "unsupported-store" }))).toBeUndefined();
   });
 
   it("takes over a Secret ESO created for the same ExternalSecret (ESO uninstalled, CRs kept)", async () => {

@@ -70,6 +70,19 @@ describe("CRDs", () => {
     }
   });
 
+  it("refuses ESO store providers and provider settings hush does not implement, naming them, instead of pruning them", () => {
+    for (const c of buildCrds(esoFlavour).slice(1)) {
+      const spec = (versionsOf(c)[0]!.schema.openAPIV3Schema["properties"] as Record<string, Schema>)["spec"]!;
+      const provider = at(spec, "provider");
+      for (const p of ["azurekv", "kubernetes", "webhook", "onepassword", "fake"]) expect(rules(provider)).toContain(`!has(self.${p})`);
+      for (const p of ["aws", "vault", "gcpsm"]) expect(rules(provider)).not.toContain(`!has(self.${p})`);
+      expect(rules(at(provider, "aws"))).toEqual(expect.arrayContaining(["!has(self.sessionTags)", "!has(self.transitiveTagKeys)"]));
+      expect(rules(at(provider, "vault"))).toContain("!has(self.tls)");
+      const messages = (provider["x-kubernetes-validations"] as { message: string }[]).map((r) => r.message);
+      expect(messages).toContain("spec.provider.azurekv is not supported by hush yet");
+    }
+  });
+
   it("serves templateFrom with ESO's shape and defaults (ConfigMap/Secret items, literal, target)", () => {
     for (const flavour of [hushFlavour, esoFlavour]) {
       const tf = at(esSpec(buildCrds(flavour)[0]!), "target", "template", "templateFrom", "[]");

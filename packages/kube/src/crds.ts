@@ -189,7 +189,7 @@ const externalSecretStatus = obj({
   binding: obj({ name: str() }),
 });
 
-const awsProvider = open({
+const awsProvider = refuse(open({
   service: enumStr(["SecretsManager"], "AWS service.", "SecretsManager"),
   region: str(),
   role: str("IAM role to assume."),
@@ -198,8 +198,8 @@ const awsProvider = open({
     secretRef: open({ accessKeyIDSecretRef: secretKeyRef, secretAccessKeySecretRef: secretKeyRef, sessionTokenSecretRef: secretKeyRef }),
     jwt: open({ serviceAccountRef: open({ name: str(), namespace: str(), audiences: arr(str()) }) }),
   }),
-});
-const vaultProvider = open({
+}), { sessionTags: arr(anyObject), transitiveTagKeys: arr(str()), sessionTagsPolicy: str() }, "spec.provider.aws");
+const vaultProvider = refuse(open({
   server: str("Vault address."),
   path: str("KV mount path."),
   version: enumStr(["v1", "v2"], "KV engine version.", "v2"),
@@ -210,18 +210,33 @@ const vaultProvider = open({
     appRole: open({ path: str(), roleId: str(), roleRef: secretKeyRef, secretRef: secretKeyRef }),
     kubernetes: open({ mountPath: str(), role: str(), serviceAccountRef: open({ name: str(), audiences: arr(str()) }), secretRef: secretKeyRef }),
   }),
-});
+}), { tls: anyObject }, "spec.provider.vault");
 const gcpProvider = open({
   projectID: str(),
   location: str(),
   auth: open({ secretRef: open({ secretAccessKeySecretRef: secretKeyRef }), workloadIdentity: open({}) }),
 });
 
+/**
+ * ESO's other providers (ESO v0.16 `SecretStoreProvider`). Declared so that a store naming one
+ * is refused with the provider's name, instead of being pruned to an empty `provider`.
+ */
+const unsupportedProviders = [
+  "akeyless", "alibaba", "azurekv", "beyondtrust", "bitwardensecretsmanager", "chef", "cloudrusm", "conjur", "delinea",
+  "device42", "doppler", "fake", "fortanix", "github", "gitlab", "ibm", "infisical", "keepersecurity", "kubernetes",
+  "onboardbase", "onepassword", "oracle", "passbolt", "passworddepot", "previder", "pulumi", "scaleway", "secretserver",
+  "senhasegura", "webhook", "yandexcertificatemanager", "yandexlockbox",
+] as const;
+
 const storeSpec = (cluster: boolean): Schema =>
   obj(
     {
       controller: str("Controller class; others ignore the store."),
-      provider: obj({ aws: awsProvider, vault: vaultProvider, gcpsm: gcpProvider }, [], { minProperties: 1, maxProperties: 1 }),
+      provider: refuse(
+        obj({ aws: awsProvider, vault: vaultProvider, gcpsm: gcpProvider }, [], { minProperties: 1, maxProperties: 1 }),
+        Object.fromEntries(unsupportedProviders.map((p) => [p, anyObject])),
+        "spec.provider",
+      ),
       retrySettings: obj({ maxRetries: int(), retryInterval: str() }),
       refreshInterval: { "x-kubernetes-int-or-string": true, description: "Store re-validation period (seconds or a duration)." },
       ...(cluster
@@ -265,9 +280,12 @@ function crd(flavour: ApiFlavour, c: CrdInput): Schema {
       names: { kind: c.kind, listKind: `${c.kind}List`, plural: c.plural, singular: c.kind.toLowerCase(), shortNames: [...c.shortNames], categories: [flavour.category] },
       scope: c.scope,
       // Every served version has the same schema, so the API server converts by rewriting
-      // apiVersion only (strategy None). That is exact for ESO's v1 and v1beta1: ESO v0.16
-      // serves both from identical ExternalSecret schemas and ships no conversion for them,
-      // and every field hush serves is spelled the same in both.
+      // apiVersion only (strategy None). That is exact for ESO's v1 and v1beta1: ESO v0.16.2
+      // serves both and its CRDs (config/crds/bases) declare no conversion, and walking this
+      // schema against both of ESO's versions finds every node hush declares identical in
+      // v1 and v1beta1 (types, enums, defaults, required) for all three kinds. Fields hush
+      // declares only to refuse them (syncWindows, manifest, nullBytePolicy, rewrite merge,
+      // template finalizers) are from later ESO releases and absent from both versions there.
       conversion: { strategy: "None" },
       versions: [flavour.version, ...flavour.servedVersions].map((name) => ({
         name,
