@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -141,6 +142,8 @@ spec:
     // ESO's field manager, so managedFields read the same as under ESO.
     const managers = ((secret!.metadata as { managedFields?: { manager: string }[] }).managedFields ?? []).map((f) => f.manager);
     expect(managers).toContain(`externalsecrets.external-secrets.io/${name}`);
+    // ESO's created-by label (Owner): SHA3-224 of "<namespace>/<name>", as ESO computes it.
+    expect(secret!.metadata.labels?.["reconcile.external-secrets.io/created-by"]).toBe(createHash("sha3-224").update(`${ns}/${name}`).digest("hex"));
     const es = await admin.get<ExternalSecret>(esPath(ns, version!, name!));
     expect(secret!.metadata.ownerReferences).toEqual([expect.objectContaining({ apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", name, uid: es!.metadata.uid, controller: true })]);
     let ready: ReturnType<typeof readyOf>;

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { createMetricsRegistry } from "@hush/server";
 import { esoFlavour, hushFlavour, type ExternalSecret, type Secret } from "@hush/kube";
@@ -20,7 +21,12 @@ function written(plan: ReturnType<typeof planSecret>): Secret {
 describe("API flavours", () => {
   it("external-secrets.io: the Secret carries ESO's managed label, data-hash annotation and an external-secrets.io ownerReference", () => {
     const s = written(planSecret(es(), ok({ password: "pw" }), undefined, esoFlavour));
-    expect(s.metadata.labels).toEqual({ "reconcile.external-secrets.io/managed": "true" });
+    // ESO's created-by label: sha3-224 of "app/db", the value ESO v0.16.2 computes (utils.ObjectHash).
+    expect(s.metadata.labels).toEqual({ "reconcile.external-secrets.io/managed": "true", "reconcile.external-secrets.io/created-by": createHash("sha3-224").update("app/db").digest("hex") });
+    expect(s.metadata.labels?.["reconcile.external-secrets.io/created-by"]).toHaveLength(56);
+    const orphan = written(planSecret({ ...es(), spec: { ...es().spec, target: { creationPolicy: "Orphan" } } }, ok({ password: "pw" }), undefined, esoFlavour));
+    expect(Object.keys(orphan.metadata.labels ?? {})).toEqual(["reconcile.external-secrets.io/managed"]);
+    expect(Object.keys(written(planSecret(es(), ok({ password: "pw" }), undefined, hushFlavour)).metadata.labels ?? {})).toEqual(["reconcile.hush.dev/managed"]);
     expect(Object.keys(s.metadata.annotations ?? {})).toContain("reconcile.external-secrets.io/data-hash");
     expect(Object.keys(s.metadata.annotations ?? {}).filter((k) => k.includes("hush.dev"))).toEqual([]);
     expect(s.metadata.ownerReferences).toEqual([expect.objectContaining({ apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", uid: "es-uid", controller: true })]);

@@ -80,6 +80,11 @@ export function fieldManagerFor(es: ExternalSecret, flavour: ApiFlavour = hushFl
   return m.length <= 128 ? m : `${prefix}h-${createHash("sha256").update(name).digest("hex").slice(0, 40)}`;
 }
 
+/** ESO's `created-by` label value: SHA3-224 (hex, 56 characters) of `<namespace>/<name>`, as ESO's `utils.ObjectHash` computes it. */
+export function createdByValue(es: ExternalSecret): string {
+  return createHash("sha3-224").update(`${es.metadata.namespace ?? ""}/${es.metadata.name ?? ""}`).digest("hex");
+}
+
 /** The annotation key a `Merge` ExternalSecret records its keys under (name part at most 63 characters). */
 export function mergeAnnotationFor(esName: string, flavour: ApiFlavour = hushFlavour): string {
   const prefix = flavour.mergeAnnotationPrefix;
@@ -367,7 +372,12 @@ export function planSecret(es: ExternalSecret, fetched: FetchResult, existing: S
   // The flavour's own control annotations are never taken from the ExternalSecret.
   const reserved = (k: string) => k.startsWith(flavour.reservedAnnotationPrefix) || k.startsWith(flavour.mergeAnnotationPrefix);
   rendered.annotations = Object.fromEntries(Object.entries(rendered.annotations).filter(([k]) => !reserved(k)));
-  const labels = { ...rendered.labels, [managedLabel]: managedLabelValue };
+  const labels: Record<string, string> = { ...rendered.labels, [managedLabel]: managedLabelValue };
+  if (flavour.createdByLabel) {
+    // As ESO: only an Owner Secret carries it, never a value taken from the ExternalSecret.
+    delete labels[flavour.createdByLabel];
+    if (creation === "Owner") labels[flavour.createdByLabel] = createdByValue(es);
+  }
   let annotations: Record<string, string>;
   let previous: readonly string[];
   if (creation === "Merge") {

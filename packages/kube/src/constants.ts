@@ -47,6 +47,12 @@ export interface ApiFlavour {
   readonly managedLabel: string;
   /** Annotation holding the hash of the data the controller wrote. */
   readonly dataHashAnnotation: string;
+  /**
+   * Label ESO puts on a `creationPolicy: Owner` Secret: SHA3-224 (hex) of `<namespace>/<name>` of
+   * its ExternalSecret (ESO `LabelOwner`), which ESO selects on to delete a renamed target.
+   * Set under `external-secrets.io` so Secrets look as ESO leaves them; hush itself uses the owner reference.
+   */
+  readonly createdByLabel?: string;
   /** Annotation naming the owning ExternalSecret (same namespace). */
   readonly ownerAnnotation: string;
   /** Annotation listing the keys the owner wrote. */
@@ -118,6 +124,7 @@ export const esoFlavour: ApiFlavour = {
   servedVersions: ["v1beta1"],
   managedLabel: "reconcile.external-secrets.io/managed",
   dataHashAnnotation: "reconcile.external-secrets.io/data-hash",
+  createdByLabel: "reconcile.external-secrets.io/created-by",
   ownerAnnotation: "reconcile.external-secrets.io/external-secret",
   managedKeysAnnotation: "reconcile.external-secrets.io/managed-keys",
   adoptAnnotation: "reconcile.external-secrets.io/adopt",
