@@ -224,6 +224,19 @@ spec:
     expect(await admin.get(resourcePath({ group: "external-secrets.io", version: "v1", plural: "secretstores", namespace: ns, name: "unsupported-store" }))).toBeUndefined();
   });
 
+  it("a field no ESO version defines (a typo) is refused under kubectl's default strict field validation", async () => {
+    const manifest = stringify({
+      apiVersion: "external-secrets.io/v1",
+      kind: "ExternalSecret",
+      metadata: { name: "typo" },
+      spec: { secretStoreRef: { name: "aws" }, refreshIntervall: "1m", data: [{ secretKey: "x", remoteRef: { key: "eso/api" } }] },
+    });
+    const r = await kube.kubectl(["apply", "-n", ns, "-f", "-"], { input: manifest });
+    expect(r.code, r.stdout).not.toBe(0);
+    expect(r.stderr).toContain('unknown field "spec.refreshIntervall"');
+    expect(await admin.get(esPath(ns, "v1", "typo"))).toBeUndefined();
+  });
+
   it("takes over a Secret ESO created for the same ExternalSecret (ESO uninstalled, CRs kept)", async () => {
     // The ExternalSecret first points at a store that does not exist yet, so hush cannot sync
     // it before the Secret "left by ESO" is in place.
