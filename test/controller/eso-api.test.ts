@@ -149,6 +149,9 @@ spec:
     let ready: ReturnType<typeof readyOf>;
     await waitFor(async () => (ready = readyOf(await admin.get<ExternalSecret>(esPath(ns, version!, name!))))?.status === "True", { what: `${name} Ready` });
     expect(ready?.reason).toBe("SecretSynced");
+    // Status is written under ESO's controller name, as ESO's own status writes appear.
+    const esFields = ((await admin.get<ExternalSecret>(esPath(ns, version!, name!)))!.metadata as { managedFields?: { manager: string; subresource?: string }[] }).managedFields ?? [];
+    expect(esFields.filter((f) => f.subresource === "status").map((f) => f.manager)).toEqual(["external-secrets"]);
     // Both versions are views of the one stored object.
     const other = version === "v1" ? "v1beta1" : "v1";
     expect(readyOf(await admin.get<ExternalSecret>(esPath(ns, other, name!)))?.reason).toBe("SecretSynced");

@@ -331,6 +331,7 @@ export class Controller {
         await this.#o.client.request("PATCH", resourcePath({ group: this.#flavour.group, version: this.#flavour.version, plural, ...(kind === "SecretStore" ? { namespace } : {}), name, subresource: "status" }), {
           body: { status: { ...store.status, conditions } },
           contentType: "application/merge-patch+json",
+          query: { fieldManager: this.#flavour.component },
         });
         // Keep the cached copy in step so the flood gate sees the result immediately.
         store.status = { ...store.status, conditions };

@@ -271,6 +271,8 @@ export class Reconciler {
         await d.client.request("PATCH", resourcePath({ group: d.flavour.group, version: d.flavour.version, plural: "externalsecrets", namespace, name, subresource: "status" }), {
           body: { status: next },
           contentType: "application/merge-patch+json",
+          // The flavour's controller name (ESO's `external-secrets`), as ESO's status writes show in managedFields.
+          query: { fieldManager: d.flavour.component },
         });
         d.stats.statusWrites++;
         this.#statusPending.delete(key);
