@@ -1,0 +1,280 @@
+// hush against the real External Secrets Operator: one kube-apiserver, one moto, ESO (v0.16,
+// `bash scripts/peers eso`) reconciling one namespace and hush's controller another. Each corpus
+// manifest is applied unchanged for ESO and with only its apiVersion rewritten to hush.dev/v1 for
+// hush; the two resulting Secrets must agree on type, data, labels, annotations and owner.
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { runController } from "@hush/controller";
+import { esoFlavour } from "@hush/kube";
+import { KubeClient, loadKubeConfig, resourcePath } from "@hush/kube/client";
+import { esoCrdPaths, esoErrors, requireEso, requirePeer, startEso, startKube, startMoto, waitFor, type EsoHarness, type KubeHarness, type MotoHarness } from "@hush/testkit";
+import { parse, parseAllDocuments } from "yaml";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { crdPaths } from "../controller/harness.js";
+import { diffSecrets, formatDiff, secretView, type SecretView } from "./diff.js";
+
+const here = new URL(".", import.meta.url).pathname;
+const peers = [...["etcd", "kube-apiserver", "kubectl", "moto_server"].map((n) => requirePeer(n, "run `bash scripts/peers kube moto`")), requireEso()];
+
+/** The remote secrets every corpus entry reads (moto, AWS Secrets Manager). Test data only. */
+const remote: Record<string, string> = {
+  "app/db": JSON.stringify({ username: "admin", password: "pa$$w0rd", host: "db.internal", port: 5432 }),
+  "app/api-key": "k-0123456789",
+  "app/config": JSON.stringify({ name: "shop", features: { a: true, b: false } }),
+  "team/alpha-token": "alpha-value",
+  "team/beta-token": "beta-value",
+  "team/readme": "not a token",
+  "other/gamma-token": "gamma-value",
+};
+
+interface Expectation {
+  readonly expect: "mismatch";
+  readonly reason: string;
+  readonly differs: readonly string[];
+}
+const expectations = (parse(readFileSync(join(here, "expectations.yaml"), "utf8")) ?? {}) as Record<string, Expectation>;
+
+interface Manifest {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string };
+  spec?: { target?: { name?: string } };
+}
+const corpus = readdirSync(join(here, "corpus"))
+  .filter((f) => f.endsWith(".yaml"))
+  .sort()
+  .map((f) => ({ name: f.replace(/\.yaml$/, ""), docs: parseAllDocuments(readFileSync(join(here, "corpus", f), "utf8")).map((d) => d.toJS() as Manifest) }));
+
+interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+}
+interface EsObject {
+  metadata: { generation?: number };
+  status?: { conditions?: Condition[] };
+}
+/**
+ * Corpus entries ESO syncs first and hush then takes over in the migration test; none with a
+ * known mismatch (expectations.yaml), since hush would not reproduce ESO's Secret for those.
+ */
+const migrationEntries = ["00-seed-example", "01-data-property", "02-datafrom-extract", "04-rewrite-regexp", "08-creation-owner"];
+
+const ready = (es: EsObject | undefined): Condition | undefined => es?.status?.conditions?.find((c) => c.type === "Ready");
+
+describe.skipIf(!peers.every((p) => p.ok))("hush produces the Secrets ESO produces", () => {
+  let kube: KubeHarness;
+  let moto: MotoHarness;
+  let eso: EsoHarness;
+  let client: KubeClient;
+  let esoNs: string;
+  let hushNs: string;
+  const abort = new AbortController();
+  let hushDone: Promise<unknown> | undefined;
+  const hushLog: string[] = [];
+  const migrateAbort = new AbortController();
+  let migrateDone: Promise<unknown> | undefined;
+
+  const sides = () => [
+    { tool: "eso", ns: esoNs, group: "external-secrets.io", version: "v1beta1" },
+    { tool: "hush", ns: hushNs, group: "hush.dev", version: "v1" },
+  ] as const;
+
+  const create = async (ns: string, doc: unknown) => {
+    // `create`, not client-side `apply`: its last-applied annotation would be copied onto Secrets.
+    // JSON, not YAML: kubectl reads YAML 1.1, where an unquoted `yes` would turn into a boolean.
+    const r = await kube.kubectl(["create", "-n", ns, "-f", "-"], { input: JSON.stringify(doc) });
+    expect(r.code, r.stderr).toBe(0);
+  };
+
+  beforeAll(async () => {
+    kube = await startKube();
+    await kube.applyCrds([...crdPaths, ...esoCrdPaths()]);
+    moto = await startMoto();
+    const sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
+    for (const [Name, SecretString] of Object.entries(remote)) await sm.send(new CreateSecretCommand({ Name, SecretString }));
+    sm.destroy();
+
+    client = new KubeClient(loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
+    esoNs = await kube.createNamespace("eso");
+    hushNs = await kube.createNamespace("hush");
+    for (const side of sides()) {
+      await create(side.ns, { apiVersion: "v1", kind: "Secret", metadata: { name: "aws-creds" }, stringData: { id: moto.credentials.accessKeyId, secret: moto.credentials.secretAccessKey } });
+      const auth = { secretRef: { accessKeyIDSecretRef: { name: "aws-creds", key: "id" }, secretAccessKeySecretRef: { name: "aws-creds", key: "secret" } } };
+      await create(side.ns, { apiVersion: `${side.group}/${side.version}`, kind: "SecretStore", metadata: { name: "aws" }, spec: { provider: { aws: { service: "SecretsManager", region: moto.region, auth } } } });
+    }
+
+    eso = await startEso({ kubeconfigPath: kube.kubeconfigPath, namespace: esoNs, awsEndpoint: moto.endpoint, concurrent: 2 });
+    hushDone = runController({
+      kubeconfigPath: kube.kubeconfigPath,
+      signal: abort.signal,
+      opsAddress: "127.0.0.1:0",
+      metricsAuth: "none",
+      leaderElection: false,
+      namespace: hushNs,
+      clientOverrides: { aws: { endpoint: moto.endpoint } },
+      logger: { level: "warn", sink: { write: (l: string) => hushLog.push(l) } },
+    });
+    // Both stores validated first, so a Ready=False below is about the ExternalSecret itself.
+    for (const side of sides()) {
+      try {
+        await waitFor(async () => {
+          eso.process.assertRunning();
+          const store = await client.get<EsObject>(resourcePath({ group: side.group, version: side.version, plural: "secretstores", namespace: side.ns, name: "aws" }));
+          return ready(store)?.status === "True";
+        }, { timeoutMs: 60_000, what: `${side.tool} SecretStore Ready` });
+      } catch (err) {
+        const tail = side.tool === "eso" ? esoErrors(eso.logFile).slice(-3) : hushLog.slice(-3);
+        throw new Error(`${(err as Error).message}\n${tail.join("\n")}`);
+      }
+    }
+  });
+
+  afterAll(async () => {
+    abort.abort();
+    migrateAbort.abort();
+    await migrateDone?.catch(() => undefined);
+    await hushDone?.catch(() => undefined);
+    await eso?.stop();
+    await moto?.stop();
+    await kube?.stop();
+  });
+
+  it("excludes only tool-specific keys (the list is in diff.ts) and compares every corpus file", () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(9);
+    for (const name of migrationEntries) expect(Object.keys(expectations), `migration entry ${name}`).not.toContain(name);
+    for (const name of Object.keys(expectations)) expect(corpus.map((c) => c.name), `expectations.yaml names ${name}`).toContain(name);
+  });
+
+  for (const entry of corpus) {
+    const expectation = expectations[entry.name];
+    it(`${entry.name}${expectation ? ` (known mismatch: ${expectation.reason})` : ""}`, async () => {
+      const es = entry.docs.find((d) => d.kind === "ExternalSecret");
+      if (!es) throw new Error(`${entry.name}: no ExternalSecret document`);
+      expect(es.apiVersion).toBe("external-secrets.io/v1beta1");
+      for (const side of sides()) {
+        for (const doc of entry.docs) {
+          await create(side.ns, doc === es ? { ...doc, apiVersion: `${side.group}/${side.version}` } : doc);
+        }
+      }
+      const target = es.spec?.target?.name ?? es.metadata.name;
+      // Settled: Ready=True, or (hush only) Ready=False for the current generation.
+      const settled = async (side: ReturnType<typeof sides>[number]) => {
+        let last: Condition | undefined;
+        await waitFor(async () => {
+          eso.process.assertRunning();
+          const obj = await client.get<EsObject & { status?: { observedGeneration?: number; conditions?: (Condition & { observedGeneration?: number })[] } }>(
+            resourcePath({ group: side.group, version: side.version, plural: "externalsecrets", namespace: side.ns, name: es.metadata.name }),
+          );
+          last = ready(obj);
+          if (last?.status === "True") return true;
+          return side.tool === "hush" && last?.status === "False";
+        }, { timeoutMs: 60_000, what: `${side.tool} ExternalSecret ${entry.name} to settle` });
+        return last as Condition;
+      };
+      let esoCondition: Condition;
+      try {
+        esoCondition = await settled(sides()[0]);
+      } catch (err) {
+        throw new Error(`${(err as Error).message}\nESO errors:\n${esoErrors(eso.logFile).slice(-5).join("\n")}`);
+      }
+      expect(esoCondition.status).toBe("True");
+      const hushCondition = await settled(sides()[1]);
+
+      let differs: string[];
+      let report: string;
+      if (hushCondition.status !== "True") {
+        differs = ["sync"];
+        // hush's condition messages name keys and paths, never values.
+        report = `  hush did not sync: Ready=False reason=${hushCondition.reason ?? "?"} message=${hushCondition.message ?? ""}`;
+      } else {
+        const view = async (ns: string): Promise<SecretView> => {
+          const s = await client.get<Parameters<typeof secretView>[0]>(resourcePath({ version: "v1", plural: "secrets", namespace: ns, name: target }));
+          if (!s) throw new Error(`Secret ${ns}/${target} missing although its ExternalSecret is Ready`);
+          return secretView(s);
+        };
+        const diffs = diffSecrets(await view(esoNs), await view(hushNs));
+        differs = diffs.map((d) => d.where);
+        report = formatDiff(diffs);
+      }
+      if (expectation) {
+        expect(differs, `${entry.name} was expected to differ in ${expectation.differs.join(", ")}; now:\n${report}`).toEqual([...expectation.differs].sort());
+      } else {
+        expect(differs, `${entry.name}: hush's Secret differs from ESO's:\n${report}`).toEqual([]);
+      }
+    });
+  }
+  // Migration: ESO syncs external-secrets.io objects, ESO goes away, hush serving the same group
+  // (esoFlavour, as `--api-group=external-secrets.io` runs it) takes the very same objects over,
+  // and every Secret stays as ESO left it (all fields compared, bookkeeping keys aside).
+  it("migration: hush takes over ESO's own objects and the Secrets stay equal", async () => {
+    const entries = corpus.filter((c) => migrationEntries.includes(c.name));
+    expect(entries.map((c) => c.name)).toEqual(migrationEntries);
+    const ns = await kube.createNamespace("migrate");
+    await create(ns, { apiVersion: "v1", kind: "Secret", metadata: { name: "aws-creds" }, stringData: { id: moto.credentials.accessKeyId, secret: moto.credentials.secretAccessKey } });
+    const auth = { secretRef: { accessKeyIDSecretRef: { name: "aws-creds", key: "id" }, secretAccessKeySecretRef: { name: "aws-creds", key: "secret" } } };
+    await create(ns, { apiVersion: "external-secrets.io/v1beta1", kind: "SecretStore", metadata: { name: "aws" }, spec: { provider: { aws: { service: "SecretsManager", region: moto.region, auth } } } });
+    for (const entry of entries) for (const doc of entry.docs) await create(ns, doc);
+
+    const esPath = (name?: string) => resourcePath({ group: "external-secrets.io", version: "v1beta1", plural: "externalsecrets", namespace: ns, ...(name ? { name } : {}) });
+    const targets = entries.map((e) => {
+      const es = e.docs.find((d) => d.kind === "ExternalSecret") as Manifest;
+      return { es: es.metadata.name, secret: es.spec?.target?.name ?? es.metadata.name };
+    });
+    const views = async () => {
+      const out: Record<string, SecretView> = {};
+      for (const t of targets) {
+        const s = await client.get<Parameters<typeof secretView>[0]>(resourcePath({ version: "v1", plural: "secrets", namespace: ns, name: t.secret }));
+        if (!s) throw new Error(`Secret ${ns}/${t.secret} missing`);
+        out[t.secret] = secretView(s);
+      }
+      return out;
+    };
+    const allReady = async () => {
+      for (const t of targets) if (ready(await client.get<EsObject>(esPath(t.es)))?.status !== "True") return false;
+      return true;
+    };
+
+    const first = await startEso({ kubeconfigPath: kube.kubeconfigPath, namespace: ns, awsEndpoint: moto.endpoint });
+    let before: Record<string, SecretView>;
+    try {
+      await waitFor(async () => {
+        first.process.assertRunning();
+        return allReady();
+      }, { timeoutMs: 60_000, what: "ESO to sync the migration set" });
+      before = await views();
+    } finally {
+      await first.stop();
+    }
+
+    let address = "";
+    migrateDone = runController({
+      kubeconfigPath: kube.kubeconfigPath,
+      signal: migrateAbort.signal,
+      opsAddress: "127.0.0.1:0",
+      metricsAuth: "none",
+      leaderElection: false,
+      namespace: ns,
+      flavour: esoFlavour,
+      clientOverrides: { aws: { endpoint: moto.endpoint } },
+      onListening: (a) => (address = a),
+      logger: { level: "warn", sink: { write: (l: string) => hushLog.push(l) } },
+    });
+    // hush has synced each object itself once its own sync counter covers them all.
+    await waitFor(async () => {
+      if (!address) return false;
+      const text = await (await fetch(`${address}/metrics`)).text();
+      const synced = [...text.matchAll(/^externalsecret_sync_calls_total\{[^}]*\} ([0-9.]+)$/gm)].reduce((a, m) => a + Number(m[1]), 0);
+      return synced >= targets.length;
+    }, { timeoutMs: 60_000, what: "hush to reconcile the migration set" });
+    await waitFor(allReady, { timeoutMs: 30_000, what: "every ExternalSecret Ready under hush" });
+    const after = await views();
+    const report = Object.keys(before)
+      .map((name) => ({ name, diffs: diffSecrets(before[name]!, after[name]!) }))
+      .filter((r) => r.diffs.length > 0)
+      .map((r) => `${r.name}:\n${formatDiff(r.diffs)}`);
+    expect(report, `Secrets changed when hush took over from ESO:\n${report.join("\n")}`).toEqual([]);
+  });
+});
