@@ -53,6 +53,32 @@ describe("S5: a missing dataFrom extract property is an error, never a deletion"
   });
 });
 
+describe("found and extracted names become keys as ESO converts them", () => {
+  const finder = (names: Record<string, string>): SourceReader => ({
+    get: async () => enc(""),
+    getMap: async () => ({}),
+    find: async () => Object.fromEntries(Object.entries(names).map(([k, v]) => [k, enc(v)])),
+  });
+  const find = (conversionStrategy?: "Default" | "Unicode"): ExternalSecret => ({
+    metadata: { name: "f", namespace: "t" },
+    spec: { secretStoreRef: { name: "s" }, dataFrom: [{ find: { name: { regexp: "^team/" }, ...(conversionStrategy ? { conversionStrategy } : {}) } }] },
+  });
+
+  it("without a rewrite, `/` and other characters become `_` (Default) or `_Uxxxx_` (Unicode)", async () => {
+    const r = finder({ "team/alpha-token": "a", "team/b.c": "b" });
+    const byDefault = await fetchExternalSecretData(find(), r);
+    expect(byDefault.ok && Object.keys(byDefault.data).sort()).toEqual(["team_alpha-token", "team_b.c"]);
+    const unicode = await fetchExternalSecretData(find("Unicode"), r);
+    expect(unicode.ok && Object.keys(unicode.data).sort()).toEqual(["team_U002f_alpha-token", "team_U002f_b.c"]);
+  });
+
+  it("two names that convert to one key fail the sync instead of overwriting each other", async () => {
+    const fetched = await fetchExternalSecretData(find(), finder({ "team/a b": "1", "team/a:b": "2" }));
+    expect(fetched.ok).toBe(false);
+    expect(JSON.stringify(fetched)).not.toMatch(/"1"|"2"/);
+  });
+});
+
 describe("S3: find.name.regexp is matched with RE2 in the controller", () => {
   it("providers only see a literal prefix (or match-all), never the tenant's pattern", async () => {
     const seen: string[] = [];

@@ -137,7 +137,12 @@ export async function fetchExternalSecretData(es: ExternalSecret, reader: Source
       }
       if (!map) return {};
       let out: Record<string, Uint8Array> = {};
-      for (const [k, v] of Object.entries(map)) out[df.rewrite?.length ? k : convertKey(k, conversion)] = decodeValue(v, decoding, where);
+      for (const [k, v] of Object.entries(map)) {
+        const key = df.rewrite?.length ? k : convertKey(k, conversion);
+        // As ESO: two remote names that convert to one key are an error, not a silent overwrite.
+        if (Object.hasOwn(out, key)) throw new HushError("HUSH_ERR_CONTROLLER_INVALID_KEY", `${where}: two remote secrets convert to the same key ${JSON.stringify(key)}`);
+        out[key] = decodeValue(v, decoding, where);
+      }
       if (df.rewrite?.length) out = rewriteKeys(out, df.rewrite, where);
       assertValidKeys(out, where);
       return out;

@@ -31,6 +31,12 @@ describe("remote values", () => {
   });
   it("converts and validates keys", () => {
     expect(convertKey("a/b c", "Unicode")).toBe("a_U002f_b_U0020_c");
+    // ESO's Default strategy: anything but letters, numbers, `-`, `.`, `_` becomes `_`.
+    expect(convertKey("team/alpha-token", undefined)).toBe("team_alpha-token");
+    expect(convertKey("team/alpha-token", "Default")).toBe("team_alpha-token");
+    expect(convertKey("a:b@c", "Default")).toBe("a_b_c");
+    // Letters and numbers are Unicode categories L and N, as Go's unicode.IsLetter/IsNumber.
+    expect(convertKey("größe/٣", "Unicode")).toBe("größe_U002f_٣");
     expect(isValidSecretKey("a/b")).toBe(false);
     expect(isValidSecretKey("ok-key_1.x")).toBe(true);
   });

@@ -86,13 +86,20 @@ export function checkNullBytes(value: Uint8Array, policy: string | undefined, wh
   }
 }
 
-/** `conversionStrategy: Unicode`: every character not allowed in a Secret key becomes `_Uxxxx_`. */
+/** `conversionStrategy` of `extract`/`find` keys when no rewrite is given (`Default` or `Unicode`). */
 export function convertKey(key: string, strategy: string | undefined): string {
-  if (strategy !== "Unicode") return key;
+  // ESO's utils.convert: a rune that is not a letter or number (Go's unicode.IsLetter and
+  // IsNumber: Unicode categories L and N), `-`, `.` or `_` becomes `_` by default, or `_UXXXX_`
+  // (Go's %04x of the code point) with the Unicode strategy.
   let out = "";
-  for (const ch of key) out += /[-._a-zA-Z0-9]/.test(ch) ? ch : `_U${ch.codePointAt(0)!.toString(16).padStart(4, "0")}_`;
+  for (const ch of key) {
+    if (keptInKey.test(ch)) out += ch;
+    else out += strategy === "Unicode" ? `_U${ch.codePointAt(0)!.toString(16).padStart(4, "0")}_` : "_";
+  }
   return out;
 }
+
+const keptInKey = /^[\p{L}\p{N}._-]$/u;
 
 /**
  * Compiles a tenant regular expression (`rewrite[].regexp.source`, `find.name.regexp`) with
