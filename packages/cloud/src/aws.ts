@@ -192,6 +192,8 @@ const NOT_FOUND = new Set([
   "KMSInvalidStateException",
   "KeyUnavailableException",
   "InvalidArnException",
+  // Systems Manager Parameter Store: no such parameter.
+  "ParameterNotFound",
 ]);
 const DENIED = new Set([
   "AccessDeniedException",
@@ -228,6 +230,15 @@ const INVALID = new Set([
   "InvalidCiphertextException",
   "IncorrectKeyException",
   "InvalidKeyUsageException",
+  // Parameter Store: a malformed filter; a version or label the parameter does not have, and
+  // tags asked of a parameter that does not exist, which ESO reports as errors too (never as
+  // a deleted parameter, so a typo cannot delete a key).
+  "ParameterVersionNotFound",
+  "InvalidFilterKey",
+  "InvalidFilterOption",
+  "InvalidFilterValue",
+  "InvalidResourceId",
+  "InvalidResourceType",
 ]);
 const SERVER = new Set(["InternalServiceError", "InternalFailure", "KMSInternalException", "ServiceUnavailable", "ServiceUnavailableException"]);
 

@@ -23,8 +23,13 @@ export type AwsAuth =
   | { kind: "jwt"; serviceAccount: ServiceAccountSelector }
   | { kind: "ambient" };
 
+/** The AWS services a store may read from (ESO's `spec.provider.aws.service`). */
+export type AwsService = "SecretsManager" | "ParameterStore";
+
 /** A parsed `spec.provider.aws` block. */
 export interface AwsConfig {
+  /** Which service the store reads (default `SecretsManager`). */
+  service: AwsService;
   region: string;
   auth: AwsAuth;
   /** AssumeRole ARN (with `jwt` auth: the role assumed with the web identity token). */
@@ -41,15 +46,15 @@ export interface AwsConfig {
 const FIELD = "spec.provider.aws";
 
 /**
- * Parses ESO's `spec.provider.aws` (service `SecretsManager` only).
+ * Parses ESO's `spec.provider.aws` (service `SecretsManager` or `ParameterStore`).
  *
  * @throws `HUSH_ERR_PROVIDERS_INVALID_CONFIG` naming the offending field.
  */
 export function parseAwsConfig(spec: unknown, retrySettings?: unknown): AwsConfig {
   const obj = asObject(spec, FIELD);
   const service = optionalString(obj, "service", FIELD) ?? "SecretsManager";
-  if (service !== "SecretsManager") {
-    throw providerError("invalid-config", `${FIELD}.service: only SecretsManager is supported`);
+  if (service !== "SecretsManager" && service !== "ParameterStore") {
+    throw providerError("invalid-config", `${FIELD}.service: must be SecretsManager or ParameterStore`);
   }
   const region = requiredString(obj, "region", FIELD);
   if (!/^[a-z0-9-]{1,40}$/.test(region)) throw providerError("invalid-config", `${FIELD}.region is not a region name`);
@@ -101,6 +106,7 @@ export function parseAwsConfig(spec: unknown, retrySettings?: unknown): AwsConfi
     }
   }
   return {
+    service,
     region,
     auth,
     ...(role ? { role } : {}),

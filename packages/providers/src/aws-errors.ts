@@ -27,9 +27,9 @@ export function awsErrorKind(name: string, status?: number, message?: string): K
 
 /**
  * Turns anything an AWS SDK call threw into a `HushError`. `what` describes the operation and
- * key (`get secret "db"`). Classified and summarised once, at the cloud edge: the cause is a
+ * key (`get secret "db"`); `service` names the AWS service in the message. Classified and summarised once, at the cloud edge: the cause is a
  * summary (name, status, request id), as the SDK error's `$response` reaches the signed request.
  */
-export function mapAwsError(err: unknown, what: string, signal?: AbortSignal): HushError {
-  return fromCloudFailure(classifyAwsError(err, signal), "aws secretsmanager", what, "unavailable");
+export function mapAwsError(err: unknown, what: string, signal?: AbortSignal, service = "aws secretsmanager"): HushError {
+  return fromCloudFailure(classifyAwsError(err, signal), service, what, "unavailable");
 }

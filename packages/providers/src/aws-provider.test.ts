@@ -16,6 +16,7 @@ describe("aws config", () => {
         { maxRetries: 2 },
       ),
     ).toEqual({
+      service: "SecretsManager",
       region: "eu-west-1",
       auth: { kind: "secretRef", accessKeyId: { name: "creds", key: "id" }, secretAccessKey: { name: "creds", key: "secret" } },
       role: "arn:aws:iam::123456789012:role/a",
@@ -24,11 +25,12 @@ describe("aws config", () => {
       maxAttempts: 3,
     });
     expect(parseAwsConfig({ region: "us-east-1" }).auth).toEqual({ kind: "ambient" });
+    expect(parseAwsConfig({ service: "ParameterStore", region: "us-east-1" }).service).toBe("ParameterStore");
   });
 
   it("rejects what it cannot serve, naming the field", () => {
     const bad: unknown[] = [
-      { service: "ParameterStore", region: "us-east-1" },
+      { service: "KeyManagementService", region: "us-east-1" },
       { region: "US East" },
       { region: "us-east-1", auth: { jwt: { serviceAccountRef: { name: "sa" } } } }, // jwt without role
       { region: "us-east-1", role: "not-an-arn" },

@@ -8,16 +8,16 @@ import {
   type SecretsManagerClientConfig,
   type SecretValueEntry,
 } from "@aws-sdk/client-secrets-manager";
+import type { SSMClient, SSMClientConfig } from "@aws-sdk/client-ssm";
 import { STSClient, type STSClientConfig } from "@aws-sdk/client-sts";
-import { awsCredentialChain, type AwsCredentialChain, type AwsCredentialProvider, type AwsCredentials } from "@hush/cloud/aws";
 import { isHushError, type HushError } from "@hush/errors";
 import { awsVersionSelector, chunk, isBatchable, parseAwsConfig, type AwsConfig } from "./aws-config.js";
 import { awsErrorKind, mapAwsError } from "./aws-errors.js";
 import { expandJsonObject, extractProperty, objectToBytesMap, setEntry, utf8 } from "./json-property.js";
+import { awsSession, type AwsSession } from "./aws-session.js";
 import { observed } from "./observe.js";
 import { describeKey, providerError } from "./provider-error.js";
-import type { BatchResult, FindSpec, ProviderContext, ProviderErrorKind, RemoteRef, SecretProvider } from "./provider.js";
-import { assertAmbientAllowed, readSecretRef, serviceAccountToken } from "./spec.js";
+import type { BatchResult, FindSpec, ProviderContext, RemoteRef, SecretProvider } from "./provider.js";
 
 export { memoizeCredentials } from "@hush/cloud/aws";
 
@@ -25,6 +25,8 @@ export { memoizeCredentials } from "@hush/cloud/aws";
 export interface AwsClientFactories {
   secretsManager(config: SecretsManagerClientConfig): SecretsManagerClient;
   sts(config: STSClientConfig): STSClient;
+  /** The Parameter Store client (`service: ParameterStore`); the SDK's own when unset. */
+  ssm?(config: SSMClientConfig): SSMClient;
 }
 
 const defaultFactories: AwsClientFactories = {
@@ -33,14 +35,13 @@ const defaultFactories: AwsClientFactories = {
 };
 
 const PROVIDER = "aws";
-/** How long static keys from a Secret are used before the Secret is read again. */
-const STATIC_KEYS_REREAD_MS = 10 * 60_000;
 /** BatchGetSecretValue accepts at most 20 ids per call. */
 const BATCH_SIZE = 20;
 
 /**
  * AWS Secrets Manager behind {@link SecretProvider}. Created by `createProvider` for a
- * `spec.provider.aws` block; exported for direct use with custom client factories.
+ * `spec.provider.aws` block; exported for direct use with custom client factories. A block with
+ * `service: ParameterStore` is served by `createParameterStoreProvider` instead.
  *
  * @throws `HUSH_ERR_PROVIDERS_INVALID_CONFIG` for a malformed block.
  */
@@ -50,6 +51,10 @@ export async function createAwsProvider(
   options: { retrySettings?: unknown; factories?: AwsClientFactories } = {},
 ): Promise<SecretProvider> {
   const config = parseAwsConfig(spec, options.retrySettings);
+  if (config.service === "ParameterStore") {
+    const { createParameterStoreProvider } = await import("./parameter-store-provider.js");
+    return createParameterStoreProvider(config, ctx, options.factories);
+  }
   return new AwsSecretsManagerProvider(config, ctx, options.factories ?? defaultFactories);
 }
 
@@ -58,71 +63,15 @@ class AwsSecretsManagerProvider implements SecretProvider {
   readonly #config: AwsConfig;
   readonly #ctx: ProviderContext;
   readonly #client: SecretsManagerClient;
-  readonly #chain: AwsCredentialChain;
-  readonly #credentials: AwsCredentialProvider | undefined;
+  readonly #session: AwsSession;
   /** Set when the identity may not call BatchGetSecretValue: fall back to single reads. */
   #batchDenied = false;
 
   constructor(config: AwsConfig, ctx: ProviderContext, factories: AwsClientFactories) {
     this.#config = config;
     this.#ctx = ctx;
-    this.#chain = this.#buildChain(factories);
-    this.#credentials = this.#chain.credentials;
-    const endpoint = ctx.clients?.aws?.endpoint;
-    this.#client = factories.secretsManager({
-      region: config.region,
-      ...(endpoint ? { endpoint } : {}),
-      ...(this.#credentials ? { credentials: this.#credentials } : {}),
-      ...(config.maxAttempts ? { maxAttempts: config.maxAttempts } : {}),
-    });
-  }
-
-  /**
-   * The shared AWS credential chain for this store: keys from a Secret (re-read every 10
-   * minutes, so rotating them takes effect without rebuilding the store), a web identity
-   * token, or the controller's own identity; then `role` and `additionalRoles`.
-   */
-  #buildChain(factories: AwsClientFactories): AwsCredentialChain {
-    const { auth } = this.#config;
-    const ctx = this.#ctx;
-    const roles = [...(this.#config.role ? [this.#config.role] : []), ...this.#config.additionalRoles];
-    let base: Parameters<typeof awsCredentialChain>[0]["base"] = { kind: "ambient" };
-    if (auth.kind === "secretRef") {
-      const f = "spec.provider.aws.auth.secretRef";
-      base = {
-        kind: "static",
-        read: async (): Promise<AwsCredentials> => {
-          const [accessKeyId, secretAccessKey, sessionToken] = await Promise.all([
-            readSecretRef(ctx, auth.accessKeyId, `${f}.accessKeyIDSecretRef`),
-            readSecretRef(ctx, auth.secretAccessKey, `${f}.secretAccessKeySecretRef`),
-            auth.sessionToken ? readSecretRef(ctx, auth.sessionToken, `${f}.sessionTokenSecretRef`) : undefined,
-          ]);
-          // Memoised until 5 minutes before this: read again every 10 minutes.
-          const expiration = new Date(ctx.now() + STATIC_KEYS_REREAD_MS + 5 * 60_000);
-          return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}), expiration };
-        },
-      };
-    } else if (auth.kind === "jwt") {
-      const webRole = roles.shift()!;
-      base = {
-        kind: "web-identity",
-        roleArn: webRole,
-        token: () => serviceAccountToken(ctx, auth.serviceAccount, ["sts.amazonaws.com"], "spec.provider.aws.auth.jwt"),
-      };
-    } else {
-      assertAmbientAllowed(ctx, "spec.provider.aws.auth");
-    }
-    const endpoint = ctx.clients?.aws?.stsEndpoint ?? ctx.clients?.aws?.endpoint;
-    return awsCredentialChain({
-      base,
-      roles: roles.map((arn, i) => ({ arn, ...(i === 0 && this.#config.externalID ? { externalId: this.#config.externalID } : {}) })),
-      sessionName: `hush-${ctx.namespace}`,
-      region: this.#config.region,
-      ...(endpoint ? { stsConfig: { endpoint } } : {}),
-      createSts: (config: STSClientConfig) => factories.sts(config),
-      now: () => ctx.now(),
-      observe: (call) => ctx.observe?.({ provider: PROVIDER, operation: call.operation, result: call.result === "ok" ? "ok" : awsCallKind(call.result), durationMs: call.durationMs }),
-    });
+    this.#session = awsSession(config, ctx, (c) => factories.sts(c), PROVIDER);
+    this.#client = factories.secretsManager(this.#session.clientConfig(ctx.clients?.aws?.endpoint));
   }
 
   #key(ref: { key: string }): string {
@@ -322,25 +271,13 @@ class AwsSecretsManagerProvider implements SecretProvider {
   }
 
   async validate(signal?: AbortSignal): Promise<void> {
-    // Like ESO: the store is valid when its credentials resolve (STS calls included).
-    if (!this.#credentials) return;
-    signal?.throwIfAborted();
-    try {
-      await this.#credentials();
-    } catch (err) {
-      throw isHushError(err) ? err : mapAwsError(err, "resolve credentials", signal);
-    }
+    await this.#session.validate("aws secretsmanager", signal);
   }
 
   async close(): Promise<void> {
     this.#client.destroy();
-    this.#chain.close();
+    this.#session.close();
   }
-}
-
-/** The provider error kind an STS failure is reported as (metrics only). */
-function awsCallKind(kind: string): ProviderErrorKind {
-  return kind === "not-found" ? "not-found" : kind === "throttled" ? "throttled" : kind === "access-denied" || kind === "no-credentials" ? "access-denied" : kind === "invalid-request" ? "invalid-config" : "unavailable";
 }
 
 function entryBytes(entry: { SecretString?: string; SecretBinary?: Uint8Array }, id: string): Uint8Array {

@@ -1,7 +1,8 @@
 /**
- * `@hush/providers/aws`: the AWS Secrets Manager provider with injectable SDK client
- * factories. Most callers use `createProvider` from `@hush/providers` instead; this subpath
- * exists for custom clients and loads only the AWS SDK.
+ * `@hush/providers/aws`: the AWS Secrets Manager and Systems Manager Parameter Store providers
+ * with injectable SDK client factories. Most callers use `createProvider` from `@hush/providers`
+ * instead; this subpath exists for custom clients and loads only the AWS SDK.
  */
 export { createAwsProvider, memoizeCredentials, type AwsClientFactories } from "./aws-provider.js";
-export { parseAwsConfig, awsVersionSelector, type AwsConfig, type AwsAuth } from "./aws-config.js";
+export { createParameterStoreProvider, prefixFolder, type ParameterStoreClientFactories } from "./parameter-store-provider.js";
+export { parseAwsConfig, awsVersionSelector, type AwsConfig, type AwsAuth, type AwsService } from "./aws-config.js";

@@ -7,8 +7,17 @@ import type { ProviderContext, ProviderFactory, SecretProvider } from "./provide
  */
 const loaders: Record<string, () => Promise<ProviderFactory>> = {
   aws: async () => {
-    const { createAwsProvider } = await import("./aws-provider.js");
-    return (spec, ctx) => createAwsProvider(spec, ctx, { retrySettings: ctx.retrySettings });
+    const { parseAwsConfig } = await import("./aws-config.js");
+    return async (spec, ctx) => {
+      const config = parseAwsConfig(spec, ctx.retrySettings);
+      // Each service loads only its own SDK client.
+      if (config.service === "ParameterStore") {
+        const { createParameterStoreProvider } = await import("./parameter-store-provider.js");
+        return createParameterStoreProvider(config, ctx);
+      }
+      const { createAwsProvider } = await import("./aws-provider.js");
+      return createAwsProvider(spec, ctx, { retrySettings: ctx.retrySettings });
+    };
   },
   vault: async () => {
     const { createVaultProvider } = await import("./vault-provider.js");
