@@ -190,7 +190,7 @@ const externalSecretStatus = obj({
 });
 
 const awsProvider = refuse(open({
-  service: enumStr(["SecretsManager"], "AWS service.", "SecretsManager"),
+  service: enumStr(["SecretsManager", "ParameterStore"], "AWS service: SecretsManager or (Systems Manager) ParameterStore.", "SecretsManager"),
   region: str(),
   role: str("IAM role to assume."),
   prefix: str("Prepended to every key."),
