@@ -54,6 +54,7 @@ webhook:
   networkPolicy: { enabled: true, except: [10.244.0.0/16, "fd00::/8"] }
   serviceMonitor: { enabled: true }
   priorityClassName: ""
+  audit: { enabled: true, interval: 30m }
 `,
   "controller only, no CRDs": "crds: { install: false }\nwebhook: { enabled: false }\n",
   "webhook only, existing Secret, fail open": `

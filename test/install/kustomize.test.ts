@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { findBinary, requirePeer, startKube, type KubeHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parsePolicy, renderMatchConditions } from "@hush/webhook";
@@ -123,5 +123,36 @@ describe.skipIf(!helmPeer.ok)("the chart's matchConditions", () => {
     const vwc = objects.find((o) => o.kind === "ValidatingWebhookConfiguration");
     const policy = parsePolicy(yamlObjects(cm.data["config.yaml"])[0]);
     expect(vwc.webhooks[0].matchConditions).toEqual(renderMatchConditions(policy));
+  });
+});
+
+describe.skipIf(!kubectlPeer.ok || !helmPeer.ok)("the background audit: deploy/webhook/audit and webhook.audit.enabled", () => {
+  it("grant the same extra RBAC and add the same flag, and nothing else", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hush-audit-overlay-"));
+    try {
+      // kustomize takes relative paths only.
+      const from = (p: string) => relative(dir, join(process.cwd(), p));
+      writeFileSync(join(dir, "kustomization.yaml"), `resources: [${from("deploy/webhook")}]\ncomponents: [${from("deploy/webhook/audit")}]\n`);
+      const withAudit = await kustomize(dir);
+      const without = await kustomize("deploy/webhook");
+      const byKey = (objects: any[]) => new Map(objects.map((o) => [key(o), o]));
+      const added = [...byKey(withAudit).keys()].filter((k) => !byKey(without).has(k)).sort();
+      expect(added).toEqual(["ClusterRole//hush-webhook-audit", "ClusterRoleBinding//hush-webhook-audit"]);
+      const args = (objects: any[]) => objects.find((o) => o.kind === "Deployment").spec.template.spec.containers[0].args as string[];
+      expect(args(withAudit)).toEqual([...args(without), "--audit-interval=1h"]);
+
+      const rendered = ok("helm template", await run(findBinary("helm")!, ["template", "hush", "deploy/charts/hush", "-n", "hush-system", "--set", "controller.enabled=false", "--set", "webhook.audit.enabled=true"], {
+        env: { HELM_CACHE_HOME: join(dir, "cache"), HELM_CONFIG_HOME: join(dir, "config"), HELM_DATA_HOME: join(dir, "data") },
+      }));
+      const chart = byKey(yamlObjects(rendered).map(normalize));
+      for (const k of added) expect(chart.get(k), k).toEqual(normalize(byKey(withAudit).get(k)));
+      expect(args([...chart.values()])).toEqual(args(withAudit));
+      expect(withAudit.find((o) => o.kind === "ClusterRole" && o.metadata.name === "hush-webhook-audit").rules).toEqual([
+        { apiGroups: [""], resources: ["secrets", "configmaps"], verbs: ["list"] },
+        { apiGroups: ["wgpolicyk8s.io"], resources: ["policyreports"], verbs: ["get", "create", "patch"] },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

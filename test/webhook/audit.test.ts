@@ -3,7 +3,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot, requirePeer, startKube, type KubeHarness } from "@hush/testkit";
+import { readFileSync, writeFileSync } from "node:fs";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import { request } from "node:https";
+import { freePort, repoRoot, requirePeer, selfSignedCert, startKube, waitFor, type KubeHarness } from "@hush/testkit";
 
 // `hush audit` (the built CLI) against a real kube-apiserver holding Secrets that GitOps
 // applied before any webhook was there: it finds the planted plaintext and writes a PolicyReport.
@@ -76,6 +79,68 @@ describe.skipIf(!ready)("hush audit against a real kube-apiserver", () => {
     expect(res.code).toBe(1);
     const list = JSON.parse(res.stdout) as { items: { metadata: { namespace: string }; results: unknown[] }[] };
     expect(list.items.map((r) => r.metadata.namespace)).toEqual(["team-a"]);
+  });
+
+  it("the webhook's background audit (--audit-interval) writes the report and exports violations as metrics", async () => {
+    expect((await kube.kubectl(["create", "namespace", "team-b"])).code).toBe(0);
+    const tls = selfSignedCert(["127.0.0.1"]);
+    writeFileSync(join(dir, "tls.crt"), tls.cert);
+    writeFileSync(join(dir, "tls.key"), tls.key, { mode: 0o600 });
+    // The webhook acts as its ServiceAccount with exactly the shipped RBAC (deploy/webhook and the
+    // audit component): proof that what they grant is enough, by impersonation.
+    const sa = "system:serviceaccount:hush-system:hush-webhook";
+    for (const file of ["deploy/webhook/rbac.yaml", "deploy/webhook/audit/rbac.yaml"]) {
+      const applied = await kube.kubectl(["apply", "-f", join(repoRoot, file)]);
+      expect(applied.code, applied.stderr).toBe(0);
+    }
+    await waitFor(async () => (await kube.kubectl(["--as", sa, "auth", "can-i", "list", "secrets", "-A"])).stdout.trim() === "yes", { what: "the audit RBAC in effect" });
+    expect((await kube.kubectl(["--as", sa, "auth", "can-i", "get", "secrets", "-n", "team-a"])).stdout.trim()).toBe("no");
+    const cfg = parseYaml(readFileSync(kube.kubeconfigPath, "utf8")) as { users: { user: Record<string, unknown> }[] };
+    for (const u of cfg.users) u.user["as"] = sa;
+    writeFileSync(join(dir, "kubeconfig-sa"), stringifyYaml(cfg), { mode: 0o600 });
+    const port = await freePort();
+    const child = spawn(process.execPath, [bin, "webhook", `--listen=127.0.0.1:${port}`, `--tls-cert=${join(dir, "tls.crt")}`, `--tls-key=${join(dir, "tls.key")}`,
+      `--kubeconfig=${join(dir, "kubeconfig-sa")}`, "--audit-interval=1s"], { stdio: ["ignore", "pipe", "pipe"] });
+    let logs = "";
+    child.stdout.setEncoding("utf8").on("data", (c: string) => (logs += c));
+    child.stderr.setEncoding("utf8").on("data", (c: string) => (logs += c));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const metrics = () => new Promise<string>((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port, path: "/metrics", ca: tls.ca, agent: false }, (res) => {
+        let text = "";
+        res.setEncoding("utf8").on("data", (c: string) => (text += c)).on("end", () => resolve(text));
+      });
+      req.on("error", reject).end();
+    });
+    try {
+      // Planted after the webhook started: only a later background audit can find it.
+      await waitFor(async () => (await metrics().catch(() => "")).includes("hush_webhook_audit_runs_total{result=\"ok\"}"), { what: "the first background audit", timeoutMs: 30_000 });
+      const plant = await kube.kubectl(["apply", "--server-side", "--field-manager=kustomize-controller", "-f", "-"], {
+        input: JSON.stringify({ apiVersion: "v1", kind: "Secret", metadata: { name: "planted-later", namespace: "team-b", labels: { "kustomize.toolkit.fluxcd.io/name": "apps", "kustomize.toolkit.fluxcd.io/namespace": "flux-system" } }, data: { token: Buffer.from(canary).toString("base64") } }),
+      });
+      expect(plant.code, plant.stderr).toBe(0);
+      let report: any;
+      await waitFor(async () => {
+        const got = await kube.kubectl(["get", "policyreport", "-n", "team-b", "hush-no-plaintext-from-git", "-o", "json"]);
+        report = got.code === 0 ? JSON.parse(got.stdout) : undefined;
+        return report?.results?.some((r: any) => r.resources?.[0]?.name === "planted-later") === true;
+      }, { what: "a PolicyReport naming team-b/planted-later", timeoutMs: 30_000 });
+      expect(report.results[0]).toMatchObject({ policy: "hush-no-plaintext-from-git", result: "fail", source: "hush" });
+      await waitFor(async () => /hush_webhook_audit_violations\{kind="Secret",mode="enforce"\} 2\b/.test(await metrics()), { what: "two Secret violations in the metrics", timeoutMs: 30_000 });
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+    expect(logs).toContain("background audit done");
+    expect(logs).not.toContain(canary);
+  });
+
+  it("refuses an --audit-interval that is not a duration of at least a second, in one line", async () => {
+    for (const bad of ["soon", "10ms"]) {
+      const res = await hush(["webhook", "--tls-cert=/nonexistent", "--tls-key=/nonexistent", `--audit-interval=${bad}`]);
+      expect(res.code).toBe(1);
+      expect(res.stderr.trim().split("\n")).toEqual([expect.stringContaining("--audit-interval")]);
+    }
   });
 
   it("exits 1 with one line for an unreadable kubeconfig", async () => {

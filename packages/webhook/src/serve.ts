@@ -5,7 +5,9 @@ import { closeOnSignal, createMetricsRegistry, loadTlsFiles, parseListenAddress,
 import { HushError } from "@hush/errors";
 import { createWebhookApp } from "./app.js";
 import { createCachedFacts } from "./cached-facts.js";
+import { auditCluster } from "./io/audit-cluster.js";
 import { createKubeObjectReader } from "./io/kube-object-reader.js";
+import { startPeriodicAudit } from "./io/periodic-audit.js";
 import { createLookupMetrics } from "./metrics.js";
 import type { WebhookPolicy } from "./policy.js";
 
@@ -24,6 +26,12 @@ export interface ServeWebhookOptions {
   /** Kubeconfig for the Kustomization/Application lookups; in-cluster config when omitted. */
   readonly kubeconfigPath?: string;
   readonly logger?: LoggerSettings;
+  /**
+   * Background audit: every this many milliseconds, judge the Secrets and ConfigMaps already in
+   * the cluster and server-side apply PolicyReports (as `hush audit --write-reports`). Off when
+   * omitted; needs `list` on Secrets and ConfigMaps and write access to PolicyReports.
+   */
+  readonly auditIntervalMs?: number;
   /** Where SIGTERM/SIGINT come from; the process by default. */
   readonly signals?: SignalSource;
 }
@@ -87,16 +95,29 @@ export async function serveWebhook(options: ServeWebhookOptions): Promise<Runnin
     },
     onError: (err) => app.log.error({ err }, "kept the previous TLS certificate"),
   });
+  const audit =
+    options.auditIntervalMs === undefined
+      ? undefined
+      : startPeriodicAudit({
+          intervalMs: options.auditIntervalMs,
+          registry,
+          log: app.log,
+          run: () => auditCluster({ policy: options.policy, writeReports: true, ...(options.kubeconfigPath ? { kubeconfigPath: options.kubeconfigPath } : {}) }),
+        });
   const closed = closeOnSignal(app, options.signals ?? process);
-  void closed.finally(() => watcher.close());
+  void closed.finally(async () => {
+    watcher.close();
+    await audit?.stop();
+  });
   const port = (app.server.address() as { port: number }).port;
-  app.log.info({ host: address.host, port, mode: options.policy.mode, clientAuth: clientCa !== undefined }, "hush webhook listening");
+  app.log.info({ host: address.host, port, mode: options.policy.mode, clientAuth: clientCa !== undefined, auditIntervalMs: options.auditIntervalMs ?? null }, "hush webhook listening");
   return {
     app,
     port,
     closed,
     close: async () => {
       watcher.close();
+      await audit?.stop();
       await app.close();
     },
   };
