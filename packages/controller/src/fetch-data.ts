@@ -1,6 +1,6 @@
 import { HushError } from "@hush/errors";
 import { maxTenantRegexpInput } from "@hush/kube";
-import type { ExternalSecret, ExternalSecretRemoteRef, StoreRef } from "@hush/kube";
+import type { ExternalSecret, ExternalSecretGeneratorRef, ExternalSecretRemoteRef, StoreRef } from "@hush/kube";
 import type { FindSpec, RemoteRef } from "@hush/providers";
 import type { FetchResult } from "./plan-secret.js";
 import { noTemplateSources, templateSourceRefs, type TemplateSources } from "./template.js";
@@ -17,6 +17,11 @@ export interface SourceReader {
    */
   readConfigMap?(name: string): Promise<Readonly<Record<string, string>> | undefined>;
   readSecret?(name: string): Promise<Readonly<Record<string, Uint8Array>> | undefined>;
+  /**
+   * Runs the generator `dataFrom[].sourceRef.generatorRef` names, read in the ExternalSecret's
+   * own namespace; a new value on every call (never cached or de-duplicated).
+   */
+  generate?(ref: ExternalSecretGeneratorRef, where: string): Promise<Record<string, Uint8Array>>;
 }
 
 /** Reads the ConfigMaps and Secrets the ExternalSecret's `templateFrom` names (absent ones are left out). */
@@ -105,11 +110,11 @@ export async function fetchExternalSecretData(es: ExternalSecret, reader: Source
   try {
     const fromParts = (es.spec.dataFrom ?? []).map(async (df, i) => {
       const where = `spec.dataFrom[${i}]`;
-      const store = storeOf(df);
       let map: Record<string, Uint8Array> | undefined;
       let decoding: string | undefined;
       let conversion: string | undefined;
       if (df.extract) {
+        const store = storeOf(df);
         const ex = df.extract;
         if (ex.property) {
           // The whole remote secret is read and the property picked here: only "the remote
@@ -128,12 +133,16 @@ export async function fetchExternalSecretData(es: ExternalSecret, reader: Source
         // literal-prefix prefilter (or match-all), and names are matched here with RE2.
         const re = f.name ? tenantRegexp(f.name.regexp, `${where}.find.name.regexp`) : undefined;
         const spec: FindSpec = { ...(f.path ? { path: f.path } : {}), ...(re ? { name: { regexp: literalPrefilter(re.source) } } : {}), ...(f.tags ? { tags: f.tags } : {}) };
-        const found = await reader.find(store, spec);
+        const found = await reader.find(storeOf(df), spec);
         map = re ? Object.fromEntries(Object.entries(found).filter(([name]) => name.length <= maxTenantRegexpInput && re.test(name))) : found;
         decoding = f.decodingStrategy;
         conversion = f.conversionStrategy;
+      } else if (df.sourceRef?.generatorRef) {
+        // As ESO: generated keys are neither converted nor decoded; rewrite still applies.
+        if (!reader.generate) throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${where}.sourceRef.generatorRef: generators are not available here`);
+        map = await reader.generate(df.sourceRef.generatorRef, `${where}.sourceRef.generatorRef`);
       } else {
-        throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${where} must set extract or find`);
+        throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${where} must set extract, find or sourceRef.generatorRef`);
       }
       if (!map) return {};
       let out: Record<string, Uint8Array> = {};

@@ -35,6 +35,8 @@ export { SecretWriter, type WriteOutcome } from "./secret-writer.js";
 export { hashSecretData } from "./data-hash.js";
 export { backoffDelay, defaultRefreshIntervalMs, jitteredInterval, jitterFraction, refreshDecision, refreshIntervalMs, syncedResourceVersion, type BackoffOptions, type RefreshDecision } from "./refresh.js";
 export { fetchExternalSecretData, type SourceReader } from "./fetch-data.js";
+export { generatePassword, generatorKinds, generatorResource, maxPasswordLength, runGenerator, type Generated, type GeneratorKind, type Randomness } from "./generators.js";
+export { cryptoRandomness } from "./random.js";
 export { StoreReader, type CallObserver, type ReadOptions, type ReadStats, type StoreReaderOptions } from "./store-reader.js";
 export { TokenBucket, type TokenBucketOptions } from "./token-bucket.js";
 export { WorkQueue } from "./work-queue.js";

@@ -145,8 +145,10 @@ export function validateExternalSecret(es: ExternalSecret): void {
   const sources = (es.spec.data?.length ?? 0) + (es.spec.dataFrom?.length ?? 0);
   const templated = Object.keys(target.template?.data ?? {}).length + (target.template?.templateFrom?.length ?? 0);
   if (sources === 0 && templated === 0) throw invalid("spec: set data, dataFrom, target.template.data or target.template.templateFrom");
-  if (!es.spec.secretStoreRef && [...(es.spec.data ?? []), ...(es.spec.dataFrom ?? [])].some((d) => !d.sourceRef?.storeRef)) {
-    throw invalid("spec.secretStoreRef is required unless every entry sets sourceRef.storeRef");
+  // A generator entry needs no store.
+  const storeEntries = [...(es.spec.data ?? []), ...(es.spec.dataFrom ?? []).filter((d) => !d.sourceRef?.generatorRef)];
+  if (!es.spec.secretStoreRef && storeEntries.some((d) => !d.sourceRef?.storeRef)) {
+    throw invalid("spec.secretStoreRef is required unless every entry sets sourceRef.storeRef or sourceRef.generatorRef");
   }
   const type = target.template?.type;
   if (type !== undefined && privilegedSecretTypes.has(type)) throw invalid(`spec.target.template.type ${type} is not allowed: it would mint a credential`);

@@ -1,10 +1,12 @@
 import { HushError } from "@hush/errors";
-import { apiVersionOf, hushFlavour, isReady, setCondition, type ApiFlavour, type Condition, type ExternalSecret, type ExternalSecretStatus, type KubeObject, type Secret, type SecretStore, type StoreRef } from "@hush/kube";
+import { apiVersionOf, generatorVersion, hushFlavour, isReady, setCondition, type ApiFlavour, type Condition, type ExternalSecret, type ExternalSecretStatus, type KubeObject, type Secret, type SecretStore, type StoreRef } from "@hush/kube";
 import { kubeErrorCode, resourcePath, type EventRecorder, type KubeClient, type KubeLogger } from "@hush/kube/client";
 import type { Clock } from "./clock.js";
 import { stableHash } from "./data-hash.js";
 import { failure } from "./failure.js";
 import { fetchExternalSecretData, type SourceReader } from "./fetch-data.js";
+import { generatorResource, runGenerator, type Randomness } from "./generators.js";
+import { cryptoRandomness } from "./random.js";
 import type { ControllerMetrics } from "./metrics.js";
 import { planSecret, secretIsIntact, targetName, validateExternalSecret, type Plan } from "./plan-secret.js";
 import type { ReaderCache } from "./reader-cache.js";
@@ -39,6 +41,8 @@ export interface ReconcilerDeps {
   readonly readers: ReaderCache;
   readonly writer: SecretWriter;
   readonly stats: ControllerStats;
+  /** Randomness for generators (default the OS CSPRNG). */
+  readonly random?: Randomness;
   /** The cached ExternalSecret `namespace/name`. */
   externalSecret(key: string): ExternalSecret | undefined;
   /** The cached managed Secret `namespace/name`. */
@@ -224,6 +228,14 @@ export class Reconciler {
       readSecret: async (name) => {
         const s = await this.#getSecret(namespace, name);
         return s ? Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64")])) : undefined;
+      },
+      // Generators: only the flavour's generator group, only in the ExternalSecret's own
+      // namespace, read live at each refresh (a new value each time, as ESO generates).
+      generate: async (ref, where) => {
+        const r = generatorResource(ref, d.flavour, where);
+        const gen = await d.client.get<KubeObject & { spec?: unknown }>(resourcePath({ group: d.flavour.generatorGroup, version: generatorVersion, plural: r.plural, namespace, name: r.name }));
+        if (!gen) throw new HushError("HUSH_ERR_CONTROLLER_GENERATOR_NOT_FOUND", `${where}: ${r.kind} ${JSON.stringify(r.name)} not found in namespace ${namespace}`);
+        return runGenerator(r.kind, gen.spec, d.random ?? cryptoRandomness);
       },
     };
   }

@@ -67,6 +67,11 @@ export interface ApiFlavour {
   readonly finalizer: string;
   /** `categories` of the CRDs (`kubectl get <category>`). */
   readonly category: string;
+  /**
+   * API group of the generator kinds (Password, UUID) an ExternalSecret's
+   * `dataFrom[].sourceRef.generatorRef` names; served at version `v1alpha1` as ESO serves them.
+   */
+  readonly generatorGroup: string;
   /** Event source component. */
   readonly component: string;
   /**
@@ -102,6 +107,7 @@ export const hushFlavour: ApiFlavour = {
   reservedAnnotationPrefix: "reconcile.hush.dev/",
   finalizer: "externalsecrets.hush.dev/externalsecret-cleanup",
   category: "hush",
+  generatorGroup: "generators.hush.dev",
   component: fieldManager,
   fieldManagerPrefix: "hush/",
   metrics: {
@@ -132,6 +138,7 @@ export const esoFlavour: ApiFlavour = {
   reservedAnnotationPrefix: "reconcile.external-secrets.io/",
   finalizer: "externalsecrets.external-secrets.io/externalsecret-cleanup",
   category: "external-secrets",
+  generatorGroup: "generators.external-secrets.io",
   component: "external-secrets",
   // ESO v0.16 pkg/controllers/externalsecret: fieldOwnerTemplate "externalsecrets.external-secrets.io/%v".
   fieldManagerPrefix: "externalsecrets.external-secrets.io/",
@@ -146,6 +153,14 @@ export const esoFlavour: ApiFlavour = {
 /** The flavour serving `group` (`hush.dev` or `external-secrets.io`); undefined for any other group. */
 export function flavourFor(group: string): ApiFlavour | undefined {
   return [hushFlavour, esoFlavour].find((f) => f.group === group);
+}
+
+/** The one served version of the generator kinds (ESO's `generators.external-secrets.io/v1alpha1`). */
+export const generatorVersion = "v1alpha1";
+
+/** `apiVersion` of a flavour's generator objects, e.g. `generators.hush.dev/v1alpha1`. */
+export function generatorApiVersionOf(flavour: ApiFlavour): string {
+  return `${flavour.generatorGroup}/${generatorVersion}`;
 }
 
 /** `apiVersion` (storage version) of a flavour's objects. */

@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { hushFlavour, type ApiFlavour } from "./constants.js";
+import { generatorApiVersionOf, generatorVersion, hushFlavour, type ApiFlavour } from "./constants.js";
 
 /** An OpenAPI v3 schema node as CRDs accept it. */
 export type Schema = Record<string, unknown>;
@@ -51,6 +51,34 @@ const storeRef = obj(
   ["name"],
 );
 const sourceRef = refuse(obj({ storeRef }), { generatorRef: anyObject }, "sourceRef");
+/**
+ * Stands for the flavour's generator apiVersion (`generators.hush.dev/v1alpha1` or ESO's
+ * `generators.external-secrets.io/v1alpha1`) in the shared ExternalSecret schema; {@link crd}
+ * substitutes it, so one schema serves both groups.
+ */
+const generatorApiVersionPlaceholder = "@@GENERATOR_API_VERSION@@";
+/** ESO v0.16's generator kinds (its CRD enum); the ones hush does not implement are refused by a rule naming them. */
+const esoGeneratorKinds = ["ACRAccessToken", "ClusterGenerator", "ECRAuthorizationToken", "Fake", "GCRAccessToken", "GithubAccessToken", "QuayAccessToken", "Password", "STSSessionToken", "UUID", "VaultDynamicSecret", "Webhook", "Grafana"] as const;
+const implementedGeneratorKinds = ["Password", "UUID"] as const;
+const generatorRef = obj(
+  {
+    apiVersion: str("apiVersion of the generator; only the flavour's generator group is read.", { default: generatorApiVersionPlaceholder }),
+    kind: enumStr(esoGeneratorKinds, "Kind of the generator."),
+    name: str("Name of the generator, in the ExternalSecret's own namespace.", { minLength: 1, maxLength: 253, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" }),
+  },
+  ["kind", "name"],
+  {
+    "x-kubernetes-validations": [
+      {
+        rule: `self.kind in [${implementedGeneratorKinds.map((k) => `'${k}'`).join(", ")}]`,
+        message: `spec.dataFrom[].sourceRef.generatorRef.kind: only ${implementedGeneratorKinds.join(" and ")} generators are supported by hush yet`,
+      },
+      { rule: `!has(self.apiVersion) || self.apiVersion == '${generatorApiVersionPlaceholder}'`, message: `spec.dataFrom[].sourceRef.generatorRef.apiVersion must be ${generatorApiVersionPlaceholder}` },
+    ],
+  },
+);
+/** `dataFrom[].sourceRef`: a store, or a generator (ESO: exactly one of them). */
+const dataFromSourceRef = obj({ storeRef, generatorRef: { ...generatorRef, description: "A generator (Password, UUID) in the ExternalSecret's namespace; its output is regenerated on every refresh." } }, [], { maxProperties: 1, minProperties: 1 });
 const decoding = enumStr(["None", "Base64", "Base64URL", "Auto"], "How to decode the fetched bytes.", "None");
 const conversion = enumStr(["Default", "Unicode"], "How to turn remote names into Secret keys.", "Default");
 const remoteRef = obj(
@@ -165,7 +193,11 @@ const externalSecretSpec = refuse(obj({
           "spec.dataFrom[].rewrite[]",
         ),
       ),
-      sourceRef,
+      sourceRef: dataFromSourceRef,
+    }, [], {
+      "x-kubernetes-validations": [
+        { rule: "!has(self.sourceRef) || !has(self.sourceRef.generatorRef) || (!has(self.extract) && !has(self.find))", message: "spec.dataFrom[]: sourceRef.generatorRef cannot be combined with extract or find" },
+      ],
     }),
   ),
 }), { syncWindows: anyObject }, "spec");
@@ -270,7 +302,7 @@ interface CrdInput {
 }
 
 function crd(flavour: ApiFlavour, c: CrdInput): Schema {
-  const schema = { openAPIV3Schema: obj({ apiVersion: str(), kind: str(), metadata: { type: "object" }, spec: c.spec, status: c.status }, ["spec"]) };
+  const schema = withGeneratorApiVersion({ openAPIV3Schema: obj({ apiVersion: str(), kind: str(), metadata: { type: "object" }, spec: c.spec, status: c.status }, ["spec"]) }, flavour);
   return {
     apiVersion: "apiextensions.k8s.io/v1",
     kind: "CustomResourceDefinition",
@@ -299,12 +331,77 @@ function crd(flavour: ApiFlavour, c: CrdInput): Schema {
   };
 }
 
+/**
+ * `schema` with the flavour's generator apiVersion in place of {@link generatorApiVersionPlaceholder}.
+ * Nodes shared before stay shared (the YAML keeps its anchors); untouched nodes are reused.
+ */
+function withGeneratorApiVersion<T>(schema: T, flavour: ApiFlavour): T {
+  const value = generatorApiVersionOf(flavour);
+  const done = new Map<unknown, unknown>();
+  const walk = (node: unknown): unknown => {
+    if (typeof node === "string") return node.includes(generatorApiVersionPlaceholder) ? node.replaceAll(generatorApiVersionPlaceholder, value) : node;
+    if (node === null || typeof node !== "object") return node;
+    if (done.has(node)) return done.get(node);
+    const entries = Array.isArray(node) ? node.map(walk) : Object.entries(node).map(([k, v]) => [k, walk(v)] as const);
+    const changed = Array.isArray(node) ? (entries as unknown[]).some((v, i) => v !== node[i]) : (entries as (readonly [string, unknown])[]).some(([k, v]) => v !== (node as Record<string, unknown>)[k]);
+    const out = !changed ? node : Array.isArray(node) ? entries : Object.fromEntries(entries as (readonly [string, unknown])[]);
+    done.set(node, out);
+    return out;
+  };
+  return walk(schema) as T;
+}
+
+/**
+ * Password generator `spec` as ESO v0.16.2 declares it (`generators.external-secrets.io_passwords`):
+ * same fields and defaults. Tighter than ESO where ESO would misbehave: counts are not negative,
+ * the length is at most 4096 and `symbolCharacters` at most 1024 printable ASCII characters
+ * (ESO picks bytes, splitting a multi-byte character).
+ */
+const passwordSpec = obj(
+  {
+    length: { ...int("Length of the password (default 24; 0 also means 24)."), default: 24, minimum: 0, maximum: 4096 },
+    digits: { ...int("Number of digits; a quarter of the length when omitted."), minimum: 0, maximum: 4096 },
+    symbols: { ...int("Number of symbols; a quarter of the length when omitted."), minimum: 0, maximum: 4096 },
+    symbolCharacters: str("Characters symbols are drawn from; ESO's set (~!@#$%^&*()_+`-={}|[]\\:\"<>?,./) when omitted or empty.", { maxLength: 1024, pattern: "^[ -~]*$" }),
+    noUpper: { ...bool("No upper-case letters."), default: false },
+    allowRepeat: { ...bool("Allow a character to appear more than once."), default: false },
+  },
+  ["allowRepeat", "length", "noUpper"],
+);
+
+/** The generator kinds hush implements (Password, UUID), under the flavour's generator group at v1alpha1. */
+function generatorCrds(flavour: ApiFlavour): Schema[] {
+  const one = (kind: string, plural: string, description: string, spec: Schema): Schema => ({
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: `${plural}.${flavour.generatorGroup}`, labels: { "app.kubernetes.io/part-of": "hush" } },
+    spec: {
+      group: flavour.generatorGroup,
+      names: { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase(), categories: [flavour.category, `${flavour.category}-generators`] },
+      scope: "Namespaced",
+      versions: [
+        {
+          name: generatorVersion,
+          served: true,
+          storage: true,
+          subresources: { status: {} },
+          schema: { openAPIV3Schema: { ...obj({ apiVersion: str(), kind: str(), metadata: { type: "object" }, spec }), description } },
+        },
+      ],
+    },
+  });
+  return [
+    one("Password", "passwords", "Generates a random password on every refresh of an ExternalSecret that names it (key `password`).", passwordSpec),
+    one("UUID", "uuids", "Generates a random version 4 UUID on every refresh of an ExternalSecret that names it (key `uuid`).", { type: "object", description: "UUID has no settings." }),
+  ];
+}
+
 const readyColumns: Schema[] = [
   { name: "Status", type: "string", jsonPath: ".status.conditions[?(@.type==\"Ready\")].reason" },
   { name: "Ready", type: "string", jsonPath: ".status.conditions[?(@.type==\"Ready\")].status" },
 ];
 
-/** The three CRDs of a flavour (default `hush.dev`) (ExternalSecret, SecretStore, ClusterSecretStore), as objects, in apply order. */
+/** The CRDs of a flavour (default `hush.dev`) (ExternalSecret, SecretStore, ClusterSecretStore, and the Password and UUID generators), as objects, in apply order. */
 export function buildCrds(flavour: ApiFlavour = hushFlavour): Schema[] {
   return [
     crd(flavour, {
@@ -323,6 +420,7 @@ export function buildCrds(flavour: ApiFlavour = hushFlavour): Schema[] {
     }),
     crd(flavour, { kind: "SecretStore", plural: "secretstores", shortNames: ["ss"], scope: "Namespaced", spec: storeSpec(false), status: storeStatus, columns: [...readyColumns, { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" }] }),
     crd(flavour, { kind: "ClusterSecretStore", plural: "clustersecretstores", shortNames: ["css"], scope: "Cluster", spec: storeSpec(true), status: storeStatus, columns: [...readyColumns, { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" }] }),
+    ...generatorCrds(flavour),
   ];
 }
 

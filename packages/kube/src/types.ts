@@ -92,12 +92,20 @@ export interface ExternalSecretRewrite {
   transform?: { template: string };
 }
 
+/** `dataFrom[].sourceRef.generatorRef`: a generator object in the ExternalSecret's own namespace. */
+export interface ExternalSecretGeneratorRef {
+  /** `generators.hush.dev/v1alpha1` (or `generators.external-secrets.io/v1alpha1` under ESO's group); the flavour's when omitted. */
+  apiVersion?: string;
+  kind: string;
+  name: string;
+}
+
 /** `dataFrom[]`. */
 export interface ExternalSecretDataFrom {
   extract?: ExternalSecretRemoteRef;
   find?: ExternalSecretFind;
   rewrite?: ExternalSecretRewrite[];
-  sourceRef?: { storeRef?: StoreRef };
+  sourceRef?: { storeRef?: StoreRef; generatorRef?: ExternalSecretGeneratorRef };
 }
 
 /** One key of a `templateFrom` ConfigMap or Secret, and how its text is used. */
@@ -198,4 +206,19 @@ export interface SecretStoreStatus {
 export interface SecretStore extends KubeObject {
   spec: SecretStoreSpec;
   status?: SecretStoreStatus;
+}
+
+/** `Password` generator `spec` (ESO `generators.external-secrets.io/v1alpha1` PasswordSpec). */
+export interface PasswordGeneratorSpec {
+  length?: number;
+  digits?: number;
+  symbols?: number;
+  symbolCharacters?: string;
+  noUpper?: boolean;
+  allowRepeat?: boolean;
+}
+
+/** A `Password` generator object. */
+export interface PasswordGenerator extends KubeObject {
+  spec?: PasswordGeneratorSpec;
 }

@@ -23,6 +23,14 @@ export const controllerCodes = defineCodes({
     exitCode: 1,
     hint: "Secret keys must match [-._a-zA-Z0-9]+; use dataFrom[].rewrite or conversionStrategy",
   },
+  HUSH_ERR_CONTROLLER_GENERATOR: {
+    exitCode: 1,
+    hint: "fix the generator (Password, UUID) named by dataFrom[].sourceRef.generatorRef: its spec cannot produce a value (e.g. digits + symbols > length, length > 4096); the sync is retried with backoff",
+  },
+  HUSH_ERR_CONTROLLER_GENERATOR_NOT_FOUND: {
+    exitCode: 1,
+    hint: "create the generator dataFrom[].sourceRef.generatorRef names, in the ExternalSecret's own namespace (generators in other namespaces are never read); the sync is retried with backoff",
+  },
   HUSH_ERR_CONTROLLER_STORE_NOT_FOUND: {
     exitCode: 1,
     hint: "create the referenced SecretStore/ClusterSecretStore or fix spec.secretStoreRef",

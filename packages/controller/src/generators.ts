@@ -1,0 +1,142 @@
+import { HushError } from "@hush/errors";
+import { generatorApiVersionOf, type ApiFlavour, type ExternalSecretGeneratorRef, type PasswordGeneratorSpec } from "@hush/kube";
+
+/**
+ * The randomness a generator draws on, injected so the generators stay pure: the runtime passes
+ * {@link cryptoRandomness}, tests a seeded or scripted source.
+ */
+export interface Randomness {
+  /** A uniformly distributed integer in `[0, maxExclusive)`, with no modulo bias. */
+  int(maxExclusive: number): number;
+  /** A random (version 4) UUID in its canonical lower-case text form. */
+  uuid(): string;
+}
+
+/** The generator kinds hush implements (ESO's names). */
+export const generatorKinds = ["Password", "UUID"] as const;
+export type GeneratorKind = (typeof generatorKinds)[number];
+
+/** True when hush implements generator `kind`. */
+export function isGeneratorKind(kind: string): kind is GeneratorKind {
+  return (generatorKinds as readonly string[]).includes(kind);
+}
+
+/** The longest password a Password generator may produce; a longer one is refused, not truncated. */
+export const maxPasswordLength = 4096;
+/** The longest `symbolCharacters` accepted (the CRD declares the same bound). */
+export const maxSymbolCharacters = 1024;
+
+// ESO v0.16.2 pkg/generator/password (github.com/sethvargo/go-password v0.3.1).
+const lowerLetters = "abcdefghijklmnopqrstuvwxyz";
+const upperLetters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const digitCharacters = "0123456789";
+/** ESO's default `symbolCharacters`. */
+export const defaultSymbolCharacters = "~!@#$%^&*()_+`-={}|[]\\:\"<>?,./";
+/** ESO's default length. */
+export const defaultPasswordLength = 24;
+
+const fail = (message: string): never => {
+  throw new HushError("HUSH_ERR_CONTROLLER_GENERATOR", message);
+};
+
+/**
+ * The counts and character sets a Password spec resolves to, as ESO resolves them: a length of
+ * 0 or less means 24; `digits` and `symbols` default to a quarter of the length each (rounded
+ * down); an empty or absent `symbolCharacters` means ESO's default set.
+ */
+export function resolvePasswordSpec(spec: PasswordGeneratorSpec): { length: number; digits: number; symbols: number; letters: string; symbolCharacters: string; allowRepeat: boolean } {
+  const isInt = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v);
+  for (const f of ["length", "digits", "symbols"] as const) {
+    if (spec[f] !== undefined && !isInt(spec[f])) fail(`Password spec.${f} must be an integer`);
+  }
+  const length = spec.length !== undefined && spec.length > 0 ? spec.length : defaultPasswordLength;
+  if (length > maxPasswordLength) fail(`Password spec.length ${length} exceeds the maximum of ${maxPasswordLength}`);
+  // ESO: int(float32(length) * 0.25), exact for every length up to the bound.
+  const digits = spec.digits ?? Math.floor(length / 4);
+  const symbols = spec.symbols ?? Math.floor(length / 4);
+  // ESO would lengthen the password past `length` for a negative count; refused instead.
+  if (digits < 0) fail("Password spec.digits must not be negative");
+  if (symbols < 0) fail("Password spec.symbols must not be negative");
+  const symbolCharacters = spec.symbolCharacters ? spec.symbolCharacters : defaultSymbolCharacters;
+  if (symbolCharacters.length > maxSymbolCharacters) fail(`Password spec.symbolCharacters is longer than ${maxSymbolCharacters} characters`);
+  // ESO picks single bytes, so a multi-byte character would be split into invalid UTF-8.
+  for (let i = 0; i < symbolCharacters.length; i++) {
+    const c = symbolCharacters.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e) fail("Password spec.symbolCharacters must be printable ASCII");
+  }
+  return { length, digits, symbols, letters: spec.noUpper ? lowerLetters : lowerLetters + upperLetters, symbolCharacters, allowRepeat: spec.allowRepeat === true };
+}
+
+/**
+ * A password as ESO's Password generator makes one: `length - digits - symbols` letters, then
+ * `digits` digits, then `symbols` symbols, each character drawn uniformly from its set and
+ * inserted at a uniformly drawn position. Without `allowRepeat` no character appears twice in
+ * the whole password (across the sets, as ESO checks it). ESO redraws a repeated character
+ * until it finds an unused one; drawing uniformly among the unused entries of the set is the
+ * same distribution and always ends: when no unused entry is left (e.g. a symbol set that
+ * overlaps the letters) it fails instead of looping.
+ */
+export function generatePassword(spec: PasswordGeneratorSpec, random: Pick<Randomness, "int">): string {
+  const r = resolvePasswordSpec(spec);
+  const letterCount = r.length - r.digits - r.symbols;
+  if (letterCount < 0) fail("Password: number of digits and symbols must be less than total length");
+  if (!r.allowRepeat) {
+    if (letterCount > r.letters.length) fail("Password: number of letters exceeds available letters and repeats are not allowed");
+    if (r.digits > digitCharacters.length) fail("Password: number of digits exceeds available digits and repeats are not allowed");
+    if (r.symbols > r.symbolCharacters.length) fail("Password: number of symbols exceeds available symbols and repeats are not allowed");
+  }
+  const out: string[] = [];
+  const used = new Set<string>();
+  const draw = (set: string, count: number, what: string) => {
+    for (let i = 0; i < count; i++) {
+      const candidates = r.allowRepeat ? set : [...set].filter((c) => !used.has(c)).join("");
+      if (candidates.length === 0) fail(`Password: no unused ${what} left and repeats are not allowed`);
+      const ch = candidates[random.int(candidates.length)]!;
+      used.add(ch);
+      out.splice(out.length === 0 ? 0 : random.int(out.length + 1), 0, ch);
+    }
+  };
+  draw(r.letters, letterCount, "letter");
+  draw(digitCharacters, r.digits, "digit");
+  draw(r.symbolCharacters, r.symbols, "symbol");
+  return out.join("");
+}
+
+/** What a generator produced: ESO's keys (`password`, `uuid`), values as bytes. */
+export type Generated = Record<string, Uint8Array>;
+
+/**
+ * Runs generator `kind` on the object's `spec`. Keys are ESO's: a Password yields `password`,
+ * a UUID yields `uuid`. Throws `HUSH_ERR_CONTROLLER_GENERATOR` for a spec that cannot produce
+ * a value and `HUSH_ERR_CONTROLLER_INVALID_SPEC` for a kind hush does not implement.
+ */
+export function runGenerator(kind: string, spec: unknown, random: Randomness): Generated {
+  const enc = (s: string) => new TextEncoder().encode(s);
+  switch (kind) {
+    case "Password": {
+      if (spec !== undefined && (typeof spec !== "object" || spec === null || Array.isArray(spec))) fail("Password spec must be an object");
+      return { password: enc(generatePassword((spec ?? {}) as PasswordGeneratorSpec, random)) };
+    }
+    case "UUID":
+      return { uuid: enc(random.uuid()) };
+    default:
+      throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `generator kind ${JSON.stringify(kind.slice(0, 64))} is not supported by hush (supported: ${generatorKinds.join(", ")})`);
+  }
+}
+
+/**
+ * Which resource a `generatorRef` names under `flavour`: only the flavour's generator group
+ * (`apiVersion` defaults to it) and only the kinds hush implements. Anything else is an
+ * invalid spec (the CRD refuses it at admission too). The name is looked up in the
+ * ExternalSecret's own namespace only; the ref has no namespace field to point elsewhere.
+ */
+export function generatorResource(ref: ExternalSecretGeneratorRef, flavour: ApiFlavour, where: string): { kind: GeneratorKind; plural: string; name: string } {
+  const want = generatorApiVersionOf(flavour);
+  const apiVersion = ref.apiVersion ?? want;
+  if (apiVersion !== want) throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${where}.apiVersion must be ${want}`);
+  if (!isGeneratorKind(ref.kind)) {
+    throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${where}.kind ${JSON.stringify(String(ref.kind).slice(0, 64))} is not supported by hush (supported: ${generatorKinds.join(", ")})`);
+  }
+  if (typeof ref.name !== "string" || ref.name === "") throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${where}.name is required`);
+  return { kind: ref.kind, plural: ref.kind === "Password" ? "passwords" : "uuids", name: ref.name };
+}
