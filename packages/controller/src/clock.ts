@@ -14,11 +14,24 @@ export interface Clock {
   setTimeout(fn: () => void, ms: number): Timer;
 }
 
+/** The longest delay Node's `setTimeout` honours (2^31 - 1 ms, about 24.8 days). */
+export const maxTimerDelayMs = 2 ** 31 - 1;
+
+/**
+ * The delay to hand to Node's `setTimeout`: Node runs a longer delay after 1 ms, so a long
+ * refresh interval (`refreshInterval: 1000h`) would otherwise requeue in a tight loop. Capped,
+ * the timer wakes early and the reconcile computes the remaining wait again.
+ */
+export function timerDelay(ms: number): number {
+  if (!(ms > 0)) return 0;
+  return Math.min(ms, maxTimerDelayMs);
+}
+
 /** The real clock. Timers are unref'd so they never keep a process alive on their own. */
 export const systemClock: Clock = {
   now: () => Date.now(),
   setTimeout(fn, ms) {
-    const t = setTimeout(fn, Math.max(0, ms));
+    const t = setTimeout(fn, timerDelay(ms));
     t.unref?.();
     return { cancel: () => clearTimeout(t) };
   },

@@ -20,6 +20,8 @@ import type { ControllerMetrics } from "./metrics.js";
 import { writersOf } from "./plan-secret.js";
 import { ReaderCache } from "./reader-cache.js";
 import { Reconciler, type ControllerStats } from "./reconcile.js";
+import type { CredentialReadObserver } from "./reader-cache.js";
+import { storeRefreshIntervalMs } from "./refresh.js";
 import { storeCacheKey, storeRefsOf } from "./resolve-store.js";
 import { SecretWriter } from "./secret-writer.js";
 import { WorkQueue } from "./work-queue.js";
@@ -179,7 +181,9 @@ export class Controller {
     this.#writer = new SecretWriter(options.client);
     this.#readers = new ReaderCache({
       createProvider: options.createProvider,
-      contextFor: (store, kind) => this.#providerContext(store, kind),
+      contextFor: (store, kind, onRead) => this.#providerContext(store, kind, onRead),
+      // Credential rotation: the Secrets a provider read are checked for a new version before use.
+      sourceVersion: async (kind, ns, name) => (await options.client.get<KubeObject>(resourcePath({ version: "v1", plural: kind === "Secret" ? "secrets" : "configmaps", namespace: ns, name })))?.metadata.resourceVersion,
       clock: this.#clock,
       windowMs: options.dedupWindowMs ?? 60_000,
       ratePerSecond: options.storeRatePerSecond ?? 20,
@@ -270,13 +274,15 @@ export class Controller {
     return ref.kind === "ClusterSecretStore" ? this.#clusterStores.get(ref.name) : this.#stores.get(`${namespace}/${ref.name}`);
   }
 
-  #providerContext(store: SecretStore, kind: "SecretStore" | "ClusterSecretStore"): ProviderContext {
+  #providerContext(store: SecretStore, kind: "SecretStore" | "ClusterSecretStore", onRead: CredentialReadObserver): ProviderContext {
     const client = this.#o.client;
     const m = this.#o.metrics;
     return {
       namespace: store.metadata.namespace ?? "",
       storeKind: kind,
-      ...(store.spec.retrySettings ? { retrySettings: store.spec.retrySettings } : {}),
+      // With retrySettings, the store's reader retries as ESO does (retryPolicyOf), so the SDK
+      // itself makes one attempt per call; without them the SDK keeps its own defaults.
+      ...(store.spec.retrySettings ? { retrySettings: { ...store.spec.retrySettings, maxRetries: 0 } } : {}),
       observe: (c) => {
         this.stats.apiCalls++;
         m?.providerCalls.inc({ provider: c.provider, operation: c.operation, result: c.result });
@@ -285,6 +291,7 @@ export class Controller {
       now: () => this.#clock.now(),
       readSecret: async (ns, name, key) => {
         const s = await client.get<Secret>(resourcePath({ version: "v1", plural: "secrets", namespace: ns, name }));
+        onRead("Secret", ns, name, s?.metadata.resourceVersion);
         const v = s?.data?.[key];
         if (v === undefined) throw new HushError("HUSH_ERR_KUBE_NOT_FOUND", `credentials secret ${ns}/${name} has no key ${JSON.stringify(key.slice(0, 80))}`);
         return new Uint8Array(Buffer.from(v, "base64"));
@@ -315,7 +322,8 @@ export class Controller {
     let failedCode: string | undefined;
     try {
       const reader = await this.#readers.get(key, store);
-      await reader.provider.validate();
+      // Through the reader: rate limited and retried per the store's retrySettings, as ESO's client.
+      await reader.validate();
       cond = { type: "Ready", status: "True", reason: "Valid", message: "store validated" };
       valid = true;
     } catch (err) {
@@ -349,6 +357,7 @@ export class Controller {
       }
     }
     if (!valid) throw new HushError("HUSH_ERR_CONTROLLER_STORE_NOT_READY", `${kind} ${name} is not valid [${failedCode}]`);
-    return { requeueAfter: this.#o.storeRefreshMs ?? 300_000 };
+    // The store's own spec.refreshInterval (seconds, as ESO), floored so a tenant cannot make it spin.
+    return { requeueAfter: storeRefreshIntervalMs(store, this.#o.storeRefreshMs ?? 300_000) };
   }
 }

@@ -127,7 +127,8 @@ export class Reconciler {
     d.stats.reconciles++;
 
     // A cached read may be reused by another ExternalSecret only within half its own refresh interval.
-    const fresh = decision.due && decision.reason === "spec-changed";
+    // A change, a repair or a retry reads the provider afresh (ESO reads live whenever it fetches).
+    const fresh = decision.due ? decision.reason === "spec-changed" : true;
     const maxAgeMs = Math.max(0, refreshIntervalMs(es) / 2) || Infinity;
     const fetched = await fetchExternalSecretData(es, this.#sourceReader(es, fresh, maxAgeMs));
     let plan = planSecret(es, fetched, existing, d.flavour);

@@ -26,6 +26,17 @@ describe("resolveStore", () => {
     expect(q(s, { namespaceLabels: { tier: "gold" } }).ok).toBe(true);
     expect(q(s, { namespaceLabels: { tier: "bronze" } })).toMatchObject({ ok: false, reason: "namespace-not-admitted" });
   });
+  it("ORs condition fields (ESO v0.16.2): a named namespace is admitted although the selector does not match it", () => {
+    const s = store({ conditions: [{ namespaces: ["team-a"], namespaceSelector: { matchLabels: { tier: "gold" } } }] });
+    expect(q(s, { namespaceLabels: { tier: "bronze" } }).ok).toBe(true);
+    expect(q(s, { namespace: "team-b", namespaceLabels: { tier: "gold" } }).ok).toBe(true);
+    expect(q(s, { namespace: "team-b", namespaceLabels: { tier: "bronze" } })).toMatchObject({ ok: false, reason: "namespace-not-admitted" });
+    expect(q(store({ conditions: [{}] }))).toMatchObject({ ok: false, reason: "namespace-not-admitted" });
+  });
+  it("conditions apply to ClusterSecretStores only (ESO ignores them on a SecretStore)", () => {
+    const s = store({ conditions: [{ namespaces: ["elsewhere"] }] });
+    expect(resolveStore({ ref: { name: "s" }, namespace: "team-a", store: s, controllerClass: "", namespaceLabels: {} }).ok).toBe(true);
+  });
   it("matches our own class", () => {
     expect(q(store({ controller: "blue" }), { controllerClass: "blue" }).ok).toBe(true);
   });

@@ -1,5 +1,6 @@
-import type { FindSpec, RemoteRef, SecretProvider } from "@hush/providers";
+import { isRetryable, type FindSpec, type RemoteRef, type SecretProvider } from "@hush/providers";
 import type { Clock } from "./clock.js";
+import type { RetryPolicy } from "./store-retry.js";
 import { TokenBucket } from "./token-bucket.js";
 
 /** Counts what a {@link StoreReader} did, for metrics and the benchmark. */
@@ -8,7 +9,7 @@ export interface ReadStats {
   requested: number;
   /** Reads answered from a recent or in-flight identical read (provider calls saved). */
   deduplicated: number;
-  /** Calls made to the provider (a batch counts once). */
+  /** Calls made to the provider (a batch counts once, each retry once more). */
   providerCalls: number;
 }
 
@@ -28,6 +29,12 @@ export interface StoreReaderOptions {
   readonly ratePerSecond?: number;
   readonly burst?: number;
   readonly observe?: CallObserver;
+  /**
+   * The store's `retrySettings` (see `retryPolicyOf`): a call failing with a retryable error
+   * (throttled, unavailable) is made again after the policy's waits, each retry taking a
+   * rate-limit token like any call.
+   */
+  readonly retry?: RetryPolicy | undefined;
 }
 
 /** Per-read options. */
@@ -66,6 +73,7 @@ export class StoreReader {
   readonly #maxBatch: number;
   readonly #bucket: TokenBucket;
   readonly #observe: CallObserver | undefined;
+  readonly #retry: RetryPolicy | undefined;
   #cache = new Map<string, Entry<unknown>>();
   #pending: Pending[] = [];
   #pumping: Promise<void> | undefined;
@@ -80,6 +88,7 @@ export class StoreReader {
     const rate = options.ratePerSecond ?? 20;
     this.#bucket = new TokenBucket({ ratePerSecond: rate, burst: options.burst ?? rate * 2, clock: options.clock });
     this.#observe = options.observe;
+    this.#retry = options.retry;
   }
 
   /** The provider behind this reader. */
@@ -116,17 +125,26 @@ export class StoreReader {
   }
 
   async #call<T>(operation: string, fn: () => Promise<T>, limited = true): Promise<T> {
-    if (limited) await this.#bucket.acquire();
-    this.stats.providerCalls++;
-    const start = performance.now();
-    try {
-      const v = await fn();
-      this.#observe?.({ provider: this.#provider.kind, operation, result: "ok", seconds: (performance.now() - start) / 1000 });
-      return v;
-    } catch (err) {
-      this.#observe?.({ provider: this.#provider.kind, operation, result: "error", seconds: (performance.now() - start) / 1000 });
-      throw err;
+    for (let attempt = 0; ; attempt++) {
+      if (limited || attempt > 0) await this.#bucket.acquire();
+      this.stats.providerCalls++;
+      const start = performance.now();
+      try {
+        const v = await fn();
+        this.#observe?.({ provider: this.#provider.kind, operation, result: "ok", seconds: (performance.now() - start) / 1000 });
+        return v;
+      } catch (err) {
+        this.#observe?.({ provider: this.#provider.kind, operation, result: "error", seconds: (performance.now() - start) / 1000 });
+        const wait = this.#retry?.delaysMs[attempt];
+        if (wait === undefined || !isRetryable(err)) throw err;
+        await new Promise<void>((resolve) => this.#clock.setTimeout(resolve, wait));
+      }
     }
+  }
+
+  /** Checks the store's credentials and reachability (store status), rate limited and retried like a read. */
+  validate(): Promise<void> {
+    return this.#call("validate", () => this.#provider.validate());
   }
 
   /** One value (whole remote secret; callers pick properties), batched with concurrent reads. */

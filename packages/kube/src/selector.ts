@@ -18,10 +18,16 @@ export function matchesSelector(selector: LabelSelector, labels: Readonly<Record
 
 /**
  * Whether a ClusterSecretStore with `conditions` may serve ExternalSecrets in `namespace`
- * (labels `namespaceLabels`). No conditions: every namespace. Otherwise any one condition
- * must match, and within a condition every set field must match. `namespaceRegexes` are RE2
- * (as in ESO) and unanchored: write `^team-a$` to admit exactly `team-a`. A pattern that does
- * not compile admits nothing (fails closed).
+ * (labels `namespaceLabels`), as ESO v0.16.2 decides it (`shouldProcessSecret` in its client
+ * manager). No conditions: every namespace. Otherwise everything is OR-ed: a namespace is
+ * admitted when, in any condition, its `namespaceSelector` matches, or any entry of
+ * `namespaces` names it, or any of `namespaceRegexes` matches it. A condition with none of the
+ * three admits nothing; an empty `namespaceSelector` (`{}`) matches every namespace, as a
+ * Kubernetes label selector does. `namespaceRegexes` are RE2 (as in ESO) and unanchored: write
+ * `^team-a$` to admit exactly `team-a`. A pattern that does not compile denies the namespace
+ * (fails closed: ESO's webhook refuses such a store and its controller stops at the error), and
+ * so does a selector Kubernetes would refuse (`In`/`NotIn` without values, `Exists`/
+ * `DoesNotExist` with values).
  */
 export function storeAdmitsNamespace(
   conditions: readonly ClusterSecretStoreCondition[] | undefined,
@@ -29,11 +35,26 @@ export function storeAdmitsNamespace(
   namespaceLabels: Readonly<Record<string, string>>,
 ): boolean {
   if (!conditions || conditions.length === 0) return true;
-  return conditions.some((c) => {
-    if (c.namespaces && !c.namespaces.includes(namespace)) return false;
-    if (c.namespaceRegexes && !c.namespaceRegexes.some((r) => safeRegex(r)?.test(namespace) ?? false)) return false;
-    if (c.namespaceSelector && !matchesSelector(c.namespaceSelector, namespaceLabels)) return false;
-    return true;
+  for (const c of conditions) {
+    if (c.namespaceSelector) {
+      if (!selectorIsValid(c.namespaceSelector)) return false;
+      if (matchesSelector(c.namespaceSelector, namespaceLabels)) return true;
+    }
+    if (c.namespaces?.includes(namespace)) return true;
+    for (const source of c.namespaceRegexes ?? []) {
+      const r = safeRegex(source);
+      if (!r) return false;
+      if (r.test(namespace)) return true;
+    }
+  }
+  return false;
+}
+
+/** What `metav1.LabelSelectorAsSelector` accepts: set operators need values, existence operators none. */
+function selectorIsValid(selector: LabelSelector): boolean {
+  return (selector.matchExpressions ?? []).every((e) => {
+    const n = e.values?.length ?? 0;
+    return e.operator === "In" || e.operator === "NotIn" ? n > 0 : n === 0;
   });
 }
 
