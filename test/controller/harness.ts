@@ -13,7 +13,7 @@ import { createMetricsRegistry } from "@hush/server";
 
 type Registry = ReturnType<typeof createMetricsRegistry>;
 
-export const crdPaths = ["externalsecrets", "secretstores", "clustersecretstores"].map((p) => join(repoRoot, "deploy", "crds", `hush.dev_${p}.yaml`));
+export const crdPaths = ["externalsecrets", "secretstores", "clustersecretstores", "clusterexternalsecrets"].map((p) => join(repoRoot, "deploy", "crds", `hush.dev_${p}.yaml`));
 
 /** A TCP relay in front of moto that the tests can cut and restore: a real network outage. */
 export class Outage {

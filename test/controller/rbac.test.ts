@@ -45,9 +45,18 @@ describe.skipIf(!peers.every((p) => p.ok))("deploy/controller RBAC is enough, an
   it("grants exactly the verbs the controller needs", async () => {
     const can = async (verb: string, resource: string, ns = "default", extra: string[] = []) => (await kube.kubectl(["--as", sa, "auth", "can-i", verb, resource, "-n", ns, ...extra])).stdout.trim();
     expect(await can("patch", "externalsecrets.hush.dev", "default", ["--subresource=status"])).toBe("yes");
-    expect(await can("patch", "externalsecrets.hush.dev")).toBe("no");
+    // ExternalSecrets: created, patched (JSON patch guarded by resourceVersion) and deleted only
+    // on behalf of ClusterExternalSecrets (role hush-controller-cluster-external-secrets); never PUT.
+    for (const verb of ["create", "patch", "delete"]) expect(await can(verb, "externalsecrets.hush.dev"), `${verb} externalsecrets`).toBe("yes");
     expect(await can("update", "externalsecrets.hush.dev")).toBe("no");
-    expect(await can("delete", "externalsecrets.hush.dev")).toBe("no");
+    // ClusterExternalSecrets: read and watched, status written; never written otherwise.
+    for (const verb of ["get", "list", "watch"]) expect(await can(verb, "clusterexternalsecrets.hush.dev"), `${verb} clusterexternalsecrets`).toBe("yes");
+    for (const verb of ["create", "update", "patch", "delete"]) expect(await can(verb, "clusterexternalsecrets.hush.dev"), `${verb} clusterexternalsecrets`).toBe("no");
+    expect(await can("patch", "clusterexternalsecrets.hush.dev", "default", ["--subresource=status"])).toBe("yes");
+    expect(await can("update", "clusterexternalsecrets.hush.dev", "default", ["--subresource=finalizers"])).toBe("yes");
+    // Namespaces: listed and watched for ClusterExternalSecret selectors; never written.
+    for (const verb of ["get", "list", "watch"]) expect(await can(verb, "namespaces"), `${verb} namespaces`).toBe("yes");
+    for (const verb of ["create", "update", "patch", "delete"]) expect(await can(verb, "namespaces"), `${verb} namespaces`).toBe("no");
     expect(await can("create", "leases.coordination.k8s.io", "hush-system")).toBe("yes");
     expect(await can("create", "leases.coordination.k8s.io", "default")).toBe("no");
     // templateFrom ConfigMaps: read, never listed, watched or written.

@@ -45,9 +45,9 @@ describe.skipIf(!kubectlPeer.ok)("deploy/ kustomizations", () => {
     expect(objects.length).toBeGreaterThan(0);
   });
 
-  it("deploy/controller carries the three hush.dev CRDs", async () => {
+  it("deploy/controller carries the hush.dev CRDs", async () => {
     const crds = (await kustomize("deploy/controller")).filter((o) => o.kind === "CustomResourceDefinition").map((o) => o.metadata.name).sort();
-    expect(crds).toEqual(["clustersecretstores.hush.dev", "externalsecrets.hush.dev", "secretstores.hush.dev"]);
+    expect(crds).toEqual(["clusterexternalsecrets.hush.dev", "clustersecretstores.hush.dev", "externalsecrets.hush.dev", "secretstores.hush.dev"]);
   });
 
   describe.skipIf(!apiPeers.every((p) => p.ok))("against a real kube-apiserver", () => {

@@ -15,6 +15,7 @@ import {
 import { EventRecorder, Informer, kubeErrorCode, resourcePath, type KubeClient, type KubeLogger } from "@hush/kube/client";
 import type { ClientOverrides, ProviderContext, ProviderFactory } from "@hush/providers";
 import { systemClock, type Clock } from "./clock.js";
+import { ClusterExternalSecretController } from "./cluster-external-secret.js";
 import { stableHash } from "./data-hash.js";
 import type { ControllerMetrics } from "./metrics.js";
 import { writersOf } from "./plan-secret.js";
@@ -63,6 +64,11 @@ export interface ControllerOptions {
    * serves `external-secrets.io` with ESO's labels, annotations and metric names).
    */
   readonly flavour?: ApiFlavour;
+  /**
+   * Reconcile ClusterExternalSecrets (default on; always off with `namespace`, since they
+   * create ExternalSecrets across namespaces). Off too when the CRD is not installed.
+   */
+  readonly clusterExternalSecrets?: boolean;
 }
 
 const esPlural = "externalsecrets";
@@ -105,6 +111,8 @@ export class Controller {
   readonly #managedBy = new Map<string, Set<string>>();
   #started = false;
   readonly #background = new Set<Promise<void>>();
+  /** ClusterExternalSecrets, when reconciled (cluster-wide controllers only). */
+  readonly #ces: ClusterExternalSecretController | undefined;
 
   constructor(options: ControllerOptions) {
     this.#o = options;
@@ -120,11 +128,18 @@ export class Controller {
       ...common,
       name: "externalsecrets",
       path: resourcePath({ group, version, plural: esPlural, ...(ns ? { namespace: ns } : {}) }),
-      onAdd: (o) => this.#queue.add(keyOf(o), { priority: !o.status?.refreshTime }),
+      onAdd: (o) => {
+        this.#queue.add(keyOf(o), { priority: !o.status?.refreshTime });
+        this.#ces?.onExternalSecret(undefined, o, false);
+      },
       onUpdate: (old, o) => {
         if (interesting(old, o)) this.#queue.add(keyOf(o));
+        this.#ces?.onExternalSecret(old, o, false);
       },
-      onDelete: (o) => this.#forget(keyOf(o)),
+      onDelete: (o) => {
+        this.#forget(keyOf(o));
+        this.#ces?.onExternalSecret(undefined, o, true);
+      },
     });
     const onStore = (o: SecretStore, kind: "SecretStore" | "ClusterSecretStore") => this.#storeQueue.add(`${kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`);
     this.#stores = new Informer<SecretStore>({
@@ -190,6 +205,19 @@ export class Controller {
     });
     this.#loop = new WorkerLoop({ queue: this.#queue, reconcile: (k) => this.#reconciler.reconcile(k), workers: options.workers ?? 8, log: options.log, name: "externalsecrets", ...(options.backoff ? { backoff: options.backoff } : {}) });
     this.#storeLoop = new WorkerLoop({ queue: this.#storeQueue, reconcile: (k) => this.#reconcileStore(k), workers: 1, log: options.log, name: "stores", backoff: { baseMs: 1000, maxMs: Math.min(30_000, options.storeRefreshMs ?? 300_000) } });
+    this.#ces =
+      (options.clusterExternalSecrets ?? true) && !ns
+        ? new ClusterExternalSecretController({
+            client: options.client,
+            log: options.log,
+            clock: this.#clock,
+            flavour,
+            externalSecrets: () => this.#es.list(),
+            relistIntervalMs: common.relistIntervalMs,
+            livenessTimeoutMs: common.livenessTimeoutMs,
+            ...(options.backoff ? { backoff: options.backoff } : {}),
+          })
+        : undefined;
     this.#reconciler = new Reconciler({
       client: options.client,
       clock: this.#clock,
@@ -214,7 +242,7 @@ export class Controller {
 
   /** True once every informer has listed and their watches look alive. */
   ready(): boolean {
-    return this.#started && [this.#es, this.#secrets, this.#stores, this.#clusterStores].every((i) => i.healthy());
+    return this.#started && [this.#es, this.#secrets, this.#stores, this.#clusterStores].every((i) => i.healthy()) && (this.#ces?.healthy() ?? true);
   }
 
   /** Keys waiting or in flight (for tests and the benchmark). */
@@ -229,10 +257,12 @@ export class Controller {
   async run(signal: AbortSignal): Promise<void> {
     const informers = [this.#secrets, this.#stores, this.#clusterStores, this.#es];
     await Promise.all([this.#secrets.start(), this.#stores.start(), this.#clusterStores.start()]);
+    // Before the ExternalSecret informer, so its first events already find the ClusterExternalSecrets.
+    await this.#ces?.start();
     await this.#es.start();
     this.#started = true;
     this.#o.log.info({ workers: this.#o.workers ?? 8, namespace: this.#o.namespace ?? "*" }, "controller started");
-    const loops = [this.#loop.run(), this.#storeLoop.run()];
+    const loops = [this.#loop.run(), this.#storeLoop.run(), ...(this.#ces ? [this.#ces.run()] : [])];
     const seen = new Map<string, number>();
     const depth = setInterval(() => {
       this.#o.metrics?.queueDepth.set(this.#queue.length);
@@ -248,9 +278,10 @@ export class Controller {
     this.#started = false;
     this.#queue.shutDown();
     this.#storeQueue.shutDown();
+    this.#ces?.shutDown();
     await Promise.all(loops);
     await Promise.all([...this.#background]);
-    await Promise.all(informers.map((i) => i.stop()));
+    await Promise.all([...informers.map((i) => i.stop()), this.#ces?.stop()]);
     await this.#readers.dropAll();
     this.#o.log.info({}, "controller stopped");
   }

@@ -43,5 +43,26 @@ export { TokenBucket, type TokenBucketOptions } from "./token-bucket.js";
 export { WorkQueue } from "./work-queue.js";
 export { ManualClock, maxTimerDelayMs, systemClock, timerDelay, type Clock, type Timer } from "./clock.js";
 export { createControllerMetrics, type ControllerMetrics } from "./metrics.js";
+export {
+  cesOwnerReference,
+  cesRefreshMs,
+  clashReason,
+  clusterExternalSecretStatus,
+  controllingClusterExternalSecret,
+  defaultCesRefreshMs,
+  externalSecretNameOf,
+  namespacesFailedMessage,
+  planClusterExternalSecret,
+  selectNamespaces,
+  type CesAction,
+  type CesPlan,
+  type ClusterExternalSecret,
+  type ClusterExternalSecretCondition,
+  type ClusterExternalSecretSpec,
+  type ClusterExternalSecretStatus,
+  type NamespaceFailure,
+  type NamespaceInfo,
+} from "./plan-cluster-external-secret.js";
+export { ClusterExternalSecretController, type ClusterExternalSecretControllerOptions } from "./cluster-external-secret.js";
 export { Controller, type ControllerOptions, type ControllerStats } from "./controller.js";
 export { runController, type RunControllerOptions } from "./run-controller.js";

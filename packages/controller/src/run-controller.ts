@@ -89,6 +89,7 @@ export async function runController(options: RunControllerOptions): Promise<"sto
       ...(options.controllerClass ? { controllerClass: options.controllerClass } : {}),
       ...(options.events ? { events: options.events } : {}),
       ...(options.flavour ? { flavour: options.flavour } : {}),
+      ...(options.clusterExternalSecrets === false ? { clusterExternalSecrets: false } : {}),
     });
 
   try {

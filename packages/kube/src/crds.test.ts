@@ -125,6 +125,32 @@ describe("CRDs", () => {
     }
   });
 
+  it("defines ClusterExternalSecret (cluster-scoped, ESO's fields) embedding the ExternalSecret spec schema in both groups", () => {
+    for (const flavour of [hushFlavour, esoFlavour]) {
+      const crds = buildCrds(flavour);
+      const c = crds.find((x) => (x["metadata"] as { name: string }).name === `clusterexternalsecrets.${flavour.group}`)!;
+      expect(c).toBeDefined();
+      const s = c["spec"] as { scope: string; names: { kind: string; shortNames: string[] } };
+      expect(s.scope).toBe("Cluster");
+      expect(s.names.kind).toBe("ClusterExternalSecret");
+      expect(s.names.shortNames).toEqual(["ces"]);
+      expect(versionsOf(c).map((v) => v.name)).toEqual([flavour.version, ...flavour.servedVersions]);
+      const spec = esSpec(c);
+      expect(Object.keys(spec["properties"] as object).sort()).toEqual(
+        ["externalSecretMetadata", "externalSecretName", "externalSecretSpec", "namespaceSelector", "namespaceSelectors", "namespaces", "refreshTime"],
+      );
+      expect(spec["required"]).toEqual(["externalSecretSpec"]);
+      // The ExternalSecret's own schema (defaults and refusals included), so the stamped copies validate alike.
+      const { description: _d, ...embedded } = at(spec, "externalSecretSpec");
+      expect(embedded).toEqual(esSpec(crds[0]!));
+      // ESO declares no default: unset means hourly.
+      expect(at(spec, "refreshTime")["default"]).toBeUndefined();
+      const status = (versionsOf(c)[0]!.schema.openAPIV3Schema["properties"] as Record<string, Schema>)["status"]!;
+      expect(Object.keys(status["properties"] as object).sort()).toEqual(["conditions", "externalSecretName", "failedNamespaces", "provisionedNamespaces"]);
+      expect(at(status, "failedNamespaces", "[]")["required"]).toEqual(["namespace"]);
+    }
+  });
+
   for (const [label, flavour, dir] of flavours) {
     const crds = buildCrds(flavour);
     it(`${label}: stays small enough for client-side apply (last-applied annotation limit 256 KiB)`, () => {

@@ -291,6 +291,40 @@ const storeSpec = (cluster: boolean): Schema =>
   );
 const storeStatus = obj({ conditions: arr(condition), capabilities: enumStr(["ReadOnly", "WriteOnly", "ReadWrite"]) });
 
+/** A `metav1.LabelSelector` (ClusterExternalSecret namespace selection). */
+const labelSelector = obj({
+  matchLabels: strMap(),
+  matchExpressions: arr(obj({ key: str(), operator: enumStr(["In", "NotIn", "Exists", "DoesNotExist"]), values: arr(str()) }, ["key", "operator"])),
+});
+
+/**
+ * ClusterExternalSecret (ESO v0.16 `ClusterExternalSecretSpec`): one ExternalSecret spec
+ * stamped into every selected namespace. `refreshTime` has no default, as in ESO (unset: the
+ * namespaces are re-checked hourly; label changes are watched anyway).
+ */
+const clusterExternalSecretSpec = obj(
+  {
+    externalSecretSpec: { ...externalSecretSpec, description: "Spec of the ExternalSecret created in each selected namespace." },
+    externalSecretName: str("Name of the ExternalSecrets created; defaults to the ClusterExternalSecret's name.", {
+      minLength: 1,
+      maxLength: 253,
+      pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+    }),
+    externalSecretMetadata: obj({ labels: strMap(), annotations: strMap() }),
+    namespaceSelector: { ...labelSelector, description: "Deprecated: use namespaceSelectors. Namespaces whose labels match." },
+    namespaceSelectors: arr(labelSelector, "Namespaces whose labels match any of these selectors."),
+    namespaces: arr(str(undefined, { minLength: 1, maxLength: 63, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$" }), "Namespaces chosen by name (OR-ed with the selectors)."),
+    refreshTime: duration("How often the selected namespaces are re-checked (default 1h)."),
+  },
+  ["externalSecretSpec"],
+);
+const clusterExternalSecretStatus = obj({
+  externalSecretName: str("Name of the ExternalSecrets created."),
+  provisionedNamespaces: arr(str(), "Namespaces holding this ClusterExternalSecret's ExternalSecret."),
+  failedNamespaces: arr(obj({ namespace: str(), reason: str() }, ["namespace"]), "Namespaces where the ExternalSecret could not be written, and why."),
+  conditions: arr(condition),
+});
+
 interface CrdInput {
   readonly kind: string;
   readonly plural: string;
@@ -401,7 +435,7 @@ const readyColumns: Schema[] = [
   { name: "Ready", type: "string", jsonPath: ".status.conditions[?(@.type==\"Ready\")].status" },
 ];
 
-/** The CRDs of a flavour (default `hush.dev`) (ExternalSecret, SecretStore, ClusterSecretStore, and the Password and UUID generators), as objects, in apply order. */
+/** The CRDs of a flavour (default `hush.dev`) (ExternalSecret, SecretStore, ClusterSecretStore, ClusterExternalSecret, and the Password and UUID generators), as objects, in apply order. */
 export function buildCrds(flavour: ApiFlavour = hushFlavour): Schema[] {
   return [
     crd(flavour, {
@@ -420,6 +454,19 @@ export function buildCrds(flavour: ApiFlavour = hushFlavour): Schema[] {
     }),
     crd(flavour, { kind: "SecretStore", plural: "secretstores", shortNames: ["ss"], scope: "Namespaced", spec: storeSpec(false), status: storeStatus, columns: [...readyColumns, { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" }] }),
     crd(flavour, { kind: "ClusterSecretStore", plural: "clustersecretstores", shortNames: ["css"], scope: "Cluster", spec: storeSpec(true), status: storeStatus, columns: [...readyColumns, { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" }] }),
+    crd(flavour, {
+      kind: "ClusterExternalSecret",
+      plural: "clusterexternalsecrets",
+      shortNames: ["ces"],
+      scope: "Cluster",
+      spec: clusterExternalSecretSpec,
+      status: clusterExternalSecretStatus,
+      columns: [
+        { name: "Store", type: "string", jsonPath: ".spec.externalSecretSpec.secretStoreRef.name" },
+        { name: "Refresh Interval", type: "string", jsonPath: ".spec.refreshTime" },
+        { name: "Ready", type: "string", jsonPath: ".status.conditions[?(@.type==\"Ready\")].status" },
+      ],
+    }),
     ...generatorCrds(flavour),
   ];
 }

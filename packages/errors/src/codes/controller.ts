@@ -59,6 +59,10 @@ export const controllerCodes = defineCodes({
     exitCode: 1,
     hint: "the Lease could not be renewed in time; the process exits so it restarts as a standby",
   },
+  HUSH_ERR_CONTROLLER_CES_WRITE: {
+    exitCode: 1,
+    hint: "a ClusterExternalSecret could not create, update or delete its ExternalSecret in some namespaces (status.failedNamespaces says why); retried with backoff",
+  },
   HUSH_ERR_CONTROLLER_CONFIG: {
     exitCode: 1,
     hint: "check the controller flags (--workers, --namespace, --kubeconfig)",
