@@ -352,7 +352,7 @@ export class Controller {
     let valid = false;
     let failedCode: string | undefined;
     try {
-      const reader = await this.#readers.get(key, store);
+      const reader = await this.#readers.get(key, store, { recheck: true });
       // Through the reader: rate limited and retried per the store's retrySettings, as ESO's client.
       await reader.validate();
       cond = { type: "Ready", status: "True", reason: "Valid", message: "store validated" };

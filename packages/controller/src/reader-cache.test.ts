@@ -86,6 +86,14 @@ describe("ReaderCache credential rotation", () => {
     expect(t.built()).toBe(2);
     expect(t.api.versionReads).toEqual(["Secret/team-a/creds", "Secret/team-a/creds"]);
   });
+  it("recheck: a forced fetch uses a rotated Secret at once, inside the check period", async () => {
+    const t = setup();
+    expect(await t.read()).toBe("old");
+    t.api.put("Secret", "team-a", "creds", { token: "new" });
+    const reader = await t.cache.get("SecretStore/team-a/s", t.store, { recheck: true });
+    expect(dec((await reader.getMap({ key: "k" }, { fresh: true })).token!)).toBe("new");
+    expect(t.built()).toBe(2);
+  });
   it("a credential Secret that was missing and appears is picked up (and one that goes away)", async () => {
     const t = setup();
     t.api.remove("Secret", "team-a", "creds");

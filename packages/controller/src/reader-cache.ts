@@ -50,8 +50,8 @@ interface Cached {
  *
  * Credential rotation: the Secrets (and ConfigMaps) a provider read are remembered with
  * the resourceVersion read. When a reader is asked for (a reconcile about to fetch, a store
- * validation) and no check ran in the last `credentialCheckMs`, their current versions are
- * compared; if any changed, appeared or went away, the reader is rebuilt, so the next
+ * validation) and no check ran in the last `credentialCheckMs` (or the caller asks for a
+ * `recheck`), their current versions are compared; if any changed, appeared or went away, the reader is rebuilt, so the next
  * provider call uses the new keys, token, service-account key or CA, with no store edit and
  * no restart (ESO builds a client per reconcile and gets this for free). Concurrent callers
  * share one check and one rebuild; a failed check keeps the reader.
@@ -67,18 +67,22 @@ export class ReaderCache {
     this.#o = options;
   }
 
-  /** The reader of `store` (cache key from `storeCacheKey`). */
-  get(key: string, store: SecretStore): Promise<StoreReader> {
+  /**
+   * The reader of `store` (cache key from `storeCacheKey`). `recheck`: check the credential
+   * sources now, whatever the period (a force-sync, a retry after a failure, a store validation),
+   * so a rotation is used by that very call.
+   */
+  get(key: string, store: SecretStore, options: { recheck?: boolean } = {}): Promise<StoreReader> {
     const gen = `${store.metadata.uid}/${store.metadata.generation}`;
     const cached = this.#readers.get(key);
     if (!cached || cached.gen !== gen) return this.#build(key, store, gen, cached);
-    const check = this.#check(cached);
+    const check = this.#check(cached, options.recheck === true);
     if (!check) return cached.reader;
     return check.then((unchanged) => {
       if (unchanged) return cached.reader;
       const current = this.#readers.get(key);
       // Another caller rebuilt it already: share that one.
-      if (current && current !== cached) return current.gen === gen ? current.reader : this.get(key, store);
+      if (current && current !== cached) return current.gen === gen ? current.reader : this.get(key, store, options);
       return this.#build(key, store, gen, cached);
     });
   }
@@ -104,12 +108,12 @@ export class ReaderCache {
   }
 
   /** A check of the entry's credential Secrets when one is due (`true`: unchanged), else undefined. */
-  #check(entry: Cached): Promise<boolean> | undefined {
+  #check(entry: Cached, force: boolean): Promise<boolean> | undefined {
     const versionOf = this.#o.sourceVersion;
     if (!versionOf || entry.deps.size === 0) return undefined;
     if (entry.checking) return entry.checking;
     const now = this.#o.clock.now();
-    if (now - entry.checkedAt < (this.#o.credentialCheckMs ?? 5_000)) return undefined;
+    if (!force && now - entry.checkedAt < (this.#o.credentialCheckMs ?? 5_000)) return undefined;
     entry.checkedAt = now;
     const seen = [...entry.deps];
     entry.checking = Promise.all(

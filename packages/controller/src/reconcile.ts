@@ -214,7 +214,8 @@ export class Reconciler {
         namespaceLabels: needsLabels ? await this.#namespaceLabels(namespace) : {},
       });
       if (!access.ok) throw denialError(access);
-      return d.readers.get(access.cacheKey, access.store);
+      // A forced, repairing or retrying fetch also re-checks the store's credential Secrets.
+      return d.readers.get(access.cacheKey, access.store, { recheck: fresh });
     };
     const opts = { fresh, maxAgeMs };
     return {
