@@ -216,7 +216,6 @@ spec:
     ["spec.provider.azurekv", { azurekv: { vaultUrl: "https://example.vault.azure.net" } }],
     ["spec.provider.kubernetes", { kubernetes: { remoteNamespace: "default" } }],
     ["spec.provider.aws.sessionTags", { aws: { service: "SecretsManager", region: "us-east-1", sessionTags: [{ key: "team", value: "a" }] } }],
-    ["spec.provider.vault.tls", { vault: { server: "https://vault:8200", path: "secret", tls: { certSecretRef: { name: "c", key: "tls.crt" } } } }],
   ] as const)("a SecretStore using %s is refused by the API server with that name, not pruned", async ([field, provider]) => {
     const manifest = stringify({ apiVersion: "external-secrets.io/v1beta1", kind: "SecretStore", metadata: { name: "unsupported-store" }, spec: { provider } });
     for (const flags of [[], ["--validate=false"]]) {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { Controller, createControllerMetrics } from "@hush/controller";
+import { Controller, createControllerMetrics, type ControllerOptions } from "@hush/controller";
 import { apiVersion, type ExternalSecret, type Secret, type SecretStore } from "@hush/kube";
 import { KubeClient, loadKubeConfig, resourcePath, type KubeLogger } from "@hush/kube/client";
 import { createProvider } from "@hush/providers";
@@ -90,7 +90,7 @@ export interface Env {
   stop(): Promise<void>;
 }
 
-export async function startEnv(options: { workers?: number; dedupWindowMs?: number; gcpsm?: { apiEndpoint: string; port: number; insecure: boolean } } = {}): Promise<Env> {
+export async function startEnv(options: { workers?: number; dedupWindowMs?: number; gcpsm?: { apiEndpoint: string; port: number; insecure: boolean }; controller?: Partial<ControllerOptions> } = {}): Promise<Env> {
   const kube = await startKube();
   const cleanups: (() => Promise<void>)[] = [() => kube.stop()];
   try {
@@ -113,6 +113,7 @@ export async function startEnv(options: { workers?: number; dedupWindowMs?: numb
       backoff: { baseMs: 200, maxMs: 2_000 },
       storeRefreshMs: 60_000,
       ...(options.dedupWindowMs !== undefined ? { dedupWindowMs: options.dedupWindowMs } : {}),
+      ...options.controller,
     });
     const abort = new AbortController();
     const running = controller.run(abort.signal);

@@ -17,6 +17,11 @@ export interface VaultClientOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** PEM CA bundle the server certificate must chain to (default: Node's CA store). */
   readonly ca?: string;
+  /**
+   * PEM client certificate and its private key, presented in the TLS handshake (mutual TLS, and
+   * Vault's `cert` auth method, which identifies the caller by this certificate). Both or neither.
+   */
+  readonly clientCert?: { readonly cert: string; readonly key: string };
   /** Skip TLS verification (sops's `VAULT_SKIP_VERIFY`); only when the caller asks. */
   readonly insecureSkipVerify?: boolean;
   /** Per-request deadline, connect to last byte. Default 30 s. */
@@ -81,6 +86,7 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
           agent: new https.Agent({
             keepAlive: true,
             ...(options.ca ? { ca: options.ca } : {}),
+            ...(options.clientCert ? { cert: options.clientCert.cert, key: options.clientCert.key } : {}),
             rejectUnauthorized: options.insecureSkipVerify !== true,
             ...proxy,
           }),

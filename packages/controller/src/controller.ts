@@ -37,6 +37,17 @@ export interface ControllerOptions {
   readonly createProvider: ProviderFactory;
   /** Endpoint overrides handed to providers (tests: moto, the GCP fake). */
   readonly clientOverrides?: ClientOverrides;
+  /**
+   * Lets namespaced SecretStores act with the controller's own identity (cloud default
+   * credentials, its own ServiceAccount token for Vault kubernetes auth). Default false:
+   * ClusterSecretStores only.
+   */
+  readonly allowAmbientCredentials?: boolean;
+  /**
+   * The controller's own ServiceAccount token file, read at each Vault kubernetes login without a
+   * ref (default `/var/run/secrets/kubernetes.io/serviceaccount/token`, kubelet rotates it).
+   */
+  readonly serviceAccountTokenPath?: string;
   /** Only this namespace's ExternalSecrets, SecretStores and Secrets; all namespaces when unset. */
   readonly namespace?: string;
   /** Concurrent reconciles (default 8). */
@@ -326,6 +337,26 @@ export class Controller {
         const v = s?.data?.[key];
         if (v === undefined) throw new HushError("HUSH_ERR_KUBE_NOT_FOUND", `credentials secret ${ns}/${name} has no key ${JSON.stringify(key.slice(0, 80))}`);
         return new Uint8Array(Buffer.from(v, "base64"));
+      },
+      ...(this.#o.allowAmbientCredentials ? { allowAmbientCredentials: true } : {}),
+      ownServiceAccountToken: async () => {
+        // Bounded read: the projected token is a few KiB; anything larger is not a token.
+        const { readFile } = await import("node:fs/promises");
+        const bytes = await readFile(this.#o.serviceAccountTokenPath ?? "/var/run/secrets/kubernetes.io/serviceaccount/token");
+        if (bytes.length > 64 * 1024) throw new HushError("HUSH_ERR_KUBE_API", "service account token file is larger than 64 KiB");
+        return bytes.toString("utf8").trim();
+      },
+      serviceAccountAnnotations: async (ns, name) => {
+        const sa = await client.get<KubeObject>(resourcePath({ version: "v1", plural: "serviceaccounts", namespace: ns, name }));
+        if (!sa) throw new HushError("HUSH_ERR_KUBE_NOT_FOUND", `service account ${ns}/${name} not found`);
+        return sa.metadata.annotations ?? {};
+      },
+      readConfigMap: async (ns, name, key) => {
+        const cm = await client.get<KubeObject & { data?: Record<string, string> }>(resourcePath({ version: "v1", plural: "configmaps", namespace: ns, name }));
+        onRead("ConfigMap", ns, name, cm?.metadata.resourceVersion);
+        const v = cm?.data?.[key];
+        if (v === undefined) throw new HushError("HUSH_ERR_KUBE_NOT_FOUND", `configmap ${ns}/${name} has no key ${JSON.stringify(key.slice(0, 80))}`);
+        return v;
       },
       serviceAccountToken: async (ns, sa, audiences) => {
         const res = await client.request<{ status?: { token?: string } }>("POST", resourcePath({ version: "v1", plural: "serviceaccounts", namespace: ns, name: sa, subresource: "token" }), {

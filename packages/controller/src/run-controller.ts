@@ -89,6 +89,8 @@ export async function runController(options: RunControllerOptions): Promise<"sto
       ...(options.controllerClass ? { controllerClass: options.controllerClass } : {}),
       ...(options.events ? { events: options.events } : {}),
       ...(options.flavour ? { flavour: options.flavour } : {}),
+      ...(options.allowAmbientCredentials ? { allowAmbientCredentials: true } : {}),
+      ...(options.serviceAccountTokenPath ? { serviceAccountTokenPath: options.serviceAccountTokenPath } : {}),
       ...(options.clusterExternalSecrets === false ? { clusterExternalSecrets: false } : {}),
     });
 

@@ -78,7 +78,10 @@ describe("CRDs", () => {
       for (const p of ["azurekv", "kubernetes", "webhook", "onepassword", "fake"]) expect(rules(provider)).toContain(`!has(self.${p})`);
       for (const p of ["aws", "vault", "gcpsm"]) expect(rules(provider)).not.toContain(`!has(self.${p})`);
       expect(rules(at(provider, "aws"))).toEqual(expect.arrayContaining(["!has(self.sessionTags)", "!has(self.transitiveTagKeys)"]));
-      expect(rules(at(provider, "vault"))).toContain("!has(self.tls)");
+      // Vault tls (mutual TLS), caProvider and cert auth are implemented: declared, not refused.
+      expect(rules(at(provider, "vault"))).not.toContain("!has(self.tls)");
+      expect(Object.keys(at(provider, "vault", "tls")["properties"] as object).sort()).toEqual(["certSecretRef", "keySecretRef"]);
+      expect(at(provider, "vault", "caProvider", "type")).toMatchObject({ enum: ["Secret", "ConfigMap"] });
       const messages = (provider["x-kubernetes-validations"] as { message: string }[]).map((r) => r.message);
       expect(messages).toContain("spec.provider.azurekv is not supported by hush yet");
     }

@@ -231,18 +231,36 @@ const awsProvider = refuse(open({
     jwt: open({ serviceAccountRef: open({ name: str(), namespace: str(), audiences: arr(str()) }) }),
   }),
 }), { sessionTags: arr(anyObject), transitiveTagKeys: arr(str()), sessionTagsPolicy: str() }, "spec.provider.aws");
-const vaultProvider = refuse(open({
+const vaultProvider = open({
   server: str("Vault address."),
   path: str("KV mount path."),
   version: enumStr(["v1", "v2"], "KV engine version.", "v2"),
   namespace: str("Vault namespace."),
   caBundle: str("PEM CA bundle (base64)."),
+  caProvider: obj(
+    {
+      type: enumStr(["Secret", "ConfigMap"], "Kind of the object holding the CA bundle."),
+      name: str(undefined, { maxLength: 253 }),
+      key: str(undefined, { maxLength: 253 }),
+      namespace: str("ClusterSecretStore only.", { maxLength: 63 }),
+    },
+    ["type", "name"],
+  ),
+  tls: obj(
+    {
+      certSecretRef: obj({ name: str(), key: str("Default tls.crt."), namespace: str() }),
+      keySecretRef: obj({ name: str(), key: str("Default tls.key."), namespace: str() }),
+    },
+    [],
+    { description: "Client certificate for mutual TLS with Vault." },
+  ),
   auth: open({
     tokenSecretRef: secretKeyRef,
     appRole: open({ path: str(), roleId: str(), roleRef: secretKeyRef, secretRef: secretKeyRef }),
     kubernetes: open({ mountPath: str(), role: str(), serviceAccountRef: open({ name: str(), audiences: arr(str()) }), secretRef: secretKeyRef }),
+    cert: obj({ clientCert: secretKeyRef, secretRef: secretKeyRef }, [], { description: "TLS certificate login (auth/cert)." }),
   }),
-}), { tls: anyObject }, "spec.provider.vault");
+});
 const gcpProvider = open({
   projectID: str(),
   location: str(),

@@ -81,14 +81,11 @@ export function parseAwsConfig(spec: unknown, retrySettings?: unknown): AwsConfi
       throw providerError("invalid-config", `${FIELD}.auth: supported methods are secretRef and jwt`);
     }
   }
+  // With auth.jwt and no role, the role comes from the ServiceAccount's
+  // eks.amazonaws.com/role-arn annotation when the provider first needs credentials (as ESO).
   const role = optionalString(obj, "role", FIELD);
-  if (auth.kind === "jwt" && !role) {
-    // ESO reads the role from the ServiceAccount's eks.amazonaws.com/role-arn annotation; hush
-    // keeps providers free of Kubernetes objects, so the role is named in the store.
-    throw providerError("invalid-config", `${FIELD}.role is required with auth.jwt (the role to assume with the token)`);
-  }
   for (const r of [role, ...(optionalStrings(obj, "additionalRoles", FIELD) ?? [])]) {
-    if (r !== undefined && !/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[\w+=,.@/-]{1,512}$/.test(r)) {
+    if (r !== undefined && !isRoleArn(r)) {
       throw providerError("invalid-config", `${FIELD}: role must be an IAM role ARN`);
     }
   }
@@ -115,6 +112,27 @@ export function parseAwsConfig(spec: unknown, retrySettings?: unknown): AwsConfi
     prefix,
     ...(maxAttempts ? { maxAttempts } : {}),
   };
+}
+
+/**
+ * True for an IAM role ARN (`arn:<aws partition>:iam::<12 digits>:role/<path and name>`). A
+ * hand-written scanner: the value may come from a tenant's ServiceAccount annotation.
+ */
+export function isRoleArn(value: string): boolean {
+  if (!value.startsWith("arn:aws")) return false;
+  let i = "arn:aws".length;
+  while (i < value.length && ((value[i]! >= "a" && value[i]! <= "z") || value[i] === "-")) i++;
+  if (!value.startsWith(":iam::", i)) return false;
+  i += ":iam::".length;
+  for (let d = 0; d < 12; d++, i++) if (!(value[i]! >= "0" && value[i]! <= "9")) return false;
+  if (!value.startsWith(":role/", i)) return false;
+  const name = value.slice(i + ":role/".length);
+  if (name.length < 1 || name.length > 512) return false;
+  for (const c of name) {
+    const ok = (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || "_+=,.@/-".includes(c);
+    if (!ok) return false;
+  }
+  return true;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

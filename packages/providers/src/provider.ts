@@ -89,6 +89,19 @@ export interface ProviderContext {
   now(): number;
   /** Vault kubernetes auth / AWS web identity: a projected ServiceAccount token (TokenRequest). */
   serviceAccountToken?(ns: string, sa: string, audiences: string[]): Promise<string>;
+  /**
+   * The annotations of a ServiceAccount (AWS web identity reads `eks.amazonaws.com/role-arn` and
+   * `eks.amazonaws.com/audience` from it, as ESO does). Rejects when it does not exist.
+   */
+  serviceAccountAnnotations?(ns: string, sa: string): Promise<Record<string, string>>;
+  /** Reads one key of a ConfigMap's `data` (Vault `caProvider` of type ConfigMap). */
+  readConfigMap?(ns: string, name: string, key: string): Promise<string>;
+  /**
+   * The host's own ServiceAccount token (the controller pod's mounted token), for Vault
+   * kubernetes auth without `serviceAccountRef`/`secretRef`. An ambient credential: served to
+   * ClusterSecretStores, and to namespaced stores only with {@link allowAmbientCredentials}.
+   */
+  ownServiceAccountToken?(): Promise<string>;
   /** The store's `spec.retrySettings` (`{maxRetries, retryInterval}`), when set. AWS uses `maxRetries`. */
   retrySettings?: unknown;
   /**

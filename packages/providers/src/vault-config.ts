@@ -25,13 +25,25 @@ export type VaultAuth =
       audiences: string[];
     }
   | { kind: "userPass"; path: string; username: string; secretRef: SecretKeySelector }
+  /** TLS certificate login (`auth/cert/login`, as ESO): the client certificate is the credential. */
+  | { kind: "cert"; clientCert: SecretKeySelector; secretRef: SecretKeySelector }
   | {
       kind: "kubernetes";
       mountPath: string;
       role: string;
+      /** Neither set: the controller's own ServiceAccount token (ambient, as ESO). */
       serviceAccountRef?: ServiceAccountSelector;
       secretRef?: SecretKeySelector;
     };
+
+/** ESO's `caProvider`: a CA bundle in a Secret or a ConfigMap. */
+export interface VaultCaProvider {
+  type: "Secret" | "ConfigMap";
+  name: string;
+  key: string;
+  /** ClusterSecretStore only (and required there, as ESO). */
+  namespace?: string;
+}
 
 /** A parsed `spec.provider.vault` block. */
 export interface VaultConfig {
@@ -44,8 +56,10 @@ export interface VaultConfig {
   authNamespace?: string;
   /** PEM CA bundle given inline (ESO `caBundle`, base64 in YAML, or PEM text). */
   caBundle?: string;
-  /** CA bundle from a Secret (ESO `caProvider` with `type: Secret`). */
-  caProvider?: SecretKeySelector;
+  /** CA bundle from a Secret or ConfigMap (ESO `caProvider`), read again when it may have rotated. */
+  caProvider?: VaultCaProvider;
+  /** Client certificate for mutual TLS (ESO `tls`); keys default to `tls.crt`/`tls.key`. */
+  clientTls?: { certSecretRef: SecretKeySelector; keySecretRef: SecretKeySelector };
   headers: Record<string, string>;
   auth: VaultAuth;
 }
@@ -53,7 +67,7 @@ export interface VaultConfig {
 const FIELD = "spec.provider.vault";
 
 /**
- * Parses ESO's `spec.provider.vault`: token, appRole, kubernetes, jwt and userPass auth.
+ * Parses ESO's `spec.provider.vault`: token, appRole, kubernetes (with a ref or the controller's own token), jwt, userPass and cert auth; CA from `caBundle` or a Secret/ConfigMap; `tls` client certificates.
  *
  * @throws `HUSH_ERR_PROVIDERS_INVALID_CONFIG` naming the offending field.
  */
@@ -82,17 +96,28 @@ export function parseVaultConfig(spec: unknown): VaultConfig {
       throw providerError("invalid-config", `${FIELD}.caBundle must be a PEM certificate bundle (base64 or PEM)`);
     }
   }
-  let caProvider: SecretKeySelector | undefined;
+  let caProvider: VaultCaProvider | undefined;
   const cp = optionalObject(obj, "caProvider", FIELD);
   if (cp) {
     const type = requiredString(cp, "type", `${FIELD}.caProvider`);
-    if (type !== "Secret") throw providerError("invalid-config", `${FIELD}.caProvider.type: only Secret is supported`);
+    if (type !== "Secret" && type !== "ConfigMap") throw providerError("invalid-config", `${FIELD}.caProvider.type must be Secret or ConfigMap`);
     const ns = optionalString(cp, "namespace", `${FIELD}.caProvider`);
     caProvider = {
+      type,
       name: requiredString(cp, "name", `${FIELD}.caProvider`),
       key: requiredString(cp, "key", `${FIELD}.caProvider`),
       ...(ns ? { namespace: ns } : {}),
     };
+  }
+  let clientTls: VaultConfig["clientTls"];
+  const tls = optionalObject(obj, "tls", FIELD);
+  if (tls) {
+    // ESO uses the pair only when both refs are set and refuses one without the other.
+    const f = `${FIELD}.tls`;
+    const cert = defaultedKeyRef(tls, "certSecretRef", "tls.crt", f);
+    const key = defaultedKeyRef(tls, "keySecretRef", "tls.key", f);
+    if (!cert !== !key) throw providerError("invalid-config", `${f} needs both certSecretRef and keySecretRef`);
+    if (cert && key) clientTls = { certSecretRef: cert, keySecretRef: key };
   }
 
   const headers: Record<string, string> = {};
@@ -110,7 +135,7 @@ export function parseVaultConfig(spec: unknown): VaultConfig {
     (m) => authObj[m] != null,
   );
   if (methods.length !== 1) {
-    throw providerError("invalid-config", `${FIELD}.auth must set exactly one method (tokenSecretRef, appRole, kubernetes, jwt, userPass)`);
+    throw providerError("invalid-config", `${FIELD}.auth must set exactly one method (tokenSecretRef, appRole, kubernetes, jwt, userPass, cert)`);
   }
   let auth: VaultAuth;
   const method = methods[0]!;
@@ -134,9 +159,8 @@ export function parseVaultConfig(spec: unknown): VaultConfig {
     const k = asObject(authObj["kubernetes"], f);
     const serviceAccountRef = optionalServiceAccountRef(k, "serviceAccountRef", f);
     const secretRef = optionalSecretRef(k, "secretRef", f);
-    if (!serviceAccountRef && !secretRef) {
-      throw providerError("invalid-config", `${f} needs serviceAccountRef or secretRef (hush does not use its own pod token)`);
-    }
+    // Neither ref: the controller's own ServiceAccount token, as ESO; the provider refuses it
+    // for a namespaced store unless ambient credentials are allowed.
     auth = {
       kind: "kubernetes",
       mountPath: optionalString(k, "mountPath", f) ?? "kubernetes",
@@ -170,10 +194,14 @@ export function parseVaultConfig(spec: unknown): VaultConfig {
     const username = requiredString(u, "username", f);
     if (!/^[A-Za-z0-9_.@-]{1,128}$/.test(username)) throw providerError("invalid-config", `${f}.username has unsupported characters`);
     auth = { kind: "userPass", path: optionalString(u, "path", f) ?? "userpass", username, secretRef: requiredSecretRef(u, "secretRef", f) };
+  } else if (method === "cert") {
+    const f = `${FIELD}.auth.cert`;
+    const c = asObject(authObj["cert"], f);
+    auth = { kind: "cert", clientCert: requiredSecretRef(c, "clientCert", f), secretRef: requiredSecretRef(c, "secretRef", f) };
   } else {
-    throw providerError("invalid-config", `${FIELD}.auth.${method} is not supported; use tokenSecretRef, appRole, kubernetes, jwt or userPass`);
+    throw providerError("invalid-config", `${FIELD}.auth.${method} is not supported; use tokenSecretRef, appRole, kubernetes, jwt, userPass or cert`);
   }
-  for (const mount of [auth.kind === "kubernetes" ? auth.mountPath : auth.kind === "token" ? "token" : auth.path]) {
+  for (const mount of [auth.kind === "kubernetes" ? auth.mountPath : auth.kind === "token" || auth.kind === "cert" ? "cert" : auth.path]) {
     if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(mount) || mount.split("/").some((s) => s === "." || s === "..")) throw providerError("invalid-config", `${FIELD}.auth: invalid mount path`);
   }
   return {
@@ -184,7 +212,17 @@ export function parseVaultConfig(spec: unknown): VaultConfig {
     ...(authNamespace ? { authNamespace } : {}),
     ...(caBundle ? { caBundle } : {}),
     ...(caProvider ? { caProvider } : {}),
+    ...(clientTls ? { clientTls } : {}),
     headers,
     auth,
   };
+}
+
+/** A `SecretKeySelector` whose `key` may be omitted (ESO then uses `fallbackKey`). */
+function defaultedKeyRef(obj: Record<string, unknown>, name: string, fallbackKey: string, field: string): SecretKeySelector | undefined {
+  const sel = optionalObject(obj, name, field);
+  if (!sel) return undefined;
+  const path = `${field}.${name}`;
+  const ns = optionalString(sel, "namespace", path);
+  return { name: requiredString(sel, "name", path), key: optionalString(sel, "key", path) ?? fallbackKey, ...(ns ? { namespace: ns } : {}) };
 }

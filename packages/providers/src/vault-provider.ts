@@ -1,11 +1,13 @@
+import { createHash } from "node:crypto";
+import { createSecureContext } from "node:tls";
 import { withSignal } from "@hush/cloud";
 import { createVaultClient, type VaultClient, type VaultClientOptions } from "@hush/cloud/vault";
 import { expandJsonObject, extractProperty, jsonValueBytes, objectToBytesMap, setEntry, utf8 } from "./json-property.js";
 import { observed } from "./observe.js";
 import { describeKey, providerError } from "./provider-error.js";
 import type { BatchResult, FindSpec, ProviderContext, RemoteRef, SecretProvider } from "./provider.js";
-import { readSecretRef, serviceAccountToken } from "./spec.js";
-import { parseVaultConfig, type VaultConfig } from "./vault-config.js";
+import { assertAmbientAllowed, readSecretRef, refNamespace, serviceAccountToken } from "./spec.js";
+import { parseVaultConfig, type VaultCaProvider, type VaultConfig } from "./vault-config.js";
 import { mapVaultError, vaultStatus } from "./vault-errors.js";
 import { kvListPath, kvMetadataPath, kvReadPath, locateKvKey, type VaultKvLocation } from "./vault-paths.js";
 import { VaultTokenCache, type VaultToken, type VaultTokenCacheOptions } from "./vault-token.js";
@@ -21,7 +23,8 @@ const FIND_LIMIT = 5_000;
 
 /**
  * HashiCorp Vault / OpenBao KV (v1, v2) behind {@link SecretProvider}, with token, appRole,
- * kubernetes, jwt and userPass auth. The token is cached per provider, renewed before expiry by
+ * kubernetes (a ServiceAccount's TokenRequest, a JWT from a Secret, or the controller's own
+ * token for ClusterSecretStores), jwt, userPass and cert auth, and mutual TLS. The token is cached per provider, renewed before expiry by
  * the injected clock and replaced on failure; `close` revokes tokens hush created.
  *
  * @throws `HUSH_ERR_PROVIDERS_INVALID_CONFIG` for a malformed block.
@@ -31,11 +34,37 @@ export async function createVaultProvider(
   ctx: ProviderContext,
   options: { factory?: VaultClientFactory; tokenCache?: VaultTokenCacheOptions } = {},
 ): Promise<SecretProvider> {
-  return new VaultProvider(parseVaultConfig(spec), ctx, options.factory ?? createVaultClient, options.tokenCache);
+  const config = parseVaultConfig(spec);
+  if (config.auth.kind === "kubernetes" && !config.auth.serviceAccountRef && !config.auth.secretRef) {
+    // Refused before any call: the controller's own token is an ambient credential.
+    assertAmbientAllowed(ctx, "spec.provider.vault.auth.kubernetes.serviceAccountRef");
+  }
+  return new VaultProvider(config, ctx, options.factory ?? createVaultClient, options.tokenCache);
 }
 
 /** Per-request timeout: a reconcile must not hang on a Vault that accepts and never answers. */
 const TIMEOUT_MS = 30_000;
+/**
+ * How long TLS material read from the cluster (CA bundle, client certificate) is used before it
+ * is read again; a failed call makes the next use read it at once. A rotated CA or certificate
+ * is so picked up without rebuilding the store, at three object reads a minute at most.
+ */
+export const VAULT_TLS_REREAD_MS = 60_000;
+
+/** The TLS settings of the client, as read from the store and its references. */
+interface TlsMaterial {
+  ca?: string;
+  clientCert?: { cert: string; key: string };
+  /** SHA-256 over the material: a change rebuilds the client. */
+  fingerprint: string;
+}
+
+interface ClientState {
+  client: VaultClient;
+  fingerprint: string;
+  checkedAt: number;
+}
+
 
 class VaultProvider implements SecretProvider {
   readonly kind = PROVIDER;
@@ -43,7 +72,11 @@ class VaultProvider implements SecretProvider {
   readonly #ctx: ProviderContext;
   readonly #factory: VaultClientFactory;
   readonly #tokens: VaultTokenCache;
-  #client: Promise<VaultClient> | undefined;
+  #state: ClientState | undefined;
+  #pending: Promise<VaultClient> | undefined;
+  /** Set by a failed call: the next use reads the TLS material again. */
+  #stale = false;
+  #closed = false;
 
   constructor(config: VaultConfig, ctx: ProviderContext, factory: VaultClientFactory, cacheOptions?: VaultTokenCacheOptions) {
     this.#config = config;
@@ -61,28 +94,100 @@ class VaultProvider implements SecretProvider {
     );
   }
 
+  /** True when TLS material comes from cluster objects, so it may rotate. */
+  #dynamicTls(): boolean {
+    const c = this.#config;
+    return c.caProvider !== undefined || c.clientTls !== undefined || c.auth.kind === "cert";
+  }
+
   /**
-   * The Vault client, built once (the CA may come from a Secret): no debug output, no
-   * `VAULT_*` environment fall-backs, TLS always verified, every call bounded.
+   * The Vault client: no debug output, no `VAULT_*` environment fall-backs, TLS always
+   * verified, every call bounded. Built once; when its CA or client certificate comes from a
+   * Secret or ConfigMap, that material is read again after {@link VAULT_TLS_REREAD_MS} or a
+   * failed call, and a changed one replaces the client (and, for cert auth, the token).
    */
   #getClient(): Promise<VaultClient> {
-    this.#client ??= (async () => {
-      let ca = this.#config.caBundle;
-      if (this.#config.caProvider) {
-        ca = await readSecretRef(this.#ctx, this.#config.caProvider, "spec.provider.vault.caProvider");
-      }
-      return this.#factory({
-        address: this.#config.server,
-        headers: this.#config.headers,
-        ...(this.#config.namespace ? { namespace: this.#config.namespace } : {}),
-        ...(ca ? { ca } : {}),
-        timeoutMs: TIMEOUT_MS,
-      });
-    })();
-    this.#client.catch(() => {
-      this.#client = undefined;
+    if (this.#closed) return Promise.reject(providerError("unavailable", "vault: provider closed"));
+    const state = this.#state;
+    if (state && (!this.#dynamicTls() || (!this.#stale && this.#ctx.now() - state.checkedAt < VAULT_TLS_REREAD_MS))) {
+      return Promise.resolve(state.client);
+    }
+    this.#pending ??= this.#refreshClient().finally(() => {
+      this.#pending = undefined;
     });
-    return this.#client;
+    return this.#pending;
+  }
+
+  async #refreshClient(): Promise<VaultClient> {
+    const checkedAt = this.#ctx.now();
+    this.#stale = false;
+    const material = await this.#readTls();
+    const current = this.#state;
+    if (current && current.fingerprint === material.fingerprint) {
+      current.checkedAt = checkedAt;
+      return current.client;
+    }
+    const client = this.#factory({
+      address: this.#config.server,
+      headers: this.#config.headers,
+      ...(this.#config.namespace ? { namespace: this.#config.namespace } : {}),
+      ...(material.ca ? { ca: material.ca } : {}),
+      ...(material.clientCert ? { clientCert: material.clientCert } : {}),
+      timeoutMs: TIMEOUT_MS,
+    });
+    this.#state = { client, fingerprint: material.fingerprint, checkedAt };
+    if (current) {
+      // A new client certificate is a new identity under cert auth: log in with it.
+      if (this.#config.auth.kind === "cert") this.#tokens.reset();
+      current.client.close();
+    }
+    return client;
+  }
+
+  /** Reads the CA bundle and client certificate; refuses material Node cannot use. */
+  async #readTls(): Promise<TlsMaterial> {
+    const c = this.#config;
+    const f = "spec.provider.vault";
+    const ca = c.caProvider ? await this.#readCa(c.caProvider) : c.caBundle;
+    let clientCert: TlsMaterial["clientCert"];
+    if (c.auth.kind === "cert") {
+      // ESO lets the cert auth certificate replace the `tls` one on the transport.
+      const [cert, key] = await Promise.all([
+        readSecretRef(this.#ctx, c.auth.clientCert, `${f}.auth.cert.clientCert`),
+        readSecretRef(this.#ctx, c.auth.secretRef, `${f}.auth.cert.secretRef`),
+      ]);
+      clientCert = { cert, key };
+    } else if (c.clientTls) {
+      const [cert, key] = await Promise.all([
+        readSecretRef(this.#ctx, c.clientTls.certSecretRef, `${f}.tls.certSecretRef`),
+        readSecretRef(this.#ctx, c.clientTls.keySecretRef, `${f}.tls.keySecretRef`),
+      ]);
+      clientCert = { cert, key };
+    }
+    try {
+      // Parses and matches them now, so a bad bundle or a key that does not fit the certificate
+      // is a config error naming the field, not a failure inside the first request.
+      createSecureContext({ ...(ca ? { ca } : {}), ...(clientCert ?? {}) });
+    } catch {
+      const what = clientCert ? "the client certificate and key (PEM, matching)" : "the CA bundle (PEM)";
+      throw providerError("invalid-config", `${f}: ${what} cannot be used for TLS`);
+    }
+    const h = createHash("sha256");
+    for (const part of [ca ?? "", clientCert?.cert ?? "", clientCert?.key ?? ""]) h.update(`${part.length}:`).update(part);
+    return { ...(ca ? { ca } : {}), ...(clientCert ? { clientCert } : {}), fingerprint: h.digest("hex") };
+  }
+
+  /** The CA bundle of `caProvider`, from a Secret or a ConfigMap (same namespace rules as credentials). */
+  async #readCa(cp: VaultCaProvider): Promise<string> {
+    const field = "spec.provider.vault.caProvider";
+    if (cp.type === "Secret") return readSecretRef(this.#ctx, cp, field);
+    const ns = refNamespace(this.#ctx, cp, field);
+    if (!this.#ctx.readConfigMap) throw providerError("invalid-config", `${field}: this host cannot read ConfigMaps`);
+    try {
+      return (await this.#ctx.readConfigMap(ns, cp.name, cp.key)).trim();
+    } catch (err) {
+      throw providerError("invalid-config", `${field}: cannot read key "${cp.key}" of configmap ${ns}/${cp.name}`, err);
+    }
   }
 
   /** Request options for a login: the auth namespace when it differs, no token. */
@@ -93,6 +198,8 @@ class VaultProvider implements SecretProvider {
   #call<T>(operation: string, what: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     return observed(this.#ctx, PROVIDER, operation, () => withSignal(fn(), signal), (err) => {
       const mapped = mapVaultError(err, what, signal);
+      // A rotated CA or client certificate shows as a failed call: read them again next time.
+      if (mapped.code !== "HUSH_ERR_PROVIDERS_NOT_FOUND") this.#stale = true;
       // A login rejected with 400 ("invalid role or secret ID") is a credentials problem.
       if (operation === "login" && vaultStatus(err) === 400) {
         return providerError("access-denied", `vault: ${what}: access denied (http 400)`, mapped.cause);
@@ -126,6 +233,9 @@ class VaultProvider implements SecretProvider {
       out = await this.#call("login", "jwt login", () =>
         client.write(`auth/${auth.path}/login`, { ...(auth.role ? { role: auth.role } : {}), jwt }, login),
       );
+    } else if (auth.kind === "cert") {
+      // The certificate presented in the handshake is the credential; the body is empty.
+      out = await this.#call("login", "cert login", () => client.write("auth/cert/login", {}, login));
     } else if (auth.kind === "userPass") {
       const password = await readSecretRef(this.#ctx, auth.secretRef, `${f}.userPass.secretRef`);
       out = await this.#call("login", "userpass login", () =>
@@ -136,12 +246,32 @@ class VaultProvider implements SecretProvider {
       // API server's own audience would also be valid against the API server.
       const jwt = auth.serviceAccountRef
         ? await serviceAccountToken(this.#ctx, auth.serviceAccountRef, [VAULT_AUDIENCE], `${f}.kubernetes.serviceAccountRef`)
-        : await readSecretRef(this.#ctx, auth.secretRef!, `${f}.kubernetes.secretRef`);
+        : auth.secretRef
+          ? await readSecretRef(this.#ctx, auth.secretRef, `${f}.kubernetes.secretRef`)
+          : await this.#ownToken();
       out = await this.#call("login", "kubernetes login", () =>
         client.write(`auth/${auth.mountPath}/login`, { role: auth.role, jwt }, login),
       );
     }
     return authToken(out, "login");
+  }
+
+  /**
+   * The controller's own ServiceAccount token (ESO reads the pod's mounted token when the store
+   * names no ref). It acts as the controller, so a namespaced store needs the ambient opt-in.
+   */
+  async #ownToken(): Promise<string> {
+    const field = "spec.provider.vault.auth.kubernetes.serviceAccountRef";
+    assertAmbientAllowed(this.#ctx, field);
+    if (!this.#ctx.ownServiceAccountToken) throw providerError("invalid-config", `${field}: this host has no service account token of its own`);
+    let token: string;
+    try {
+      token = (await this.#ctx.ownServiceAccountToken()).trim();
+    } catch (err) {
+      throw providerError("invalid-config", "spec.provider.vault.auth.kubernetes: cannot read the controller's service account token", err);
+    }
+    if (token === "") throw providerError("invalid-config", "spec.provider.vault.auth.kubernetes: the controller's service account token is empty");
+    return token;
   }
 
   async #renew(token: string): Promise<VaultToken> {
@@ -319,9 +449,10 @@ class VaultProvider implements SecretProvider {
 
   async close(): Promise<void> {
     await this.#tokens.close();
-    const client = this.#client;
-    this.#client = undefined;
-    (await client?.catch(() => undefined))?.close();
+    this.#closed = true;
+    await this.#pending?.catch(() => undefined);
+    this.#state?.client.close();
+    this.#state = undefined;
   }
 }
 

@@ -70,6 +70,11 @@ export class VaultTokenCache {
     if (this.#state?.token.token === token) this.#state = undefined;
   }
 
+  /** Forgets the current token whatever it is (the identity behind it changed), without revoking it. */
+  reset(): void {
+    this.#state = undefined;
+  }
+
   /** Revokes a token hush created and stops using the cache. Errors are swallowed. */
   async close(): Promise<void> {
     this.#closed = true;

@@ -5,7 +5,7 @@
 export { findBinary, peersBin, repoRoot, requirePeer, type PeerCheck } from "./require-peer.js";
 export { freePort } from "./free-port.js";
 export { ProbeAbort, waitFor, type WaitForOptions } from "./wait-for.js";
-export { selfSignedCert, type CertBundle } from "./certs.js";
+export { createCertAuthority, selfSignedCert, type CertAuthority, type CertBundle, type IssueOptions } from "./certs.js";
 export {
   startKube,
   type KubeHarness,
@@ -16,7 +16,7 @@ export {
 } from "./kube.js";
 export { startMoto, type MotoHarness } from "./moto.js";
 export { startGcpSecretManager, type GcpSecretManagerHarness } from "./gcp.js";
-export { startVault, type VaultHarness } from "./vault.js";
+export { startVault, type VaultHarness, type VaultTlsListener } from "./vault.js";
 /**
  * The `@kubernetes/client-node` that {@link KubeHarness.kubeConfig} comes from (1.4.x: 2.x pulls
  * in undici 8, which needs Node >= 22.19). Take API classes from here (`k8s.CoreV1Api`) so they

@@ -34,6 +34,7 @@ interface RawOptions {
   controllerClass?: string;
   events: "all" | "warnings";
   apiGroup: "hush.dev" | "external-secrets.io";
+  allowAmbientCredentials?: boolean;
 }
 
 /** Registers `hush controller`: the ExternalSecret sync controller (runs until SIGTERM). */
@@ -60,6 +61,7 @@ export function register(program: Command, _io: CliIo): void {
     .option("--dedup-window <d>", "identical provider reads within this window are made once (default 60s)", duration)
     .option("--relist-interval <d>", "full re-list of watched objects (default 5m)", duration)
     .option("--controller-class <name>", "only use stores whose spec.controller is unset or equals this")
+    .option("--allow-ambient-credentials", "let namespaced SecretStores use the controller's own identity (cloud default credentials, its ServiceAccount token for Vault kubernetes auth); default: ClusterSecretStores only")
     .addOption(new Option("--aws-endpoint <url>", "AWS Secrets Manager/STS endpoint override (tests, air-gapped)").hideHelp())
     .addOption(new Option("--gcp-endpoint <host:port>", "plain-text Google Secret Manager endpoint override (tests)").hideHelp())
     .addOption(
@@ -94,6 +96,7 @@ export function register(program: Command, _io: CliIo): void {
           ...(raw.dedupWindow !== undefined ? { dedupWindowMs: raw.dedupWindow } : {}),
           ...(raw.relistInterval ? { relistIntervalMs: raw.relistInterval } : {}),
           ...(raw.controllerClass ? { controllerClass: raw.controllerClass } : {}),
+          ...(raw.allowAmbientCredentials ? { allowAmbientCredentials: true } : {}),
           ...(raw.awsEndpoint || gcp
             ? {
                 clientOverrides: {
