@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { awsErrorKind } from "./aws-errors.js";
-import { prefixFolder } from "./parameter-store-provider.js";
+import { goJsonObject, prefixFolder } from "./parameter-store-provider.js";
 
 describe("parameter store find", () => {
   it("starts a name search at the folder a literal prefix names, and nowhere narrower", () => {
@@ -24,5 +24,12 @@ describe("parameter store find", () => {
     expect(awsErrorKind("InvalidResourceId")).toBe("invalid-config");
     expect(awsErrorKind("InvalidFilterKey")).toBe("invalid-config");
     expect(awsErrorKind("AccessDeniedException")).toBe("access-denied");
+  });
+
+  it("writes tags as ESO does (Go json.Marshal of a map): keys sorted by bytes, HTML characters escaped", () => {
+    expect(goJsonObject({ team: "a", env: "prod", "10": "x", "9": "y" })).toBe('{"10":"x","9":"y","env":"prod","team":"a"}');
+    expect(goJsonObject({ url: "<a href='x'>&</a>" })).toBe(`{"url":"\\u003ca href='x'\\u003e\\u0026\\u003c/a\\u003e"}`);
+    expect(JSON.parse(goJsonObject({ q: 'say "hi"\n' }))).toEqual({ q: 'say "hi"\n' });
+    expect(goJsonObject({})).toBe("{}");
   });
 });

@@ -119,7 +119,7 @@ class ParameterStoreProvider implements SecretProvider {
   async #getValue(ref: RemoteRef, signal?: AbortSignal): Promise<Uint8Array> {
     const name = this.#name(ref);
     // As ESO: the tags of `name:version` are asked for (AWS answers for the parameter).
-    if (ref.metadataPolicy === "Fetch") return utf8(JSON.stringify(await this.#tags(name, signal)));
+    if (ref.metadataPolicy === "Fetch") return utf8(goJsonObject(await this.#tags(name, signal)));
     return this.#value(name, signal);
   }
 
@@ -310,6 +310,16 @@ class ParameterStoreProvider implements SecretProvider {
     this.#client.destroy();
     this.#session.close();
   }
+}
+
+/**
+ * A string map as Go's `json.Marshal` writes it, which is what ESO stores for tags: keys sorted
+ * by their bytes, and `<`, `>`, `&`, U+2028, U+2029 escaped.
+ */
+export function goJsonObject(map: Record<string, string>): string {
+  const str = (v: string) => JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  const keys = Object.keys(map).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  return `{${keys.map((k) => `${str(k)}:${str(map[k]!)}`).join(",")}}`;
 }
 
 function parameterBytes(p: { Value?: string } | undefined, name: string): Uint8Array {
