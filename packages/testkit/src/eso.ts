@@ -23,6 +23,12 @@ export interface StartEsoOptions {
    * `AWS_SECRETSMANAGER_ENDPOINT` / `AWS_STS_ENDPOINT` (pkg/provider/aws/auth/resolver.go).
    */
   readonly awsEndpoint?: string;
+  /**
+   * Run ESO's ClusterExternalSecret reconciler (`--enable-cluster-external-secret-reconciler`,
+   * off by default here). It watches every ClusterExternalSecret and Namespace and writes
+   * ExternalSecrets cluster-wide, so leave `namespace` unset when enabling it.
+   */
+  readonly clusterExternalSecrets?: boolean;
   /** More flags, appended last. */
   readonly extraArgs?: readonly string[];
   /** Where the log goes; a fresh temporary directory (removed by stop) when unset. */
@@ -92,7 +98,7 @@ export async function startEso(options: StartEsoOptions): Promise<EsoHarness> {
     // Not used by the comparisons; off so ESO needs no RBAC or informers for them.
     "--enable-push-secret-reconciler=false",
     "--enable-cluster-push-secret-reconciler=false",
-    "--enable-cluster-external-secret-reconciler=false",
+    `--enable-cluster-external-secret-reconciler=${options.clusterExternalSecrets === true}`,
     "--loglevel=info",
     "--zap-time-encoding=iso8601",
     ...(options.namespace ? [`--namespace=${options.namespace}`] : []),
