@@ -63,6 +63,12 @@ describe.skipIf(!peers.every((p) => p.ok))("deploy/controller RBAC is enough, an
     expect(await can("get", "configmaps")).toBe("yes");
     expect(await can("list", "configmaps")).toBe("no");
     expect(await can("update", "configmaps")).toBe("no");
+    // Generators (dataFrom[].sourceRef.generatorRef): read live, never listed, watched or written.
+    await kube.applyCrds(["passwords", "uuids"].map((p) => join(repoRoot, "deploy", "crds", `generators.hush.dev_${p}.yaml`)));
+    for (const kind of ["passwords.generators.hush.dev", "uuids.generators.hush.dev"]) {
+      expect(await can("get", kind), `get ${kind}`).toBe("yes");
+      for (const verb of ["list", "watch", "create", "update", "delete"]) expect(await can(verb, kind), `${verb} ${kind}`).toBe("no");
+    }
     expect(await can("create", "pods")).toBe("no");
     // Secrets are written by server-side apply (PATCH) and created with POST; never PUT.
     expect(await can("patch", "secrets")).toBe("yes");
