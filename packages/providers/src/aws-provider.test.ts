@@ -32,8 +32,10 @@ describe("aws config", () => {
     const bad: unknown[] = [
       { service: "KeyManagementService", region: "us-east-1" },
       { region: "US East" },
-      { region: "us-east-1", auth: { jwt: { serviceAccountRef: { name: "sa" } } } }, // jwt without role
       { region: "us-east-1", role: "not-an-arn" },
+      { region: "us-east-1", role: "arn:aws:iam::12345:role/short-account" },
+      { region: "us-east-1", role: "arn:aws:iam::123456789012:role/" },
+      { region: "us-east-1", additionalRoles: ["arn:aws:iam::123456789012:role/a b"] },
       { region: "us-east-1", auth: { secretRef: { accessKeyIDSecretRef: { name: "x" } } } },
       { region: "us-east-1", auth: { secretRef, jwt: { serviceAccountRef: { name: "sa" } } } },
     ];

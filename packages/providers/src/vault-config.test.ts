@@ -61,6 +61,24 @@ describe("vault config", () => {
     );
   });
 
+  it("parses ESO's caProvider (Secret or ConfigMap), tls client certificates (tls.crt/tls.key by default), cert auth and kubernetes auth without a ref", () => {
+    const token = { tokenSecretRef: { name: "t", key: "k" } };
+    expect(parseVaultConfig({ server: "https://v", caProvider: { type: "ConfigMap", name: "ca", key: "ca.crt", namespace: "shared" }, auth: token }).caProvider).toEqual({
+      type: "ConfigMap", name: "ca", key: "ca.crt", namespace: "shared",
+    });
+    expect(parseVaultConfig({ server: "https://v", caProvider: { type: "Secret", name: "ca", key: "ca.crt" }, auth: token }).caProvider).toEqual({ type: "Secret", name: "ca", key: "ca.crt" });
+    expect(parseVaultConfig({ server: "https://v", tls: { certSecretRef: { name: "client" }, keySecretRef: { name: "client", key: "private.pem" } }, auth: token }).clientTls).toEqual({
+      certSecretRef: { name: "client", key: "tls.crt" },
+      keySecretRef: { name: "client", key: "private.pem" },
+    });
+    // An empty tls block is ESO's zero value: no client certificate.
+    expect(parseVaultConfig({ server: "https://v", tls: {}, auth: token }).clientTls).toBeUndefined();
+    expect(parseVaultConfig({ server: "https://v", auth: { cert: { clientCert: { name: "c", key: "tls.crt" }, secretRef: { name: "c", key: "tls.key" } } } }).auth).toEqual({
+      kind: "cert", clientCert: { name: "c", key: "tls.crt" }, secretRef: { name: "c", key: "tls.key" },
+    });
+    expect(parseVaultConfig({ server: "https://v", auth: { kubernetes: { role: "r" } } }).auth).toEqual({ kind: "kubernetes", mountPath: "kubernetes", role: "r" });
+  });
+
   it("rejects unsupported or ambiguous blocks", () => {
     const token = { tokenSecretRef: { name: "t", key: "k" } };
     const bad: unknown[] = [
@@ -69,7 +87,11 @@ describe("vault config", () => {
       { server: "http://v", auth: {} },
       { server: "http://v", auth: { ...token, appRole: { roleId: "r", secretRef: { name: "s", key: "k" } } } },
       { server: "http://v", auth: { ldap: {} } },
-      { server: "http://v", auth: { kubernetes: { role: "r" } } },
+      { server: "http://v", auth: { kubernetes: {} } }, // no role
+      { server: "http://v", auth: { cert: { clientCert: { name: "c", key: "tls.crt" } } } }, // no key ref
+      { server: "http://v", tls: { certSecretRef: { name: "c" } }, auth: token }, // cert without key
+      { server: "http://v", caProvider: { type: "Vault", name: "ca", key: "ca.crt" }, auth: token },
+      { server: "http://v", caProvider: { type: "ConfigMap", name: "ca" }, auth: token }, // no key
       { server: "http://v", headers: { "X-Vault-Token": "x" }, auth: token },
       { server: "http://v", auth: { appRole: { path: "../x", roleId: "r", secretRef: { name: "s", key: "k" } } } },
     ];
