@@ -52,6 +52,8 @@ export interface VaultClient {
   list(path: string, options?: VaultRequestOptions): Promise<unknown>;
   /** POST a JSON body; the parsed JSON body, or `undefined` for 204. */
   write(path: string, body: unknown, options?: VaultRequestOptions): Promise<unknown>;
+  /** DELETE (KV v2 metadata: every version and the metadata). Optional for custom transports. */
+  delete?(path: string, options?: VaultRequestOptions): Promise<unknown>;
   /** Closes idle connections. */
   close(): void;
 }
@@ -99,7 +101,7 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
     if (!/^x-vault-token$/i.test(k)) fixed[k] = v;
   }
 
-  const call = async (method: "GET" | "POST", path: string, body: unknown, o: VaultRequestOptions = {}): Promise<unknown> => {
+  const call = async (method: "GET" | "POST" | "DELETE", path: string, body: unknown, o: VaultRequestOptions = {}): Promise<unknown> => {
     if (closed) throw new CloudError("aborted", "vault client closed");
     const { agent, send } = await connect();
     const headers: Record<string, string> = { ...fixed, accept: "application/json" };
@@ -162,6 +164,7 @@ export function createVaultClient(options: VaultClientOptions): VaultClient {
     // `GET ?list=true` rather than the LIST verb, which some proxies and load balancers refuse.
     list: (path, o) => call("GET", `${path}${path.includes("?") ? "&" : "?"}list=true`, undefined, o),
     write: (path, body, o) => call("POST", path, body ?? {}, o),
+    delete: (path, o) => call("DELETE", path, undefined, o),
     close: () => {
       closed = true;
       void transport?.then(({ agent }) => agent.destroy());

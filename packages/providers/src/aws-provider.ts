@@ -18,6 +18,8 @@ import { awsSession, type AwsSession } from "./aws-session.js";
 import { observed } from "./observe.js";
 import { describeKey, providerError } from "./provider-error.js";
 import type { BatchResult, FindSpec, ProviderContext, RemoteRef, SecretProvider } from "./provider.js";
+import { AwsPusher } from "./aws-push.js";
+import type { DeleteOutcome, PushOutcome, PushOwner, PushRef, PushRequest } from "./push.js";
 
 export { memoizeCredentials } from "@hush/cloud/aws";
 
@@ -268,6 +270,24 @@ class AwsSecretsManagerProvider implements SecretProvider {
       else if (got.error.code !== "HUSH_ERR_PROVIDERS_NOT_FOUND") throw got.error; // deleted between list and read: skip
     }
     return out;
+  }
+
+  /** PushSecret writes (aws-push.ts), built on first use. */
+  #pusher?: AwsPusher;
+  #push(): AwsPusher {
+    return (this.#pusher ??= new AwsPusher({ client: this.#client, key: (k) => this.#key({ key: k }), call: (op, what, fn, signal) => this.#call(op, what, fn, signal) }));
+  }
+
+  pushSecret(req: PushRequest, signal?: AbortSignal): Promise<PushOutcome> {
+    return this.#push().push(req, signal);
+  }
+
+  deleteSecret(ref: PushRef, owner: PushOwner, signal?: AbortSignal): Promise<DeleteOutcome> {
+    return this.#push().delete(ref, owner, signal);
+  }
+
+  secretExists(ref: PushRef, signal?: AbortSignal): Promise<boolean> {
+    return this.#push().exists(ref, signal);
   }
 
   async validate(signal?: AbortSignal): Promise<void> {

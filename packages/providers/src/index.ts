@@ -17,3 +17,17 @@ export type {
 } from "./provider.js";
 export { isRetryable, providerErrorKind, refKey } from "./provider.js";
 export { createProvider, supportedProviders } from "./create-provider.js";
+export {
+  goJson,
+  managedByKey,
+  managedByValue,
+  maxPushBytes,
+  ownershipOf,
+  secretAsJson,
+  type DeleteOutcome,
+  type Ownership,
+  type PushOutcome,
+  type PushOwner,
+  type PushRef,
+  type PushRequest,
+} from "./push.js";

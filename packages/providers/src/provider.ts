@@ -1,4 +1,5 @@
 import type { HushError } from "@hush/errors";
+import type { DeleteOutcome, PushOwner, PushOutcome, PushRef, PushRequest } from "./push.js";
 
 /**
  * Where one value lives in a provider: ESO's `remoteRef` (ExternalSecret `data[].remoteRef`,
@@ -61,6 +62,16 @@ export interface SecretProvider {
   findSecrets(find: FindSpec, signal?: AbortSignal): Promise<Record<string, Uint8Array>>;
   /** Checks credentials/reachability for SecretStore status (Valid/Invalid). */
   validate(signal?: AbortSignal): Promise<void>;
+  /**
+   * PushSecret: writes one value, creating the remote secret (marked as managed, owned by
+   * `req.owner`) or updating one `req.owner` owns; throws `HUSH_ERR_PROVIDERS_NOT_MANAGED` for
+   * any other existing secret. Absent on providers that cannot be written yet.
+   */
+  pushSecret?(req: PushRequest, signal?: AbortSignal): Promise<PushOutcome>;
+  /** PushSecret `deletionPolicy: Delete`: removes what was pushed to `ref`, only if `owner` owns it. */
+  deleteSecret?(ref: PushRef, owner: PushOwner, signal?: AbortSignal): Promise<DeleteOutcome>;
+  /** PushSecret `updatePolicy: IfNotExists`: whether the remote secret exists. */
+  secretExists?(ref: PushRef, signal?: AbortSignal): Promise<boolean>;
   /** Releases clients and stops token renewal. Idempotent. */
   close(): Promise<void>;
 }

@@ -11,6 +11,8 @@ import { parseVaultConfig, type VaultCaProvider, type VaultConfig } from "./vaul
 import { mapVaultError, vaultStatus } from "./vault-errors.js";
 import { kvListPath, kvMetadataPath, kvReadPath, locateKvKey, type VaultKvLocation } from "./vault-paths.js";
 import { VaultTokenCache, type VaultToken, type VaultTokenCacheOptions } from "./vault-token.js";
+import { HushError } from "@hush/errors";
+import { goJson, managedByKey, managedByValue, maxPushBytes, notManagedError, ownershipOf, type DeleteOutcome, type PushOwner, type PushOutcome, type PushRef, type PushRequest } from "./push.js";
 
 /** Builds the Vault client (`createVaultClient` of `@hush/cloud/vault`); tests and special transports swap this. */
 export type VaultClientFactory = (options: VaultClientOptions) => VaultClient;
@@ -439,6 +441,108 @@ class VaultProvider implements SecretProvider {
       }
     }
     return found.sort();
+  }
+
+  #pushLocation(ref: PushRef): VaultKvLocation {
+    if (this.#config.version !== "v2") throw new HushError("HUSH_ERR_PROVIDERS_PUSH_UNSUPPORTED", "vault: push needs a KV v2 store (custom_metadata marks what a PushSecret manages)");
+    return this.#locate(ref.remoteKey);
+  }
+
+  /** The KV v2 custom metadata of `key`, or undefined when the secret has no metadata at all. */
+  async #metadataOrNone(key: string, signal?: AbortSignal): Promise<Record<string, unknown> | undefined> {
+    try {
+      return await this.#readCustomMetadata({ key }, signal);
+    } catch (err) {
+      if ((err as { code?: string }).code === "HUSH_ERR_PROVIDERS_NOT_FOUND") return undefined;
+      throw err;
+    }
+  }
+
+  async #dataOrNone(key: string, signal?: AbortSignal): Promise<Record<string, unknown> | undefined> {
+    try {
+      return await this.#readData({ key }, signal);
+    } catch (err) {
+      if ((err as { code?: string }).code === "HUSH_ERR_PROVIDERS_NOT_FOUND") return undefined;
+      throw err;
+    }
+  }
+
+  async secretExists(ref: PushRef, signal?: AbortSignal): Promise<boolean> {
+    this.#pushLocation(ref);
+    return (await this.#dataOrNone(ref.remoteKey, signal)) !== undefined;
+  }
+
+  /**
+   * ESO's `PushSecret` for KV v2: writes `custom_metadata` `managed-by: external-secrets` (and
+   * the owner key) and a new version. The whole value must be a JSON object; a `property` is
+   * set as a string key of the existing object. The ownership check reads the metadata even when
+   * the latest version was deleted (ESO checks only readable secrets), so a soft-deleted secret
+   * of another namespace is not taken either.
+   */
+  async pushSecret(req: PushRequest, signal?: AbortSignal): Promise<PushOutcome> {
+    const loc = this.#pushLocation(req.ref);
+    const key = req.ref.remoteKey;
+    const meta = await this.#metadataOrNone(key, signal);
+    if (meta !== undefined) {
+      const ownership = ownershipOf(meta, req.owner);
+      if (ownership === "unmanaged" || ownership === "other-owner") throw notManagedError("vault", key, ownership);
+    }
+    const existing = meta === undefined ? undefined : await this.#dataOrNone(key, signal);
+    const text = new TextDecoder().decode(req.value);
+    let next: Record<string, unknown>;
+    if (req.ref.property) {
+      if (existing && existing[req.ref.property] === text) return "unchanged";
+      next = { ...(existing ?? {}), [req.ref.property]: text };
+    } else {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+        throw providerError("invalid-config", `vault: push to ${describeKey(key)} without a property needs a JSON object value (or set remoteRef.property)`);
+      }
+      next = parsed as Record<string, unknown>;
+      if (existing && goJson(existing) === goJson(next)) return "unchanged";
+    }
+    if (Buffer.byteLength(JSON.stringify(next)) > maxPushBytes) throw providerError("invalid-config", `vault: value for ${describeKey(key)} exceeds ${maxPushBytes} bytes`);
+    const custom = { ...(meta ?? {}), [managedByKey]: managedByValue, [req.owner.ownerTag]: req.owner.namespace };
+    const what = `write ${describeKey(key)}`;
+    if (!meta || meta[managedByKey] !== managedByValue || meta[req.owner.ownerTag] !== req.owner.namespace) {
+      await this.#authed((c, token) => this.#call("kv-write-metadata", what, () => c.write(kvMetadataPath(loc), { custom_metadata: custom }, { token, ...sig(signal) }), signal));
+    }
+    await this.#authed((c, token) => this.#call("kv-write", what, () => c.write(kvReadPath(loc, "v2"), { data: next }, { token, ...sig(signal) }), signal));
+    return existing === undefined ? "created" : "updated";
+  }
+
+  /**
+   * ESO's `DeleteSecret` for KV v2: only a secret this namespace owns. A property is removed
+   * from the object (a new version); the secret goes (all versions and its metadata) when no
+   * property is named or none is left.
+   */
+  async deleteSecret(ref: PushRef, owner: PushOwner, signal?: AbortSignal): Promise<DeleteOutcome> {
+    const loc = this.#pushLocation(ref);
+    const key = ref.remoteKey;
+    const meta = await this.#metadataOrNone(key, signal);
+    if (meta === undefined) return "absent";
+    if (ownershipOf(meta, owner) !== "owned") return "kept-unmanaged";
+    const what = `delete ${describeKey(key)}`;
+    if (ref.property) {
+      const existing = await this.#dataOrNone(key, signal);
+      if (!existing || !Object.hasOwn(existing, ref.property)) return "absent";
+      const { [ref.property]: _gone, ...rest } = existing;
+      if (Object.keys(rest).length > 0) {
+        await this.#authed((c, token) => this.#call("kv-write", what, () => c.write(kvReadPath(loc, "v2"), { data: rest }, { token, ...sig(signal) }), signal));
+        return "property-removed";
+      }
+    }
+    await this.#authed((c, token) => {
+      if (!c.delete) throw new HushError("HUSH_ERR_PROVIDERS_PUSH_UNSUPPORTED", "vault: this client cannot delete");
+      const del = c.delete.bind(c);
+      return this.#call("kv-delete", what, () => del(kvMetadataPath(loc), { token, ...sig(signal) }), signal);
+    });
+    return "deleted";
   }
 
   async validate(signal?: AbortSignal): Promise<void> {

@@ -67,4 +67,8 @@ export const controllerCodes = defineCodes({
     exitCode: 1,
     hint: "check the controller flags (--workers, --namespace, --kubeconfig)",
   },
+  HUSH_ERR_CONTROLLER_PUSH_SOURCE_NOT_FOUND: {
+    exitCode: 1,
+    hint: "create the Secret named by the PushSecret's spec.selector.secret.name (in the PushSecret's namespace) or the key its data[].match.secretKey names",
+  },
 });

@@ -33,4 +33,12 @@ export const providersCodes = defineCodes({
     exitCode: 1,
     hint: "the payload was corrupted in transit or storage; it is retried, report it if it persists",
   },
+  HUSH_ERR_PROVIDERS_NOT_MANAGED: {
+    exitCode: 1,
+    hint: "the remote secret exists and was not pushed by a PushSecret of this namespace (managed-by tag missing or another owner); it is never overwritten or deleted: pick another remoteKey, or tag the remote secret yourself",
+  },
+  HUSH_ERR_PROVIDERS_PUSH_UNSUPPORTED: {
+    exitCode: 1,
+    hint: "this store's provider cannot be written by a PushSecret in hush yet (AWS Secrets Manager and Vault KV can)",
+  },
 });
