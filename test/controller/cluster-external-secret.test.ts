@@ -120,7 +120,7 @@ describe.skipIf(!peers.every((p) => p.ok))("ClusterExternalSecret", () => {
     await env.client.request("PATCH", esPath(ns, "drift"), { body: { spec: { refreshInterval: "5s" }, metadata: { labels: { tenant: "was-here" } } }, contentType: "application/merge-patch+json" });
     await waitFor(async () => {
       const es = await getEs(env, ns, "drift");
-      return es?.spec.refreshInterval === "1h" && es.metadata.labels === undefined;
+      return es?.spec.refreshInterval === "1h0m0s" && es.metadata.labels === undefined;
     }, { what: "edited ExternalSecret restored", timeoutMs: 30_000 });
     await env.client.request("DELETE", esPath(ns, "drift"));
     await waitFor(async () => (await getEs(env, ns, "drift"))?.metadata.ownerReferences?.[0]?.name === "drift", { what: "deleted ExternalSecret recreated", timeoutMs: 30_000 });

@@ -54,6 +54,7 @@ export {
   namespacesFailedMessage,
   planClusterExternalSecret,
   selectNamespaces,
+  stampedSpec,
   type CesAction,
   type CesPlan,
   type ClusterExternalSecret,

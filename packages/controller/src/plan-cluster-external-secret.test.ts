@@ -9,11 +9,12 @@ import {
   namespacesFailedMessage,
   planClusterExternalSecret,
   selectNamespaces,
+  stampedSpec,
   type ClusterExternalSecret,
   type NamespaceInfo,
 } from "./plan-cluster-external-secret.js";
 
-const spec = { secretStoreRef: { name: "aws", kind: "ClusterSecretStore" as const }, refreshInterval: "1h", data: [{ secretKey: "k", remoteRef: { key: "app/db" } }] };
+const spec = { secretStoreRef: { name: "aws", kind: "ClusterSecretStore" as const }, refreshInterval: "1h0m0s", data: [{ secretKey: "k", remoteRef: { key: "app/db" } }] };
 
 function ces(over: Partial<ClusterExternalSecret["spec"]> = {}, name = "shared"): ClusterExternalSecret {
   return { metadata: { name, uid: "uid-1" }, spec: { externalSecretSpec: spec, namespaceSelectors: [{ matchLabels: { team: "a" } }], ...over } };
@@ -150,6 +151,17 @@ describe("planClusterExternalSecret", () => {
     expect(status.provisionedNamespaces).toEqual(["a1"]);
     expect(status.failedNamespaces).toEqual([{ namespace: "a2", reason: "could not create or update ExternalSecret: POST ...: 403 Forbidden" }]);
     expect(status.conditions?.[0]?.status).toBe("False");
+  });
+});
+
+describe("stampedSpec", () => {
+  it("writes refreshInterval as Go prints it, as ESO's copy through Go types does", () => {
+    expect(stampedSpec({ refreshInterval: "1h" }).refreshInterval).toBe("1h0m0s");
+    expect(stampedSpec({ refreshInterval: "90s" }).refreshInterval).toBe("1m30s");
+    expect(stampedSpec({ refreshInterval: "0" }).refreshInterval).toBe("0s");
+    expect(stampedSpec({}).refreshInterval).toBeUndefined();
+    const plan = planClusterExternalSecret(ces({ externalSecretSpec: { ...spec, refreshInterval: "15m" } }), namespaces, []);
+    expect((plan.actions[0] as { body: ExternalSecret }).body.spec.refreshInterval).toBe("15m0s");
   });
 });
 

@@ -1,4 +1,4 @@
-import { apiVersionOf, hushFlavour, matchesSelector, parseDuration, type ApiFlavour, type ExternalSecret, type ExternalSecretSpec, type KubeObject, type LabelSelector, type OwnerReference } from "@hush/kube";
+import { apiVersionOf, formatDuration, hushFlavour, matchesSelector, parseDuration, type ApiFlavour, type ExternalSecret, type ExternalSecretSpec, type KubeObject, type LabelSelector, type OwnerReference } from "@hush/kube";
 import { stableHash } from "./data-hash.js";
 
 /** ClusterExternalSecret `spec` (ESO v0.16 `ClusterExternalSecretSpec`). */
@@ -135,6 +135,19 @@ export function cesRefreshMs(ces: ClusterExternalSecret): number {
   return parseDuration(t, "spec.refreshTime");
 }
 
+/**
+ * The ExternalSecret spec as ESO writes it: ESO decodes the ClusterExternalSecret into Go types
+ * and encodes the copy, so `refreshInterval` comes out as Go prints a duration (`1h` → `1h0m0s`).
+ */
+export function stampedSpec(spec: ExternalSecretSpec): ExternalSecretSpec {
+  if (spec.refreshInterval === undefined) return spec;
+  try {
+    return { ...spec, refreshInterval: formatDuration(parseDuration(spec.refreshInterval, "spec.externalSecretSpec.refreshInterval")) };
+  } catch {
+    return spec; // the CRD pattern admits only durations; leave anything else to the ExternalSecret's own validation
+  }
+}
+
 const nonEmpty = (m: Record<string, string> | undefined): Record<string, string> | undefined => (m && Object.keys(m).length > 0 ? { ...m } : undefined);
 
 /** The controller ownerReference ESO's `SetControllerReference` puts on each ExternalSecret. */
@@ -175,7 +188,7 @@ export function planClusterExternalSecret(
   const owner = cesOwnerReference(ces, flavour);
   const labels = nonEmpty(ces.spec.externalSecretMetadata?.labels);
   const annotations = nonEmpty(ces.spec.externalSecretMetadata?.annotations);
-  const spec = ces.spec.externalSecretSpec;
+  const spec = stampedSpec(ces.spec.externalSecretSpec);
   const ours = (es: ExternalSecret) => controllingClusterExternalSecret(es, flavour) === ces.metadata.name;
   const byKey = new Map(existing.map((es) => [`${es.metadata.namespace}/${es.metadata.name}`, es]));
   const actions: CesAction[] = [];
