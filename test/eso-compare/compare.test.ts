@@ -5,6 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { PutParameterCommand, SSMClient, type ParameterType } from "@aws-sdk/client-ssm";
 import { runController } from "@hush/controller";
 import { esoFlavour } from "@hush/kube";
 import { KubeClient, loadKubeConfig, resourcePath } from "@hush/kube/client";
@@ -26,6 +27,21 @@ const remote: Record<string, string> = {
   "team/beta-token": "beta-value",
   "team/readme": "not a token",
   "other/gamma-token": "gamma-value",
+};
+
+/**
+ * The parameters (moto, AWS Systems Manager Parameter Store) the `ssm` store serves: name →
+ * versions written in order, type, tags. Test data only.
+ */
+const parameters: Record<string, { values: string[]; type: ParameterType; tags?: Record<string, string> }> = {
+  "/app/db": { values: [JSON.stringify({ username: "admin", password: "pa$$w0rd", port: 5432, opts: { tls: true } })], type: "SecureString", tags: { team: "payments", env: "prod", "cost-center": "42" } },
+  "/app/plain": { values: ["plain-v1", "plain-v2"], type: "String" },
+  "/app/hosts": { values: ["a.example,b.example"], type: "StringList" },
+  "/svc/alpha/token": { values: ["alpha-ssm"], type: "SecureString", tags: { owner: "svc" } },
+  "/svc/beta/token": { values: ["beta-ssm"], type: "String", tags: { owner: "svc" } },
+  "/svc/beta/readme": { values: ["not a token"], type: "String", tags: { owner: "docs" } },
+  "/other/gamma/token": { values: ["gamma-ssm"], type: "String", tags: { owner: "svc" } },
+  "legacy-token": { values: ["legacy-ssm"], type: "String" },
 };
 
 interface Expectation {
@@ -96,6 +112,14 @@ describe.skipIf(!peers.every((p) => p.ok))("hush produces the Secrets ESO produc
     const sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
     for (const [Name, SecretString] of Object.entries(remote)) await sm.send(new CreateSecretCommand({ Name, SecretString }));
     sm.destroy();
+    const ssm = new SSMClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
+    for (const [Name, p] of Object.entries(parameters)) {
+      for (const [i, Value] of p.values.entries()) {
+        const tags = i === 0 && p.tags ? { Tags: Object.entries(p.tags).map(([Key, Value]) => ({ Key, Value })) } : {};
+        await ssm.send(new PutParameterCommand({ Name, Value, Type: p.type, ...(i > 0 ? { Overwrite: true } : tags) }));
+      }
+    }
+    ssm.destroy();
 
     client = new KubeClient(loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
     esoNs = await kube.createNamespace("eso");
@@ -104,6 +128,7 @@ describe.skipIf(!peers.every((p) => p.ok))("hush produces the Secrets ESO produc
       await create(side.ns, { apiVersion: "v1", kind: "Secret", metadata: { name: "aws-creds" }, stringData: { id: moto.credentials.accessKeyId, secret: moto.credentials.secretAccessKey } });
       const auth = { secretRef: { accessKeyIDSecretRef: { name: "aws-creds", key: "id" }, secretAccessKeySecretRef: { name: "aws-creds", key: "secret" } } };
       await create(side.ns, { apiVersion: `${side.group}/${side.version}`, kind: "SecretStore", metadata: { name: "aws" }, spec: { provider: { aws: { service: "SecretsManager", region: moto.region, auth } } } });
+      await create(side.ns, { apiVersion: `${side.group}/${side.version}`, kind: "SecretStore", metadata: { name: "ssm" }, spec: { provider: { aws: { service: "ParameterStore", region: moto.region, auth } } } });
     }
 
     eso = await startEso({ kubeconfigPath: kube.kubeconfigPath, namespace: esoNs, awsEndpoint: moto.endpoint, concurrent: 2 });
@@ -117,14 +142,14 @@ describe.skipIf(!peers.every((p) => p.ok))("hush produces the Secrets ESO produc
       clientOverrides: { aws: { endpoint: moto.endpoint } },
       logger: { level: "warn", sink: { write: (l: string) => hushLog.push(l) } },
     });
-    // Both stores validated first, so a Ready=False below is about the ExternalSecret itself.
-    for (const side of sides()) {
+    // Every store validated first, so a Ready=False below is about the ExternalSecret itself.
+    for (const side of sides().flatMap((s) => ["aws", "ssm"].map((store) => ({ ...s, store })))) {
       try {
         await waitFor(async () => {
           eso.process.assertRunning();
-          const store = await client.get<EsObject>(resourcePath({ group: side.group, version: side.version, plural: "secretstores", namespace: side.ns, name: "aws" }));
+          const store = await client.get<EsObject>(resourcePath({ group: side.group, version: side.version, plural: "secretstores", namespace: side.ns, name: side.store }));
           return ready(store)?.status === "True";
-        }, { timeoutMs: 60_000, what: `${side.tool} SecretStore Ready` });
+        }, { timeoutMs: 60_000, what: `${side.tool} SecretStore ${side.store} Ready` });
       } catch (err) {
         const tail = side.tool === "eso" ? esoErrors(eso.logFile).slice(-3) : hushLog.slice(-3);
         throw new Error(`${(err as Error).message}\n${tail.join("\n")}`);

@@ -19,8 +19,9 @@ export interface StartEsoOptions {
   readonly clientQps?: number;
   readonly clientBurst?: number;
   /**
-   * An AWS endpoint (moto) for Secrets Manager and STS; ESO v0.16 reads it from
-   * `AWS_SECRETSMANAGER_ENDPOINT` / `AWS_STS_ENDPOINT` (pkg/provider/aws/auth/resolver.go).
+   * An AWS endpoint (moto) for Secrets Manager, Systems Manager (Parameter Store) and STS; ESO
+   * v0.16 reads it from `AWS_SECRETSMANAGER_ENDPOINT` / `AWS_SSM_ENDPOINT` / `AWS_STS_ENDPOINT`
+   * (pkg/provider/aws/auth/resolver.go).
    */
   readonly awsEndpoint?: string;
   /**
