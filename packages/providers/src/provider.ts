@@ -15,6 +15,7 @@ export interface RemoteRef {
   property?: string;
   /**
    * AWS: a VersionId, or `AWSCURRENT`/`AWSPREVIOUS`/any stage (a `uuid/` prefix forces VersionId);
+   * AWS Parameter Store: a version number or label (read as `key:version`);
    * Vault KV v2: a version number; GCP: a version number or `latest` (the default).
    */
   version?: string;
@@ -141,7 +142,10 @@ export interface ProviderCall {
 
 /** Optional per-provider endpoint overrides (tests point these at moto, Vault, the GCP fake). */
 export interface ClientOverrides {
-  /** AWS Secrets Manager and STS endpoint URLs (moto serves both on one port). */
+  /**
+   * AWS endpoint URLs: `endpoint` for Secrets Manager and Parameter Store (SSM), `stsEndpoint`
+   * for STS (default `endpoint`); moto serves them all on one port.
+   */
   aws?: { endpoint?: string; stsEndpoint?: string };
   /** GCP Secret Manager `apiEndpoint`/`port`, plain-text gRPC when `insecure`. */
   gcpsm?: { apiEndpoint?: string; port?: number; insecure?: boolean };
