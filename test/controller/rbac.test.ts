@@ -77,16 +77,21 @@ describe.skipIf(!peers.every((p) => p.ok))("deploy/controller RBAC is enough, an
     expect(await can("update", "externalsecrets.hush.dev", "default", ["--subresource=finalizers"])).toBe("yes");
   });
 
-  it("grants TokenRequest only in namespaces that bind it, never cluster-wide", async () => {
+  it("grants TokenRequest (and reading ServiceAccounts, for the IRSA annotation) only in namespaces that bind it, never cluster-wide", async () => {
     const can = async (ns: string) => (await kube.kubectl(["--as", sa, "auth", "can-i", "create", "serviceaccounts", "--subresource=token", "-n", ns])).stdout.trim();
+    const canRead = async (verb: string, ns: string) => (await kube.kubectl(["--as", sa, "auth", "can-i", verb, "serviceaccounts", "-n", ns])).stdout.trim();
     const ns = await kube.createNamespace("tokens");
     expect(await can("kube-system")).toBe("no");
     expect(await can(ns)).toBe("no");
+    expect(await canRead("get", ns)).toBe("no");
     const example = readFileSync(join(repoRoot, "deploy", "controller", "rolebinding-token-requester.example.yaml"), "utf8").replace("namespace: team-a", `namespace: ${ns}`);
     const r = await kube.kubectl(["apply", "-f", "-"], { input: example });
     expect(r.code, r.stderr).toBe(0);
     await waitFor(async () => (await can(ns)) === "yes", { what: "per-namespace token binding in effect" });
     expect(await can("kube-system")).toBe("no");
+    expect(await canRead("get", ns)).toBe("yes");
+    expect(await canRead("get", "kube-system")).toBe("no");
+    for (const verb of ["list", "watch", "update", "patch"]) expect(await canRead(verb, ns), `${verb} serviceaccounts`).toBe("no");
   });
 
   it("serves /metrics only to a token allowed to get /metrics (TokenReview + SubjectAccessReview)", async () => {

@@ -181,7 +181,9 @@ describe.skipIf(!peers.every((p) => p.ok))("hush produces the Secrets ESO produc
       expect(es.apiVersion).toBe("external-secrets.io/v1beta1");
       for (const side of sides()) {
         for (const doc of entry.docs) {
-          await create(side.ns, doc === es ? { ...doc, apiVersion: `${side.group}/${side.version}` } : doc);
+          // The ExternalSecret, and a store the entry brings along, in each tool's own group.
+          const own = doc === es || doc.kind === "SecretStore";
+          await create(side.ns, own ? { ...doc, apiVersion: `${side.group}/${side.version}` } : doc);
         }
       }
       const target = es.spec?.target?.name ?? es.metadata.name;
