@@ -67,7 +67,6 @@ interface ClientState {
   checkedAt: number;
 }
 
-
 class VaultProvider implements SecretProvider {
   readonly kind = PROVIDER;
   readonly #config: VaultConfig;
