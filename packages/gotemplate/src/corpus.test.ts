@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
@@ -7,6 +8,8 @@ import { TemplateError, render, secretData } from "./index.js";
 // is in expected.json; test/gotemplate re-renders it with Go to keep that file honest.
 const dir = new URL("../testdata/", import.meta.url);
 const corpus = parseYaml(readFileSync(new URL("corpus.yaml", dir), "utf8")) as {
+  /** The instant the date functions see, in Go and here. */
+  clock: string;
   defaults: Record<string, string>;
   cases: { name: string; template: string; data?: Record<string, string> }[];
 };
@@ -19,7 +22,8 @@ const expected = JSON.parse(readFileSync(new URL("expected.json", dir), "utf8"))
 
 function hush(c: (typeof corpus.cases)[number]): { ok: true; output: string } | { ok: false; stage: string } {
   try {
-    return { ok: true, output: render(c.name, c.template, secretData(c.data ?? corpus.defaults)) };
+    const clock = new Date(corpus.clock);
+    return { ok: true, output: render(c.name, c.template, secretData(c.data ?? corpus.defaults), { clock: () => clock, random: (n) => randomBytes(n) }) };
   } catch (e) {
     if (e instanceof TemplateError) return { ok: false, stage: e.kind };
     throw e;

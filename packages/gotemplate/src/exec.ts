@@ -1,6 +1,6 @@
 import { TemplateError } from "./errors.js";
 import type { Arg, Node, Parsed, PipeNode } from "./parse.js";
-import { GoFloat, isMap, isStringMap, mapGet, printValue, sortedKeys, truth, typeName, type Value } from "./value.js";
+import { GoFloat, GoTime, isMap, isStringMap, mapGet, printValue, sortedKeys, truth, typeName, type Value } from "./value.js";
 
 /** Bounds on one render. Every allocation a function makes is charged before it is made. */
 export interface Limits {
@@ -28,7 +28,7 @@ export const defaultLimits: Limits = {
 };
 
 /** How a function parameter converts its argument, as Go's reflection-based call does. */
-export type ParamKind = "any" | "string" | "int" | "int64" | "float64" | "bool" | "map";
+export type ParamKind = "any" | "string" | "int" | "int64" | "float64" | "bool" | "map" | "time";
 
 /** A template function with Go's parameter types, so wrong-typed calls fail as in Go. */
 export interface TemplateFunction {
@@ -408,7 +408,8 @@ class State {
       (kind === "int64" && typeof value === "bigint") ||
       (kind === "float64" && value instanceof GoFloat) ||
       (kind === "bool" && typeof value === "boolean") ||
-      (kind === "map" && isMap(value) && !isStringMap(value));
+      (kind === "map" && isMap(value) && !isStringMap(value)) ||
+      (kind === "time" && value instanceof GoTime);
     if (!ok) this.fail(`wrong type for value; expected ${goKind(kind)}; got ${typeName(value)}`);
     return value;
   }
@@ -449,7 +450,7 @@ class State {
 }
 
 function goKind(kind: ParamKind): string {
-  return kind === "any" ? "interface {}" : kind === "map" ? "map[string]interface {}" : kind;
+  return kind === "any" ? "interface {}" : kind === "map" ? "map[string]interface {}" : kind === "time" ? "time.Time" : kind;
 }
 
 /** An untyped constant given to an `interface{}` parameter: int, or float64 when written as a float. */

@@ -1,4 +1,4 @@
-import { GoFloat, formatFloat, isMap, sortedKeys, sprint, typeName, type Value } from "./value.js";
+import { GoFloat, GoTime, formatFloat, isMap, sortedKeys, sprint, typeName, type Value } from "./value.js";
 
 /**
  * Go's `fmt.Sprintf` for the verbs templates use: %v %s %d %q %x %X %o %b %c %t %f %F %e %E
@@ -112,8 +112,10 @@ function bad(verb: string, arg: Value): string {
   return `%!${verb}(${typeName(arg)}=${sprint(arg)})`;
 }
 
-function formatOne(verb: string, arg: Value, f: Flags): string {
-  if (verb === "T") return typeName(arg);
+function formatOne(verb: string, arg0: Value, f: Flags): string {
+  if (verb === "T") return typeName(arg0);
+  // A time.Time is a fmt.Stringer: every other verb formats its String() (%d shows it bad).
+  const arg = arg0 instanceof GoTime && verb !== "p" ? sprint(arg0) : arg0;
   if (verb === "v") {
     if (arg instanceof GoFloat) return signed(formatFloat(arg.v), f);
     if (typeof arg === "number" || typeof arg === "bigint") return signed(String(arg), f);

@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
 import { RE2JS } from "re2js";
 import { parseAllDocuments, stringify as yamlStringify } from "yaml";
+import { goBytes, goString } from "./bytes.js";
+import { dateFunctions, randomFunctions } from "./dates.js";
 import type { CallContext, ParamKind, TemplateFunction } from "./exec.js";
 import { goQuote, sprintf } from "./fmt.js";
 import {
@@ -83,7 +85,7 @@ function less(ctx: CallContext, a: Value, b: Value): boolean {
 }
 
 function length(ctx: CallContext, v: Value): number {
-  if (typeof v === "string") return Buffer.byteLength(v, "utf8");
+  if (typeof v === "string") return goBytes(v).length;
   if (Array.isArray(v)) return v.length;
   if (isMap(v)) return Object.keys(v).length;
   if (v === null) return ctx.fail("len of nil pointer");
@@ -236,8 +238,9 @@ function toInt64(v: Value): bigint {
   if (v instanceof GoFloat) return Number.isFinite(v.v) ? BigInt(Math.trunc(v.v)) : 0n;
   if (typeof v === "boolean") return v ? 1n : 0n;
   if (typeof v === "string") {
-    // cast 1.3 parses with base 0 (0x, 0o, 0b, leading 0 = octal); anything else is 0.
-    const s = v;
+    // cast 1.7 drops a zero decimal part ("3.0", "3.00"), then parses with base 0 (0x, 0o, 0b,
+    // leading 0 = octal); anything else is 0.
+    const s = trimZeroDecimal(v);
     const m = /^([+-]?)(0[xX][0-9a-fA-F_]+|0[oO]?[0-7_]+|0[bB][01_]+|[1-9][0-9_]*|0)$/.exec(s);
     if (!m) return 0n;
     let body = (m[2] as string).replace(/_/g, "");
@@ -251,6 +254,64 @@ function toInt64(v: Value): bigint {
     }
   }
   return 0n;
+}
+
+/** cast's trimZeroDecimal: "3.0" → "3"; anything else unchanged. */
+function trimZeroDecimal(s: string): string {
+  let foundZero = false;
+  for (let i = s.length; i > 0; i--) {
+    const ch = s[i - 1];
+    if (ch === ".") {
+      if (foundZero) return s.slice(0, i - 1);
+    } else if (ch === "0") foundZero = true;
+    else return s;
+  }
+  return s;
+}
+
+const isConnector = (r: string) => r === "-" || r === "_" || goSpace.has(r);
+const isUpper = (r: string) => /^\p{Lu}$/u.test(r);
+
+/** xstrings v1.5 ToCamelCase (Sprig's `camelcase` as ESO builds it): "hello_world" → "helloWorld". */
+function toCamelCase(input: string): string {
+  const runes = [...input];
+  if (runes.length === 0) return "";
+  let out = "";
+  let i = 0;
+  let r0 = "";
+  let firstUpper = false;
+  // A leading connector run is kept as it is.
+  while (i < runes.length) {
+    r0 = runes[i++] as string;
+    if (!isConnector(r0)) {
+      firstUpper = isUpper(r0);
+      r0 = r0.toLowerCase();
+      break;
+    }
+    out += r0;
+  }
+  // Go writes the last rune again when the string ends here (even a connector).
+  if (i >= runes.length) return out + r0;
+  while (i < runes.length) {
+    const r1 = r0;
+    r0 = runes[i++] as string;
+    if (isConnector(r0) && isConnector(r1)) {
+      out += r1;
+      continue;
+    }
+    if (isConnector(r1)) {
+      firstUpper = isUpper(r0);
+      r0 = r0.toUpperCase();
+    } else {
+      if (firstUpper) {
+        if (isUpper(r0)) r0 = r0.toLowerCase();
+        else firstUpper = false;
+      }
+      out += r1;
+    }
+  }
+  if (firstUpper) r0 = r0.toLowerCase();
+  return out + r0;
 }
 
 function toFloat64(v: Value): number {
@@ -455,13 +516,13 @@ function mergeInto(dst: GoMap, src: GoMap, overwrite: boolean): void {
 }
 
 function sha(algo: string, s: string): string {
-  return createHash(algo).update(s, "utf8").digest("hex");
+  return createHash(algo).update(goBytes(s)).digest("hex");
 }
 
 function adler32(s: string): number {
   let a = 1;
   let b = 0;
-  for (const byte of Buffer.from(s, "utf8")) {
+  for (const byte of goBytes(s)) {
     a = (a + byte) % 65521;
     b = (b + a) % 65521;
   }
@@ -507,7 +568,7 @@ function unbase32(s: string): Buffer | null {
 function b64decode(s: string): string {
   // Go's StdEncoding is strict: padding required, no whitespace, alphabet only.
   if (s.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(s)) return "illegal base64 data at input byte 0";
-  return Buffer.from(s, "base64").toString("utf8");
+  return goString(Buffer.from(s, "base64"));
 }
 
 function toYaml(v: Value): string {
@@ -655,7 +716,7 @@ const sprig: Record<string, TemplateFunction> = {
   wrap: f(["int", "string"], (c, [n, s]) => sized(c, str(s as Value).length * 2, () => wrap(str(s as Value), int(n as Value)))),
   snakecase: f(["string"], (_c, [s]) => words(str(s as Value).replace(/([a-z0-9])([A-Z])/g, "$1 $2")).join("_").toLowerCase()),
   kebabcase: f(["string"], (_c, [s]) => words(str(s as Value).replace(/([a-z0-9])([A-Z])/g, "$1 $2")).join("-").toLowerCase()),
-  camelcase: f(["string"], (_c, [s]) => str(s as Value).split("_").map((w) => (w === "" ? "" : w[0]!.toUpperCase() + w.slice(1))).join("")),
+  camelcase: f(["string"], (_c, [s]) => toCamelCase(str(s as Value))),
   swapcase: f(["string"], (_c, [s]) => [...str(s as Value)].map((ch) => (ch === ch.toUpperCase() ? ch.toLowerCase() : ch.toUpperCase())).join("")),
   toString: f(["any"], (_c, [v]) => toStr(v as Value)),
   toStrings: f(["any"], (_c, [v]) => strslice(v as Value)),
@@ -679,10 +740,10 @@ const sprig: Record<string, TemplateFunction> = {
   }),
   sortAlpha: f(["any"], (_c, [v]) => strslice(v as Value).sort(compareStrings)),
   // encoding and hashing
-  b64enc: f(["string"], (c, [s]) => sized(c, Math.ceil(str(s as Value).length / 3) * 4 * 3, () => Buffer.from(str(s as Value), "utf8").toString("base64"))),
+  b64enc: f(["string"], (c, [s]) => sized(c, Math.ceil(str(s as Value).length / 3) * 4 * 3, () => goBytes(str(s as Value)).toString("base64"))),
   b64dec: f(["string"], (_c, [s]) => b64decode(str(s as Value))),
-  b32enc: f(["string"], (c, [s]) => sized(c, str(s as Value).length * 2 * 3, () => base32(Buffer.from(str(s as Value), "utf8")))),
-  b32dec: f(["string"], (_c, [s]) => unbase32(str(s as Value))?.toString("utf8") ?? "illegal base32 data at input byte 0"),
+  b32enc: f(["string"], (c, [s]) => sized(c, str(s as Value).length * 2 * 3, () => base32(goBytes(str(s as Value))))),
+  b32dec: f(["string"], (_c, [s]) => (() => { const b = unbase32(str(s as Value)); return b ? goString(b) : null; })() ?? "illegal base32 data at input byte 0"),
   sha1sum: f(["string"], (_c, [s]) => sha("sha1", str(s as Value))),
   sha256sum: f(["string"], (_c, [s]) => sha("sha256", str(s as Value))),
   adler32sum: f(["string"], (_c, [s]) => String(adler32(str(s as Value)))),
@@ -920,4 +981,4 @@ function sameValue(a: Value, b: Value): boolean {
  * Every function a template may call: Go's built-ins, then Sprig (without env access) and
  * ESO's helpers, which replace a built-in of the same name (`slice`) as a FuncMap does in Go.
  */
-export const functions: ReadonlyMap<string, TemplateFunction> = new Map(Object.entries({ ...builtins, ...sprig }));
+export const functions: ReadonlyMap<string, TemplateFunction> = new Map(Object.entries({ ...builtins, ...sprig, ...dateFunctions, ...randomFunctions }));

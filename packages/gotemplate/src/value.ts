@@ -1,10 +1,11 @@
+import { timeJson, timeString } from "./time.js";
 /**
  * The values a template computes with, modelled on the Go types text/template and Sprig
  * produce: `string`, `int` (a JS integer), `float64` ({@link GoFloat}, so `1.0` prints as Go
  * prints it), `bool`, `nil` (`null`), slices (arrays) and string-keyed maps (null-prototype
  * objects, so a key such as `__proto__` is just a key).
  */
-export type Value = string | number | bigint | boolean | null | GoFloat | Value[] | GoMap;
+export type Value = string | number | bigint | boolean | null | GoFloat | GoTime | Value[] | GoMap;
 
 /** A Go map with string keys. Always created with a null prototype; read with {@link mapGet}. */
 export interface GoMap {
@@ -16,12 +17,24 @@ export class GoFloat {
   constructor(readonly v: number) {}
 }
 
+/**
+ * A Go `time.Time`: an instant (nanoseconds since the Unix epoch) and the zone it is shown in
+ * (offset east of UTC in seconds and its abbreviation). Printing and formatting live in time.ts.
+ */
+export class GoTime {
+  constructor(
+    readonly ns: bigint,
+    readonly offset: number,
+    readonly zone: string,
+  ) {}
+}
+
 export function newMap(): GoMap {
   return Object.create(null) as GoMap;
 }
 
 export function isMap(v: Value | undefined): v is GoMap {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof GoFloat);
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof GoFloat) && !(v instanceof GoTime);
 }
 
 const stringMapTag = Symbol("map[string]string");
@@ -63,6 +76,7 @@ export function typeName(v: Value | undefined): string {
   if (typeof v === "bigint") return "int64";
   if (typeof v === "boolean") return "bool";
   if (v instanceof GoFloat) return "float64";
+  if (v instanceof GoTime) return "time.Time";
   if (Array.isArray(v)) return "[]interface {}";
   return isStringMap(v) ? "map[string]string" : "map[string]interface {}";
 }
@@ -75,6 +89,7 @@ export function truth(v: Value | undefined): boolean {
   if (typeof v === "bigint") return v !== 0n;
   if (typeof v === "boolean") return v;
   if (v instanceof GoFloat) return v.v !== 0;
+  if (v instanceof GoTime) return true;
   if (Array.isArray(v)) return v.length > 0;
   return Object.keys(v).length > 0;
 }
@@ -118,6 +133,7 @@ export function sprint(v: Value, nested = false): string {
   if (typeof v === "number" || typeof v === "bigint") return String(v);
   if (typeof v === "boolean") return v ? "true" : "false";
   if (v instanceof GoFloat) return formatFloat(v.v);
+  if (v instanceof GoTime) return timeString(v);
   if (Array.isArray(v)) return `[${v.map((e) => sprint(e, true)).join(" ")}]`;
   return `map[${sortedKeys(v)
     .map((k) => `${k}:${sprint(v[k] as Value, true)}`)
@@ -149,6 +165,7 @@ export function fromPlain(x: unknown, jsonNumbers: "float" | "keep"): Value {
 /** Template values to plain JSON-able data (floats unboxed). */
 export function toPlain(v: Value): unknown {
   if (v instanceof GoFloat) return v.v;
+  if (v instanceof GoTime) return timeJson(v);
   if (typeof v === "bigint") return Number(v);
   if (Array.isArray(v)) return v.map(toPlain);
   if (isMap(v)) {

@@ -1,26 +1,29 @@
-// Renders template cases with Go's own text/template and Sprig, the way External Secrets
-// Operator does (missingkey=error, map[string]string data, Sprig without env access,
-// ESO's toYaml/fromYaml). Reads a JSON array of cases on stdin, writes a JSON array of
-// results on stdout. Used by the hush test suite as the reference implementation.
+// Renders template cases with Go's own text/template and the function map of External
+// Secrets Operator v0.16.2 itself (its pkg/template/v2: Sprig without env access, plus ESO's
+// helpers: toYaml/fromYaml, filterPEM, filterCertChain, pkcs12*, jwk*), with missingkey=error
+// and map[string]string data. A case may fix the clock ("now", RFC 3339): the date functions
+// that read time.Now are then replaced by Sprig's own code on that instant. time.Local is
+// UTC, as in ESO's container image. Reads a JSON array of cases on stdin, writes a JSON
+// array of results on stdout. Used by the hush test suite as the reference implementation.
 package main
 
 import (
 	"bytes"
 	"encoding/json"
-	"encoding/pem"
-	"errors"
 	"os"
-	"strings"
+	"strconv"
 	"text/template"
+	"time"
+	_ "time/tzdata"
 
-	"github.com/Masterminds/sprig/v3"
-	"sigs.k8s.io/yaml"
+	esotemplate "github.com/external-secrets/external-secrets/pkg/template/v2"
 )
 
 type tcase struct {
 	Name     string            `json:"name"`
 	Template string            `json:"template"`
 	Data     map[string]string `json:"data"`
+	Now      string            `json:"now,omitempty"`
 }
 
 type result struct {
@@ -31,49 +34,99 @@ type result struct {
 	Error  string `json:"error,omitempty"`
 }
 
-func funcs() template.FuncMap {
-	m := sprig.TxtFuncMap()
-	delete(m, "env")
-	delete(m, "expandenv")
-	m["toYaml"] = func(v any) string {
-		data, err := yaml.Marshal(v)
+// funcs is ESO's own function map; with a fixed clock, Sprig's date functions that read
+// time.Now are re-registered as Sprig v3.3.0 writes them (date.go), reading `now` instead.
+func funcs(now *time.Time) template.FuncMap {
+	m := template.FuncMap{}
+	for k, v := range esotemplate.FuncMap() {
+		m[k] = v
+	}
+	if now == nil {
+		return m
+	}
+	clock := *now
+	since := func(t time.Time) time.Duration { return clock.Sub(t) }
+	dateInZone := func(fmt string, date interface{}, zone string) string {
+		var t time.Time
+		switch date := date.(type) {
+		default:
+			t = clock
+		case time.Time:
+			t = date
+		case *time.Time:
+			t = *date
+		case int64:
+			t = time.Unix(date, 0)
+		case int:
+			t = time.Unix(int64(date), 0)
+		case int32:
+			t = time.Unix(int64(date), 0)
+		}
+		loc, err := time.LoadLocation(zone)
 		if err != nil {
-			return ""
+			loc, _ = time.LoadLocation("UTC")
 		}
-		return strings.TrimSuffix(string(data), "\n")
+		return t.In(loc).Format(fmt)
 	}
-	m["fromYaml"] = func(s string) map[string]any {
-		out := map[string]any{}
-		if err := yaml.Unmarshal([]byte(s), &out); err != nil {
-			out["Error"] = err.Error()
+	m["now"] = func() time.Time { return clock }
+	m["date"] = func(fmt string, date interface{}) string { return dateInZone(fmt, date, "Local") }
+	m["dateInZone"] = dateInZone
+	m["date_in_zone"] = dateInZone
+	m["htmlDate"] = func(date interface{}) string { return dateInZone("2006-01-02", date, "Local") }
+	m["htmlDateInZone"] = func(date interface{}, zone string) string { return dateInZone("2006-01-02", date, zone) }
+	m["ago"] = func(date interface{}) string {
+		var t time.Time
+		switch date := date.(type) {
+		default:
+			t = clock
+		case time.Time:
+			t = date
+		case int64:
+			t = time.Unix(date, 0)
+		case int:
+			t = time.Unix(int64(date), 0)
 		}
-		return out
+		return since(t).Round(time.Second).String()
 	}
-	// ESO's filterPEM (runtime/template/v2/pem.go): the blocks of one type, re-encoded.
-	m["filterPEM"] = func(pemType, input string) (string, error) {
-		data := []byte(input)
-		var blocks []byte
-		var rest []byte
-		for {
-			var block *pem.Block
-			block, rest = pem.Decode(data)
-			data = rest
-			if block == nil {
-				break
-			}
-			if !strings.EqualFold(block.Type, pemType) {
-				continue
-			}
-			var buf bytes.Buffer
-			if err := pem.Encode(&buf, block); err != nil {
-				return "", err
-			}
-			blocks = append(blocks, buf.Bytes()...)
+	m["durationRound"] = func(duration interface{}) string {
+		var d time.Duration
+		switch duration := duration.(type) {
+		default:
+			d = 0
+		case string:
+			d, _ = time.ParseDuration(duration)
+		case int64:
+			d = time.Duration(duration)
+		case time.Time:
+			d = since(duration)
 		}
-		if len(blocks) == 0 && len(rest) != 0 {
-			return "", errors.New("error decoding PEM")
+		u := uint64(d)
+		if d < 0 {
+			u = -u
 		}
-		return string(blocks), nil
+		var (
+			year   = uint64(time.Hour) * 24 * 365
+			month  = uint64(time.Hour) * 24 * 30
+			day    = uint64(time.Hour) * 24
+			hour   = uint64(time.Hour)
+			minute = uint64(time.Minute)
+			second = uint64(time.Second)
+		)
+		switch {
+		case u > year:
+			return strconv.FormatUint(u/year, 10) + "y"
+		case u > month:
+			return strconv.FormatUint(u/month, 10) + "mo"
+		case u > day:
+			return strconv.FormatUint(u/day, 10) + "d"
+		case u > hour:
+			return strconv.FormatUint(u/hour, 10) + "h"
+		case u > minute:
+			return strconv.FormatUint(u/minute, 10) + "m"
+		case u > second:
+			return strconv.FormatUint(u/second, 10) + "s"
+		}
+		return "0s"
 	}
 	return m
 }
@@ -84,10 +137,21 @@ func main() {
 		os.Stderr.WriteString("oracle: bad input: " + err.Error() + "\n")
 		os.Exit(2)
 	}
-	fm := funcs()
+	time.Local = time.UTC
+	live := funcs(nil)
 	out := make([]result, 0, len(cases))
 	for _, c := range cases {
 		r := result{Name: c.Name}
+		fm := live
+		if c.Now != "" {
+			now, err := time.Parse(time.RFC3339Nano, c.Now)
+			if err != nil {
+				os.Stderr.WriteString("oracle: bad now: " + err.Error() + "\n")
+				os.Exit(2)
+			}
+			local := now.In(time.Local)
+			fm = funcs(&local)
+		}
 		t, err := template.New(c.Name).Option("missingkey=error").Funcs(fm).Parse(c.Template)
 		if err != nil {
 			r.Stage, r.Error = "parse", err.Error()
