@@ -189,8 +189,11 @@ describe.skipIf(!peers.every((p) => p.ok))("ClusterExternalSecret", () => {
     const abort = new AbortController();
     let running: Promise<void> | undefined;
 
+    const esoCrd = (p: string) => join(repoRoot, "deploy", "crds-eso", `external-secrets.io_${p}.yaml`);
+
     beforeAll(async () => {
-      await env.kube.applyCrds(["externalsecrets", "secretstores", "clustersecretstores", "clusterexternalsecrets"].map((p) => join(repoRoot, "deploy", "crds-eso", `external-secrets.io_${p}.yaml`)));
+      // The ClusterExternalSecret CRD only after the controller runs: it must notice it by itself.
+      await env.kube.applyCrds(["externalsecrets", "secretstores", "clustersecretstores"].map(esoCrd));
       await store("aws-ces", undefined, "external-secrets.io");
       eso = new Controller({
         client: env.client,
@@ -201,16 +204,18 @@ describe.skipIf(!peers.every((p) => p.ok))("ClusterExternalSecret", () => {
         flavour: esoFlavour,
         workers: 2,
         backoff: { baseMs: 200, maxMs: 2_000 },
+        clusterExternalSecrets: { discoveryRetryMs: 300 },
       });
       running = eso.run(abort.signal);
       await waitFor(async () => eso.ready(), { what: "ESO-flavour controller synced", timeoutMs: 30_000 });
+      await env.kube.applyCrds([esoCrd("clusterexternalsecrets")]);
     });
     afterAll(async () => {
       abort.abort();
       await running;
     });
 
-    it("a v1beta1 ClusterExternalSecret provisions owned v1 ExternalSecrets that sync, and its deletion removes them", async () => {
+    it("a v1beta1 ClusterExternalSecret (CRD installed after the controller started) provisions owned v1 ExternalSecrets that sync, and its deletion removes them", async () => {
       const team = label();
       const ns = await namespace("ces-eso", { team });
       const outside = await namespace("ces-eso-out");

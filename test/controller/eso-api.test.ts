@@ -44,7 +44,7 @@ describe.skipIf(!peers.every((p) => p.ok))("external-secrets.io flavour: hush re
     expect(built.code, built.stderr).toBe(0);
     const r = await kube.kubectl(["apply", "--server-side", "-f", "-"], { input: built.stdout });
     expect(r.code, r.stderr).toBe(0);
-    for (const crd of ["externalsecrets", "secretstores", "clustersecretstores"]) {
+    for (const crd of ["externalsecrets", "secretstores", "clustersecretstores", "clusterexternalsecrets"]) {
       const w = await kube.kubectl(["wait", "--for=condition=Established", `crd/${crd}.external-secrets.io`, "--timeout=30s"]);
       expect(w.code, w.stderr).toBe(0);
     }
@@ -308,6 +308,36 @@ spec:
     await waitFor(async () => (await admin.get(esPath(ns, "v1", "finalized"))) === undefined, { what: "ExternalSecret deleted", timeoutMs: 20_000 });
   });
 
+  it("a ClusterExternalSecret written for ESO (v1beta1) applies unchanged: the controller, as its ServiceAccount, stamps the owned ExternalSecret and it syncs", async () => {
+    const r = await kube.kubectl(["apply", "-f", "-"], {
+      input: `
+apiVersion: external-secrets.io/v1beta1
+kind: ClusterExternalSecret
+metadata:
+  name: eso-ces
+spec:
+  externalSecretName: from-ces
+  namespaces: [${ns}]
+  refreshTime: 1m
+  externalSecretSpec:
+    secretStoreRef: { name: aws, kind: SecretStore }
+    data:
+      - secretKey: token
+        remoteRef: { key: eso/api }
+`,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    let ces: { metadata: { uid: string }; status?: { provisionedNamespaces?: string[]; conditions?: { type: string; status: string }[] } } | undefined;
+    await waitFor(async () => (ces = await admin.get(resourcePath({ group: "external-secrets.io", version: "v1", plural: "clusterexternalsecrets", name: "eso-ces" })))?.status?.conditions?.[0]?.status === "True", { what: "ClusterExternalSecret Ready", timeoutMs: 20_000 });
+    expect(ces?.status?.provisionedNamespaces).toEqual([ns]);
+    const es = await admin.get<ExternalSecret>(esPath(ns, "v1", "from-ces"));
+    expect(es?.metadata.ownerReferences).toEqual([{ apiVersion: "external-secrets.io/v1", kind: "ClusterExternalSecret", name: "eso-ces", uid: ces?.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+    await waitFor(async () => text(await admin.get<Secret>(secretPath(ns, "from-ces")), "token") === "api-token", { what: "Secret from the stamped ExternalSecret", timeoutMs: 20_000 });
+    const del = await kube.kubectl(["delete", "clusterexternalsecrets.external-secrets.io", "eso-ces"]);
+    expect(del.code, del.stderr).toBe(0);
+    await waitFor(async () => (await admin.get(esPath(ns, "v1", "from-ces"))) === undefined, { what: "stamped ExternalSecret removed", timeoutMs: 20_000 });
+  });
+
   it.skipIf(!helmPeer.ok)("the Helm chart with controller.apiGroup=external-secrets.io renders the overlay's CRDs, ClusterRole and controller flag", async () => {
     const { execFile } = await import("node:child_process");
     const helm = await new Promise<string>((resolve, reject) =>
@@ -318,12 +348,15 @@ spec:
     const pick = (all: ReturnType<typeof objects>) => ({
       crds: Object.fromEntries(all.filter((o) => o.kind === "CustomResourceDefinition").map((o) => [o.metadata.name, o.spec])),
       rules: all.find((o) => o.kind === "ClusterRole" && o.metadata.name === "hush-controller")?.rules,
+      cesRules: all.find((o) => o.kind === "ClusterRole" && o.metadata.name === "hush-controller-cluster-external-secrets")?.rules,
       args: all.find((o) => o.kind === "Deployment")?.spec.template.spec.containers[0].args.filter((a: string) => a.startsWith("--api-group")),
     });
     const fromChart = pick(objects(helm));
-    expect(Object.keys(fromChart.crds).sort()).toEqual(["clustersecretstores.external-secrets.io", "externalsecrets.external-secrets.io", "secretstores.external-secrets.io"]);
+    // At least these (other kinds join them); the overlay must render exactly the chart's set.
+    expect(Object.keys(fromChart.crds)).toEqual(expect.arrayContaining(["clusterexternalsecrets.external-secrets.io", "clustersecretstores.external-secrets.io", "externalsecrets.external-secrets.io", "secretstores.external-secrets.io"]));
     expect(fromChart).toEqual(pick(objects(kustomized.stdout)));
     expect(fromChart.args).toEqual(["--api-group=external-secrets.io"]);
+    expect(JSON.stringify(fromChart.cesRules)).not.toContain("hush.dev");
   });
 
   // Last: the in-process controller stops and the built CLI takes over with the flag.

@@ -1,7 +1,7 @@
 import { HushError } from "@hush/errors";
 import { apiVersionOf, type ApiFlavour, type ExternalSecret, type KubeObject } from "@hush/kube";
 import { Informer, kubeErrorCode, resourcePath, type KubeClient, type KubeLogger } from "@hush/kube/client";
-import type { Clock } from "./clock.js";
+import type { Clock, Timer } from "./clock.js";
 import { stableHash } from "./data-hash.js";
 import {
   cesRefreshMs,
@@ -31,6 +31,8 @@ export interface ClusterExternalSecretControllerOptions {
   readonly relistIntervalMs: number;
   readonly livenessTimeoutMs: number;
   readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number };
+  /** How often to look again for a ClusterExternalSecret CRD that was not installed (default 30 s). */
+  readonly discoveryRetryMs?: number;
 }
 
 interface NamespaceObject extends KubeObject {
@@ -61,6 +63,8 @@ export class ClusterExternalSecretController {
   readonly #ces: Informer<ClusterExternalSecret>;
   readonly #namespaces: Informer<NamespaceObject>;
   #enabled = false;
+  #stopped = false;
+  #retry: Timer | undefined;
 
   constructor(options: ClusterExternalSecretControllerOptions) {
     this.#o = options;
@@ -114,33 +118,60 @@ export class ClusterExternalSecretController {
 
   /**
    * Checks by discovery that the flavour serves ClusterExternalSecrets, then lists
-   * ClusterExternalSecrets and Namespaces. Without the CRD it logs once and stays off, so
-   * installing hush's other CRDs alone keeps working.
+   * ClusterExternalSecrets and Namespaces. Without the CRD it logs once and looks again every
+   * `discoveryRetryMs`, so installing hush's other CRDs alone keeps working and a CRD installed
+   * later (a chart upgrade, CRDs applied after the Deployment) is picked up without a restart.
    */
   async start(): Promise<void> {
-    const { group, version } = this.#o.flavour;
-    const discovery = await this.#o.client.get<{ resources?: { name: string }[] }>(`/apis/${group}/${version}`);
-    if (!discovery?.resources?.some((r) => r.name === plural)) {
-      this.#o.log.warn({ group, version }, "ClusterExternalSecret CRD not installed; ClusterExternalSecrets are not reconciled");
+    if (await this.#served()) {
+      await this.#startInformers();
       return;
     }
+    const { group, version } = this.#o.flavour;
+    this.#o.log.warn({ group, version }, "ClusterExternalSecret CRD not installed; ClusterExternalSecrets are not reconciled until it is");
+    this.#scheduleDiscovery();
+  }
+
+  async #served(): Promise<boolean> {
+    const { group, version } = this.#o.flavour;
+    const discovery = await this.#o.client.get<{ resources?: { name: string }[] }>(`/apis/${group}/${version}`);
+    return discovery?.resources?.some((r) => r.name === plural) ?? false;
+  }
+
+  async #startInformers(): Promise<void> {
     await Promise.all([this.#ces.start(), this.#namespaces.start()]);
     this.#enabled = true;
   }
 
-  /** Runs the workers until {@link ClusterExternalSecretController.stop}. */
+  #scheduleDiscovery(): void {
+    if (this.#stopped) return;
+    this.#retry = this.#o.clock.setTimeout(() => {
+      this.#retry = undefined;
+      void this.#served()
+        .then(async (served) => {
+          if (!served || this.#stopped) return this.#scheduleDiscovery();
+          this.#o.log.info({ group: this.#o.flavour.group }, "ClusterExternalSecret CRD found; reconciling ClusterExternalSecrets");
+          await this.#startInformers();
+        })
+        .catch(() => this.#scheduleDiscovery());
+    }, this.#o.discoveryRetryMs ?? 30_000);
+  }
+
+  /** Runs the workers until {@link ClusterExternalSecretController.shutDown}; they idle while the CRD is missing. */
   run(): Promise<void> {
-    return this.#enabled ? this.#loop.run() : Promise.resolve();
+    return this.#loop.run();
   }
 
   /** Stops handing out work and closes the informers. */
   async stop(): Promise<void> {
-    this.#queue.shutDown();
+    this.shutDown();
     await Promise.all([this.#ces.stop(), this.#namespaces.stop()]);
   }
 
-  /** Shuts the queue down (the worker loop then ends). */
+  /** Shuts the queue down (the worker loop then ends) and stops looking for the CRD. */
   shutDown(): void {
+    this.#stopped = true;
+    this.#retry?.cancel();
     this.#queue.shutDown();
   }
 

@@ -77,9 +77,10 @@ export interface ControllerOptions {
   readonly flavour?: ApiFlavour;
   /**
    * Reconcile ClusterExternalSecrets (default on; always off with `namespace`, since they
-   * create ExternalSecrets across namespaces). Off too when the CRD is not installed.
+   * create ExternalSecrets across namespaces). Without the CRD it waits for it, looking again
+   * every `discoveryRetryMs` (default 30 s).
    */
-  readonly clusterExternalSecrets?: boolean;
+  readonly clusterExternalSecrets?: boolean | { readonly discoveryRetryMs?: number };
 }
 
 const esPlural = "externalsecrets";
@@ -217,7 +218,7 @@ export class Controller {
     this.#loop = new WorkerLoop({ queue: this.#queue, reconcile: (k) => this.#reconciler.reconcile(k), workers: options.workers ?? 8, log: options.log, name: "externalsecrets", ...(options.backoff ? { backoff: options.backoff } : {}) });
     this.#storeLoop = new WorkerLoop({ queue: this.#storeQueue, reconcile: (k) => this.#reconcileStore(k), workers: 1, log: options.log, name: "stores", backoff: { baseMs: 1000, maxMs: Math.min(30_000, options.storeRefreshMs ?? 300_000) } });
     this.#ces =
-      (options.clusterExternalSecrets ?? true) && !ns
+      options.clusterExternalSecrets !== false && !ns
         ? new ClusterExternalSecretController({
             client: options.client,
             log: options.log,
@@ -227,6 +228,9 @@ export class Controller {
             relistIntervalMs: common.relistIntervalMs,
             livenessTimeoutMs: common.livenessTimeoutMs,
             ...(options.backoff ? { backoff: options.backoff } : {}),
+            ...(typeof options.clusterExternalSecrets === "object" && options.clusterExternalSecrets.discoveryRetryMs !== undefined
+              ? { discoveryRetryMs: options.clusterExternalSecrets.discoveryRetryMs }
+              : {}),
           })
         : undefined;
     this.#reconciler = new Reconciler({
