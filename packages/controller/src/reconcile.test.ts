@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ExternalSecret, SecretStore } from "@hush/kube";
+import { esoFlavour, hushFlavour, type ExternalSecret, type SecretStore } from "@hush/kube";
 import type { EventRecorder, KubeClient } from "@hush/kube/client";
 import { ManualClock } from "./clock.js";
 import type { ReaderCache } from "./reader-cache.js";
@@ -50,6 +50,28 @@ describe("Reconciler", () => {
     const r = new Reconciler(deps(es(), store("someone-else"), calls));
     expect(await r.reconcile("team-a/app")).toEqual({});
     expect(calls).toEqual([]);
+  });
+
+  it("S9: skips when any store it names belongs to another class (data[].sourceRef too, as ESO's shouldSkipUnmanagedStore), in either API flavour", async () => {
+    for (const flavour of [hushFlavour, esoFlavour]) {
+      const calls: string[] = [];
+      const mixed = es({ data: [{ secretKey: "v", remoteRef: { key: "k" } }, { secretKey: "w", remoteRef: { key: "k" }, sourceRef: { storeRef: { name: "theirs" } } }] });
+      const d = deps(mixed, store(), calls);
+      d.store = (ref) => (ref.name === "theirs" ? store("someone-else") : store());
+      const r = new Reconciler({ ...d, flavour });
+      expect(await r.reconcile("team-a/app")).toEqual({});
+      expect(calls).toEqual([]);
+    }
+  });
+
+  it("our own class is served, a foreign one is not: the class is compared, not just its presence", async () => {
+    const calls: string[] = [];
+    const d = deps(es(), store("blue"), calls);
+    await expect(new Reconciler({ ...d, controllerClass: "blue" }).reconcile("team-a/app")).rejects.toThrow();
+    expect(calls).toContain("reader");
+    const skipped: string[] = [];
+    expect(await new Reconciler({ ...deps(es(), store("blue"), skipped), controllerClass: "green" }).reconcile("team-a/app")).toEqual({});
+    expect(skipped).toEqual([]);
   });
 
   it("a terminal failure is recorded (status + Warning event) and then thrown as terminal: no provider call, no write", async () => {
