@@ -4,5 +4,5 @@
  * instead; this subpath exists for custom clients and loads only the AWS SDK.
  */
 export { createAwsProvider, memoizeCredentials, type AwsClientFactories } from "./aws-provider.js";
-export { createParameterStoreProvider, prefixFolder, type ParameterStoreClientFactories } from "./parameter-store-provider.js";
+export { createParameterStoreProvider, type ParameterStoreClientFactories } from "./parameter-store-provider.js";
 export { parseAwsConfig, awsVersionSelector, type AwsConfig, type AwsAuth, type AwsService } from "./aws-config.js";
