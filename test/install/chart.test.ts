@@ -150,6 +150,21 @@ describe.skipIf(!peers.every((p) => p.ok))("the Helm chart (deploy/charts/hush)"
     for (const o of objects) expect(o.metadata.labels?.team, `${o.kind}/${o.metadata.name}`).toBe("platform");
   });
 
+  it("controller.clusterExternalSecrets=false drops the ClusterExternalSecret RBAC and turns the reconciler off", async () => {
+    const render = async (...set: string[]) => yamlObjects(ok("helm template", await helm(["template", "hush", chart, "-n", "hush-system", ...set.flatMap((x) => ["--set", x])])));
+    const role = (objects: any[]) => objects.filter((o) => o.metadata?.name === "hush-controller-cluster-external-secrets").map((o) => o.kind).sort();
+    const args = (objects: any[]) => objects.find((o) => o.kind === "Deployment" && o.metadata.name === "hush-controller").spec.template.spec.containers[0].args as string[];
+    const on = await render();
+    expect(role(on)).toEqual(["ClusterRole", "ClusterRoleBinding"]);
+    expect(args(on).some((a) => a.startsWith("--enable-cluster-external-secret-reconciler"))).toBe(false);
+    const off = await render("controller.clusterExternalSecrets=false");
+    expect(role(off)).toEqual([]);
+    expect(args(off)).toContain("--enable-cluster-external-secret-reconciler=false");
+    // Everything else is unchanged.
+    const others = (objects: any[]) => objects.filter((o) => o.metadata?.name !== "hush-controller-cluster-external-secrets" && o.kind !== "Deployment").length;
+    expect(others(off)).toBe(others(on));
+  });
+
   it("refuses values outside the schema with a clear message", async () => {
     const bad = await helm(["template", "hush", chart, "--set", "webhook.config.mode=block"]);
     expect(bad.code).not.toBe(0);

@@ -34,6 +34,7 @@ interface RawOptions {
   controllerClass?: string;
   events: "all" | "warnings";
   apiGroup: "hush.dev" | "external-secrets.io";
+  enableClusterExternalSecretReconciler: "true" | "false";
   allowAmbientCredentials?: boolean;
 }
 
@@ -70,6 +71,11 @@ export function register(program: Command, _io: CliIo): void {
         .default("hush.dev"),
     )
     .addOption(new Option("--events <which>", "Events to record on ExternalSecrets").choices(["all", "warnings"]).default("all"))
+    .addOption(
+      new Option("--enable-cluster-external-secret-reconciler <bool>", "reconcile ClusterExternalSecrets (ESO's flag; never with --namespace)")
+        .choices(["true", "false"])
+        .default("true"),
+    )
     .addOption(new Option("--log-level <level>", "log level").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"))
     .action(async (raw: RawOptions) => {
       // Lazy: `hush --help` must not load the Kubernetes client or any provider.
@@ -96,6 +102,7 @@ export function register(program: Command, _io: CliIo): void {
           ...(raw.dedupWindow !== undefined ? { dedupWindowMs: raw.dedupWindow } : {}),
           ...(raw.relistInterval ? { relistIntervalMs: raw.relistInterval } : {}),
           ...(raw.controllerClass ? { controllerClass: raw.controllerClass } : {}),
+          ...(raw.enableClusterExternalSecretReconciler === "false" ? { clusterExternalSecrets: false } : {}),
           ...(raw.allowAmbientCredentials ? { allowAmbientCredentials: true } : {}),
           ...(raw.awsEndpoint || gcp
             ? {
