@@ -90,11 +90,11 @@ export interface Env {
   stop(): Promise<void>;
 }
 
-export async function startEnv(options: { workers?: number; dedupWindowMs?: number; gcpsm?: { apiEndpoint: string; port: number; insecure: boolean }; controller?: Partial<ControllerOptions> } = {}): Promise<Env> {
+export async function startEnv(options: { workers?: number; dedupWindowMs?: number; gcpsm?: { apiEndpoint: string; port: number; insecure: boolean }; controller?: Partial<ControllerOptions>; crds?: string[] } = {}): Promise<Env> {
   const kube = await startKube();
   const cleanups: (() => Promise<void>)[] = [() => kube.stop()];
   try {
-    await kube.applyCrds(crdPaths);
+    await kube.applyCrds([...crdPaths, ...(options.crds ?? [])]);
     const moto = await startMoto();
     cleanups.push(() => moto.stop());
     const relay = await Outage.start(moto.endpoint);

@@ -77,6 +77,14 @@ describe.skipIf(!peers.every((p) => p.ok))("deploy/controller RBAC is enough, an
     expect(await can("update", "externalsecrets.hush.dev", "default", ["--subresource=finalizers"])).toBe("yes");
   });
 
+  it("grants PushSecrets read, status and a finalizer patch; nothing more (Secrets stay get)", async () => {
+    await kube.applyCrds([join(repoRoot, "deploy", "crds", "hush.dev_pushsecrets.yaml")]);
+    const can = async (verb: string, extra: string[] = []) => (await kube.kubectl(["--as", sa, "auth", "can-i", verb, "pushsecrets.hush.dev", "-n", "default", ...extra])).stdout.trim();
+    for (const verb of ["get", "list", "watch", "patch"]) expect(await can(verb), `${verb} pushsecrets`).toBe("yes");
+    for (const verb of ["create", "update", "delete"]) expect(await can(verb), `${verb} pushsecrets`).toBe("no");
+    expect(await can("patch", ["--subresource=status"])).toBe("yes");
+  });
+
   it("grants TokenRequest (and reading ServiceAccounts, for the IRSA annotation) only in namespaces that bind it, never cluster-wide", async () => {
     const can = async (ns: string) => (await kube.kubectl(["--as", sa, "auth", "can-i", "create", "serviceaccounts", "--subresource=token", "-n", ns])).stdout.trim();
     const canRead = async (verb: string, ns: string) => (await kube.kubectl(["--as", sa, "auth", "can-i", verb, "serviceaccounts", "-n", ns])).stdout.trim();

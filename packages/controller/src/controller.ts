@@ -16,6 +16,7 @@ import { EventRecorder, Informer, kubeErrorCode, resourcePath, type KubeClient, 
 import type { ClientOverrides, ProviderContext, ProviderFactory } from "@hush/providers";
 import { systemClock, type Clock } from "./clock.js";
 import { ClusterExternalSecretController } from "./cluster-external-secret.js";
+import { PushSecretController } from "./push-controller.js";
 import { stableHash } from "./data-hash.js";
 import type { ControllerMetrics } from "./metrics.js";
 import { writersOf } from "./plan-secret.js";
@@ -81,6 +82,8 @@ export interface ControllerOptions {
    * every `discoveryRetryMs` (default 30 s).
    */
   readonly clusterExternalSecrets?: boolean | { readonly discoveryRetryMs?: number };
+  /** Reconcile PushSecrets (default on; off when the PushSecret CRD is not installed). */
+  readonly pushSecrets?: boolean;
 }
 
 const esPlural = "externalsecrets";
@@ -125,6 +128,8 @@ export class Controller {
   readonly #background = new Set<Promise<void>>();
   /** ClusterExternalSecrets, when reconciled (cluster-wide controllers only). */
   readonly #ces: ClusterExternalSecretController | undefined;
+  /** PushSecrets, when reconciled. */
+  readonly #push: PushSecretController | undefined;
 
   constructor(options: ControllerOptions) {
     this.#o = options;
@@ -234,6 +239,25 @@ export class Controller {
           })
         : undefined;
     this.#reconciler = new Reconciler({
+    this.#push =
+      (options.pushSecrets ?? true)
+        ? new PushSecretController({
+            client: options.client,
+            log: options.log,
+            clock: this.#clock,
+            flavour,
+            events: this.#events,
+            readers: this.#readers,
+            controllerClass: options.controllerClass ?? "",
+            ...(ns ? { namespace: ns } : {}),
+            relistIntervalMs: common.relistIntervalMs,
+            livenessTimeoutMs: common.livenessTimeoutMs,
+            ...(options.backoff ? { backoff: options.backoff } : {}),
+            store: (ref, namespace) => this.#store(ref, namespace),
+            stores: (kind, namespace) => (kind === "ClusterSecretStore" ? this.#clusterStores.list() : this.#stores.list().filter((s) => s.metadata.namespace === namespace)),
+            track: (p) => this.#track(p),
+          })
+        : undefined;
       client: options.client,
       clock: this.#clock,
       log: options.log,
@@ -257,7 +281,7 @@ export class Controller {
 
   /** True once every informer has listed and their watches look alive. */
   ready(): boolean {
-    return this.#started && [this.#es, this.#secrets, this.#stores, this.#clusterStores].every((i) => i.healthy()) && (this.#ces?.healthy() ?? true);
+    return this.#started && [this.#es, this.#secrets, this.#stores, this.#clusterStores].every((i) => i.healthy()) && (this.#ces?.healthy() ?? true) && (this.#push?.healthy() ?? true);
   }
 
   /** Keys waiting or in flight (for tests and the benchmark). */
@@ -277,10 +301,11 @@ export class Controller {
     await this.#es.start();
     this.#started = true;
     this.#o.log.info({ workers: this.#o.workers ?? 8, namespace: this.#o.namespace ?? "*" }, "controller started");
-    const loops = [this.#loop.run(), this.#storeLoop.run(), ...(this.#ces ? [this.#ces.run()] : [])];
+    const loops = [this.#loop.run(), this.#storeLoop.run(), ...(this.#ces ? [this.#ces.run()] : []), ...(this.#push ? [this.#push.run()] : [])];
     const seen = new Map<string, number>();
     const depth = setInterval(() => {
       this.#o.metrics?.queueDepth.set(this.#queue.length);
+    await this.#push?.start();
       for (const [name, i] of [["externalsecrets", this.#es], ["secrets", this.#secrets], ["secretstores", this.#stores], ["clustersecretstores", this.#clusterStores]] as const) {
         const delta = i.stats.livenessRestarts - (seen.get(name) ?? 0);
         if (delta > 0) this.#o.metrics?.informerRestarts.inc({ informer: name }, delta);
@@ -296,11 +321,12 @@ export class Controller {
     this.#ces?.shutDown();
     await Promise.all(loops);
     await Promise.all([...this.#background]);
-    await Promise.all([...informers.map((i) => i.stop()), this.#ces?.stop()]);
+    await Promise.all([...informers.map((i) => i.stop()), this.#ces?.stop(), this.#push?.stop()]);
     await this.#readers.dropAll();
     this.#o.log.info({}, "controller stopped");
   }
 
+    this.#push?.shutDown();
   #track(p: Promise<void>): void {
     this.#background.add(p);
     void p.finally(() => this.#background.delete(p));
@@ -425,5 +451,6 @@ export class Controller {
     if (!valid) throw new HushError("HUSH_ERR_CONTROLLER_STORE_NOT_READY", `${kind} ${name} is not valid [${failedCode}]`);
     // The store's own spec.refreshInterval (seconds, as ESO), floored so a tenant cannot make it spin.
     return { requeueAfter: storeRefreshIntervalMs(store, this.#o.storeRefreshMs ?? 300_000) };
+      this.#push?.onStoreReady(kind, namespace, name);
   }
 }

@@ -66,4 +66,7 @@ export {
 } from "./plan-cluster-external-secret.js";
 export { ClusterExternalSecretController, type ClusterExternalSecretControllerOptions } from "./cluster-external-secret.js";
 export { Controller, type ControllerOptions, type ControllerStats } from "./controller.js";
+export { PushSecretController, type PushSecretControllerOptions } from "./push-controller.js";
+export { PushReconciler, mergeSynced, type PushReconcilerDeps } from "./push-reconcile.js";
+export { convertKeys, planCleanup, planPush, pushSourceData, reverseUnicode, statusKeyOf, validatePushSecret, type PlannedDelete, type PlannedPush, type PushPlan, type SyncedMap } from "./push-plan.js";
 export { runController, type RunControllerOptions } from "./run-controller.js";

@@ -80,6 +80,14 @@ export interface ApiFlavour {
    * wrote name the same manager after the switch.
    */
   readonly fieldManagerPrefix: string;
+  /**
+   * PushSecret (ESO `external-secrets.io/v1alpha1`): the version served, its finalizer (put on
+   * a PushSecret with `deletionPolicy: Delete` until its remote secrets are deleted), and the
+   * remote tag hush adds to what it pushes, naming the pushing namespace. A PushSecret may
+   * overwrite or delete a remote secret only if it carries `managed-by: external-secrets` (as
+   * ESO writes it) and this tag names its own namespace; see docs/controller.md, "PushSecret".
+   */
+  readonly pushSecret: { readonly version: string; readonly finalizer: string; readonly ownerTag: string; readonly fieldManager: string };
   /** Per-ExternalSecret metrics, named as the flavour's dashboards and alerts expect. */
   readonly metrics: {
     /** Gauge `{name,namespace,condition,status}`: 1 for the current status, 0 for the opposite one. */
@@ -90,6 +98,10 @@ export interface ApiFlavour {
     readonly syncCallsError: string;
     /** Gauge `{name,namespace}`: duration of the last reconcile in nanoseconds (ESO's unit). */
     readonly reconcileDuration: string;
+    /** ClusterExternalSecret gauge `{name,namespace,condition,status}` (namespace empty: cluster-scoped). */
+    readonly cesStatusCondition: string;
+    /** ClusterExternalSecret gauge `{name,namespace}`: duration of the last reconcile in nanoseconds. */
+    readonly cesReconcileDuration: string;
   };
 }
 
@@ -110,11 +122,14 @@ export const hushFlavour: ApiFlavour = {
   generatorGroup: "generators.hush.dev",
   component: fieldManager,
   fieldManagerPrefix: "hush/",
+  pushSecret: { version: "v1alpha1", finalizer: "pushsecret.hush.dev/finalizer", ownerTag: "hush.dev/pushed-from-namespace", fieldManager },
   metrics: {
     statusCondition: "hush_externalsecret_status_condition",
     syncCalls: "hush_externalsecret_sync_calls_total",
     syncCallsError: "hush_externalsecret_sync_calls_error",
     reconcileDuration: "hush_externalsecret_reconcile_duration",
+    cesStatusCondition: "hush_clusterexternalsecret_status_condition",
+    cesReconcileDuration: "hush_clusterexternalsecret_reconcile_duration",
   },
 };
 
@@ -142,11 +157,16 @@ export const esoFlavour: ApiFlavour = {
   component: "external-secrets",
   // ESO v0.16 pkg/controllers/externalsecret: fieldOwnerTemplate "externalsecrets.external-secrets.io/%v".
   fieldManagerPrefix: "externalsecrets.external-secrets.io/",
+  // ESO v0.16 pkg/controllers/pushsecret: pushSecretFinalizer; its events come from "pushsecret".
+  pushSecret: { version: "v1alpha1", finalizer: "pushsecret.externalsecrets.io/finalizer", ownerTag: "reconcile.external-secrets.io/pushed-from-namespace", fieldManager: "external-secrets" },
   metrics: {
     statusCondition: "externalsecret_status_condition",
     syncCalls: "externalsecret_sync_calls_total",
     syncCallsError: "externalsecret_sync_calls_error",
     reconcileDuration: "externalsecret_reconcile_duration",
+    // ESO v0.16 pkg/controllers/clusterexternalsecret/cesmetrics.
+    cesStatusCondition: "clusterexternalsecret_status_condition",
+    cesReconcileDuration: "clusterexternalsecret_reconcile_duration",
   },
 };
 

@@ -25,6 +25,7 @@ describe("CRDs", () => {
     const crds = buildCrds();
     const names = crds.map((c) => (c["metadata"] as { name: string }).name);
     expect(names.slice(0, 3)).toEqual(["externalsecrets.hush.dev", "secretstores.hush.dev", "clustersecretstores.hush.dev"]);
+    expect(names).toContain("pushsecrets.hush.dev");
     for (const c of crds.slice(0, 3)) {
       expect(versionsOf(c).map((v) => v.name)).toEqual(["v1"]);
       expect(versionsOf(c)[0]!.subresources).toEqual({ status: {} });
@@ -38,6 +39,7 @@ describe("CRDs", () => {
       "secretstores.external-secrets.io",
       "clustersecretstores.external-secrets.io",
     ]);
+    expect(crds.map((c) => (c["metadata"] as { name: string }).name)).toContain("pushsecrets.external-secrets.io");
     for (const c of crds.slice(0, 3)) {
       const vs = versionsOf(c);
       expect(vs.map((v) => [v.name, v.served, v.storage])).toEqual([
@@ -100,12 +102,32 @@ describe("CRDs", () => {
     }
   });
 
+  it("serves PushSecret as ESO v0.16.2 does (v1alpha1, its fields and defaults); generatorRef and label-selected Secrets are refused", () => {
+    for (const flavour of [hushFlavour, esoFlavour]) {
+      const ps = buildCrds(flavour).find((c) => (c["spec"] as { names: { kind: string } }).names.kind === "PushSecret")!;
+      expect(versionsOf(ps).map((v) => [v.name, v.served, v.storage])).toEqual([["v1alpha1", true, true]]);
+      const spec = (versionsOf(ps)[0]!.schema.openAPIV3Schema["properties"] as Record<string, Schema>)["spec"]!;
+      expect(spec["required"]).toEqual(["secretStoreRefs", "selector"]);
+      expect(Object.keys(spec["properties"] as object).sort()).toEqual(["data", "deletionPolicy", "refreshInterval", "secretStoreRefs", "selector", "template", "updatePolicy"]);
+      expect(at(spec, "deletionPolicy")).toMatchObject({ enum: ["Delete", "None"], default: "None" });
+      expect(at(spec, "updatePolicy")).toMatchObject({ enum: ["Replace", "IfNotExists"], default: "Replace" });
+      expect(at(spec, "refreshInterval")).toMatchObject({ default: "1h" });
+      expect(at(spec, "data", "[]", "conversionStrategy")).toMatchObject({ enum: ["None", "ReverseUnicode"], default: "None" });
+      expect(at(spec, "data", "[]", "match", "remoteRef")["required"]).toEqual(["remoteKey"]);
+      expect(at(spec, "secretStoreRefs", "[]", "kind")).toMatchObject({ default: "SecretStore" });
+      expect(rules(at(spec, "selector"))).toContain("!has(self.generatorRef)");
+      expect(rules(at(spec, "selector", "secret"))).toContain("!has(self.selector)");
+      // The same template schema as an ExternalSecret's target.template.
+      expect(at(spec, "template")).toEqual(at(esSpec(buildCrds(flavour)[0]!), "target", "template"));
+    }
+  });
+
   it("serves Password and UUID generators with ESO's fields and defaults, and dataFrom generatorRef for those kinds only", () => {
     for (const flavour of [hushFlavour, esoFlavour]) {
       const crds = buildCrds(flavour);
       const kindOf = (c: Schema) => (c["spec"] as { names: { kind: string } }).names.kind;
-      const gens = crds.filter((c) => ["Password", "UUID"].includes(kindOf(c)));
-      expect(gens.map((c) => (c["metadata"] as { name: string }).name)).toEqual([`passwords.${flavour.generatorGroup}`, `uuids.${flavour.generatorGroup}`]);
+      const gens = crds.filter((c) => ["Password", "UUID", "VaultDynamicSecret"].includes(kindOf(c)));
+      expect(gens.map((c) => (c["metadata"] as { name: string }).name)).toEqual(["passwords", "uuids", "vaultdynamicsecrets"].map((p) => `${p}.${flavour.generatorGroup}`));
       for (const g of gens) {
         expect(versionsOf(g).map((v) => [v.name, v.served, v.storage])).toEqual([["v1alpha1", true, true]]);
         expect((g["spec"] as { scope: string }).scope).toBe("Namespaced");
@@ -121,7 +143,12 @@ describe("CRDs", () => {
       const ref = at(es, "dataFrom", "[]", "sourceRef", "generatorRef");
       expect(at(ref, "apiVersion")).toMatchObject({ default: `${flavour.generatorGroup}/v1alpha1` });
       expect(ref["required"]).toEqual(["kind", "name"]);
-      expect(rules(ref)).toContain("self.kind in ['Password', 'UUID']");
+      expect(rules(ref)).toContain("self.kind in ['Password', 'UUID', 'VaultDynamicSecret']");
+      const vds = (versionsOf(gens[2]!)[0]!.schema.openAPIV3Schema["properties"] as Record<string, Schema>)["spec"]!;
+      expect(vds["required"]).toEqual(["path", "provider"]);
+      expect(at(vds, "resultType")).toMatchObject({ enum: ["Data", "Auth", "Raw"], default: "Data" });
+      expect(at(vds, "allowEmptyResponse")).toMatchObject({ default: false });
+      expect(at(vds, "provider", "server")).toMatchObject({ type: "string" });
       expect(rules(at(es, "dataFrom", "[]", "sourceRef"))).not.toContain("!has(self.generatorRef)");
       // data[].sourceRef.generatorRef stays refused (ESO does not implement it there either).
       expect(rules(at(es, "data", "[]", "sourceRef"))).toContain("!has(self.generatorRef)");

@@ -59,7 +59,7 @@ const sourceRef = refuse(obj({ storeRef }), { generatorRef: anyObject }, "source
 const generatorApiVersionPlaceholder = "@@GENERATOR_API_VERSION@@";
 /** ESO v0.16's generator kinds (its CRD enum); the ones hush does not implement are refused by a rule naming them. */
 const esoGeneratorKinds = ["ACRAccessToken", "ClusterGenerator", "ECRAuthorizationToken", "Fake", "GCRAccessToken", "GithubAccessToken", "QuayAccessToken", "Password", "STSSessionToken", "UUID", "VaultDynamicSecret", "Webhook", "Grafana"] as const;
-const implementedGeneratorKinds = ["Password", "UUID"] as const;
+const implementedGeneratorKinds = ["Password", "UUID", "VaultDynamicSecret"] as const;
 const generatorRef = obj(
   {
     apiVersion: str("apiVersion of the generator; only the flavour's generator group is read.", { default: generatorApiVersionPlaceholder }),
@@ -71,7 +71,7 @@ const generatorRef = obj(
     "x-kubernetes-validations": [
       {
         rule: `self.kind in [${implementedGeneratorKinds.map((k) => `'${k}'`).join(", ")}]`,
-        message: `spec.dataFrom[].sourceRef.generatorRef.kind: only ${implementedGeneratorKinds.join(" and ")} generators are supported by hush yet`,
+        message: `spec.dataFrom[].sourceRef.generatorRef.kind: only ${implementedGeneratorKinds.slice(0, -1).join(", ")} and ${implementedGeneratorKinds.at(-1)} generators are supported by hush yet`,
       },
       { rule: `!has(self.apiVersion) || self.apiVersion == '${generatorApiVersionPlaceholder}'`, message: `spec.dataFrom[].sourceRef.generatorRef.apiVersion must be ${generatorApiVersionPlaceholder}` },
     ],
@@ -129,6 +129,28 @@ const templateFrom: Schema = {
 
 const secretKeyRef = obj({ name: str(), key: str(), namespace: str() });
 
+/** `target.template` of an ExternalSecret, and `template` of a PushSecret (ESO's one `ExternalSecretTemplate`). */
+const secretTemplate: Schema = obj(
+  {
+    type: str("Secret type, e.g. kubernetes.io/tls. ServiceAccount and bootstrap token types are refused.", { maxLength: 253 }),
+    engineVersion: enumStr(["v2"], "Template engine.", "v2"),
+    mergePolicy: enumStr(["Replace", "Merge"], "Replace keeps only templated keys; Merge keeps fetched keys too.", "Replace"),
+    metadata: refuse(obj({ labels: strMap(), annotations: strMap() }), { finalizers: arr(str()) }, "spec.target.template.metadata"),
+    data: strMap("Secret key to template."),
+    templateFrom,
+  },
+  [],
+  {
+    // Refused here at admission, and again by the controller right before any write.
+    "x-kubernetes-validations": [
+      {
+        rule: "!has(self.type) || !(self.type in ['kubernetes.io/service-account-token', 'bootstrap.kubernetes.io/token'])",
+        message: "template.type must not be kubernetes.io/service-account-token or bootstrap.kubernetes.io/token: the controller never writes token Secrets",
+      },
+    ],
+  },
+);
+
 const externalSecretSpec = refuse(obj({
   secretStoreRef: storeRef,
   refreshInterval: duration("How often to re-fetch; 0 fetches once.", "1h0m0s"),
@@ -138,26 +160,7 @@ const externalSecretSpec = refuse(obj({
     creationPolicy: enumStr(["Owner", "Orphan", "Merge", "None"], "Who owns the Secret.", "Owner"),
     deletionPolicy: enumStr(["Retain", "Delete", "Merge"], "What happens when the provider secret disappears.", "Retain"),
     immutable: bool("Create an immutable Secret."),
-    template: obj(
-      {
-        type: str("Secret type, e.g. kubernetes.io/tls. ServiceAccount and bootstrap token types are refused.", { maxLength: 253 }),
-        engineVersion: enumStr(["v2"], "Template engine.", "v2"),
-        mergePolicy: enumStr(["Replace", "Merge"], "Replace keeps only templated keys; Merge keeps fetched keys too.", "Replace"),
-        metadata: refuse(obj({ labels: strMap(), annotations: strMap() }), { finalizers: arr(str()) }, "spec.target.template.metadata"),
-        data: strMap("Secret key to template."),
-        templateFrom,
-      },
-      [],
-      {
-        // Refused here at admission, and again by the controller right before any write.
-        "x-kubernetes-validations": [
-          {
-            rule: "!has(self.type) || !(self.type in ['kubernetes.io/service-account-token', 'bootstrap.kubernetes.io/token'])",
-            message: "template.type must not be kubernetes.io/service-account-token or bootstrap.kubernetes.io/token: the controller never writes token Secrets",
-          },
-        ],
-      },
-    ),
+    template: secretTemplate,
   }), { manifest: anyObject }, "spec.target"),
   data: arr(
     obj(
@@ -202,6 +205,78 @@ const externalSecretSpec = refuse(obj({
   ),
 }), { syncWindows: anyObject }, "spec");
 
+/** A `metav1.LabelSelector` (PushSecret store and Secret selection). */
+const pushLabelSelector = obj({
+  matchLabels: strMap(),
+  matchExpressions: arr(obj({ key: str(), operator: enumStr(["In", "NotIn", "Exists", "DoesNotExist"]), values: arr(str()) }, ["key", "operator"])),
+});
+
+/**
+ * PushSecret `spec` (ESO v0.16 `external-secrets.io/v1alpha1`): which stores, which Secret of
+ * the PushSecret's own namespace, and which of its keys go to which remote key. Bounded: at
+ * most 16 store refs and 256 data entries.
+ */
+const pushSecretSpec = obj(
+  {
+    secretStoreRefs: {
+      ...arr(
+        obj(
+          {
+            name: { ...dnsName, description: "Name of the SecretStore (PushSecret's namespace) or ClusterSecretStore." },
+            kind: enumStr(["SecretStore", "ClusterSecretStore"], "Kind of the store.", "SecretStore"),
+            labelSelector: { ...pushLabelSelector, description: "Every store of this kind with matching labels (SecretStores: of the PushSecret's namespace only)." },
+          },
+          [],
+          { "x-kubernetes-validations": [{ rule: "has(self.name) || has(self.labelSelector)", message: "a secretStoreRef needs a name or a labelSelector" }] },
+        ),
+        "Stores to push to.",
+      ),
+      maxItems: 16,
+    },
+    selector: refuse(
+      obj({
+        secret: refuse(obj({ name: { ...dnsName, description: "A Secret of the PushSecret's namespace." } }), { selector: pushLabelSelector }, "spec.selector.secret"),
+      }),
+      { generatorRef: anyObject },
+      "spec.selector",
+    ),
+    data: {
+      ...arr(
+        obj(
+          {
+            match: obj(
+              {
+                secretKey: str("Key of the source Secret; empty pushes the whole Secret as one JSON object.", { maxLength: 253 }),
+                remoteRef: obj(
+                  {
+                    remoteKey: str("Remote secret name or path.", { minLength: 1, maxLength: 2048 }),
+                    property: str("Key inside the remote JSON object to set.", { maxLength: 1024 }),
+                  },
+                  ["remoteKey"],
+                ),
+              },
+              ["remoteRef"],
+            ),
+            metadata: { "x-kubernetes-preserve-unknown-fields": true, description: "Provider-specific settings (ESO PushSecretMetadata)." },
+            conversionStrategy: enumStr(["None", "ReverseUnicode"], "ReverseUnicode turns _Uxxxx_ in key names back into the character.", "None"),
+          },
+          ["match"],
+        ),
+        "Keys to push.",
+      ),
+      maxItems: 256,
+    },
+    deletionPolicy: enumStr(["Delete", "None"], "Delete removes the remote secrets this PushSecret pushed when an entry or the PushSecret goes away.", "None"),
+    refreshInterval: duration("How often to push again.", "1h"),
+    updatePolicy: enumStr(["Replace", "IfNotExists"], "IfNotExists leaves an existing remote secret unchanged.", "Replace"),
+    template: secretTemplate,
+  },
+  ["secretStoreRefs", "selector"],
+  {
+    "x-kubernetes-validations": [{ rule: "has(self.selector.secret) && has(self.selector.secret.name)", message: "spec.selector.secret.name is required" }],
+  },
+);
+
 const condition = obj(
   {
     type: str(),
@@ -219,6 +294,17 @@ const externalSecretStatus = obj({
   refreshTime: str("Start time of the last successful sync.", { format: "date-time" }),
   syncedResourceVersion: str("generation-hash of the ExternalSecret last synced."),
   binding: obj({ name: str() }),
+});
+
+const pushSecretStatus = obj({
+  conditions: arr(condition),
+  refreshTime: str("Start time of the last successful push.", { format: "date-time" }),
+  syncedResourceVersion: str("generation-hash of the PushSecret last pushed."),
+  syncedPushSecrets: {
+    type: "object",
+    description: "Store (Kind/name) to remote key (remoteKey or remoteKey/property) to the data entry pushed there.",
+    additionalProperties: { type: "object", additionalProperties: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+  },
 });
 
 const awsProvider = refuse(open({
@@ -351,6 +437,8 @@ interface CrdInput {
   readonly spec: Schema;
   readonly status: Schema;
   readonly columns: readonly Schema[];
+  /** Versions served (the first is stored); default the flavour's. */
+  readonly versions?: readonly string[];
 }
 
 function crd(flavour: ApiFlavour, c: CrdInput): Schema {
@@ -371,10 +459,10 @@ function crd(flavour: ApiFlavour, c: CrdInput): Schema {
       // declares only to refuse them (syncWindows, manifest, nullBytePolicy, rewrite merge,
       // template finalizers) are from later ESO releases and absent from both versions there.
       conversion: { strategy: "None" },
-      versions: [flavour.version, ...flavour.servedVersions].map((name) => ({
+      versions: (c.versions ?? [flavour.version, ...flavour.servedVersions]).map((name, i) => ({
         name,
         served: true,
-        storage: name === flavour.version,
+        storage: i === 0,
         subresources: { status: {} },
         additionalPrinterColumns: [...c.columns],
         schema,
@@ -421,7 +509,30 @@ const passwordSpec = obj(
   ["allowRepeat", "length", "noUpper"],
 );
 
-/** The generator kinds hush implements (Password, UUID), under the flavour's generator group at v1alpha1. */
+/**
+ * VaultDynamicSecret `spec` as ESO v0.16.2 declares it: a Vault provider block (the store's
+ * schema, read with the rules of a SecretStore in the ExternalSecret's namespace), the path,
+ * the method and its JSON parameters, which part of the response to keep. `controller`
+ * (generator controller classes) is refused rather than ignored.
+ */
+const vaultDynamicSecretSpec = refuse(
+  obj(
+    {
+      provider: { ...vaultProvider, description: "Vault connection and auth, as a SecretStore's spec.provider.vault." },
+      path: str("Vault path after /v1/, e.g. database/creds/app.", { minLength: 1, maxLength: 1024 }),
+      method: str("GET (default), LIST, DELETE, or a write (POST, PUT) sending parameters.", { maxLength: 16 }),
+      parameters: { "x-kubernetes-preserve-unknown-fields": true, description: "JSON body of a write." },
+      resultType: enumStr(["Data", "Auth", "Raw"], "Data: the response's data; Auth: its auth block; Raw: the whole response.", "Data"),
+      allowEmptyResponse: { ...bool("An empty response yields no keys instead of an error."), default: false },
+      retrySettings: obj({ maxRetries: int(), retryInterval: str() }),
+    },
+    ["path", "provider"],
+  ),
+  { controller: str() },
+  "spec",
+);
+
+/** The generator kinds hush implements (Password, UUID, VaultDynamicSecret), under the flavour's generator group at v1alpha1. */
 function generatorCrds(flavour: ApiFlavour): Schema[] {
   const one = (kind: string, plural: string, description: string, spec: Schema): Schema => ({
     apiVersion: "apiextensions.k8s.io/v1",
@@ -445,6 +556,7 @@ function generatorCrds(flavour: ApiFlavour): Schema[] {
   return [
     one("Password", "passwords", "Generates a random password on every refresh of an ExternalSecret that names it (key `password`).", passwordSpec),
     one("UUID", "uuids", "Generates a random version 4 UUID on every refresh of an ExternalSecret that names it (key `uuid`).", { type: "object", description: "UUID has no settings." }),
+    one("VaultDynamicSecret", "vaultdynamicsecrets", "Makes one Vault request (e.g. database/creds/app) on every refresh of an ExternalSecret that names it; the response's data, auth or whole body become keys.", vaultDynamicSecretSpec),
   ];
 }
 
@@ -453,7 +565,7 @@ const readyColumns: Schema[] = [
   { name: "Ready", type: "string", jsonPath: ".status.conditions[?(@.type==\"Ready\")].status" },
 ];
 
-/** The CRDs of a flavour (default `hush.dev`) (ExternalSecret, SecretStore, ClusterSecretStore, ClusterExternalSecret, and the Password and UUID generators), as objects, in apply order. */
+/** The CRDs of a flavour (default `hush.dev`) (ExternalSecret, SecretStore, ClusterSecretStore, ClusterExternalSecret, PushSecret, and the Password and UUID generators), as objects, in apply order. */
 export function buildCrds(flavour: ApiFlavour = hushFlavour): Schema[] {
   return [
     crd(flavour, {
@@ -484,6 +596,16 @@ export function buildCrds(flavour: ApiFlavour = hushFlavour): Schema[] {
         { name: "Refresh Interval", type: "string", jsonPath: ".spec.refreshTime" },
         { name: "Ready", type: "string", jsonPath: ".status.conditions[?(@.type==\"Ready\")].status" },
       ],
+    }),
+    crd(flavour, {
+      kind: "PushSecret",
+      plural: "pushsecrets",
+      shortNames: ["ps"],
+      scope: "Namespaced",
+      spec: pushSecretSpec,
+      status: pushSecretStatus,
+      versions: [flavour.pushSecret.version],
+      columns: [{ name: "AGE", type: "date", jsonPath: ".metadata.creationTimestamp" }, { name: "Status", type: "string", jsonPath: ".status.conditions[?(@.type==\"Ready\")].reason" }],
     }),
     ...generatorCrds(flavour),
   ];

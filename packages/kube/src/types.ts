@@ -222,3 +222,55 @@ export interface PasswordGeneratorSpec {
 export interface PasswordGenerator extends KubeObject {
   spec?: PasswordGeneratorSpec;
 }
+
+/** PushSecret `spec.secretStoreRefs[]`: a store by name, or every store of `kind` matching `labelSelector`. */
+export interface PushSecretStoreRef {
+  name?: string;
+  kind?: "SecretStore" | "ClusterSecretStore";
+  labelSelector?: LabelSelector;
+}
+
+/** PushSecret `spec.data[].match.remoteRef`: where one value goes. */
+export interface PushSecretRemoteRef {
+  remoteKey: string;
+  /** A key of a JSON object (the value is merged into the remote object under it). */
+  property?: string;
+}
+
+/** PushSecret `spec.data[]`. */
+export interface PushSecretData {
+  match: {
+    /** Key of the source Secret; unset or empty pushes the whole Secret as one JSON object. */
+    secretKey?: string;
+    remoteRef: PushSecretRemoteRef;
+  };
+  /** Provider-specific settings (ESO's `PushSecretMetadata`, e.g. AWS tags, description, secretPushFormat). */
+  metadata?: unknown;
+  /** `ReverseUnicode` turns `_Uxxxx_` in source keys back into the character. */
+  conversionStrategy?: "None" | "ReverseUnicode";
+}
+
+/** PushSecret `spec` (ESO `external-secrets.io/v1alpha1`). */
+export interface PushSecretSpec {
+  secretStoreRefs: PushSecretStoreRef[];
+  selector: { secret?: { name?: string; selector?: LabelSelector }; generatorRef?: unknown };
+  data?: PushSecretData[];
+  deletionPolicy?: "None" | "Delete";
+  refreshInterval?: string;
+  updatePolicy?: "Replace" | "IfNotExists";
+  template?: ExternalSecretTemplate;
+}
+
+/** PushSecret `status`: `syncedPushSecrets` maps `Kind/store` to `remoteKey[/property]` to the data entry pushed. */
+export interface PushSecretStatus {
+  conditions?: Condition[];
+  refreshTime?: string;
+  syncedResourceVersion?: string;
+  syncedPushSecrets?: Record<string, Record<string, PushSecretData>>;
+}
+
+/** A PushSecret: writes keys of a Secret of its namespace to provider secrets. */
+export interface PushSecret extends KubeObject {
+  spec: PushSecretSpec;
+  status?: PushSecretStatus;
+}
