@@ -18,6 +18,7 @@ import { functions } from "./functions.js";
 import { parse } from "./parse.js";
 import { mapSet, markStringMap, newMap, type Value } from "./value.js";
 
+export { goBytes, goString } from "./bytes.js";
 export { TemplateError, type TemplateErrorKind } from "./errors.js";
 export { defaultLimits, type Limits, type Usage } from "./exec.js";
 export { GoFloat, type GoMap, type Value } from "./value.js";

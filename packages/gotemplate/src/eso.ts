@@ -1,0 +1,446 @@
+/**
+ * ESO's own template helpers (pkg/template/v2 of v0.16.2) beyond toYaml/fromYaml/filterPEM:
+ * PKCS#12 in and out (`pkcs12key`, `pkcs12cert`, `pemToPkcs12`, `fullPemToPkcs12` and their
+ * `Pass` forms), JWK to PEM (`jwkPublicKeyPem`, `jwkPrivateKeyPem`) and `filterCertChain`.
+ * Keys and certificates go through Node's crypto; PKCS#12 files are read with node-forge (every
+ * algorithm go-pkcs12 reads, the legacy RC2/3DES ones included) and written as go-pkcs12's
+ * `Modern` encoder writes them (PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC, SHA-256 MAC,
+ * 2048 iterations), salts and IVs from the injected random source.
+ */
+import { X509Certificate, createHash, createHmac, createPrivateKey, createPublicKey, createCipheriv, pbkdf2Sync, type KeyObject } from "node:crypto";
+import forge from "node-forge";
+import { goBytes } from "./bytes.js";
+import type { CallContext, ParamKind, TemplateFunction } from "./exec.js";
+import type { Value } from "./value.js";
+
+type Call = (ctx: CallContext, args: Value[]) => Value;
+const f = (params: ParamKind[], call: Call): TemplateFunction => ({ params, call });
+const str = (v: Value | undefined): string => v as string;
+
+/** Largest PKCS#12 file, certificate chain or JWK read (a Secret holds no more than 1 MiB). */
+const maxInput = 1 << 20;
+/** Most certificates in one chain or PKCS#12 file. */
+const maxCerts = 64;
+
+// ---------- PEM (Go's encoding/pem) ----------
+
+export interface PemBlock {
+  type: string;
+  bytes: Buffer;
+}
+
+/**
+ * Go's pem.Decode over a byte string: the first well-formed block and the text after it, or
+ * null (rest = input) when there is none.
+ */
+export function pemDecode(input: string): { block: PemBlock | null; rest: string } {
+  let from = 0;
+  for (;;) {
+    const begin = input.indexOf("-----BEGIN ", from);
+    if (begin < 0) return { block: null, rest: input };
+    // BEGIN must start the input or a line.
+    if (begin > 0 && input[begin - 1] !== "\n") {
+      from = begin + 1;
+      continue;
+    }
+    const lineEnd = input.indexOf("\n", begin);
+    const line = (lineEnd < 0 ? input.slice(begin) : input.slice(begin, lineEnd)).replace(/[ \t\r]+$/, "");
+    if (!line.endsWith("-----") || line.length < 16) {
+      from = begin + 11;
+      continue;
+    }
+    const type = line.slice(11, -5);
+    const endMarker = `\n-----END ${type}-----`;
+    const bodyStart = lineEnd < 0 ? input.length : lineEnd + 1;
+    const endAt = input.indexOf(endMarker, bodyStart - 1);
+    if (endAt < 0) {
+      from = begin + 11;
+      continue;
+    }
+    const body = input.slice(bodyStart, endAt + 1);
+    // Headers (Proc-Type: ...) are not used by any caller here; a body with ':' is skipped as Go would not base64 it.
+    const clean = body.replace(/[ \t\r\n]/g, "");
+    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 !== 0) {
+      from = begin + 11;
+      continue;
+    }
+    let after = endAt + endMarker.length;
+    // The rest starts after the END line (and its line ending).
+    const nl = input.indexOf("\n", after);
+    const tail = nl < 0 ? input.slice(after) : input.slice(after, nl);
+    if (tail.replace(/[ \t\r]/g, "") !== "") {
+      from = begin + 11;
+      continue;
+    }
+    after = nl < 0 ? input.length : nl + 1;
+    return { block: { type, bytes: Buffer.from(clean, "base64") }, rest: input.slice(after) };
+  }
+}
+
+/** Go's pem.Encode of a block without headers. */
+export function pemEncode(der: Uint8Array, type: string): string {
+  const b64 = Buffer.from(der).toString("base64");
+  const lines = b64.match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${type}-----\n${lines.map((l) => `${l}\n`).join("")}-----END ${type}-----\n`;
+}
+
+// ---------- X.509 (the fields ESO's chain logic reads) ----------
+
+interface Cert {
+  der: Buffer;
+  subjectKeyId: Buffer | null;
+  authorityKeyId: Buffer | null;
+}
+
+/** Parses a DER certificate (Node's X509Certificate checks it) and reads its SKI and AKI. */
+export function parseCert(c: CallContext, der: Buffer): Cert {
+  try {
+    new X509Certificate(der);
+  } catch {
+    return c.fail("x509: malformed certificate");
+  }
+  let ski: Buffer | null = null;
+  let aki: Buffer | null = null;
+  const root = forge.asn1.fromDer(forge.util.createBuffer(der.toString("binary")));
+  const tbs = (root.value as forge.asn1.Asn1[])[0] as forge.asn1.Asn1;
+  for (const part of tbs.value as forge.asn1.Asn1[]) {
+    if (part.tagClass !== forge.asn1.Class.CONTEXT_SPECIFIC || part.type !== 3) continue;
+    const exts = ((part.value as forge.asn1.Asn1[])[0]?.value ?? []) as forge.asn1.Asn1[];
+    for (const ext of exts) {
+      const items = ext.value as forge.asn1.Asn1[];
+      const oid = forge.asn1.derToOid(items[0]?.value as string);
+      const octets = items[items.length - 1]?.value as string;
+      if (oid === "2.5.29.14") {
+        const inner = forge.asn1.fromDer(octets);
+        ski = Buffer.from(inner.value as string, "binary");
+      } else if (oid === "2.5.29.35") {
+        const inner = forge.asn1.fromDer(octets);
+        for (const field of inner.value as forge.asn1.Asn1[]) {
+          if (field.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && field.type === 0) aki = Buffer.from(field.value as string, "binary");
+        }
+      }
+    }
+  }
+  return { der, subjectKeyId: ski, authorityKeyId: aki };
+}
+
+const sameBytes = (a: Buffer | null, b: Buffer | null) => (a === null ? b === null || b.length === 0 : b === null ? a.length === 0 : a.equals(b));
+
+/** Every certificate of a PEM text, in order (ESO's pemToNodes: a non-certificate block fails). */
+function pemCerts(c: CallContext, input: string): Cert[] {
+  if (input.length > maxInput) c.charge(Number.MAX_SAFE_INTEGER);
+  const out: Cert[] = [];
+  let rest = input;
+  for (;;) {
+    const { block, rest: next } = pemDecode(rest);
+    if (!block) break;
+    rest = next;
+    if (out.length >= maxCerts) c.fail(`more than ${maxCerts} certificates`);
+    out.push(parseCert(c, block.bytes));
+  }
+  return out;
+}
+
+/** ESO's fetchX509CertChains: leaf first, then each issuer (by AKI = SKI), up to the root. */
+function orderChain(c: CallContext, certs: Cert[]): Cert[] {
+  const parent = new Map<number, number>();
+  const isParent = new Set<number>();
+  for (let i = 0; i < certs.length; i++) {
+    for (let j = 0; j < certs.length; j++) {
+      if (i === j) continue;
+      if (sameBytes(certs[i]!.authorityKeyId, certs[j]!.subjectKeyId)) {
+        isParent.add(j);
+        parent.set(i, j);
+        break;
+      }
+    }
+  }
+  let leaf: number | undefined;
+  for (let i = 0; i < certs.length; i++) {
+    if (!isParent.has(i)) {
+      if (leaf !== undefined) c.fail("found multiple leaf or disjunct certificates");
+      leaf = i;
+    }
+  }
+  if (leaf === undefined) return c.fail("no leaf certificate found");
+  const out: Cert[] = [];
+  for (let at: number | undefined = leaf; at !== undefined; at = parent.get(at)) {
+    if (out.length >= certs.length) c.fail("constructing chain resulted in cycle");
+    out.push(certs[at]!);
+  }
+  return out;
+}
+
+const isRoot = (cert: Cert) => cert.authorityKeyId === null || sameBytes(cert.authorityKeyId, cert.subjectKeyId);
+
+function filterCertChain(c: CallContext, certType: string, input: string): string {
+  const ordered = orderChain(c, pemCerts(c, input));
+  switch (certType) {
+    case "leaf": {
+      const leaf = ordered[0]!;
+      if (leaf.authorityKeyId !== null && !sameBytes(leaf.authorityKeyId, leaf.subjectKeyId)) return pemEncode(leaf.der, "CERTIFICATE");
+      return "";
+    }
+    case "intermediate": {
+      let out = "";
+      for (const cert of ordered.slice(1)) {
+        if (isRoot(cert)) break;
+        out += pemEncode(cert.der, "CERTIFICATE");
+      }
+      return out;
+    }
+    case "root": {
+      const last = ordered[ordered.length - 1]!;
+      return isRoot(last) ? pemEncode(last.der, "CERTIFICATE") : "";
+    }
+    default:
+      return "";
+  }
+}
+
+// ---------- keys ----------
+
+/** ESO's parsePrivateKey: PKCS#1, then PKCS#8, then SEC 1 (EC). */
+function parsePrivateKeyDer(c: CallContext, der: Buffer): KeyObject {
+  for (const type of ["pkcs1", "pkcs8", "sec1"] as const) {
+    try {
+      return createPrivateKey({ key: der, format: "der", type });
+    } catch {
+      /* next form */
+    }
+  }
+  return c.fail("unable to parse private key type");
+}
+
+/** Go's x509.MarshalPKCS8PrivateKey, for the key types Go marshals. */
+export function pkcs8Der(c: CallContext, key: KeyObject): Buffer {
+  const t = key.asymmetricKeyType;
+  if (t !== "rsa" && t !== "ec" && t !== "ed25519" && t !== "x25519") c.fail(`x509: unknown key type while marshaling PKCS#8: ${t ?? "unknown"}`);
+  const der = key.export({ type: "pkcs8", format: "der" });
+  // Go writes an EC key's inner ECPrivateKey without the curve (it is in the algorithm).
+  return t === "ec" ? dropInnerEcParameters(der) : der;
+}
+
+function dropInnerEcParameters(der: Buffer): Buffer {
+  const asn1 = forge.asn1;
+  const root = asn1.fromDer(forge.util.createBuffer(der.toString("binary")));
+  const items = root.value as forge.asn1.Asn1[];
+  const inner = asn1.fromDer(items[2]!.value as string);
+  inner.value = (inner.value as forge.asn1.Asn1[]).filter((v) => !(v.tagClass === asn1.Class.CONTEXT_SPECIFIC && v.type === 0));
+  items[2]!.value = asn1.toDer(inner).getBytes();
+  return Buffer.from(asn1.toDer(root).getBytes(), "binary");
+}
+
+function jwkKey(c: CallContext, json: string, kind: "public" | "private"): KeyObject {
+  if (json.length > maxInput) c.charge(Number.MAX_SAFE_INTEGER);
+  let jwk: Record<string, unknown>;
+  try {
+    const parsed: unknown = JSON.parse(json);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return c.fail("failed to parse key: not a JSON object");
+    jwk = parsed as Record<string, unknown>;
+  } catch {
+    return c.fail("failed to unmarshal JSON into key");
+  }
+  if (typeof jwk["kty"] !== "string") c.fail(`failed to parse key: invalid key type from JSON ()`);
+  const isPrivate = jwk["d"] !== undefined;
+  // jwx hands back the key it parsed: a private JWK is no public key for x509, and the reverse.
+  if (kind === "public" && isPrivate) c.fail("x509: unsupported public key type");
+  if (kind === "private" && !isPrivate) c.fail("x509: unknown key type while marshaling PKCS#8");
+  try {
+    return kind === "public" ? createPublicKey({ key: jwk as import("node:crypto").JsonWebKey, format: "jwk" }) : createPrivateKey({ key: jwk as import("node:crypto").JsonWebKey, format: "jwk" });
+  } catch {
+    return c.fail(`failed to parse key: invalid ${String(jwk["kty"])} key`);
+  }
+}
+
+// ---------- PKCS#12 ----------
+
+interface Pkcs12Contents {
+  key: KeyObject;
+  certs: Buffer[];
+}
+
+function asn1Der(a: forge.asn1.Asn1): Buffer {
+  return Buffer.from(forge.asn1.toDer(a).getBytes(), "binary");
+}
+
+/** go-pkcs12's DecodeChain: exactly one key, the first certificate is the leaf. */
+function decodePkcs12(c: CallContext, data: Buffer, password: string, what: string): Pkcs12Contents {
+  if (data.length > maxInput) c.charge(Number.MAX_SAFE_INTEGER);
+  let p12: forge.pkcs12.Pkcs12Pfx;
+  try {
+    const der = forge.asn1.fromDer(forge.util.createBuffer(data.toString("binary")), { strict: true, decodeBitStrings: false } as never);
+    p12 = forge.pkcs12.pkcs12FromAsn1(der, false, forge.util.encodeUtf8(password));
+  } catch (e) {
+    return c.fail(`${what}: pkcs12: ${e instanceof Error && /MAC|password/i.test(e.message) ? "decryption password incorrect" : "error reading P12 data"}`);
+  }
+  let key: KeyObject | null = null;
+  const certs: Buffer[] = [];
+  for (const safe of p12.safeContents) {
+    for (const bag of safe.safeBags) {
+      const b = bag as forge.pkcs12.Bag & { asn1?: forge.asn1.Asn1 };
+      if (bag.type === forge.pki.oids["certBag"]) {
+        const asn1 = b.cert ? forge.pki.certificateToAsn1(b.cert) : b.asn1;
+        if (!asn1) c.fail(`${what}: pkcs12: unsupported certificate`);
+        if (certs.length >= maxCerts) c.fail(`${what}: more than ${maxCerts} certificates`);
+        certs.push(asn1Der(asn1 as forge.asn1.Asn1));
+      } else if (bag.type === forge.pki.oids["keyBag"] || bag.type === forge.pki.oids["pkcs8ShroudedKeyBag"]) {
+        if (key !== null) c.fail(`${what}: pkcs12: expected exactly one key bag`);
+        const info = b.key ? forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(b.key)) : b.asn1;
+        if (!info) return c.fail(`${what}: pkcs12: unsupported key`);
+        try {
+          key = createPrivateKey({ key: asn1Der(info), format: "der", type: "pkcs8" });
+        } catch {
+          return c.fail(`${what}: x509: failed to parse private key`);
+        }
+      }
+    }
+  }
+  if (certs.length === 0) return c.fail(`${what}: pkcs12: certificate missing`);
+  if (key === null) return c.fail(`${what}: pkcs12: private key missing`);
+  return { key, certs };
+}
+
+const oid = (o: string) => forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.OID, false, forge.asn1.oidToDer(o).getBytes());
+const seq = (...v: forge.asn1.Asn1[]) => forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.SEQUENCE, true, v);
+const set = (...v: forge.asn1.Asn1[]) => forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.SET, true, v);
+const octets = (b: Buffer) => forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.OCTETSTRING, false, b.toString("binary"));
+const integer = (n: number) => forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.INTEGER, false, forge.asn1.integerToDer(n).getBytes());
+const explicit0 = (v: forge.asn1.Asn1) => forge.asn1.create(forge.asn1.Class.CONTEXT_SPECIFIC, 0, true, [v]);
+const nullValue = () => forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.NULL, false, "");
+const iterations = 2048;
+
+/** PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) as go-pkcs12's Modern encoder: the algorithm and the ciphertext. */
+function pbes2Encrypt(c: CallContext, password: string, plain: Buffer): { alg: forge.asn1.Asn1; data: Buffer } {
+  const salt = Buffer.from(c.random(16));
+  const iv = Buffer.from(c.random(16));
+  const key = pbkdf2Sync(Buffer.from(password, "utf8"), salt, iterations, 32, "sha256");
+  const cipher = createCipheriv("aes-256-cbc", key, iv);
+  const data = Buffer.concat([cipher.update(plain), cipher.final()]);
+  const alg = seq(oid("1.2.840.113549.1.5.13"), seq(seq(oid("1.2.840.113549.1.5.12"), seq(octets(salt), integer(iterations), seq(oid("1.2.840.113549.2.9"), nullValue()))), seq(oid("2.16.840.1.101.3.4.1.42"), octets(iv))));
+  return { alg, data };
+}
+
+/** The PKCS#12 key derivation (RFC 7292 appendix B) with SHA-256, for the MAC key. */
+function pkcs12Kdf(password: string, salt: Buffer, id: number, iter: number, size: number): Buffer {
+  const u = 32;
+  const v = 64;
+  // BMPString, zero terminated (an empty password is just the terminator, as in go-pkcs12).
+  const pw = Buffer.alloc((password.length + 1) * 2);
+  for (let i = 0; i < password.length; i++) pw.writeUInt16BE(password.charCodeAt(i), i * 2);
+  const fill = (b: Buffer) => {
+    if (b.length === 0) return Buffer.alloc(0);
+    const n = v * Math.ceil(b.length / v);
+    const out = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) out[i] = b[i % b.length] as number;
+    return out;
+  };
+  const D = Buffer.alloc(v, id);
+  let I = Buffer.concat([fill(salt), fill(pw)]);
+  const out: Buffer[] = [];
+  let have = 0;
+  while (have < size) {
+    let A = createHash("sha256").update(Buffer.concat([D, I])).digest();
+    for (let i = 1; i < iter; i++) A = createHash("sha256").update(A).digest();
+    out.push(A);
+    have += u;
+    const B = fill(A).subarray(0, v);
+    const next = Buffer.alloc(I.length);
+    for (let j = 0; j < I.length / v; j++) {
+      let carry = 1;
+      for (let k = v - 1; k >= 0; k--) {
+        const sum = (I[j * v + k] as number) + (B[k] as number) + carry;
+        next[j * v + k] = sum & 0xff;
+        carry = sum >> 8;
+      }
+    }
+    I = next;
+  }
+  return Buffer.concat(out).subarray(0, size);
+}
+
+/** go-pkcs12 Modern.Encode: the leaf (with the key's localKeyId), the CA certificates, the shrouded key. */
+function encodePkcs12(c: CallContext, key: KeyObject, leaf: Buffer, cas: Buffer[], password: string): Buffer {
+  const localKeyId = createHash("sha1").update(leaf).digest();
+  const keyIdAttr = seq(oid("1.2.840.113549.1.9.21"), set(octets(localKeyId)));
+  const certBag = (der: Buffer, attrs: forge.asn1.Asn1[]) => {
+    const bag = [oid("1.2.840.113549.1.12.10.1.3"), explicit0(seq(oid("1.2.840.113549.1.9.22.1"), explicit0(octets(der))))];
+    return seq(...bag, ...(attrs.length > 0 ? [set(...attrs)] : []));
+  };
+  const certContents = asn1Der(seq(certBag(leaf, [keyIdAttr]), ...cas.map((ca) => certBag(ca, []))));
+  const enc = pbes2Encrypt(c, password, certContents);
+  const encryptedData = seq(
+    oid("1.2.840.113549.1.7.6"),
+    explicit0(seq(integer(0), seq(oid("1.2.840.113549.1.7.1"), enc.alg, forge.asn1.create(forge.asn1.Class.CONTEXT_SPECIFIC, 0, false, enc.data.toString("binary"))))),
+  );
+  const keyEnc = pbes2Encrypt(c, password, pkcs8Der(c, key));
+  const shrouded = seq(oid("1.2.840.113549.1.12.10.1.2"), explicit0(seq(keyEnc.alg, octets(keyEnc.data))), set(keyIdAttr));
+  const keyData = seq(oid("1.2.840.113549.1.7.1"), explicit0(octets(asn1Der(seq(shrouded)))));
+  const authSafe = asn1Der(seq(encryptedData, keyData));
+  const macSalt = Buffer.from(c.random(16));
+  const macKey = pkcs12Kdf(password, macSalt, 3, iterations, 32);
+  const mac = createHmac("sha256", macKey).update(authSafe).digest();
+  const pfx = seq(integer(3), seq(oid("1.2.840.113549.1.7.1"), explicit0(octets(authSafe))), seq(seq(seq(oid("2.16.840.1.101.3.4.2.1"), nullValue()), octets(mac)), octets(macSalt), integer(iterations)));
+  return asn1Der(pfx);
+}
+
+function pkcs12Key(c: CallContext, pass: string, input: string): string {
+  const { key } = decodePkcs12(c, goBytes(input), pass, "unable to decode pkcs12 with password");
+  return pemEncode(pkcs8Der(c, key), "PRIVATE KEY");
+}
+
+function pkcs12Cert(c: CallContext, pass: string, input: string): string {
+  const { certs } = decodePkcs12(c, goBytes(input), pass, "unable to decode pkcs12 certificate with password");
+  const pem = certs.map((d) => pemEncode(d, "CERTIFICATE")).join("");
+  // ESO orders the chain when it can and otherwise returns the certificates as stored.
+  try {
+    const parsed = certs.map((d) => parseCert(c, d));
+    return orderChain(c, parsed)
+      .map((cert) => pemEncode(cert.der, "CERTIFICATE"))
+      .join("");
+  } catch {
+    return pem;
+  }
+}
+
+/** The first PEM block's bytes; Go dereferences a nil block and panics, which templates report as an error. */
+function firstBlock(c: CallContext, s: string): { block: PemBlock; rest: string } {
+  const { block, rest } = pemDecode(s);
+  if (!block) return c.fail("runtime error: invalid memory address or nil pointer dereference");
+  return { block, rest };
+}
+
+function pemToPkcs12(c: CallContext, cert: string, key: string, pass: string, full: boolean): string {
+  if (cert.length > maxInput || key.length > maxInput) c.charge(Number.MAX_SAFE_INTEGER);
+  const first = firstBlock(c, cert);
+  const leaf = parseCert(c, first.block.bytes).der;
+  const cas: Buffer[] = [];
+  if (full) {
+    let rest = first.rest;
+    while (rest.length > 0) {
+      const next = firstBlock(c, rest);
+      rest = next.rest;
+      if (cas.length >= maxCerts) c.fail(`more than ${maxCerts} certificates`);
+      cas.push(parseCert(c, next.block.bytes).der);
+    }
+  }
+  const k = parsePrivateKeyDer(c, firstBlock(c, key).block.bytes);
+  const der = encodePkcs12(c, k, leaf, cas, pass);
+  c.charge(Math.ceil(der.length / 3) * 4);
+  return der.toString("base64");
+}
+
+export const esoFunctions: Record<string, TemplateFunction> = {
+  pkcs12key: f(["string"], (c, [s]) => pkcs12Key(c, "", str(s))),
+  pkcs12keyPass: f(["string", "string"], (c, [p, s]) => pkcs12Key(c, str(p), str(s))),
+  pkcs12cert: f(["string"], (c, [s]) => pkcs12Cert(c, "", str(s))),
+  pkcs12certPass: f(["string", "string"], (c, [p, s]) => pkcs12Cert(c, str(p), str(s))),
+  pemToPkcs12: f(["string", "string"], (c, [cert, key]) => pemToPkcs12(c, str(cert), str(key), "", false)),
+  pemToPkcs12Pass: f(["string", "string", "string"], (c, [cert, key, p]) => pemToPkcs12(c, str(cert), str(key), str(p), false)),
+  fullPemToPkcs12: f(["string", "string"], (c, [cert, key]) => pemToPkcs12(c, str(cert), str(key), "", true)),
+  fullPemToPkcs12Pass: f(["string", "string", "string"], (c, [cert, key, p]) => pemToPkcs12(c, str(cert), str(key), str(p), true)),
+  filterCertChain: f(["string", "string"], (c, [t, s]) => filterCertChain(c, str(t), str(s))),
+  jwkPublicKeyPem: f(["string"], (c, [s]) => pemEncode(jwkKey(c, str(s), "public").export({ type: "spki", format: "der" }), "PUBLIC KEY")),
+  jwkPrivateKeyPem: f(["string"], (c, [s]) => pemEncode(pkcs8Der(c, jwkKey(c, str(s), "private")), "PRIVATE KEY")),
+};
+
