@@ -188,3 +188,23 @@ describe("template budget (S2: a template cannot exhaust the heap)", () => {
     expect(() => renderSecret(es({ templateFrom: [{ literal: "flag: y" }] }), fetched)).toThrowError(/is not a string/);
   });
 });
+
+describe("bytes, clock and randomness at the controller's edge", () => {
+  it("binary provider values reach templates and the Secret byte for byte (a keystore stays a keystore)", () => {
+    const binary = Uint8Array.from([0x30, 0x82, 0xff, 0x00, 0xc3, 0x28, 0xe2, 0x82, 0xac, 0x80]);
+    const r = renderSecret(es({ data: { copy: "{{ .bin }}", size: "{{ len .bin }}", b64: "{{ .bin | b64enc }}", back: "{{ .bin | b64enc | b64dec }}" } }), { bin: binary });
+    expect(Buffer.from(r.data["copy"] ?? "", "base64")).toEqual(Buffer.from(binary));
+    expect(Buffer.from(r.data["back"] ?? "", "base64")).toEqual(Buffer.from(binary));
+    expect(dec(r.data["size"] ?? "")).toBe(String(binary.length));
+    expect(dec(r.data["b64"] ?? "")).toBe(Buffer.from(binary).toString("base64"));
+  });
+
+  it("date and random functions use the clock and source handed in (the system ones by default)", () => {
+    const env = { clock: () => new Date("2030-01-02T03:04:05Z"), random: (n: number) => new Uint8Array(n) };
+    const r = renderSecret(es({ data: { at: '{{ now | date "2006-01-02 15:04" }}', id: "{{ randNumeric 4 }}" } }), fetched, undefined, new TemplateBudget(), env);
+    expect(decodeAll(r.data)).toEqual({ at: "2030-01-02 03:04", id: "0000" });
+    const year = String(new Date().getUTCFullYear());
+    expect(renderTemplate('{{ now | date "2006" }}', data, "t")).toBe(year);
+    expect(renderTemplate("{{ randAlphaNum 12 }}", data, "t")).toMatch(/^[A-Za-z0-9]{12}$/);
+  });
+});

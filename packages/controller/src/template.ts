@@ -1,5 +1,6 @@
 import { HushError } from "@hush/errors";
-import { defaultLimits, render, secretData, TemplateError, type Limits, type Usage } from "@hush/gotemplate";
+import { randomBytes } from "node:crypto";
+import { defaultLimits, goBytes, goString, render, secretData, TemplateError, type Limits, type Usage } from "@hush/gotemplate";
 import type { ExternalSecret, ExternalSecretTemplate } from "@hush/kube";
 import { parseAllDocuments } from "yaml";
 
@@ -69,6 +70,15 @@ export class TemplateBudget {
   }
 }
 
+/** The clock and random source Sprig's date, random and crypto functions use. */
+export interface TemplateEnv {
+  readonly clock: () => Date;
+  readonly random: (n: number) => Uint8Array;
+}
+
+/** The controller's edge: the system clock and the CSPRNG, as ESO's templates see them. */
+export const systemTemplateEnv: TemplateEnv = { clock: () => new Date(), random: (n) => randomBytes(n) };
+
 /** Largest rendered value accepted, as one Secret can hold no more. */
 export const maxTemplateOutput = defaultLimits.maxOutputBytes;
 /** Largest template source accepted. */
@@ -88,10 +98,10 @@ function redact(message: string, data: Readonly<Record<string, string>>): string
  * `budget`. Failures are `HUSH_ERR_CONTROLLER_TEMPLATE` naming `where`; a bound exceeded says
  * "exceeds"; no message carries a data value.
  */
-export function renderTemplate(source: string, data: Readonly<Record<string, string>>, where: string, budget: TemplateBudget = new TemplateBudget(), name = "template"): string {
+export function renderTemplate(source: string, data: Readonly<Record<string, string>>, where: string, budget: TemplateBudget = new TemplateBudget(), name = "template", env: TemplateEnv = systemTemplateEnv): string {
   const usage: Usage = { steps: 0, allocatedBytes: 0, outputBytes: 0 };
   try {
-    return render(name, source, secretData(data), { limits: budget.limits(), usage });
+    return render(name, source, secretData(data), { limits: budget.limits(), usage, clock: env.clock, random: env.random });
   } catch (e) {
     if (e instanceof TemplateError) {
       const what = redact(e.message, data);
@@ -152,6 +162,7 @@ export function renderSecret(
   fetched: Readonly<Record<string, Uint8Array>>,
   sources: TemplateSources = noTemplateSources,
   budget: TemplateBudget = new TemplateBudget(),
+  env: TemplateEnv = systemTemplateEnv,
 ): RenderedSecret {
   const b64 = (v: Uint8Array) => Buffer.from(v).toString("base64");
   const tpl: ExternalSecretTemplate | undefined = es.spec.target?.template;
@@ -161,8 +172,8 @@ export function renderSecret(
     return { data, labels: { ...(es.metadata.labels ?? {}) }, annotations: { ...(es.metadata.annotations ?? {}) }, type: undefined };
   }
   const context: Record<string, string> = {};
-  const utf8 = new TextDecoder();
-  for (const [k, v] of Object.entries(fetched)) context[k] = utf8.decode(v);
+  // Go strings are bytes: binary values (a keystore) reach templates unchanged (goString).
+  for (const [k, v] of Object.entries(fetched)) context[k] = goString(v);
   const labels: Record<string, string> = { ...(tpl.metadata?.labels ?? {}) };
   const annotations: Record<string, string> = { ...(tpl.metadata?.annotations ?? {}) };
 
@@ -173,13 +184,13 @@ export function renderSecret(
   const apply = (target: Target, key: string, value: string): void => {
     if (target === "Labels") labels[key] = value;
     else if (target === "Annotations") annotations[key] = value;
-    else data[key] = Buffer.from(value, "utf8").toString("base64");
+    else data[key] = goBytes(value).toString("base64");
   };
   const values = (target: Target, key: string, source: string, where: string): void => {
-    apply(target, key, renderTemplate(source, context, where, budget, key));
+    apply(target, key, renderTemplate(source, context, where, budget, key, env));
   };
   const keysAndValues = (target: Target, source: string, where: string, name: string): void => {
-    const rendered = renderTemplate(source, context, where, budget, name);
+    const rendered = renderTemplate(source, context, where, budget, name, env);
     for (const [k, v] of Object.entries(parseKeysAndValues(rendered, where))) apply(target, k, v);
   };
 
@@ -202,7 +213,7 @@ export function renderSecret(
       for (const item of tf.secret.items ?? []) {
         const bytes = Object.hasOwn(sec, item.key) ? sec[item.key] : undefined;
         if (bytes === undefined) throw new HushError("HUSH_ERR_CONTROLLER_TEMPLATE_SOURCE_NOT_FOUND", `${at}.secret: error in secret ${tf.secret.name}: missing key ${item.key}`);
-        const text = utf8.decode(bytes);
+        const text = goString(bytes);
         if ((item.templateAs ?? "Values") === "KeysAndValues") keysAndValues(target, text, `${at}.secret ${tf.secret.name} key ${item.key}`, item.key);
         else values(target, item.key, text, `${at}.secret ${tf.secret.name} key ${item.key}`);
       }

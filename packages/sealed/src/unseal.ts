@@ -1,4 +1,4 @@
-import type { KeyObject } from "node:crypto";
+import { randomBytes, type KeyObject } from "node:crypto";
 import { HushError } from "@hush/errors";
 import { render, secretData, TemplateError } from "@hush/gotemplate";
 import { hybridDecrypt, type RandomBytes } from "./crypto.js";
@@ -21,7 +21,8 @@ export const goTemplateRenderer: TemplateRenderer = (source, data, where) => {
   try {
     // Go names the template after its key, as the controller does (visible in error messages).
     const prefix = "spec.template.data.";
-    return render((where.startsWith(prefix) ? where.slice(prefix.length) : where) || "template", source, secretData(data));
+    // The CLI's edge: the system clock and the CSPRNG for Sprig's date/random/crypto functions.
+    return render((where.startsWith(prefix) ? where.slice(prefix.length) : where) || "template", source, secretData(data), { clock: () => new Date(), random: (n) => randomBytes(n) });
   } catch (e) {
     if (!(e instanceof TemplateError)) throw e;
     let message = e.message;
