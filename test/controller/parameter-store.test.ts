@@ -99,6 +99,17 @@ describe.skipIf(!peers.every((p) => p.ok))("sync controller with AWS Parameter S
     expect(decoded(await waitForSecret(env, ns, "prefixed", (d) => "key" in d, "prefixed synced"))).toEqual({ key: "k-ssm-42" });
   });
 
+  it("web identity: the same AWS session as Secrets Manager (TokenRequest exchanged with STS for the role)", async () => {
+    await put("/irsa/value", "ssm-via-web-identity");
+    await env.client.request("POST", resourcePath({ version: "v1", plural: "serviceaccounts", namespace: ns }), { body: { metadata: { name: "reader" } } });
+    await env.client.request("POST", storePath(ns), {
+      body: store("ssm-jwt", { service: "ParameterStore", region: env.moto.region, role: "arn:aws:iam::123456789012:role/ssm-reader", auth: { jwt: { serviceAccountRef: { name: "reader" } } } }),
+    });
+    await createEs(env, ns, "irsa", { secretStoreRef: { name: "ssm-jwt" }, data: [{ secretKey: "v", remoteRef: { key: "/irsa/value" } }] });
+    expect(decoded(await waitForSecret(env, ns, "irsa", (d) => "v" in d, "synced with web-identity credentials"))).toEqual({ v: "ssm-via-web-identity" });
+    expect(await calls(env, "AssumeRoleWithWebIdentity")).toBeGreaterThanOrEqual(1);
+  });
+
   it("a version or property that does not exist is an error, never a deletion", async () => {
     await put("/app/versioned", "only-one");
     await createEs(env, ns, "bad-version", {
