@@ -30,6 +30,11 @@ export interface StartEsoOptions {
    * ExternalSecrets cluster-wide, so leave `namespace` unset when enabling it.
    */
   readonly clusterExternalSecrets?: boolean;
+  /**
+   * Run ESO's PushSecret reconciler (`--enable-push-secret-reconciler`, off by default here): it
+   * writes to the providers of the stores PushSecrets name.
+   */
+  readonly pushSecrets?: boolean;
   /** More flags, appended last. */
   readonly extraArgs?: readonly string[];
   /** Where the log goes; a fresh temporary directory (removed by stop) when unset. */
@@ -96,8 +101,8 @@ export async function startEso(options: StartEsoOptions): Promise<EsoHarness> {
     `--metrics-addr=127.0.0.1:${port}`,
     "--enable-leader-election=false",
     `--concurrent=${options.concurrent ?? 1}`,
-    // Not used by the comparisons; off so ESO needs no RBAC or informers for them.
-    "--enable-push-secret-reconciler=false",
+    // Off unless asked for, so ESO needs no RBAC or informers for them.
+    `--enable-push-secret-reconciler=${options.pushSecrets === true}`,
     "--enable-cluster-push-secret-reconciler=false",
     `--enable-cluster-external-secret-reconciler=${options.clusterExternalSecrets === true}`,
     "--loglevel=info",

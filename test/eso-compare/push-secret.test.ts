@@ -1,0 +1,191 @@
+// PushSecret, hush against the real External Secrets Operator v0.16.2: one kube-apiserver, one
+// moto. ESO (its PushSecret reconciler on) pushes a Secret of one namespace, hush the same Secret
+// of another; the manifests differ only in apiVersion and a remote-key prefix. The remote secrets
+// must agree: value bytes, string or binary, tags (hush adds only its owner tag), description;
+// and the PushSecret status (Ready reason and message, syncedPushSecrets keys).
+import { join } from "node:path";
+import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { Controller } from "@hush/controller";
+import { KubeClient, loadKubeConfig, resourcePath } from "@hush/kube/client";
+import { createProvider } from "@hush/providers";
+import { esoCrdPaths, esoErrors, repoRoot, requireEso, requirePeer, startEso, startKube, startMoto, waitFor, type EsoHarness, type KubeHarness, type MotoHarness } from "@hush/testkit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LogCollector, crdPaths } from "../controller/harness.js";
+
+const peers = [...["etcd", "kube-apiserver", "kubectl", "moto_server"].map((n) => requirePeer(n, "run `bash scripts/peers kube moto`")), requireEso()];
+const ownerTag = "hush.dev/pushed-from-namespace";
+
+interface Ps {
+  metadata: { finalizers?: string[] };
+  status?: { conditions?: { type: string; status: string; reason?: string; message?: string }[]; syncedPushSecrets?: Record<string, Record<string, unknown>> };
+}
+
+/** The source Secret both tools push (test data only). */
+const source = { user: "admin", password: "pa$$w0rd <&>", "config.json": '{"a":1}', "dot_U002E_key": "unicode-key" };
+
+/** One PushSecret spec, with remote keys under `prefix`. */
+const spec = (prefix: string) => ({
+  secretStoreRefs: [{ name: "aws", kind: "SecretStore" }],
+  selector: { secret: { name: "src" } },
+  refreshInterval: "1h",
+  data: [
+    { match: { secretKey: "password", remoteRef: { remoteKey: `${prefix}/password` } } },
+    { match: { secretKey: "user", remoteRef: { remoteKey: `${prefix}/merged`, property: "user" } } },
+    { match: { secretKey: "password", remoteRef: { remoteKey: `${prefix}/merged`, property: "password" } } },
+    { match: { remoteRef: { remoteKey: `${prefix}/whole` } } },
+    { match: { secretKey: "dot.key", remoteRef: { remoteKey: `${prefix}/unicode` } }, conversionStrategy: "ReverseUnicode" },
+    {
+      match: { secretKey: "config.json", remoteRef: { remoteKey: `${prefix}/as-string` } },
+      metadata: { apiVersion: "kubernetes.external-secrets.io/v1alpha1", kind: "PushSecretMetadata", spec: { secretPushFormat: "string", description: "pushed config", tags: { team: "payments" } } },
+    },
+  ],
+});
+const remoteNames = ["password", "merged", "whole", "unicode", "as-string"];
+
+describe.skipIf(!peers.every((p) => p.ok))("PushSecret: hush pushes what ESO pushes (moto)", () => {
+  let kube: KubeHarness;
+  let moto: MotoHarness;
+  let eso: EsoHarness;
+  let client: KubeClient;
+  let sm: SecretsManagerClient;
+  let esoNs: string;
+  let hushNs: string;
+  const abort = new AbortController();
+  let hushDone: Promise<void> | undefined;
+  const logs = new LogCollector();
+
+  const sides = () => [
+    { tool: "eso", ns: esoNs, group: "external-secrets.io", storeVersion: "v1beta1", prefix: "eso" },
+    { tool: "hush", ns: hushNs, group: "hush.dev", storeVersion: "v1", prefix: "hush" },
+  ] as const;
+  const psPath = (side: ReturnType<typeof sides>[number], name?: string) => resourcePath({ group: side.group, version: "v1alpha1", plural: "pushsecrets", namespace: side.ns, ...(name ? { name } : {}) });
+
+  async function remote(id: string) {
+    const v = await sm.send(new GetSecretValueCommand({ SecretId: id }));
+    const d = await sm.send(new DescribeSecretCommand({ SecretId: id }));
+    return {
+      string: v.SecretString,
+      binary: v.SecretBinary ? Buffer.from(v.SecretBinary).toString("utf8") : undefined,
+      tags: Object.fromEntries((d.Tags ?? []).map((t) => [t.Key!, t.Value ?? ""]).filter(([k]) => k !== ownerTag).sort()),
+      ownerTag: (d.Tags ?? []).find((t) => t.Key === ownerTag)?.Value,
+      description: d.Description,
+    };
+  }
+
+  beforeAll(async () => {
+    kube = await startKube();
+    await kube.applyCrds([...crdPaths, join(repoRoot, "deploy", "crds", "hush.dev_pushsecrets.yaml"), ...esoCrdPaths()]);
+    moto = await startMoto();
+    sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
+    client = new KubeClient(loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
+    esoNs = await kube.createNamespace("eso-push");
+    hushNs = await kube.createNamespace("hush-push");
+    for (const side of sides()) {
+      const secrets = resourcePath({ version: "v1", plural: "secrets", namespace: side.ns });
+      await client.request("POST", secrets, { body: { metadata: { name: "aws-creds" }, stringData: { id: moto.credentials.accessKeyId, secret: moto.credentials.secretAccessKey } } });
+      await client.request("POST", secrets, { body: { metadata: { name: "src" }, stringData: source } });
+      const auth = { secretRef: { accessKeyIDSecretRef: { name: "aws-creds", key: "id" }, secretAccessKeySecretRef: { name: "aws-creds", key: "secret" } } };
+      await client.request("POST", resourcePath({ group: side.group, version: side.storeVersion, plural: "secretstores", namespace: side.ns }), {
+        body: { apiVersion: `${side.group}/${side.storeVersion}`, kind: "SecretStore", metadata: { name: "aws" }, spec: { provider: { aws: { service: "SecretsManager", region: moto.region, auth } } } },
+      });
+    }
+    eso = await startEso({ kubeconfigPath: kube.kubeconfigPath, namespace: esoNs, awsEndpoint: moto.endpoint, pushSecrets: true });
+    const controller = new Controller({ client, createProvider, clientOverrides: { aws: { endpoint: moto.endpoint, stsEndpoint: moto.endpoint } }, log: logs, namespace: hushNs, backoff: { baseMs: 200, maxMs: 2_000 } });
+    hushDone = controller.run(abort.signal);
+    await waitFor(async () => controller.ready(), { what: "hush controller ready", timeoutMs: 30_000 });
+  });
+
+  afterAll(async () => {
+    abort.abort();
+    await hushDone?.catch(() => undefined);
+    await eso?.stop();
+    sm?.destroy();
+    await moto?.stop();
+    await kube?.stop();
+  });
+
+  it("pushes the same values, formats, tags and description, and reports the same status", async () => {
+    for (const side of sides()) {
+      await client.request("POST", psPath(side), { body: { apiVersion: `${side.group}/v1alpha1`, kind: "PushSecret", metadata: { name: "push" }, spec: spec(side.prefix) } });
+    }
+    const settled: Record<string, Ps> = {};
+    for (const side of sides()) {
+      try {
+        await waitFor(async () => {
+          eso.process.assertRunning();
+          const ps = await client.get<Ps>(psPath(side, "push"));
+          settled[side.tool] = ps!;
+          return ps?.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
+        }, { what: `${side.tool} PushSecret Ready`, timeoutMs: 60_000 });
+      } catch (err) {
+        throw new Error(`${(err as Error).message}\n${side.tool === "eso" ? esoErrors(eso.logFile).slice(-3).join("\n") : logs.lines.slice(-3).join("\n")}\n${JSON.stringify(settled[side.tool]?.status)}`);
+      }
+    }
+    const readyOf = (ps: Ps) => {
+      const c = ps.status?.conditions?.find((x) => x.type === "Ready");
+      return { status: c?.status, reason: c?.reason, message: c?.message };
+    };
+    expect(readyOf(settled["hush"]!)).toEqual(readyOf(settled["eso"]!));
+    const keys = (ps: Ps, prefix: string) => Object.entries(ps.status?.syncedPushSecrets ?? {}).map(([store, e]) => [store, Object.keys(e).map((k) => k.replace(`${prefix}/`, "")).sort()]);
+    expect(keys(settled["hush"]!, "hush")).toEqual(keys(settled["eso"]!, "eso"));
+    expect(settled["eso"]!.metadata.finalizers ?? []).toEqual([]);
+    expect(settled["hush"]!.metadata.finalizers ?? []).toEqual([]);
+
+    for (const name of remoteNames) {
+      const [e, h] = [await remote(`eso/${name}`), await remote(`hush/${name}`)];
+      expect({ ...h, ownerTag: undefined }, name).toEqual({ ...e, ownerTag: undefined });
+      expect(e.ownerTag).toBeUndefined();
+      expect(h.ownerTag).toBe(hushNs);
+    }
+    // What both wrote, spelled out (so the equality above is not between two empty reads).
+    const e = await remote("eso/password");
+    expect([e.binary, e.string, e.tags, e.description]).toEqual([source.password, undefined, { "managed-by": "external-secrets" }, "secret 'managed-by:external-secrets'"]);
+    expect((await remote("eso/as-string")).string).toBe(source["config.json"]);
+    expect((await remote("eso/as-string")).tags).toEqual({ "managed-by": "external-secrets", team: "payments" });
+    expect((await remote("eso/unicode")).binary).toBe("unicode-key");
+    expect(JSON.parse((await remote("eso/whole")).binary!)).toEqual(source);
+    // The merged object: both wrote the two properties into one JSON document.
+    expect(JSON.parse((await remote("hush/merged")).binary!)).toEqual({ user: source.user, password: source.password });
+  });
+
+  it("deletes the same remote secrets when an entry is dropped and when the PushSecret is deleted (deletionPolicy Delete)", async () => {
+    // No two entries share a remote key here: ESO v0.16 deletes the whole AWS secret for a
+    // property entry and then fails on the next property of that secret (marked for deletion),
+    // which would hold its finalizer forever; hush removes only the property (docs/controller.md).
+    const delSpec = (prefix: string, keep: string[]) => ({
+      secretStoreRefs: [{ name: "aws", kind: "SecretStore" }],
+      selector: { secret: { name: "src" } },
+      deletionPolicy: "Delete",
+      data: [
+        { match: { secretKey: "password", remoteRef: { remoteKey: `${prefix}/del-a` } } },
+        { match: { remoteRef: { remoteKey: `${prefix}/del-b` } } },
+        { match: { secretKey: "user", remoteRef: { remoteKey: `${prefix}/del-c` } } },
+      ].filter((d) => keep.some((k) => d.match.remoteRef.remoteKey.endsWith(`/${k}`))),
+    });
+    const gone = async (id: string) => (await sm.send(new DescribeSecretCommand({ SecretId: id }))).DeletedDate !== undefined;
+    for (const side of sides()) {
+      await client.request("POST", psPath(side), { body: { apiVersion: `${side.group}/v1alpha1`, kind: "PushSecret", metadata: { name: "del" }, spec: delSpec(side.prefix, ["del-a", "del-b", "del-c"]) } });
+    }
+    for (const side of sides()) {
+      await waitFor(async () => {
+        eso.process.assertRunning();
+        const ps = await client.get<Ps>(psPath(side, "del"));
+        return ps?.status?.conditions?.find((c) => c.type === "Ready")?.status === "True" && Object.keys(ps.status?.syncedPushSecrets?.["SecretStore/aws"] ?? {}).length === 3;
+      }, { what: `${side.tool} PushSecret del Ready`, timeoutMs: 60_000 });
+    }
+    const finalizers = await Promise.all(sides().map(async (side) => (await client.get<Ps>(psPath(side, "del")))?.metadata.finalizers));
+    expect(finalizers).toEqual([["pushsecret.externalsecrets.io/finalizer"], ["pushsecret.hush.dev/finalizer"]]);
+    for (const side of sides()) {
+      await client.request("PATCH", psPath(side, "del"), { body: { spec: { data: delSpec(side.prefix, ["del-a", "del-c"]).data } }, contentType: "application/merge-patch+json" });
+    }
+    for (const side of sides()) await waitFor(async () => gone(`${side.prefix}/del-b`), { what: `${side.tool} deleted the dropped entry`, timeoutMs: 60_000 });
+    expect([await gone("eso/del-a"), await gone("hush/del-a")]).toEqual([false, false]);
+    for (const side of sides()) await client.request("DELETE", psPath(side, "del"));
+    for (const side of sides()) {
+      await waitFor(async () => (await client.get(psPath(side, "del"))) === undefined, { what: `${side.tool} PushSecret gone`, timeoutMs: 60_000 });
+    }
+    for (const name of ["del-a", "del-c"]) expect([await gone(`eso/${name}`), await gone(`hush/${name}`)], name).toEqual([true, true]);
+    // What the first test pushed without deletionPolicy is left alone by both.
+    expect([await gone("eso/password"), await gone("hush/password")]).toEqual([false, false]);
+  });
+});
