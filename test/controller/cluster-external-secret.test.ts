@@ -92,6 +92,10 @@ describe.skipIf(!peers.every((p) => p.ok))("ClusterExternalSecret", () => {
       expect(decoded(secret)).toEqual({ password: "from-ces" });
     }
     expect(await getEs(env, other, "provision")).toBeUndefined();
+    const metrics = await env.registry.metrics();
+    expect(metrics).toContain('hush_clusterexternalsecret_status_condition{name="provision",namespace="",condition="Ready",status="True"} 1');
+    expect(metrics).toContain('hush_clusterexternalsecret_status_condition{name="provision",namespace="",condition="Ready",status="False"} 0');
+    expect(metrics).toMatch(/hush_clusterexternalsecret_reconcile_duration\{name="provision",namespace=""\} [1-9]/);
   });
 
   it("follows namespace labels: a relabelled namespace loses its ExternalSecret, a newly labelled one gets it", async () => {
@@ -186,6 +190,7 @@ describe.skipIf(!peers.every((p) => p.ok))("ClusterExternalSecret", () => {
 
   describe("external-secrets.io (ESO's group, v1beta1 and v1)", () => {
     let eso: Controller;
+    const registry = createMetricsRegistry();
     const abort = new AbortController();
     let running: Promise<void> | undefined;
 
@@ -200,7 +205,7 @@ describe.skipIf(!peers.every((p) => p.ok))("ClusterExternalSecret", () => {
         createProvider,
         clientOverrides: { aws: { endpoint: env.relay.endpoint, stsEndpoint: env.relay.endpoint } },
         log: new LogCollector(),
-        metrics: createControllerMetrics(createMetricsRegistry(), esoFlavour),
+        metrics: createControllerMetrics(registry, esoFlavour),
         flavour: esoFlavour,
         workers: 2,
         backoff: { baseMs: 200, maxMs: 2_000 },
@@ -232,8 +237,13 @@ describe.skipIf(!peers.every((p) => p.ok))("ClusterExternalSecret", () => {
       expect(await getEs(env, ns, "eso-shared")).toBeUndefined();
       expect(await env.client.get(esoEsPath(outside, "eso-shared"))).toBeUndefined();
 
+      // ESO's metric names (cesmetrics).
+      expect(await registry.metrics()).toContain('clusterexternalsecret_status_condition{name="eso-shared",namespace="",condition="Ready",status="True"} 1');
+
       await env.client.request("DELETE", cesPath("eso-shared", "external-secrets.io", "v1"));
       await waitFor(async () => (await env.client.get(esoEsPath(ns, "eso-shared"))) === undefined, { what: "ESO-flavour ExternalSecret removed", timeoutMs: 30_000 });
+      const cesLines = async () => (await registry.metrics()).split("\n").filter((l) => l.startsWith("clusterexternalsecret_") && l.includes('name="eso-shared"'));
+      await waitFor(async () => (await cesLines()).length === 0, { what: "metrics of the deleted ClusterExternalSecret removed", timeoutMs: 10_000 });
     });
   });
 });

@@ -2,6 +2,7 @@ import { HushError } from "@hush/errors";
 import { apiVersionOf, type ApiFlavour, type ExternalSecret, type KubeObject } from "@hush/kube";
 import { Informer, kubeErrorCode, resourcePath, type KubeClient, type KubeLogger } from "@hush/kube/client";
 import type { Clock, Timer } from "./clock.js";
+import type { ControllerMetrics } from "./metrics.js";
 import { stableHash } from "./data-hash.js";
 import {
   cesRefreshMs,
@@ -31,6 +32,7 @@ export interface ClusterExternalSecretControllerOptions {
   readonly relistIntervalMs: number;
   readonly livenessTimeoutMs: number;
   readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number };
+  readonly metrics?: ControllerMetrics | undefined;
   /** How often to look again for a ClusterExternalSecret CRD that was not installed (default 30 s). */
   readonly discoveryRetryMs?: number;
 }
@@ -204,6 +206,16 @@ export class ClusterExternalSecretController {
 
   /** One reconcile of the ClusterExternalSecret `name`: plan, write, record status, come back after `refreshTime`. */
   async reconcile(name: string): Promise<Result> {
+    const started = process.hrtime.bigint();
+    try {
+      return await this.#reconcile(name);
+    } finally {
+      // ESO's unit: nanoseconds; cluster-scoped, so the namespace label is empty.
+      if (this.#ces.get(name)) this.#o.metrics?.cesReconcileDuration.set({ name, namespace: "" }, Number(process.hrtime.bigint() - started));
+    }
+  }
+
+  async #reconcile(name: string): Promise<Result> {
     const ces = this.#ces.get(name);
     if (!ces || ces.metadata.deletionTimestamp) return this.#cleanUp(name, ces);
     const existing = this.#existing(ces);
@@ -221,7 +233,11 @@ export class ClusterExternalSecretController {
       if (outcome === "conflict") retry = true;
       else failures.push({ namespace: action.namespace, reason: outcome.reason });
     }
-    await this.#writeStatus(ces, clusterExternalSecretStatus(plan, failures));
+    const status = clusterExternalSecretStatus(plan, failures);
+    await this.#writeStatus(ces, status);
+    const ready = status.conditions?.[0]?.status === "True" ? "True" : "False";
+    this.#o.metrics?.cesStatusCondition.set({ name, namespace: "", condition: "Ready", status: ready }, 1);
+    this.#o.metrics?.cesStatusCondition.set({ name, namespace: "", condition: "Ready", status: ready === "True" ? "False" : "True" }, 0);
     if (retry) return { requeue: true };
     if (failures.length > 0) {
       throw new HushError("HUSH_ERR_CONTROLLER_CES_WRITE", `ClusterExternalSecret ${name}: could not write the ExternalSecret in ${failures.length} namespace(s)`);
@@ -255,7 +271,11 @@ export class ClusterExternalSecretController {
       if (outcome !== "ok") failed++;
     }
     if (failed > 0) throw new HushError("HUSH_ERR_CONTROLLER_CES_WRITE", `ClusterExternalSecret ${name} deleted: ${failed} of its ExternalSecrets could not be deleted yet`);
-    if (!cached) this.#loop.forget(name);
+    if (!cached) {
+      this.#loop.forget(name);
+      this.#o.metrics?.cesReconcileDuration.remove({ name, namespace: "" });
+      for (const status of ["True", "False"]) this.#o.metrics?.cesStatusCondition.remove({ name, namespace: "", condition: "Ready", status });
+    }
     return {};
   }
 

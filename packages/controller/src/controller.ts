@@ -230,6 +230,7 @@ export class Controller {
             clock: this.#clock,
             flavour,
             externalSecrets: () => this.#es.list(),
+            metrics: options.metrics,
             relistIntervalMs: common.relistIntervalMs,
             livenessTimeoutMs: common.livenessTimeoutMs,
             ...(options.backoff ? { backoff: options.backoff } : {}),

@@ -90,6 +90,9 @@ describe("API flavours", () => {
       syncCalls: "externalsecret_sync_calls_total",
       syncCallsError: "externalsecret_sync_calls_error",
       reconcileDuration: "externalsecret_reconcile_duration",
+      // ESO v0.16 cesmetrics.
+      cesStatusCondition: "clusterexternalsecret_status_condition",
+      cesReconcileDuration: "clusterexternalsecret_reconcile_duration",
     });
   });
 });

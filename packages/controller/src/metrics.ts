@@ -18,6 +18,9 @@ export interface ControllerMetrics {
   readonly syncCalls: Counter<"name" | "namespace">;
   readonly syncCallsError: Counter<"name" | "namespace">;
   readonly reconcileDuration: Gauge<"name" | "namespace">;
+  /** Per-ClusterExternalSecret, under the flavour's names (ESO's `clusterexternalsecret_*`). */
+  readonly cesStatusCondition: Gauge<"name" | "namespace" | "condition" | "status">;
+  readonly cesReconcileDuration: Gauge<"name" | "namespace">;
 }
 
 /**
@@ -42,5 +45,7 @@ export function createControllerMetrics(registry: Registry, flavour: ApiFlavour 
     syncCalls: new Counter({ name: names.syncCalls, help: "Total number of the External Secret sync calls", labelNames: ["name", "namespace"], registers }),
     syncCallsError: new Counter({ name: names.syncCallsError, help: "Total number of the External Secret sync errors", labelNames: ["name", "namespace"], registers }),
     reconcileDuration: new Gauge({ name: names.reconcileDuration, help: "The duration time to reconcile the External Secret (nanoseconds)", labelNames: ["name", "namespace"], registers }),
+    cesStatusCondition: new Gauge({ name: names.cesStatusCondition, help: "The status condition of a specific Cluster External Secret", labelNames: ["name", "namespace", "condition", "status"], registers }),
+    cesReconcileDuration: new Gauge({ name: names.cesReconcileDuration, help: "The duration time to reconcile the Cluster External Secret (nanoseconds)", labelNames: ["name", "namespace"], registers }),
   };
 }
