@@ -153,7 +153,7 @@ describe("runGenerator", () => {
   });
 
   it("refuses a kind hush does not implement as an invalid spec", () => {
-    expect(codeOf(() => runGenerator("VaultDynamicSecret", {}, cryptoRandomness))).toBe("HUSH_ERR_CONTROLLER_INVALID_SPEC");
+    expect(codeOf(() => runGenerator("Webhook", {}, cryptoRandomness))).toBe("HUSH_ERR_CONTROLLER_INVALID_SPEC");
     expect(codeOf(() => runGenerator("Password", "x", cryptoRandomness))).toBe("HUSH_ERR_CONTROLLER_GENERATOR");
   });
 });
@@ -196,6 +196,7 @@ describe("dataFrom generatorRef through fetchExternalSecretData", () => {
     expect(generatorResource({ kind: "Password", name: "pw" }, hushFlavour, "x")).toEqual({ kind: "Password", plural: "passwords", name: "pw" });
     expect(generatorResource({ apiVersion: "generators.external-secrets.io/v1alpha1", kind: "UUID", name: "u" }, esoFlavour, "x").plural).toBe("uuids");
     expect(codeOf(() => generatorResource({ apiVersion: "generators.external-secrets.io/v1alpha1", kind: "UUID", name: "u" }, hushFlavour, "x"))).toBe("HUSH_ERR_CONTROLLER_INVALID_SPEC");
-    expect(codeOf(() => generatorResource({ kind: "VaultDynamicSecret", name: "v" }, esoFlavour, "x"))).toBe("HUSH_ERR_CONTROLLER_INVALID_SPEC");
+    expect(codeOf(() => generatorResource({ kind: "ECRAuthorizationToken", name: "v" }, esoFlavour, "x"))).toBe("HUSH_ERR_CONTROLLER_INVALID_SPEC");
+    expect(generatorResource({ kind: "VaultDynamicSecret", name: "v" }, esoFlavour, "x").plural).toBe("vaultdynamicsecrets");
   });
 });

@@ -13,7 +13,7 @@ export interface Randomness {
 }
 
 /** The generator kinds hush implements (ESO's names). */
-export const generatorKinds = ["Password", "UUID"] as const;
+export const generatorKinds = ["Password", "UUID", "VaultDynamicSecret"] as const;
 export type GeneratorKind = (typeof generatorKinds)[number];
 
 /** True when hush implements generator `kind`. */
@@ -106,9 +106,10 @@ export function generatePassword(spec: PasswordGeneratorSpec, random: Pick<Rando
 export type Generated = Record<string, Uint8Array>;
 
 /**
- * Runs generator `kind` on the object's `spec`. Keys are ESO's: a Password yields `password`,
- * a UUID yields `uuid`. Throws `HUSH_ERR_CONTROLLER_GENERATOR` for a spec that cannot produce
- * a value and `HUSH_ERR_CONTROLLER_INVALID_SPEC` for a kind hush does not implement.
+ * Runs a local generator `kind` on the object's `spec`. Keys are ESO's: a Password yields
+ * `password`, a UUID yields `uuid`. Throws `HUSH_ERR_CONTROLLER_GENERATOR` for a spec that
+ * cannot produce a value and `HUSH_ERR_CONTROLLER_INVALID_SPEC` for any other kind (a
+ * VaultDynamicSecret calls Vault: see `vault-dynamic.ts`).
  */
 export function runGenerator(kind: string, spec: unknown, random: Randomness): Generated {
   const enc = (s: string) => new TextEncoder().encode(s);
@@ -138,5 +139,6 @@ export function generatorResource(ref: ExternalSecretGeneratorRef, flavour: ApiF
     throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${where}.kind ${JSON.stringify(String(ref.kind).slice(0, 64))} is not supported by hush (supported: ${generatorKinds.join(", ")})`);
   }
   if (typeof ref.name !== "string" || ref.name === "") throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${where}.name is required`);
-  return { kind: ref.kind, plural: ref.kind === "Password" ? "passwords" : "uuids", name: ref.name };
+  const plurals: Record<GeneratorKind, string> = { Password: "passwords", UUID: "uuids", VaultDynamicSecret: "vaultdynamicsecrets" };
+  return { kind: ref.kind, plural: plurals[ref.kind], name: ref.name };
 }

@@ -7,6 +7,8 @@ import { failure } from "./failure.js";
 import { fetchExternalSecretData, type SourceReader } from "./fetch-data.js";
 import { generatorResource, runGenerator, type Randomness } from "./generators.js";
 import { cryptoRandomness } from "./random.js";
+import { vaultDynamicRequest, vaultDynamicResult, type VaultDynamicSecretSpec } from "./vault-dynamic.js";
+import type { SecretProvider } from "@hush/providers";
 import type { ControllerMetrics } from "./metrics.js";
 import { planSecret, secretIsIntact, targetName, validateExternalSecret, type Plan } from "./plan-secret.js";
 import type { ReaderCache } from "./reader-cache.js";
@@ -43,6 +45,12 @@ export interface ReconcilerDeps {
   readonly stats: ControllerStats;
   /** Randomness for generators (default the OS CSPRNG). */
   readonly random?: Randomness;
+  /**
+   * A Vault provider for a VaultDynamicSecret generator of `namespace`: built as a namespaced
+   * SecretStore there would be (credentials from that namespace only, no ambient identity
+   * unless allowed), used for one request, then closed. Absent: VaultDynamicSecret fails.
+   */
+  generatorProvider?(namespace: string, vaultSpec: unknown, retrySettings?: { maxRetries?: number; retryInterval?: string }): Promise<SecretProvider>;
   /** The cached ExternalSecret `namespace/name`. */
   externalSecret(key: string): ExternalSecret | undefined;
   /** The cached managed Secret `namespace/name`. */
@@ -237,9 +245,23 @@ export class Reconciler {
         const r = generatorResource(ref, d.flavour, where);
         const gen = await d.client.get<KubeObject & { spec?: unknown }>(resourcePath({ group: d.flavour.generatorGroup, version: generatorVersion, plural: r.plural, namespace, name: r.name }));
         if (!gen) throw new HushError("HUSH_ERR_CONTROLLER_GENERATOR_NOT_FOUND", `${where}: ${r.kind} ${JSON.stringify(r.name)} not found in namespace ${namespace}`);
+        if (r.kind === "VaultDynamicSecret") return this.#vaultDynamic(namespace, gen.spec, where);
         return runGenerator(r.kind, gen.spec, d.random ?? cryptoRandomness);
       },
     };
+  }
+
+  /** One VaultDynamicSecret request with a provider built for it and closed after (a new value each refresh, as ESO). */
+  async #vaultDynamic(namespace: string, spec: unknown, where: string): Promise<Record<string, Uint8Array>> {
+    const { provider: vaultSpec, request, retrySettings } = vaultDynamicRequest(spec);
+    if (!this.#d.generatorProvider) throw new HushError("HUSH_ERR_CONTROLLER_GENERATOR", `${where}: VaultDynamicSecret is not available here`);
+    const provider = await this.#d.generatorProvider(namespace, vaultSpec, retrySettings);
+    try {
+      if (!provider.vaultRequest) throw new HushError("HUSH_ERR_CONTROLLER_GENERATOR", `${where}: spec.provider must be a Vault provider`);
+      return vaultDynamicResult(spec as VaultDynamicSecretSpec, await provider.vaultRequest(request));
+    } finally {
+      await provider.close().catch(() => undefined);
+    }
   }
 
   /** The ExternalSecret with the status this process last wrote, if the cache has not caught up. */

@@ -14,6 +14,7 @@ export type {
   ProviderFactory,
   RemoteRef,
   SecretProvider,
+  VaultRequest,
 } from "./provider.js";
 export { isRetryable, providerErrorKind, refKey } from "./provider.js";
 export { createProvider, supportedProviders } from "./create-provider.js";

@@ -73,8 +73,25 @@ export interface SecretProvider {
   deleteSecret?(ref: PushRef, owner: PushOwner, signal?: AbortSignal): Promise<DeleteOutcome>;
   /** PushSecret `updatePolicy: IfNotExists`: whether the remote secret exists. */
   secretExists?(ref: PushRef, signal?: AbortSignal): Promise<boolean>;
+  /**
+   * Vault only (ESO's VaultDynamicSecret generator): one request to any path with the store's
+   * auth. `GET` (default) reads, `LIST` lists, `DELETE` deletes, any other method writes
+   * `parameters` as the JSON body. Resolves to the parsed response body, `null` for an empty
+   * answer (204, or 404 on a read).
+   */
+  vaultRequest?(req: VaultRequest, signal?: AbortSignal): Promise<unknown>;
   /** Releases clients and stops token renewal. Idempotent. */
   close(): Promise<void>;
+}
+
+/** A request of {@link SecretProvider.vaultRequest}. */
+export interface VaultRequest {
+  /** `GET` (also when empty), `LIST`, `DELETE`, or a write (`POST`, `PUT`, ...). */
+  readonly method?: string;
+  /** The path after `/v1/`, e.g. `database/creds/app` or `pki/issue/web`. */
+  readonly path: string;
+  /** The JSON body of a write. */
+  readonly parameters?: Readonly<Record<string, unknown>>;
 }
 
 /** What a provider may ask of its host (the controller, or a test). */

@@ -5,7 +5,7 @@ import { createVaultClient, type VaultClient, type VaultClientOptions } from "@h
 import { expandJsonObject, extractProperty, jsonValueBytes, objectToBytesMap, setEntry, utf8 } from "./json-property.js";
 import { observed } from "./observe.js";
 import { describeKey, providerError } from "./provider-error.js";
-import type { BatchResult, FindSpec, ProviderContext, RemoteRef, SecretProvider } from "./provider.js";
+import type { BatchResult, FindSpec, ProviderContext, RemoteRef, SecretProvider, VaultRequest } from "./provider.js";
 import { assertAmbientAllowed, readSecretRef, refNamespace, serviceAccountToken } from "./spec.js";
 import { parseVaultConfig, type VaultCaProvider, type VaultConfig } from "./vault-config.js";
 import { mapVaultError, vaultStatus } from "./vault-errors.js";
@@ -542,6 +542,37 @@ class VaultProvider implements SecretProvider {
       return this.#call("kv-delete", what, () => del(kvMetadataPath(loc), { token, ...sig(signal) }), signal);
     });
     return "deleted";
+  }
+
+  async vaultRequest(req: VaultRequest, signal?: AbortSignal): Promise<unknown> {
+    const method = (req.method ?? "").toUpperCase() || "GET";
+    // The path is the tenant's, sent to the tenant's Vault with the tenant's credentials; only
+    // its shape is checked, so a request cannot leave /v1/ or smuggle a query.
+    let start = 0;
+    while (req.path[start] === "/") start++;
+    const path = req.path.slice(start);
+    if (path === "" || path.length > 1024 || path.split("/").some((seg) => seg === ".." || seg === ".") || ["?", "#", "\\"].some((c) => path.includes(c))) {
+      throw providerError("invalid-config", "vault: the generator path must be a relative Vault path (no '..', '?', '#' or '\\'), at most 1024 characters");
+    }
+    const what = `${method} ${describeKey(path)}`;
+    try {
+      return await this.#authed((c, token) =>
+        this.#call("dynamic-secret", what, async () => {
+          const o = { token, ...sig(signal) };
+          if (method === "GET") return c.read(path, o);
+          if (method === "LIST") return c.list(path, o);
+          if (method === "DELETE") {
+            if (!c.delete) throw new HushError("HUSH_ERR_PROVIDERS_INVALID_CONFIG", "vault: this client cannot delete");
+            return c.delete(path, o);
+          }
+          return c.write(path, req.parameters ?? {}, o);
+        }, signal),
+      );
+    } catch (err) {
+      // As the Vault Go client: a 404 on a read is an empty answer, not an error.
+      if (method === "GET" && (err as { code?: unknown } | null)?.code === "HUSH_ERR_PROVIDERS_NOT_FOUND") return null;
+      throw err;
+    }
   }
 
   async validate(signal?: AbortSignal): Promise<void> {
