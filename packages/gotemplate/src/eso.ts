@@ -101,7 +101,7 @@ export function parseCert(c: CallContext, der: Buffer): Cert {
   }
   let ski: Buffer | null = null;
   let aki: Buffer | null = null;
-  const root = forge.asn1.fromDer(forge.util.createBuffer(der.toString("binary")));
+  const root = forge.asn1.fromDer(forge.util.createBuffer(der.toString("binary")), { decodeBitStrings: false } as never);
   const tbs = (root.value as forge.asn1.Asn1[])[0] as forge.asn1.Asn1;
   for (const part of tbs.value as forge.asn1.Asn1[]) {
     if (part.tagClass !== forge.asn1.Class.CONTEXT_SPECIFIC || part.type !== 3) continue;
@@ -223,9 +223,10 @@ export function pkcs8Der(c: CallContext, key: KeyObject): Buffer {
 
 function dropInnerEcParameters(der: Buffer): Buffer {
   const asn1 = forge.asn1;
-  const root = asn1.fromDer(forge.util.createBuffer(der.toString("binary")));
+  const opts = { decodeBitStrings: false } as never;
+  const root = asn1.fromDer(forge.util.createBuffer(der.toString("binary")), opts);
   const items = root.value as forge.asn1.Asn1[];
-  const inner = asn1.fromDer(items[2]!.value as string);
+  const inner = asn1.fromDer(items[2]!.value as string, opts);
   inner.value = (inner.value as forge.asn1.Asn1[]).filter((v) => !(v.tagClass === asn1.Class.CONTEXT_SPECIFIC && v.type === 0));
   items[2]!.value = asn1.toDer(inner).getBytes();
   return Buffer.from(asn1.toDer(root).getBytes(), "binary");

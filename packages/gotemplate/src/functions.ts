@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { RE2JS } from "re2js";
 import { parseAllDocuments, stringify as yamlStringify } from "yaml";
 import { goBytes, goString } from "./bytes.js";
+import { cryptoFunctions } from "./crypto.js";
 import { dateFunctions, randomFunctions } from "./dates.js";
 import { esoFunctions } from "./eso.js";
 import type { CallContext, ParamKind, TemplateFunction } from "./exec.js";
@@ -982,4 +983,4 @@ function sameValue(a: Value, b: Value): boolean {
  * Every function a template may call: Go's built-ins, then Sprig (without env access) and
  * ESO's helpers, which replace a built-in of the same name (`slice`) as a FuncMap does in Go.
  */
-export const functions: ReadonlyMap<string, TemplateFunction> = new Map(Object.entries({ ...builtins, ...sprig, ...dateFunctions, ...randomFunctions, ...esoFunctions }));
+export const functions: ReadonlyMap<string, TemplateFunction> = new Map(Object.entries({ ...builtins, ...sprig, ...dateFunctions, ...randomFunctions, ...cryptoFunctions, ...esoFunctions }));
