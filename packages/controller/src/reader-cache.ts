@@ -48,13 +48,13 @@ interface Cached {
  * the construction) and closed when the store changes or goes away. A failed construction
  * (invalid config) is not cached.
  *
- * Credential rotation: the Secrets (and ConfigMaps) a provider read are remembered with
- * the resourceVersion read. When a reader is asked for (a reconcile about to fetch, a store
+ * Credential rotation: the Secrets (and ConfigMaps) a provider read are remembered with the
+ * resourceVersion read. When a reader is asked for (a reconcile about to fetch, a store
  * validation) and no check ran in the last `credentialCheckMs` (or the caller asks for a
- * `recheck`), their current versions are compared; if any changed, appeared or went away, the reader is rebuilt, so the next
- * provider call uses the new keys, token, service-account key or CA, with no store edit and
- * no restart (ESO builds a client per reconcile and gets this for free). Concurrent callers
- * share one check and one rebuild; a failed check keeps the reader.
+ * `recheck`), their current versions are compared; if any changed, appeared or went away, the
+ * reader is rebuilt, so the next provider call uses the new keys, token, service-account key
+ * or CA, with no store edit and no restart (ESO builds a client per reconcile and gets this for
+ * free). Concurrent callers share one check and one rebuild; a failed check keeps the reader.
  */
 export class ReaderCache {
   readonly #o: ReaderCacheOptions;
