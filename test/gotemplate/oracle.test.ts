@@ -91,4 +91,26 @@ describe.skipIf(!oracle.ok)("templates against Go's text/template + Sprig", () =
     expect(mismatches.slice(0, 5)).toEqual([]);
     expect(cases.length).toBeGreaterThanOrEqual(300);
   });
+
+  it("what hush generates Go reads, and the reverse: PKCS#12, certificates, keys, AES", () => {
+    // Each engine generates material; both engines then read both sets and must agree.
+    const make = `{{ $ca := genCA "Interop CA" 30 }}{{ $l := genSignedCert "leaf" (list "192.0.2.1" "2001:db8::1") (list "leaf.example") 30 $ca }}{{ $e := genPrivateKey "ecdsa" }}{{ $d := genPrivateKey "ed25519" }}{{ $s := genSelfSignedCertWithKey "ec" nil nil 5 $e }}{{ dict "ca" $ca.Cert "caKey" $ca.Key "leaf" $l.Cert "leafKey" $l.Key "ecCert" $s.Cert "ecKey" $e "edKey" $d "p12" (pemToPkcs12Pass $l.Cert $l.Key "pw") "full" (fullPemToPkcs12 (print $l.Cert $ca.Cert) $l.Key) "ecP12" (pemToPkcs12 $s.Cert $e) "aes" (encryptAES "k3y" "interop text") | toJson }}`;
+    const read = `{{ .p12 | b64dec | pkcs12keyPass "pw" }}{{ .p12 | b64dec | pkcs12certPass "pw" }}{{ .full | b64dec | pkcs12cert }}{{ .ecP12 | b64dec | pkcs12key }}{{ decryptAES "k3y" .aes }}|{{ filterCertChain "root" .ca }}{{ $ca := buildCustomCert (b64enc .ca) (b64enc .caKey) }}{{ (genSignedCertWithKey "x" nil nil 1 $ca .ecKey).Key }}{{ (genSelfSignedCertWithKey "y" nil nil 1 .edKey).Key }}{{ (buildCustomCert (b64enc .ecCert) (b64enc .ecKey)).Cert }}`;
+    const made = { hush: JSON.parse(hushRender(make, {})) as Record<string, string>, go: JSON.parse(goRender(make, {})) as Record<string, string> };
+    for (const [who, data] of Object.entries(made)) {
+      const want = goRender(read, data);
+      expect(want, `Go reads what ${who} made`).toContain("interop text|");
+      expect(hushRender(read, data), `hush reads what ${who} made as Go does`).toBe(want);
+    }
+  });
 });
+
+function hushRender(template: string, data: Record<string, string>): string {
+  return render("t", template, secretData(data), { clock: () => new Date(), random: (n) => randomBytes(n) });
+}
+
+function goRender(template: string, data: Record<string, string>): string {
+  const [r] = go([{ name: "t", template, data }]);
+  if (!r?.ok) throw new Error(`Go failed: ${JSON.stringify(r)}`);
+  return r.output ?? "";
+}
