@@ -102,4 +102,36 @@ describe("usage report", () => {
     expect(failed.steps).toBeGreaterThan(100);
     expect(failed.outputBytes).toBeGreaterThan(0);
   });
+
+  it("fails clock, random and crypto functions clearly when the caller injects no clock or source", () => {
+    for (const t of ["{{ now }}", '{{ date "2006" 0 | ago }}', "{{ randAlphaNum 3 }}", "{{ uuidv4 }}", '{{ genPrivateKey "ecdsa" }}', '{{ encryptAES "k" "v" }}', '{{ bcrypt "pw" }}', '{{ genCA "x" 1 }}', '{{ pemToPkcs12 "a" "b" }}']) {
+      const e = failure(t);
+      expect(e.kind, t).toBe("exec");
+      expect(e.message, t).toMatch(/no (clock|randomness) available|nil pointer/);
+    }
+    // Functions of their arguments alone need neither.
+    expect(render("ok", '{{ date "2006-01-02" 86400 }} {{ derivePassword 1 "pin" "a" "b" "c" | len }}', data)).toBe("1970-01-02 4");
+  });
+
+  it("bounds random lengths, key generation and scrypt by the render's budget", () => {
+    const env = { clock: () => new Date(0), random: (n: number) => new Uint8Array(n).fill(7) };
+    const limited = (t: string) => {
+      try {
+        render("hostile", t, data, env);
+      } catch (e) {
+        if (e instanceof TemplateError) return e.kind;
+        throw e;
+      }
+      return "rendered";
+    };
+    expect(limited("{{ randAlphaNum 100000000 }}")).toBe("limit");
+    expect(limited("{{ randBytes 100000000 }}")).toBe("limit");
+    expect(limited('{{ shuffle (repeat 200000 "ab") }}')).toBe("limit");
+    // Sixteen RSA-4096 keys would take minutes of CPU: the budget stops the fifth.
+    const started = Date.now();
+    expect(limited('{{ range until 16 }}{{ genPrivateKey "rsa" | len }}{{ end }}')).toBe("limit");
+    expect(limited('{{ range until 16 }}{{ derivePassword 1 "pin" "p" "u" "s" }}{{ end }}')).toBe("limit");
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(limited("{{ randAlphaNum 4096 | len }}")).toBe("rendered");
+  });
 });
