@@ -116,6 +116,20 @@ describe.skipIf(!peers.every((p) => p.ok))("ClusterExternalSecret", () => {
     expect(status.status?.provisionedNamespaces).toEqual([keep, join_].sort());
   });
 
+  it("drops a terminating namespace from the selection without reporting it as failed", async () => {
+    const team = label();
+    const stays = await namespace("ces-stays", { team });
+    const goes = await namespace("ces-goes", { team });
+    await createCes("terminating", { namespaceSelectors: [{ matchLabels: { team } }], refreshTime: "1h" });
+    await waitForStatus("terminating", (c) => c.status?.provisionedNamespaces?.length === 2, "provisioned in two namespaces");
+    // No namespace controller runs here: the namespace stays Terminating, as one does while its content drains.
+    await env.client.request("DELETE", resourcePath({ version: "v1", plural: "namespaces", name: goes }));
+    const status = await waitForStatus("terminating", (c) => c.status?.provisionedNamespaces?.length === 1, "terminating namespace dropped");
+    expect(status.status?.provisionedNamespaces).toEqual([stays]);
+    expect(status.status?.failedNamespaces).toBeUndefined();
+    expect(status.status?.conditions?.[0]?.status).toBe("True");
+  });
+
   it("puts back an ExternalSecret a tenant edited or deleted", async () => {
     const team = label();
     const ns = await namespace("ces-drift", { team });
