@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, TagResourceCommand } from "@aws-sdk/client-secrets-manager";
-import { apiVersion, type PushSecret } from "@hush/kube";
+import { apiVersion, esoFlavour, type PushSecret } from "@hush/kube";
 import { resourcePath } from "@hush/kube/client";
 import { repoRoot, requirePeer, startVault, waitFor, type VaultHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -326,5 +326,42 @@ describe.skipIf(!peers.every((p) => p.ok) || !vaultPeer.ok)("PushSecret to Vault
     expect((await api("GET", `secret/metadata/${ns}/app`)).status, env.logs.lines.filter((l) => l.includes("remote secret") || l.includes("push")).join("\n")).toBe(404);
     expect((await api("GET", `secret/data/${ns}/foreign`)).json.data.data).toEqual({ mine: "yes" });
     for (const v of ["u1", "p1"]) expect(env.logs.lines.join("\n")).not.toContain(`"${v}"`);
+  });
+});
+
+describe.skipIf(!peers.every((p) => p.ok))("PushSecret under external-secrets.io (--api-group=external-secrets.io)", () => {
+  let env: Env;
+  const eso = (p: string) => join(repoRoot, "deploy", "crds-eso", `external-secrets.io_${p}.yaml`);
+  beforeAll(async () => {
+    env = await startEnv({ crds: ["externalsecrets", "secretstores", "clustersecretstores", "pushsecrets"].map(eso), controller: { flavour: esoFlavour } });
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it("an ESO PushSecret manifest applies unchanged: ESO's finalizer, ESO's field manager, ESO's reasons; the owner tag under ESO's prefix", async () => {
+    const ns = await env.kube.createNamespace("push-eso");
+    await env.client.request("POST", secretsPath(ns), { body: { metadata: { name: "aws-creds" }, stringData: { id: env.moto.credentials.accessKeyId, secret: env.moto.credentials.secretAccessKey } } });
+    await putSecret(env, ns, "src", { token: "t-1" });
+    const auth = { secretRef: { accessKeyIDSecretRef: { name: "aws-creds", key: "id" }, secretAccessKeySecretRef: { name: "aws-creds", key: "secret" } } };
+    await env.client.request("POST", resourcePath({ group: "external-secrets.io", version: "v1beta1", plural: "secretstores", namespace: ns }), {
+      body: { apiVersion: "external-secrets.io/v1beta1", kind: "SecretStore", metadata: { name: "aws" }, spec: { provider: { aws: { service: "SecretsManager", region: env.moto.region, auth } } } },
+    });
+    const path = (name?: string) => resourcePath({ group: "external-secrets.io", version: "v1alpha1", plural: "pushsecrets", namespace: ns, ...(name ? { name } : {}) });
+    await env.client.request("POST", path(), {
+      body: { apiVersion: "external-secrets.io/v1alpha1", kind: "PushSecret", metadata: { name: "tok" }, spec: { secretStoreRefs: [{ name: "aws", kind: "SecretStore" }], selector: { secret: { name: "src" } }, deletionPolicy: "Delete", data: [{ match: { secretKey: "token", remoteRef: { remoteKey: `${ns}/token` } } }] } },
+    });
+    let ps: (PushSecret & { metadata: { managedFields?: { manager: string; subresource?: string }[] } }) | undefined;
+    await waitFor(async () => {
+      ps = await env.client.get(path("tok"));
+      return readyOf(ps).status === "True";
+    }, { what: "ESO-flavour PushSecret Ready" });
+    expect(readyOf(ps)).toMatchObject({ reason: "Synced", message: "PushSecret synced successfully" });
+    expect(ps!.metadata.finalizers).toEqual(["pushsecret.externalsecrets.io/finalizer"]);
+    expect(ps!.metadata.managedFields?.find((m) => m.subresource === "status")?.manager).toBe("external-secrets");
+    expect(await remote(env, `${ns}/token`)).toMatchObject({ value: "t-1", tags: { "managed-by": "external-secrets", "reconcile.external-secrets.io/pushed-from-namespace": ns } });
+    await env.client.request("DELETE", path("tok"));
+    await waitFor(async () => (await env.client.get(path("tok"))) === undefined, { what: "ESO-flavour PushSecret gone" });
+    expect((await remote(env, `${ns}/token`))?.deleted).toBe(true);
   });
 });
