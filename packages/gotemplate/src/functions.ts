@@ -9,7 +9,9 @@ import type { CallContext, ParamKind, TemplateFunction } from "./exec.js";
 import { goQuote, sprintf } from "./fmt.js";
 import {
   GoFloat,
+  GoTime,
   compareStrings,
+  formatFloat,
   fromPlain,
   isMap,
   isStringMap,
@@ -979,8 +981,194 @@ function sameValue(a: Value, b: Value): boolean {
   return a === b;
 }
 
+// ---------- the rest of Sprig v3.3.0 (ESO's fork) ----------
+
+/** Go's path.Clean. */
+function cleanPath(path: string): string {
+  if (path === "") return ".";
+  const rooted = path[0] === "/";
+  const n = path.length;
+  let out = rooted ? "/" : "";
+  let r = rooted ? 1 : 0;
+  let dotdot = rooted ? 1 : 0;
+  while (r < n) {
+    if (path[r] === "/") r++;
+    else if (path[r] === "." && (r + 1 === n || path[r + 1] === "/")) r++;
+    else if (path[r] === "." && path[r + 1] === "." && (r + 2 === n || path[r + 2] === "/")) {
+      r += 2;
+      if (out.length > dotdot) {
+        let w = out.length - 1;
+        while (w > dotdot && out[w] !== "/") w--;
+        out = out.slice(0, w);
+      } else if (!rooted) {
+        if (out.length > 0) out += "/";
+        out += "..";
+        dotdot = out.length;
+      }
+    } else {
+      if ((rooted && out.length !== 1) || (!rooted && out.length !== 0)) out += "/";
+      for (; r < n && path[r] !== "/"; r++) out += path[r];
+    }
+  }
+  return out === "" ? "." : out;
+}
+
+function basePath(path: string): string {
+  if (path === "") return ".";
+  const p = path.replace(/\/+$/, "");
+  if (p === "") return "/";
+  return p.slice(p.lastIndexOf("/") + 1);
+}
+
+function dirPath(path: string): string {
+  return cleanPath(path.slice(0, path.lastIndexOf("/") + 1));
+}
+
+function extPath(path: string): string {
+  for (let i = path.length - 1; i >= 0 && path[i] !== "/"; i--) if (path[i] === ".") return path.slice(i);
+  return "";
+}
+
+/** goutils.WrapCustom over the string's bytes. */
+function wrapCustom(s: string, width0: number, newline0: string, wrapLong: boolean): string {
+  const str = Buffer.from(s, "utf8");
+  if (str.length === 0) return "";
+  const nl = Buffer.from(newline0 === "" ? "\n" : newline0, "utf8");
+  const width = width0 < 1 ? 1 : width0;
+  const parts: Buffer[] = [];
+  let offset = 0;
+  while (str.length - offset > width) {
+    if (str[offset] === 0x20) {
+      offset++;
+      continue;
+    }
+    const end = Math.min(width + offset + 1, str.length);
+    const at = str.subarray(offset, end).lastIndexOf(0x20);
+    if (at >= 0) {
+      parts.push(str.subarray(offset, offset + at), nl);
+      offset += at + 1;
+    } else if (wrapLong) {
+      parts.push(str.subarray(offset, offset + width), nl);
+      offset += width;
+    } else {
+      const index = str.indexOf(0x20, width + offset);
+      if (index < 0) {
+        parts.push(str.subarray(offset));
+        offset = str.length;
+      } else {
+        parts.push(str.subarray(offset, index), nl);
+        offset = index + 1;
+      }
+    }
+  }
+  parts.push(str.subarray(offset));
+  return Buffer.concat(parts).toString("utf8");
+}
+
+/** goutils.AbbreviateFull (bytes), as Sprig's abbrevboth calls it. */
+function abbreviateFull(s: string, offset0: number, maxWidth: number): string {
+  const b = Buffer.from(s, "utf8");
+  if (b.length === 0 || maxWidth < 4) return "";
+  if (b.length <= maxWidth) return s;
+  let offset = Math.min(offset0, b.length);
+  if (b.length - offset < maxWidth - 3) offset = b.length - (maxWidth - 3);
+  if (offset <= 4) return `${b.subarray(0, maxWidth - 3).toString("utf8")}...`;
+  if (maxWidth < 7) return "";
+  if (offset + maxWidth - 3 < b.length) return `...${abbreviateFull(b.subarray(offset).toString("utf8"), 0, maxWidth - 3)}`;
+  return `...${b.subarray(b.length - (maxWidth - 3)).toString("utf8")}`;
+}
+
+/** reflect.DeepEqual on template values: same Go types all the way down. */
+function deepEqual(a: Value, b: Value): boolean {
+  if (typeName(a) !== typeName(b)) return false;
+  if (a instanceof GoFloat && b instanceof GoFloat) return a.v === b.v;
+  if (a instanceof GoTime && b instanceof GoTime) return a.ns === b.ns && a.offset === b.offset && a.zone === b.zone;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => deepEqual(v, b[i] as Value));
+  if (isMap(a) && isMap(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => mapGet(b, k) !== undefined && deepEqual(a[k] as Value, b[k] as Value));
+  }
+  if ((typeof a === "number" || typeof a === "bigint") && (typeof b === "number" || typeof b === "bigint")) return BigInt(a) === BigInt(b);
+  return a === b;
+}
+
+/** A float's shortest decimal form as m * 10^e (shopspring/decimal's NewFromFloat). */
+function decimalOf(x: number): [bigint, number] {
+  const [mant, exp] = x.toExponential().split("e") as [string, string];
+  const frac = (mant.split(".")[1] ?? "").length;
+  return [BigInt(mant.replace(".", "")), Number(exp) - frac];
+}
+
+function chunk(c: CallContext, size: number, l: Value): Value {
+  if (!Array.isArray(l)) return c.fail(`Cannot chunk type ${typeName(l)}`);
+  if (size <= 0) return c.fail("runtime error: makeslice: len out of range");
+  const out: Value[] = [];
+  for (let i = 0; i < l.length; i += size) out.push(l.slice(i, i + size));
+  c.charge(out.length * 8);
+  return out;
+}
+
+const moreSprig: Record<string, TemplateFunction> = {
+  hello: f([], () => "Hello!"),
+  abbrevboth: f(["int", "int", "string"], (_c, [l, r, s]) => (int(r as Value) < 4 || (int(l as Value) > 0 && int(r as Value) < 7) ? str(s as Value) : abbreviateFull(str(s as Value), int(l as Value), int(r as Value)))),
+  wrapWith: f(["int", "string", "string"], (c, [n, sep, s]) => sized(c, str(s as Value).length * (1 + str(sep as Value).length), () => wrapCustom(str(s as Value), int(n as Value), str(sep as Value), true))),
+  trimall: f(["string", "string"], (c, [cut, s]) => (sprig["trimAll"] as TemplateFunction).call(c, [cut as Value, s as Value])),
+  chunk: f(["int", "any"], (c, [n, l]) => chunk(c, int(n as Value), l as Value)),
+  mustChunk: f(["int", "any"], (c, [n, l]) => chunk(c, int(n as Value), l as Value)),
+  base: f(["string"], (_c, [p]) => basePath(str(p as Value))),
+  dir: f(["string"], (_c, [p]) => dirPath(str(p as Value))),
+  clean: f(["string"], (_c, [p]) => cleanPath(str(p as Value))),
+  ext: f(["string"], (_c, [p]) => extPath(str(p as Value))),
+  isAbs: f(["string"], (_c, [p]) => str(p as Value).startsWith("/")),
+  // filepath on Linux, where ESO runs, is path.
+  osBase: f(["string"], (_c, [p]) => basePath(str(p as Value))),
+  osDir: f(["string"], (_c, [p]) => dirPath(str(p as Value))),
+  osClean: f(["string"], (_c, [p]) => cleanPath(str(p as Value))),
+  osExt: f(["string"], (_c, [p]) => extPath(str(p as Value))),
+  osIsAbs: f(["string"], (_c, [p]) => str(p as Value).startsWith("/")),
+  round: f(["any", "int"], (_c, [a, p, ...opt]) => {
+    const roundOn = opt.length > 0 ? (opt[0] as GoFloat).v : 0.5;
+    const pow = 10 ** int(p as Value);
+    const digit = pow * toFloat64(a as Value);
+    const frac = digit - Math.trunc(digit);
+    return new GoFloat((frac >= roundOn ? Math.ceil(digit) : Math.floor(digit)) / pow);
+  }, "float64"),
+  maxf: f(["any"], (_c, [a, ...rest]) => new GoFloat(rest.reduce<number>((m, v) => Math.max(m, toFloat64(v)), toFloat64(a as Value))), "any"),
+  minf: f(["any"], (_c, [a, ...rest]) => new GoFloat(rest.reduce<number>((m, v) => Math.min(m, toFloat64(v)), toFloat64(a as Value))), "any"),
+  add1f: f(["any"], (c, [v]) => {
+    const x = toFloat64(v as Value);
+    if (!Number.isFinite(x)) c.fail(`Cannot create a Decimal from ${formatFloat(x)}`);
+    const [m, e] = decimalOf(x);
+    // Exact decimal sum, then the nearest float64, as decimal.Add(1).Float64().
+    const sum = e >= 0 ? m * 10n ** BigInt(e) + 1n : m + 10n ** BigInt(-e);
+    return new GoFloat(Number(`${sum}e${e >= 0 ? 0 : e}`));
+  }),
+  toDecimal: f(["any"], (_c, [v]) => {
+    const t = toStr(v as Value);
+    if (!/^[+-]?[0-7]+$/.test(t)) return 0n;
+    const abs = BigInt(`0o${t.replace(/^[+-]/, "")}`);
+    const n = t.startsWith("-") ? -abs : abs;
+    return n > 9223372036854775807n || n < -9223372036854775808n ? 0n : n;
+  }),
+  typeIsLike: f(["string", "any"], (_c, [t, v]) => {
+    if (v === null) return false;
+    const name = typeName(v as Value);
+    return str(t as Value) === name || `*${str(t as Value)}` === name;
+  }),
+  deepEqual: f(["any", "any"], (_c, [a, b]) => deepEqual(a as Value, b as Value)),
+};
+
+// Sprig's must* forms fail where the plain forms panic; here both fail, with the same message.
+for (const name of ["append", "compact", "first", "has", "initial", "last", "prepend", "rest", "reverse", "slice", "uniq", "without", "deepCopy", "merge", "mergeOverwrite", "regexFind", "regexFindAll", "regexReplaceAll", "regexReplaceAllLiteral", "regexSplit"]) {
+  const plain = sprig[name];
+  const must = `must${name[0]!.toUpperCase()}${name.slice(1)}`;
+  if (plain && !(must in sprig)) moreSprig[must] = plain;
+}
+
 /**
  * Every function a template may call: Go's built-ins, then Sprig (without env access) and
  * ESO's helpers, which replace a built-in of the same name (`slice`) as a FuncMap does in Go.
+ * Left out on purpose: `env`/`expandenv` (ESO removes them) and `getHostByName` (a DNS lookup
+ * from a tenant's template; hush does no I/O while rendering).
  */
-export const functions: ReadonlyMap<string, TemplateFunction> = new Map(Object.entries({ ...builtins, ...sprig, ...dateFunctions, ...randomFunctions, ...cryptoFunctions, ...esoFunctions }));
+export const functions: ReadonlyMap<string, TemplateFunction> = new Map(Object.entries({ ...builtins, ...sprig, ...moreSprig, ...dateFunctions, ...randomFunctions, ...cryptoFunctions, ...esoFunctions }));
