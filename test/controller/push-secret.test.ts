@@ -1,8 +1,10 @@
+import { generateKeyPairSync } from "node:crypto";
 import { join } from "node:path";
+import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand, TagResourceCommand } from "@aws-sdk/client-secrets-manager";
 import { apiVersion, esoFlavour, type PushSecret } from "@hush/kube";
 import { resourcePath } from "@hush/kube/client";
-import { repoRoot, requirePeer, startVault, waitFor, type VaultHarness } from "@hush/testkit";
+import { repoRoot, requirePeer, startGcpSecretManager, startVault, waitFor, type GcpSecretManagerHarness, type VaultHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { awsNamespace, events, startEnv, type Env } from "./harness.js";
 
@@ -363,5 +365,71 @@ describe.skipIf(!peers.every((p) => p.ok))("PushSecret under external-secrets.io
     await env.client.request("DELETE", path("tok"));
     await waitFor(async () => (await env.client.get(path("tok"))) === undefined, { what: "ESO-flavour PushSecret gone" });
     expect((await remote(env, `${ns}/token`))?.deleted).toBe(true);
+  });
+});
+
+describe.skipIf(!peers.every((p) => p.ok))("PushSecret to Google Secret Manager (gRPC fake)", () => {
+  let env: Env;
+  let gcp: GcpSecretManagerHarness;
+  let sm: SecretManagerServiceClient;
+  beforeAll(async () => {
+    gcp = await startGcpSecretManager();
+    const [host, port] = gcp.endpoint.split(":");
+    env = await startEnv({ crds: [pushCrd], gcpsm: { apiEndpoint: host === "localhost" ? "127.0.0.1" : host!, port: Number(port), insecure: true } });
+    sm = new SecretManagerServiceClient(gcp.clientOptions);
+  });
+  afterAll(async () => {
+    await sm?.close();
+    await env?.stop();
+    await gcp?.stop();
+  });
+  const latest = async (id: string) => {
+    const [v] = await sm.accessSecretVersion({ name: `projects/${gcp.projectId}/secrets/${id}/versions/latest` });
+    return Buffer.from(v.payload!.data as Uint8Array).toString("utf8");
+  };
+  const labels = async (id: string) => (await sm.getSecret({ name: `projects/${gcp.projectId}/secrets/${id}` }))[0].labels;
+  const exists = async (id: string) => sm.getSecret({ name: `projects/${gcp.projectId}/secrets/${id}` }).then(() => true, () => false);
+
+  it("creates labelled secrets, adds versions only on change, merges properties, refuses unmanaged and foreign secrets, deletes on Delete", async () => {
+    const ns = await env.kube.createNamespace("gpush");
+    const privateKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    await putSecret(env, ns, "gcp-sa", { "key.json": JSON.stringify({ type: "service_account", project_id: gcp.projectId, client_email: "sync@hush-test.iam.gserviceaccount.com", private_key: privateKey }) });
+    await env.client.request("POST", resourcePath({ group: "hush.dev", version: "v1", plural: "secretstores", namespace: ns }), {
+      body: { apiVersion, kind: "SecretStore", metadata: { name: "gcp" }, spec: { provider: { gcpsm: { projectID: gcp.projectId, auth: { secretRef: { secretAccessKeySecretRef: { name: "gcp-sa", key: "key.json" } } } } } } },
+    });
+    const parent = `projects/${gcp.projectId}`;
+    await sm.createSecret({ parent, secretId: `${ns}-foreign`, secret: { replication: { automatic: {} }, labels: { team: "other" } } });
+    await sm.addSecretVersion({ parent: `${parent}/secrets/${ns}-foreign`, payload: { data: Buffer.from('{"keep":"me"}') } });
+    await putSecret(env, ns, "src", { token: "g-1", user: "gu" });
+    await createPs(env, ns, "g", {
+      secretStoreRefs: [{ name: "gcp" }],
+      selector: { secret: { name: "src" } },
+      deletionPolicy: "Delete",
+      data: [
+        { match: { secretKey: "token", remoteRef: { remoteKey: `${ns}-token` } }, metadata: { apiVersion: "kubernetes.external-secrets.io/v1alpha1", kind: "PushSecretMetadata", spec: { labels: { team: "payments" } } } },
+        { match: { secretKey: "user", remoteRef: { remoteKey: `${ns}-json`, property: "user" } } },
+        { match: { secretKey: "token", remoteRef: { remoteKey: `${ns}-json`, property: "token" } } },
+      ],
+    });
+    await waitPs(env, ns, "g", (p) => readyOf(p).status === "True", "pushed to GCP");
+    expect(await latest(`${ns}-token`)).toBe("g-1");
+    expect(await labels(`${ns}-token`)).toEqual({ team: "payments", "managed-by": "external-secrets", "hush_dev_pushed-from-namespace": ns });
+    expect(JSON.parse(await latest(`${ns}-json`))).toEqual({ user: "gu", token: "g-1" });
+    const versions = async (id: string) => (await sm.listSecretVersions({ parent: `${parent}/secrets/${id}` }))[0].length;
+    expect(await versions(`${ns}-token`)).toBe(1);
+    // A resync with an unchanged Secret adds no version.
+    const before = (await getPs(env, ns, "g"))!.status?.syncedResourceVersion;
+    await env.client.request("PATCH", psPath(ns, "g"), { body: { metadata: { annotations: { bump: "1" } } }, contentType: "application/merge-patch+json" });
+    await waitPs(env, ns, "g", (p) => p.status?.syncedResourceVersion !== before && readyOf(p).status === "True", "resynced");
+    expect(await versions(`${ns}-token`)).toBe(1);
+
+    await createPs(env, ns, "clobber", { secretStoreRefs: [{ name: "gcp" }], selector: { secret: { name: "src" } }, data: [{ match: { secretKey: "token", remoteRef: { remoteKey: `${ns}-foreign`, property: "keep" } } }] });
+    expect(readyOf(await waitPs(env, ns, "clobber", (p) => readyOf(p).status === "False", "unmanaged GCP secret refused")).message).toContain("HUSH_ERR_PROVIDERS_NOT_MANAGED");
+    expect(await latest(`${ns}-foreign`)).toBe('{"keep":"me"}');
+    expect(await labels(`${ns}-foreign`)).toEqual({ team: "other" });
+
+    await env.client.request("DELETE", psPath(ns, "g"));
+    await waitFor(async () => (await getPs(env, ns, "g")) === undefined, { what: "GCP PushSecret gone" });
+    expect([await exists(`${ns}-token`), await exists(`${ns}-json`), await exists(`${ns}-foreign`)]).toEqual([false, false, true]);
   });
 });

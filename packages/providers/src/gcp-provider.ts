@@ -16,6 +16,8 @@ import { expandJsonObject, extractProperty, setEntry, utf8 } from "./json-proper
 import { observed } from "./observe.js";
 import { describeKey, providerError } from "./provider-error.js";
 import type { BatchResult, FindSpec, ProviderContext, RemoteRef, SecretProvider } from "./provider.js";
+import { GcpPusher, type GcpWriteClient } from "./gcp-push.js";
+import type { DeleteOutcome, PushOutcome, PushOwner, PushRef, PushRequest } from "./push.js";
 import { assertAmbientAllowed, readSecretRef } from "./spec.js";
 
 type ClientOptions = NonNullable<ConstructorParameters<typeof SecretManagerServiceClient>[0]>;
@@ -215,6 +217,29 @@ class GcpSecretManagerProvider implements SecretProvider {
       }
     }
     return out;
+  }
+
+  /** PushSecret writes (gcp-push.ts), built on first use. */
+  #pusher?: GcpPusher;
+  #push(): GcpPusher {
+    return (this.#pusher ??= new GcpPusher({
+      parent: () => gcpParent(this.#config),
+      secretName: (key) => gcpSecretName(this.#config, key),
+      location: this.#config.location,
+      call: (op, what, fn, signal) => this.#call(op, what, (c) => fn(c as unknown as GcpWriteClient), signal),
+    }));
+  }
+
+  pushSecret(req: PushRequest, signal?: AbortSignal): Promise<PushOutcome> {
+    return this.#push().push(req, signal);
+  }
+
+  deleteSecret(ref: PushRef, owner: PushOwner, signal?: AbortSignal): Promise<DeleteOutcome> {
+    return this.#push().delete(ref, owner, signal);
+  }
+
+  secretExists(ref: PushRef, signal?: AbortSignal): Promise<boolean> {
+    return this.#push().exists(ref, signal);
   }
 
   async validate(signal?: AbortSignal): Promise<void> {

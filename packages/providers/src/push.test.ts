@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { awsPushSettings, bumpAwsVersion, initialAwsVersion } from "./aws-push.js";
+import { gcpOwnerLabel, gcpPushSettings } from "./gcp-push.js";
 import { goJson, ownershipOf, removeJsonProperty, secretAsJson, setJsonProperty, type PushOwner } from "./push.js";
 
 const owner: PushOwner = { ownerTag: "hush.dev/pushed-from-namespace", namespace: "team-a", adoptUnowned: false };
@@ -61,5 +62,20 @@ describe("AWS push metadata (ESO PushSecretMetadata)", () => {
     expect(bumpAwsVersion(undefined)).toBe(initialAwsVersion);
     expect(bumpAwsVersion(initialAwsVersion)).toBe("00000000-0000-0000-0000-000000000002");
     expect(bumpAwsVersion("00000000-0000-0000-0000-0000000000ff")).toBe("00000000-0000-0000-0000-000000000100");
+  });
+});
+
+describe("GCP push metadata (ESO PushSecretMetadata for Secret Manager)", () => {
+  const meta = (spec: unknown) => ({ apiVersion: "kubernetes.external-secrets.io/v1alpha1", kind: "PushSecretMetadata", spec });
+  it("spells the owner tag as a valid label key and reads labels, annotations, mergePolicy", () => {
+    expect(gcpOwnerLabel("hush.dev/pushed-from-namespace")).toBe("hush_dev_pushed-from-namespace");
+    expect(gcpOwnerLabel("reconcile.external-secrets.io/pushed-from-namespace")).toMatch(/^[a-z0-9_-]{1,63}$/);
+    expect(gcpPushSettings(meta({ labels: { a: "b" }, annotations: { x: "y" }, mergePolicy: "Merge" }), undefined, "o")).toEqual({ labels: { a: "b" }, annotations: { x: "y" }, merge: true });
+  });
+  it("refuses metadata with a property (as ESO), forged ownership labels, and fields hush does not implement", () => {
+    expect(() => gcpPushSettings(meta({}), "p", "o")).toThrow(/metadata and property/);
+    expect(() => gcpPushSettings(meta({ labels: { "managed-by": "x" } }), undefined, "o")).toThrow(/cannot specify/);
+    expect(() => gcpPushSettings(meta({ labels: { o: "team-b" } }), undefined, "o")).toThrow(/cannot specify/);
+    expect(() => gcpPushSettings(meta({ topics: ["t"] }), undefined, "o")).toThrow(/not supported/);
   });
 });
