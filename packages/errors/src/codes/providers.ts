@@ -39,6 +39,6 @@ export const providersCodes = defineCodes({
   },
   HUSH_ERR_PROVIDERS_PUSH_UNSUPPORTED: {
     exitCode: 1,
-    hint: "this store's provider cannot be written by a PushSecret in hush yet (AWS Secrets Manager and Vault KV can)",
+    hint: "this store's provider cannot be written by a PushSecret in hush yet (AWS Secrets Manager, Vault KV v2 and Google Secret Manager can)",
   },
 });
