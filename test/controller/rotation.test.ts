@@ -3,7 +3,7 @@
 // the old token is still valid (a provider that kept its token would go on succeeding).
 import { apiVersion, forceSyncAnnotation } from "@hush/kube";
 import { resourcePath } from "@hush/kube/client";
-import { requirePeer, startVault, type VaultHarness } from "@hush/testkit";
+import { createCertAuthority, requirePeer, startVault, type CertAuthority, type VaultHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEs, esPath, ready, startEnv, waitForReady, waitForSecret, type Env } from "./harness.js";
 
@@ -12,6 +12,7 @@ const peers = ["etcd", "kube-apiserver", "kubectl", "moto_server", "vault"].map(
 describe.skipIf(!peers.every((p) => p.ok))("credential rotation (real Vault dev server)", () => {
   let env: Env;
   let vault: VaultHarness;
+  let serverCa: CertAuthority;
 
   const vaultApi = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${vault.address}/v1/${path}`, { method, headers: { "X-Vault-Token": vault.token, "Content-Type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
@@ -22,7 +23,8 @@ describe.skipIf(!peers.every((p) => p.ok))("credential rotation (real Vault dev 
   const childToken = async () => (await vaultApi<{ auth: { client_token: string } }>("POST", "auth/token/create", { policies: ["reader"], ttl: "1h" })).auth.client_token;
 
   beforeAll(async () => {
-    vault = await startVault();
+    serverCa = createCertAuthority("rotation-vault-ca");
+    vault = await startVault({ tlsListeners: [serverCa.issue({ commonName: "127.0.0.1", hosts: ["127.0.0.1"], usage: "server" })] });
     env = await startEnv();
     await vaultApi("PUT", "sys/policies/acl/reader", { policy: 'path "secret/*" { capabilities = ["read", "list"] }' });
   });
@@ -60,5 +62,33 @@ describe.skipIf(!peers.every((p) => p.ok))("credential rotation (real Vault dev 
     await forceSync("2");
     await waitForReady(env, ns, "app", (r) => r.status === "True", "back with the second token", 60_000);
     await waitForSecret(env, ns, "app", (d) => d["v"] === "two", "read with the second token");
+  });
+
+  it("a replaced Vault CA (caProvider Secret) is used by the next forced sync: a wrong CA fails it, the right one brings it back", async () => {
+    await vaultApi("POST", "secret/data/app/ca", { data: { v: "tls" } });
+    const ns = await env.kube.createNamespace("rotation-ca");
+    const secrets = resourcePath({ version: "v1", plural: "secrets", namespace: ns });
+    await env.client.request("POST", secrets, { body: { metadata: { name: "vault-token" }, stringData: { token: vault.token } } });
+    await env.client.request("POST", secrets, { body: { metadata: { name: "vault-ca" }, stringData: { "ca.crt": serverCa.cert } } });
+    await env.client.request("POST", resourcePath({ group: "hush.dev", version: "v1", plural: "secretstores", namespace: ns }), {
+      body: {
+        apiVersion,
+        kind: "SecretStore",
+        metadata: { name: "vault" },
+        spec: { provider: { vault: { server: vault.tlsAddresses[0], path: "secret", version: "v2", caProvider: { type: "Secret", name: "vault-ca", key: "ca.crt" }, auth: { tokenSecretRef: { name: "vault-token", key: "token" } } } } },
+      },
+    });
+    await createEs(env, ns, "app", { secretStoreRef: { name: "vault" }, refreshInterval: "1h", data: [{ secretKey: "v", remoteRef: { key: "app/ca", property: "v" } }] });
+    await waitForSecret(env, ns, "app", (d) => d["v"] === "tls", "synced over TLS with the CA from the Secret");
+
+    const setCa = (pem: string) => env.client.request("PATCH", resourcePath({ version: "v1", plural: "secrets", namespace: ns, name: "vault-ca" }), { body: { data: { "ca.crt": Buffer.from(pem).toString("base64") } }, contentType: "application/merge-patch+json" });
+    const forceSync = (n: string) => env.client.request("PATCH", esPath(ns, "app"), { body: { metadata: { annotations: { [forceSyncAnnotation]: n } } }, contentType: "application/merge-patch+json" });
+    await setCa(createCertAuthority("some-other-ca").cert);
+    await forceSync("1");
+    const failed = await waitForReady(env, ns, "app", (r) => r.status === "False", "the next sync trusts only the replaced CA", 30_000);
+    expect(ready(failed).message).toMatch(/tls|certificate/i);
+    await setCa(serverCa.cert);
+    await forceSync("2");
+    await waitForReady(env, ns, "app", (r) => r.status === "True", "the right CA back", 60_000);
   });
 });
