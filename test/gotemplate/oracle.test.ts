@@ -92,6 +92,22 @@ describe.skipIf(!oracle.ok)("templates against Go's text/template + Sprig", () =
     expect(cases.length).toBeGreaterThanOrEqual(300);
   });
 
+  it("semverCompare agrees with Go on random constraints and versions", () => {
+    const part = fc.constantFrom("0", "1", "2", "10", "x", "*", "01");
+    const pre = fc.constantFrom("", "-alpha", "-alpha.1", "-beta.11", "-rc.1", "-0", "-1.2");
+    const ver = fc.tuple(fc.constantFrom("", "v"), part, fc.constantFrom("", ".0", ".1", ".2", ".x"), fc.constantFrom("", ".0", ".3", ".x"), pre, fc.constantFrom("", "+b1")).map((p) => p.join(""));
+    const op = fc.constantFrom("", "=", "!=", ">", "<", ">=", "=>", "<=", "=<", "~", "~>", "^");
+    const one = fc.tuple(op, fc.constantFrom("", " "), ver).map((p) => p.join(""));
+    const constraint = fc.oneof(one, fc.tuple(one, fc.constantFrom(", ", " ", " || "), one).map((p) => p.join("")), fc.tuple(ver, ver).map(([a, b]) => `${a} - ${b}`));
+    const samples = fc.sample(fc.tuple(constraint, ver), { numRuns: 400, seed: 20261206 });
+    const cases: Case[] = samples.map(([c, v], i) => ({ name: `s${i}`, template: `{{ semverCompare ${JSON.stringify(c)} ${JSON.stringify(v)} }}`, data: {} }));
+    const live = go(cases);
+    const mismatches = cases.map((c, i) => ({ c: c.template, want: goView(live[i] as GoResult), got: hush(c) })).filter(({ want, got }) => JSON.stringify(want) !== JSON.stringify(got));
+    expect(mismatches.slice(0, 5)).toEqual([]);
+    // Both outcomes and failures occur, so the sample exercises the rules.
+    expect(new Set(live.map((r) => (r.ok ? r.output : "error"))).size).toBe(3);
+  });
+
   it("what hush generates Go reads, and the reverse: PKCS#12, certificates, keys, AES", () => {
     // Each engine generates material; both engines then read both sets and must agree.
     const make = `{{ $ca := genCA "Interop CA" 30 }}{{ $l := genSignedCert "leaf" (list "192.0.2.1" "2001:db8::1") (list "leaf.example") 30 $ca }}{{ $e := genPrivateKey "ecdsa" }}{{ $d := genPrivateKey "ed25519" }}{{ $s := genSelfSignedCertWithKey "ec" nil nil 5 $e }}{{ dict "ca" $ca.Cert "caKey" $ca.Key "leaf" $l.Cert "leafKey" $l.Key "ecCert" $s.Cert "ecKey" $e "edKey" $d "p12" (pemToPkcs12Pass $l.Cert $l.Key "pw") "full" (fullPemToPkcs12 (print $l.Cert $ca.Cert) $l.Key) "ecP12" (pemToPkcs12 $s.Cert $e) "aes" (encryptAES "k3y" "interop text") | toJson }}`;

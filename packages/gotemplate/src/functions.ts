@@ -3,6 +3,7 @@ import { RE2JS } from "re2js";
 import { parseAllDocuments, stringify as yamlStringify } from "yaml";
 import { goBytes, goString } from "./bytes.js";
 import { cryptoFunctions } from "./crypto.js";
+import { semverCompare } from "./semver.js";
 import { dateFunctions, randomFunctions } from "./dates.js";
 import { esoFunctions } from "./eso.js";
 import type { CallContext, ParamKind, TemplateFunction } from "./exec.js";
@@ -1156,6 +1157,11 @@ const moreSprig: Record<string, TemplateFunction> = {
     return str(t as Value) === name || `*${str(t as Value)}` === name;
   }),
   deepEqual: f(["any", "any"], (_c, [a, b]) => deepEqual(a as Value, b as Value)),
+  semverCompare: f(["string", "string"], (c, [con, v]) => {
+    if (str(con as Value).length + str(v as Value).length > 4096) c.charge(Number.MAX_SAFE_INTEGER);
+    const r = semverCompare(str(con as Value), str(v as Value));
+    return typeof r === "boolean" ? r : c.fail(r.error);
+  }),
 };
 
 // Sprig's must* forms fail where the plain forms panic; here both fail, with the same message.
