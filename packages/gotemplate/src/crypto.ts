@@ -14,7 +14,7 @@ import { goBytes, goString } from "./bytes.js";
 import { parseCert, pemDecode, pemEncode, pkcs8Der } from "./eso.js";
 import type { CallContext, ParamKind, TemplateFunction } from "./exec.js";
 import { format, fromDate } from "./time.js";
-import { GoTime, isMap, mapGet, mapSet, newMap, sprint, type GoMap, type Value } from "./value.js";
+import { GoStruct, GoTime, sprint, typeName, type Value } from "./value.js";
 
 type Call = (ctx: CallContext, args: Value[]) => Value;
 const f = (params: ParamKind[], call: Call): TemplateFunction => ({ params, call });
@@ -268,11 +268,9 @@ function createCertificate(c: CallContext, t: Template, subjectKey: KeyObject, p
   return pemEncode(cert, "CERTIFICATE");
 }
 
-function certificate(certPem: string, keyPem: string): GoMap {
-  const m = newMap();
-  mapSet(m, "Cert", certPem);
-  mapSet(m, "Key", keyPem);
-  return m;
+/** Sprig's `certificate` struct: `.Cert` and `.Key`, PEM. */
+function certificate(certPem: string, keyPem: string): GoStruct {
+  return new GoStruct("sprig.certificate", { Cert: certPem, Key: keyPem });
 }
 
 function baseTemplate(c: CallContext, cn: string, ips: Value, dns: Value, days: number, ca: boolean): Template {
@@ -287,14 +285,14 @@ function newRsa2048(c: CallContext): KeyObject {
   return generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
 }
 
-function selfSigned(c: CallContext, t: Template, key: KeyObject): GoMap {
+function selfSigned(c: CallContext, t: Template, key: KeyObject): GoStruct {
   return certificate(createCertificate(c, t, key, null), pemForKey(c, key));
 }
 
-function signed(c: CallContext, t: Template, key: KeyObject, ca: Value): GoMap {
-  if (!isMap(ca)) return c.fail("wrong type for value; expected sprig.certificate");
-  const caCert = mapGet(ca, "Cert");
-  const caKey = mapGet(ca, "Key");
+function signed(c: CallContext, t: Template, key: KeyObject, ca: Value): GoStruct {
+  if (!(ca instanceof GoStruct) || ca.type !== "sprig.certificate") return c.fail(`wrong type for value; expected sprig.certificate; got ${typeName(ca)}`);
+  const caCert = ca.fields["Cert"];
+  const caKey = ca.fields["Key"];
   const { block } = pemDecode(typeof caCert === "string" ? caCert : "");
   if (!block) return c.fail("unable to decode certificate");
   parseCert(c, block.bytes);
@@ -389,7 +387,7 @@ function decryptAES(c: CallContext, password: string, crypt64: string): string {
   return goString(plain.subarray(0, plain.length - pad));
 }
 
-function buildCustomCert(c: CallContext, b64cert: string, b64key: string): GoMap {
+function buildCustomCert(c: CallContext, b64cert: string, b64key: string): GoStruct {
   const dec = (s: string, what: string) => (s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s) ? goString(Buffer.from(s, "base64")) : c.fail(what));
   const cert = dec(b64cert, "unable to decode base64 certificate");
   const key = dec(b64key, "unable to decode base64 private key");

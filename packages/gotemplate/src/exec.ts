@@ -1,6 +1,6 @@
 import { TemplateError } from "./errors.js";
 import type { Arg, Node, Parsed, PipeNode } from "./parse.js";
-import { GoFloat, GoTime, isMap, isStringMap, mapGet, printValue, sortedKeys, truth, typeName, type Value } from "./value.js";
+import { GoFloat, GoStruct, GoTime, isMap, isStringMap, mapGet, printValue, sortedKeys, truth, typeName, type Value } from "./value.js";
 
 /** Bounds on one render. Every allocation a function makes is charged before it is made. */
 export interface Limits {
@@ -333,6 +333,10 @@ class State {
       if (isMap(v)) {
         const got = mapGet(v, ident);
         if (got === undefined) this.fail(`map has no entry for key "${ident}"`);
+        v = got;
+      } else if (v instanceof GoStruct) {
+        const got = Object.hasOwn(v.fields, ident) ? v.fields[ident] : undefined;
+        if (got === undefined) this.fail(`can't evaluate field ${ident} in type ${v.type}`);
         v = got;
       } else if (v === null) {
         this.fail(`nil pointer evaluating interface {}.${ident}`);

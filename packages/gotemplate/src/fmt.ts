@@ -1,4 +1,4 @@
-import { GoFloat, GoTime, formatFloat, isMap, sortedKeys, sprint, typeName, type Value } from "./value.js";
+import { GoFloat, GoStruct, GoTime, formatFloat, isMap, sortedKeys, sprint, typeName, type Value } from "./value.js";
 
 /**
  * Go's `fmt.Sprintf` for the verbs templates use: %v %s %d %q %x %X %o %b %c %t %f %F %e %E
@@ -115,7 +115,7 @@ function bad(verb: string, arg: Value): string {
 function formatOne(verb: string, arg0: Value, f: Flags): string {
   if (verb === "T") return typeName(arg0);
   // A time.Time is a fmt.Stringer: every other verb formats its String() (%d shows it bad).
-  const arg = arg0 instanceof GoTime && verb !== "p" ? sprint(arg0) : arg0;
+  const arg = (arg0 instanceof GoTime || (arg0 instanceof GoStruct && arg0.stringer !== undefined)) && verb !== "p" ? sprint(arg0) : arg0;
   if (verb === "v") {
     if (arg instanceof GoFloat) return signed(formatFloat(arg.v), f);
     if (typeof arg === "number" || typeof arg === "bigint") return signed(String(arg), f);

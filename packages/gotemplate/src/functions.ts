@@ -3,13 +3,14 @@ import { RE2JS } from "re2js";
 import { parseAllDocuments, stringify as yamlStringify } from "yaml";
 import { goBytes, goString } from "./bytes.js";
 import { cryptoFunctions } from "./crypto.js";
-import { semverCompare } from "./semver.js";
+import { parseSemver, semverCompare } from "./semver.js";
 import { dateFunctions, randomFunctions } from "./dates.js";
 import { esoFunctions } from "./eso.js";
 import type { CallContext, ParamKind, TemplateFunction } from "./exec.js";
 import { goQuote, sprintf } from "./fmt.js";
 import {
   GoFloat,
+  GoStruct,
   GoTime,
   compareStrings,
   formatFloat,
@@ -1157,6 +1158,13 @@ const moreSprig: Record<string, TemplateFunction> = {
     return str(t as Value) === name || `*${str(t as Value)}` === name;
   }),
   deepEqual: f(["any", "any"], (_c, [a, b]) => deepEqual(a as Value, b as Value)),
+  // A *semver.Version: its argument-less methods read as fields; it prints as String().
+  semver: f(["string"], (c, [v]) => {
+    if (str(v as Value).length > 4096) c.charge(Number.MAX_SAFE_INTEGER);
+    const r = parseSemver(str(v as Value));
+    if ("error" in r) return c.fail(r.error);
+    return new GoStruct("*semver.Version", { Major: r.major, Minor: r.minor, Patch: r.patch, Prerelease: r.pre, Metadata: r.metadata, Original: r.original, String: r.string }, r.string, r.string);
+  }),
   semverCompare: f(["string", "string"], (c, [con, v]) => {
     if (str(con as Value).length + str(v as Value).length > 4096) c.charge(Number.MAX_SAFE_INTEGER);
     const r = semverCompare(str(con as Value), str(v as Value));

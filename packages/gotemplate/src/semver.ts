@@ -245,3 +245,15 @@ export function semverCompare(constraint: string, version: string): boolean | { 
     throw e;
   }
 }
+
+/** `semver version`: the parsed version's fields, or an error message. */
+export function parseSemver(version: string): { major: bigint; minor: bigint; patch: bigint; pre: string; metadata: string; original: string; string: string } | { error: string } {
+  try {
+    const v = newVersion(version);
+    const string = `${v.major}.${v.minor}.${v.patch}${v.pre ? `-${v.pre}` : ""}${v.metadata ? `+${v.metadata}` : ""}`;
+    return { ...v, string };
+  } catch (e) {
+    if (e instanceof SemverError) return { error: e.message };
+    throw e;
+  }
+}

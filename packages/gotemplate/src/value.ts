@@ -5,7 +5,7 @@ import { timeJson, timeString } from "./time.js";
  * prints it), `bool`, `nil` (`null`), slices (arrays) and string-keyed maps (null-prototype
  * objects, so a key such as `__proto__` is just a key).
  */
-export type Value = string | number | bigint | boolean | null | GoFloat | GoTime | Value[] | GoMap;
+export type Value = string | number | bigint | boolean | null | GoFloat | GoTime | GoStruct | Value[] | GoMap;
 
 /** A Go map with string keys. Always created with a null prototype; read with {@link mapGet}. */
 export interface GoMap {
@@ -29,12 +29,26 @@ export class GoTime {
   ) {}
 }
 
+/**
+ * A Go struct (or pointer to one) a function returns: Sprig's `certificate`, semver's
+ * `*Version`. Its exported fields and argument-less methods read as fields; it prints as
+ * `String()` when it has one, else as fmt prints a struct (`{a b}`), and marshals as `json`.
+ */
+export class GoStruct {
+  constructor(
+    readonly type: string,
+    readonly fields: Readonly<Record<string, Value>>,
+    readonly stringer?: string,
+    readonly json?: unknown,
+  ) {}
+}
+
 export function newMap(): GoMap {
   return Object.create(null) as GoMap;
 }
 
 export function isMap(v: Value | undefined): v is GoMap {
-  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof GoFloat) && !(v instanceof GoTime);
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof GoFloat) && !(v instanceof GoTime) && !(v instanceof GoStruct);
 }
 
 const stringMapTag = Symbol("map[string]string");
@@ -77,6 +91,7 @@ export function typeName(v: Value | undefined): string {
   if (typeof v === "boolean") return "bool";
   if (v instanceof GoFloat) return "float64";
   if (v instanceof GoTime) return "time.Time";
+  if (v instanceof GoStruct) return v.type;
   if (Array.isArray(v)) return "[]interface {}";
   return isStringMap(v) ? "map[string]string" : "map[string]interface {}";
 }
@@ -89,7 +104,7 @@ export function truth(v: Value | undefined): boolean {
   if (typeof v === "bigint") return v !== 0n;
   if (typeof v === "boolean") return v;
   if (v instanceof GoFloat) return v.v !== 0;
-  if (v instanceof GoTime) return true;
+  if (v instanceof GoTime || v instanceof GoStruct) return true;
   if (Array.isArray(v)) return v.length > 0;
   return Object.keys(v).length > 0;
 }
@@ -134,6 +149,7 @@ export function sprint(v: Value, nested = false): string {
   if (typeof v === "boolean") return v ? "true" : "false";
   if (v instanceof GoFloat) return formatFloat(v.v);
   if (v instanceof GoTime) return timeString(v);
+  if (v instanceof GoStruct) return v.stringer ?? `{${Object.values(v.fields).map((f) => sprint(f, true)).join(" ")}}`;
   if (Array.isArray(v)) return `[${v.map((e) => sprint(e, true)).join(" ")}]`;
   return `map[${sortedKeys(v)
     .map((k) => `${k}:${sprint(v[k] as Value, true)}`)
@@ -166,6 +182,7 @@ export function fromPlain(x: unknown, jsonNumbers: "float" | "keep"): Value {
 export function toPlain(v: Value): unknown {
   if (v instanceof GoFloat) return v.v;
   if (v instanceof GoTime) return timeJson(v);
+  if (v instanceof GoStruct) return v.json ?? Object.fromEntries(Object.entries(v.fields).map(([k, f]) => [k, toPlain(f)]));
   if (typeof v === "bigint") return Number(v);
   if (Array.isArray(v)) return v.map(toPlain);
   if (isMap(v)) {
