@@ -78,6 +78,9 @@ describe.skipIf(!peers.every((p) => p.ok))("PushSecret to AWS Secrets Manager (m
     expect(pw).toMatchObject({ value: "pw-one", binary: true, tags: { "managed-by": "external-secrets", [ownerTag]: ns } });
     expect(JSON.parse((await remote(env, `${ns}/json`))!.value!)).toEqual({ user: "admin", password: "pw-one" });
     await waitFor(async () => (await events(env, ns, "db")).some((e) => e.reason === "Synced"), { what: "Synced event" });
+    const metrics = await env.registry.metrics();
+    expect(metrics).toContain(`hush_pushsecret_status_condition{name="db",namespace="${ns}",condition="Ready",status="True"} 1`);
+    expect(metrics).toMatch(new RegExp(`hush_pushsecret_reconcile_duration\\{name="db",namespace="${ns}"\\} [1-9]`));
 
     // A new Secret value is pushed when the PushSecret changes (or at its refresh interval).
     await env.client.request("PATCH", resourcePath({ version: "v1", plural: "secrets", namespace: ns, name: "src" }), { body: { stringData: { password: "pw-two" } }, contentType: "application/merge-patch+json" });

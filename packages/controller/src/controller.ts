@@ -256,6 +256,7 @@ export class Controller {
             ...(options.backoff ? { backoff: options.backoff } : {}),
             store: (ref, namespace) => this.#store(ref, namespace),
             stores: (kind, namespace) => (kind === "ClusterSecretStore" ? this.#clusterStores.list() : this.#stores.list().filter((s) => s.metadata.namespace === namespace)),
+            metrics: options.metrics,
             track: (p) => this.#track(p),
           })
         : undefined;

@@ -93,6 +93,9 @@ describe("API flavours", () => {
       // ESO v0.16 cesmetrics.
       cesStatusCondition: "clusterexternalsecret_status_condition",
       cesReconcileDuration: "clusterexternalsecret_reconcile_duration",
+      // ESO v0.16 psmetrics.
+      psStatusCondition: "pushsecret_status_condition",
+      psReconcileDuration: "pushsecret_reconcile_duration",
     });
   });
 });

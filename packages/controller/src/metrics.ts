@@ -21,6 +21,9 @@ export interface ControllerMetrics {
   /** Per-ClusterExternalSecret, under the flavour's names (ESO's `clusterexternalsecret_*`). */
   readonly cesStatusCondition: Gauge<"name" | "namespace" | "condition" | "status">;
   readonly cesReconcileDuration: Gauge<"name" | "namespace">;
+  /** Per-PushSecret, under the flavour's names (ESO's `pushsecret_*`). */
+  readonly psStatusCondition: Gauge<"name" | "namespace" | "condition" | "status">;
+  readonly psReconcileDuration: Gauge<"name" | "namespace">;
 }
 
 /**
@@ -47,5 +50,7 @@ export function createControllerMetrics(registry: Registry, flavour: ApiFlavour 
     reconcileDuration: new Gauge({ name: names.reconcileDuration, help: "The duration time to reconcile the External Secret (nanoseconds)", labelNames: ["name", "namespace"], registers }),
     cesStatusCondition: new Gauge({ name: names.cesStatusCondition, help: "The status condition of a specific Cluster External Secret", labelNames: ["name", "namespace", "condition", "status"], registers }),
     cesReconcileDuration: new Gauge({ name: names.cesReconcileDuration, help: "The duration time to reconcile the Cluster External Secret (nanoseconds)", labelNames: ["name", "namespace"], registers }),
+    psStatusCondition: new Gauge({ name: names.psStatusCondition, help: "The status condition of a specific Push Secret", labelNames: ["name", "namespace", "condition", "status"], registers }),
+    psReconcileDuration: new Gauge({ name: names.psReconcileDuration, help: "The duration time to reconcile the Push Secret (nanoseconds)", labelNames: ["name", "namespace"], registers }),
   };
 }

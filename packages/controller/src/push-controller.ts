@@ -1,6 +1,7 @@
 import type { ApiFlavour, PushSecret, SecretStore, StoreRef } from "@hush/kube";
 import { Informer, kubeErrorCode, resourcePath, type EventRecorder, type KubeClient, type KubeLogger } from "@hush/kube/client";
 import type { Clock } from "./clock.js";
+import type { ControllerMetrics } from "./metrics.js";
 import { PushReconciler } from "./push-reconcile.js";
 import type { ReaderCache } from "./reader-cache.js";
 import { WorkQueue } from "./work-queue.js";
@@ -25,6 +26,7 @@ export interface PushSecretControllerOptions {
   store(ref: StoreRef, namespace: string): SecretStore | undefined;
   stores(kind: "SecretStore" | "ClusterSecretStore", namespace: string): SecretStore[];
   track(p: Promise<void>): void;
+  readonly metrics?: ControllerMetrics | undefined;
 }
 
 const plural = "pushsecrets";
@@ -70,7 +72,10 @@ export class PushSecretController {
       onUpdate: (old, o) => {
         if (interesting(old, o)) this.#queue.add(keyOf(o));
       },
-      onDelete: (o) => this.#loop.forget(keyOf(o)),
+      onDelete: (o) => {
+        this.#loop.forget(keyOf(o));
+        this.#reconciler.forget(keyOf(o));
+      },
     });
     this.#reconciler = new PushReconciler({
       client: options.client,
@@ -84,6 +89,7 @@ export class PushSecretController {
       store: (ref, namespace) => options.store(ref, namespace),
       stores: (kind, namespace) => options.stores(kind, namespace),
       track: (p) => options.track(p),
+      metrics: options.metrics,
     });
     this.#loop = new WorkerLoop({ queue: this.#queue, reconcile: (k) => this.#reconciler.reconcile(k), workers: options.workers ?? 2, log: options.log, name: plural, ...(options.backoff ? { backoff: options.backoff } : {}) });
   }

@@ -3,6 +3,7 @@ import { apiVersionOf, matchesSelector, parseDuration, setCondition, type ApiFla
 import { kubeErrorCode, resourcePath, type EventRecorder, type KubeClient, type KubeLogger } from "@hush/kube/client";
 import type { PushOwner, SecretProvider } from "@hush/providers";
 import type { Clock } from "./clock.js";
+import type { ControllerMetrics } from "./metrics.js";
 import { stableHash } from "./data-hash.js";
 import { readTemplateSources } from "./fetch-data.js";
 import { isTerminalCode } from "./failure.js";
@@ -30,6 +31,8 @@ export interface PushReconcilerDeps {
   stores(kind: "SecretStore" | "ClusterSecretStore", namespace: string): SecretStore[];
   /** Keeps a best-effort background task (an Event) alive until shutdown. */
   track(p: Promise<void>): void;
+  /** ESO's per-PushSecret metrics (status condition, reconcile duration), under the flavour's names. */
+  readonly metrics?: ControllerMetrics | undefined;
 }
 
 const plural = "pushsecrets";
@@ -68,6 +71,29 @@ export class PushReconciler {
   }
 
   async reconcile(key: string): Promise<Result> {
+    const started = process.hrtime.bigint();
+    const { namespace: ns, name } = splitKey(key);
+    try {
+      return await this.#reconcile(key);
+    } finally {
+      if (this.#d.pushSecret(key)) this.#d.metrics?.psReconcileDuration.set({ name, namespace: ns }, Number(process.hrtime.bigint() - started));
+    }
+  }
+
+  /** Drops the metrics of a deleted PushSecret. */
+  forget(key: string): void {
+    const { namespace, name } = splitKey(key);
+    this.#d.metrics?.psReconcileDuration.remove({ name, namespace });
+    for (const status of ["True", "False"]) this.#d.metrics?.psStatusCondition.remove({ name, namespace, condition: "Ready", status });
+  }
+
+  #condition(ps: PushSecret, status: "True" | "False"): void {
+    const labels = { name: ps.metadata.name ?? "", namespace: ps.metadata.namespace ?? "", condition: "Ready" };
+    this.#d.metrics?.psStatusCondition.set({ ...labels, status }, 1);
+    this.#d.metrics?.psStatusCondition.set({ ...labels, status: status === "True" ? "False" : "True" }, 0);
+  }
+
+  async #reconcile(key: string): Promise<Result> {
     const d = this.#d;
     const ps = d.pushSecret(key);
     if (!ps) return {};
@@ -253,6 +279,7 @@ export class PushReconciler {
       syncedResourceVersion: version,
     });
     this.#event(ps, "Normal", "Synced", message);
+    this.#condition(ps, "True");
     this.#d.log.info({ key }, "pushed");
     return interval > 0 ? { requeueAfter: jitteredInterval(interval, ps.metadata.uid ?? key) } : {};
   }
@@ -265,6 +292,7 @@ export class PushReconciler {
     if (synced) status.syncedPushSecrets = synced;
     await this.#writeStatus(ps, status);
     this.#event(ps, "Warning", "Errored", message);
+    this.#condition(ps, "False");
     this.#d.log.warn({ key, code }, "push failed");
     if (isTerminalCode(code)) throw new TerminalError(code as never);
     throw new HushError(code as never, message);

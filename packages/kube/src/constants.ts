@@ -102,6 +102,10 @@ export interface ApiFlavour {
     readonly cesStatusCondition: string;
     /** ClusterExternalSecret gauge `{name,namespace}`: duration of the last reconcile in nanoseconds. */
     readonly cesReconcileDuration: string;
+    /** PushSecret gauge `{name,namespace,condition,status}`: 1 for the current Ready status, 0 for the opposite. */
+    readonly psStatusCondition: string;
+    /** PushSecret gauge `{name,namespace}`: duration of the last reconcile in nanoseconds. */
+    readonly psReconcileDuration: string;
   };
 }
 
@@ -130,6 +134,8 @@ export const hushFlavour: ApiFlavour = {
     reconcileDuration: "hush_externalsecret_reconcile_duration",
     cesStatusCondition: "hush_clusterexternalsecret_status_condition",
     cesReconcileDuration: "hush_clusterexternalsecret_reconcile_duration",
+    psStatusCondition: "hush_pushsecret_status_condition",
+    psReconcileDuration: "hush_pushsecret_reconcile_duration",
   },
 };
 
@@ -167,6 +173,9 @@ export const esoFlavour: ApiFlavour = {
     // ESO v0.16 pkg/controllers/clusterexternalsecret/cesmetrics.
     cesStatusCondition: "clusterexternalsecret_status_condition",
     cesReconcileDuration: "clusterexternalsecret_reconcile_duration",
+    // ESO v0.16 pkg/controllers/pushsecret/psmetrics.
+    psStatusCondition: "pushsecret_status_condition",
+    psReconcileDuration: "pushsecret_reconcile_duration",
   },
 };
 
