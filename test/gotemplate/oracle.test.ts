@@ -108,6 +108,19 @@ describe.skipIf(!oracle.ok)("templates against Go's text/template + Sprig", () =
     expect(new Set(live.map((r) => (r.ok ? r.output : "error"))).size).toBe(3);
   });
 
+  it("urlParse and urlJoin agree with Go on random URLs", () => {
+    const piece = fc.constantFrom("", "a", "B", "%20", "%2F", "%zz", "%25", " ", "+", ":", "@", "[", "]", "?", "#", "/", "//", ";", ",", "ü", "~", "!", "'", "*", "=", "&", "%41");
+    const text = fc.array(piece, { maxLength: 5 }).map((p) => p.join(""));
+    const url = fc.tuple(fc.constantFrom("", "http:", "HTTPS:", "mailto:", "x+y:", "1a:"), fc.constantFrom("", "//"), text, fc.constantFrom("", "@"), text, fc.constantFrom("", ":80", ":x", "]:1"), fc.constantFrom("", "/", "/p/"), text, fc.constantFrom("", "?"), text, fc.constantFrom("", "#"), text).map((p) => p.join(""));
+    const samples = fc.sample(url, { numRuns: 400, seed: 20261206 });
+    const cases: Case[] = samples.map((u, i) => ({ name: `u${i}`, template: "{{ $u := urlParse .u }}{{ toJson $u }}|{{ urlJoin $u }}", data: { u } }));
+    const live = go(cases);
+    const mismatches = cases.map((c, i) => ({ u: c.data["u"], want: goView(live[i] as GoResult), got: hush(c) })).filter(({ want, got }) => JSON.stringify(want) !== JSON.stringify(got));
+    expect(mismatches.slice(0, 5)).toEqual([]);
+    expect(live.filter((r) => r.ok).length).toBeGreaterThan(100);
+    expect(live.filter((r) => !r.ok).length).toBeGreaterThan(20);
+  });
+
   it("what hush generates Go reads, and the reverse: PKCS#12, certificates, keys, AES", () => {
     // Each engine generates material; both engines then read both sets and must agree.
     const make = `{{ $ca := genCA "Interop CA" 30 }}{{ $l := genSignedCert "leaf" (list "192.0.2.1" "2001:db8::1") (list "leaf.example") 30 $ca }}{{ $e := genPrivateKey "ecdsa" }}{{ $d := genPrivateKey "ed25519" }}{{ $s := genSelfSignedCertWithKey "ec" nil nil 5 $e }}{{ dict "ca" $ca.Cert "caKey" $ca.Key "leaf" $l.Cert "leafKey" $l.Key "ecCert" $s.Cert "ecKey" $e "edKey" $d "p12" (pemToPkcs12Pass $l.Cert $l.Key "pw") "full" (fullPemToPkcs12 (print $l.Cert $ca.Cert) $l.Key) "ecP12" (pemToPkcs12 $s.Cert $e) "aes" (encryptAES "k3y" "interop text") | toJson }}`;

@@ -4,6 +4,7 @@ import { parseAllDocuments, stringify as yamlStringify } from "yaml";
 import { goBytes, goString } from "./bytes.js";
 import { cryptoFunctions } from "./crypto.js";
 import { parseSemver, semverCompare } from "./semver.js";
+import { urlJoin, urlParse } from "./url.js";
 import { dateFunctions, randomFunctions } from "./dates.js";
 import { esoFunctions } from "./eso.js";
 import type { CallContext, ParamKind, TemplateFunction } from "./exec.js";
@@ -1158,6 +1159,25 @@ const moreSprig: Record<string, TemplateFunction> = {
     return str(t as Value) === name || `*${str(t as Value)}` === name;
   }),
   deepEqual: f(["any", "any"], (_c, [a, b]) => deepEqual(a as Value, b as Value)),
+  urlParse: f(["string"], (c, [v]) => {
+    if (str(v as Value).length > 1 << 16) c.charge(Number.MAX_SAFE_INTEGER);
+    const r = urlParse(str(v as Value));
+    if (typeof r["error"] === "string" && Object.keys(r).length === 1) return c.fail(r["error"]);
+    const m = newMap();
+    for (const [k, x] of Object.entries(r)) mapSet(m, k, x);
+    return m;
+  }),
+  urlJoin: f(["map"], (c, [d]) => {
+    const parts: Record<string, string> = {};
+    for (const k of ["scheme", "host", "path", "query", "opaque", "fragment", "userinfo"]) {
+      const x = isMap(d as Value) ? mapGet(d as GoMap, k) : undefined;
+      if (x === undefined) continue;
+      if (typeof x !== "string") return c.fail(`unable to parse ${k} key, must be of type string, but ${x === null ? "invalid" : typeName(x).startsWith("[]") ? "slice" : typeName(x).startsWith("map") ? "map" : typeName(x)} found`);
+      parts[k] = x;
+    }
+    const r = urlJoin(parts);
+    return typeof r === "string" ? r : c.fail(r.error);
+  }),
   // A *semver.Version: its argument-less methods read as fields; it prints as String().
   semver: f(["string"], (c, [v]) => {
     if (str(v as Value).length > 4096) c.charge(Number.MAX_SAFE_INTEGER);
