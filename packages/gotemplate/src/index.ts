@@ -1,8 +1,10 @@
 /**
  * Go's text/template, as External Secrets Operator renders `spec.target.template`: Go's
  * actions, pipelines, control structures, variables, whitespace trimming and
- * `define`/`template`/`block`; Go's built-in functions; Sprig's functions (without
- * environment access) and ESO's helpers; `missingkey=error`.
+ * `define`/`template`/`block`; Go's built-in functions; Sprig v3.3.0's functions as ESO
+ * v0.16.2 registers them (without environment access; `getHostByName` left out: no I/O) and
+ * ESO's helpers (YAML, PEM, certificate chains, PKCS#12, JWK); `missingkey=error`. Strings are
+ * Go's byte strings ({@link goString}, {@link goBytes}), so binary values survive.
  *
  * Every render is bounded ({@link Limits}): steps, output, the size of each value and the
  * bytes all function results add up to, nesting, and the source size. Functions that grow
@@ -10,7 +12,9 @@
  * allocating, so a hostile template fails with a `limit` {@link TemplateError} instead of
  * exhausting memory. Regular expressions use RE2 semantics (linear time).
  *
- * Pure: no clock, randomness, environment or I/O unless injected.
+ * Pure: no clock, randomness, environment or I/O unless injected. Date functions read the
+ * injected clock; random, key, certificate, bcrypt, AES and PKCS#12-writing functions need the
+ * injected random source (key pairs themselves come from Node's CSPRNG once it is given).
  */
 import { TemplateError } from "./errors.js";
 import { defaultLimits, execute, type Limits, type Usage } from "./exec.js";
@@ -29,7 +33,7 @@ export interface RenderOptions {
   readonly limits?: Partial<Limits>;
   /** The clock for time functions. Without one, they fail. */
   readonly clock?: () => Date;
-  /** Random bytes for `uuidv4` and friends. Without a source, they fail. */
+  /** Random bytes for `uuidv4`, `rand*`, salts, IVs and serials; it also enables key generation. Without a source, they fail. */
   readonly random?: (n: number) => Uint8Array;
   /** ESO's `--template-left-delimiter`/`--template-right-delimiter`. */
   readonly leftDelim?: string;
