@@ -278,6 +278,12 @@ export class Controller {
       failures: (key) => this.#loop.failures(key),
       track: (p) => this.#track(p),
       forget: (key) => this.#forget(key),
+      // VaultDynamicSecret: the generator's provider block, treated as a SecretStore of the
+      // ExternalSecret's namespace would be (credential refs there only, no ambient identity).
+      generatorProvider: (namespace, vaultSpec, retrySettings) => {
+        const store: SecretStore = { metadata: { namespace, name: "vaultdynamicsecret" }, spec: { provider: { vault: vaultSpec }, ...(retrySettings ? { retrySettings } : {}) } };
+        return options.createProvider(store.spec.provider, this.#providerContext(store, "SecretStore", () => undefined));
+      },
     });
   }
 
