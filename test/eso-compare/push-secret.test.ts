@@ -5,7 +5,8 @@
 // and the PushSecret status (Ready reason and message, syncedPushSecrets keys).
 import { join } from "node:path";
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { Controller } from "@hush/controller";
+import { Controller, createControllerMetrics } from "@hush/controller";
+import { createMetricsRegistry } from "@hush/server";
 import { KubeClient, loadKubeConfig, resourcePath } from "@hush/kube/client";
 import { createProvider } from "@hush/providers";
 import { esoCrdPaths, esoErrors, repoRoot, requireEso, requirePeer, startEso, startKube, startMoto, waitFor, type EsoHarness, type KubeHarness, type MotoHarness } from "@hush/testkit";
@@ -53,6 +54,7 @@ describe.skipIf(!peers.every((p) => p.ok))("PushSecret: hush pushes what ESO pus
   const abort = new AbortController();
   let hushDone: Promise<void> | undefined;
   const logs = new LogCollector();
+  const registry = createMetricsRegistry();
 
   const sides = () => [
     { tool: "eso", ns: esoNs, group: "external-secrets.io", storeVersion: "v1beta1", prefix: "eso" },
@@ -90,7 +92,7 @@ describe.skipIf(!peers.every((p) => p.ok))("PushSecret: hush pushes what ESO pus
       });
     }
     eso = await startEso({ kubeconfigPath: kube.kubeconfigPath, namespace: esoNs, awsEndpoint: moto.endpoint, pushSecrets: true });
-    const controller = new Controller({ client, createProvider, clientOverrides: { aws: { endpoint: moto.endpoint, stsEndpoint: moto.endpoint } }, log: logs, namespace: hushNs, backoff: { baseMs: 200, maxMs: 2_000 } });
+    const controller = new Controller({ client, createProvider, clientOverrides: { aws: { endpoint: moto.endpoint, stsEndpoint: moto.endpoint } }, log: logs, metrics: createControllerMetrics(registry), namespace: hushNs, backoff: { baseMs: 200, maxMs: 2_000 } });
     hushDone = controller.run(abort.signal);
     await waitFor(async () => controller.ready(), { what: "hush controller ready", timeoutMs: 30_000 });
   });
@@ -144,6 +146,14 @@ describe.skipIf(!peers.every((p) => p.ok))("PushSecret: hush pushes what ESO pus
     expect((await remote("eso/as-string")).tags).toEqual({ "managed-by": "external-secrets", team: "payments" });
     expect((await remote("eso/unicode")).binary).toBe("unicode-key");
     expect(JSON.parse((await remote("eso/whole")).binary!)).toEqual(source);
+    // Provider calls for the same six entries (one sync each): hush makes no more than ESO.
+    const sum = (text: string, re: RegExp) => [...text.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
+    const esoCalls = sum(await (await fetch(`${eso.metricsUrl}/metrics`)).text(), /^externalsecret_provider_api_calls_count\{[^}]*provider="AWS\/SecretsManager"[^}]*\} (\d+)/gm);
+    const hushCalls = sum(await registry.metrics(), /^hush_provider_calls_total\{provider="aws"[^}]*\} (\d+)/gm);
+    if (process.env["HUSH_REPORT"]) console.info(`AWS calls for one push of 6 entries: ESO ${esoCalls}, hush ${hushCalls}`);
+    expect(esoCalls).toBeGreaterThan(0);
+    expect(hushCalls).toBeGreaterThan(0);
+    expect(hushCalls).toBeLessThanOrEqual(esoCalls);
     // The merged object: both wrote the two properties into one JSON document.
     expect(JSON.parse((await remote("hush/merged")).binary!)).toEqual({ user: source.user, password: source.password });
   });

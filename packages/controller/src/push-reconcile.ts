@@ -65,6 +65,12 @@ function describe(err: unknown): { code: string; text: string } {
 export class PushReconciler {
   readonly #d: PushReconcilerDeps;
   readonly #namespaceReads = new Map<string, Promise<Record<string, string>>>();
+  /**
+   * The last successful sync this process recorded, per key: used while the informer has not
+   * caught up with the status write, so an event arriving meanwhile (a store turning Ready) does
+   * not push everything a second time.
+   */
+  readonly #synced = new Map<string, { version: string; at: number }>();
 
   constructor(deps: PushReconcilerDeps) {
     this.#d = deps;
@@ -82,6 +88,7 @@ export class PushReconciler {
 
   /** Drops the metrics of a deleted PushSecret. */
   forget(key: string): void {
+    this.#synced.delete(key);
     const { namespace, name } = splitKey(key);
     this.#d.metrics?.psReconcileDuration.remove({ name, namespace });
     for (const status of ["True", "False"]) this.#d.metrics?.psStatusCondition.remove({ name, namespace, condition: "Ready", status });
@@ -120,9 +127,14 @@ export class PushReconciler {
       return this.#fail(key, ps, err);
     }
     const version = syncedResourceVersion(ps as never);
-    const last = ps.status?.refreshTime ? Date.parse(ps.status.refreshTime) : 0;
-    const ready = ps.status?.conditions?.find((c) => c.type === "Ready");
-    if (ps.status?.syncedResourceVersion === version && ready?.status === "True") {
+    let last = ps.status?.refreshTime ? Date.parse(ps.status.refreshTime) : 0;
+    let synced = ps.status?.syncedResourceVersion === version && ps.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
+    const mine = this.#synced.get(key);
+    if (mine && mine.at > last) {
+      last = mine.at;
+      synced = mine.version === version;
+    }
+    if (synced) {
       if (interval === 0) return {};
       const due = last + interval;
       if (due > now) return { requeueAfter: due - now };
@@ -278,6 +290,7 @@ export class PushReconciler {
       refreshTime: nowIso,
       syncedResourceVersion: version,
     });
+    this.#synced.set(`${ps.metadata.namespace}/${ps.metadata.name}`, { version, at: now });
     this.#event(ps, "Normal", "Synced", message);
     this.#condition(ps, "True");
     this.#d.log.info({ key }, "pushed");
@@ -291,6 +304,7 @@ export class PushReconciler {
     const status: PushSecretStatus = { ...ps.status, conditions: setCondition(ps.status?.conditions, { type: "Ready", status: "False", reason: "Errored", message }, nowIso) };
     if (synced) status.syncedPushSecrets = synced;
     await this.#writeStatus(ps, status);
+    this.#synced.delete(key);
     this.#event(ps, "Warning", "Errored", message);
     this.#condition(ps, "False");
     this.#d.log.warn({ key, code }, "push failed");
