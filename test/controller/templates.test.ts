@@ -111,4 +111,58 @@ describe.skipIf(!peers.every((p) => p.ok))("templates against kube-apiserver and
     await waitForReady(env, ns, "from-cm", (r) => r.status === "True", "from-cm still Ready");
     expect(env.logs.lines.some((l) => l.includes(CANARY))).toBe(false);
   });
+
+  it("date, random, crypto and PKCS#12 functions render with the controller's clock and randomness; binary values survive", async () => {
+    // A keystore made by openssl-compatible code, stored base64 at the provider as ESO users do.
+    const { execFileSync } = await import("node:child_process");
+    const { mkdtempSync, readFileSync } = await import("node:fs");
+    const dir = mkdtempSync("/tmp/hush-tpl-");
+    execFileSync("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=keystore", "-days", "1", "-keyout", `${dir}/k.pem`, "-out", `${dir}/c.pem`], { stdio: "ignore" });
+    execFileSync("openssl", ["pkcs12", "-export", "-inkey", `${dir}/k.pem`, "-in", `${dir}/c.pem`, "-passout", "pass:s3cret", "-out", `${dir}/ks.p12`], { stdio: "ignore" });
+    await putRemote(env, "tpl/keystore", JSON.stringify({ ks: readFileSync(`${dir}/ks.p12`).toString("base64") }));
+    const before = new Date().getUTCFullYear();
+    await createEs(env, ns, "generated", {
+      secretStoreRef: { name: "aws" },
+      refreshInterval: "1h",
+      target: {
+        template: {
+          data: {
+            year: '{{ now | date "2006" }}',
+            password: "{{ randAlphaNum 24 }}",
+            cert: '{{ (genSelfSignedCert "svc.example" (list "10.0.0.1") (list "svc.example") 30).Cert }}',
+            "tls.key": '{{ .ks | b64dec | pkcs12keyPass "s3cret" }}',
+            "tls.crt": '{{ .ks | b64dec | pkcs12certPass "s3cret" }}',
+            "keystore.p12": '{{ .ks | b64dec }}',
+          },
+        },
+      },
+      dataFrom: [{ extract: { key: "tpl/keystore" } }],
+    });
+    const s = await waitForSecret(env, ns, "generated", (d) => d["year"] !== undefined, "generated rendered");
+    const d = decoded(s);
+    expect(Number(d["year"])).toBeGreaterThanOrEqual(before);
+    expect(d["password"]).toMatch(/^[A-Za-z0-9]{24}$/);
+    const { X509Certificate, createPrivateKey } = await import("node:crypto");
+    expect(new X509Certificate(d["cert"] ?? "").subject).toBe("CN=svc.example");
+    expect(createPrivateKey(d["tls.key"] ?? "").export({ type: "pkcs8", format: "pem" })).toBe(createPrivateKey(readFileSync(`${dir}/k.pem`)).export({ type: "pkcs8", format: "pem" }));
+    expect(new X509Certificate(d["tls.crt"] ?? "").raw).toEqual(new X509Certificate(readFileSync(`${dir}/c.pem`)).raw);
+    // The binary keystore reaches the Secret byte for byte (Go strings are bytes).
+    expect(Buffer.from(s.data?.["keystore.p12"] ?? "", "base64")).toEqual(readFileSync(`${dir}/ks.p12`));
+    await waitForReady(env, ns, "generated", (r) => r.status === "True", "generated Ready");
+  });
+
+  it("a tenant's template that generates keys in a loop is stopped by the budget, quickly, and fails only itself", async () => {
+    const started = Date.now();
+    await createEs(env, ns, "keygen", {
+      secretStoreRef: { name: "aws" },
+      target: { template: { data: { keys: '{{ range until 1000 }}{{ genPrivateKey "rsa" | len }}{{ end }}' } } },
+      dataFrom: dataFromDb,
+    });
+    const es = await waitForReady(env, ns, "keygen", (r) => r.status === "False", "keygen not Ready");
+    expect(ready(es).message).toMatch(/HUSH_ERR_CONTROLLER_TEMPLATE/);
+    expect(ready(es).message).toMatch(/exceeds/);
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(await getSecret(env, ns, "keygen")).toBeUndefined();
+    await waitForReady(env, ns, "from-cm", (r) => r.status === "True", "from-cm still Ready");
+  });
 });
