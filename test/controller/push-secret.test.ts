@@ -199,6 +199,12 @@ describe.skipIf(!peers.every((p) => p.ok))("PushSecret to AWS Secrets Manager (m
     expect(readyOf(await waitPs(env, c, "y", (p) => readyOf(p).status === "False", "namespace not admitted")).message).toContain("HUSH_ERR_CONTROLLER_STORE_NOT_ALLOWED");
     expect(await remote(env, `${c}/y`)).toBeUndefined();
 
+    // A service-account token Secret of the namespace is never pushed out of the cluster.
+    await env.client.request("POST", secretsPath(a), { body: { metadata: { name: "sa-token", annotations: { "kubernetes.io/service-account.name": "default" } }, type: "kubernetes.io/service-account-token", stringData: { token: "not-a-real-token" } } });
+    await createPs(env, a, "tok", { secretStoreRefs: [{ name: "aws" }], selector: { secret: { name: "sa-token" } }, data: [{ match: { secretKey: "token", remoteRef: { remoteKey: `${a}/tok` } } }] });
+    expect(readyOf(await waitPs(env, a, "tok", (p) => readyOf(p).status === "False", "token Secret refused")).message).toContain("never pushed");
+    expect(await remote(env, `${a}/tok`)).toBeUndefined();
+
     // generatorRef is refused by the API server, naming the field.
     const gen = await env.client
       .request("POST", psPath(c), { body: { apiVersion: "hush.dev/v1alpha1", kind: "PushSecret", metadata: { name: "gen" }, spec: { secretStoreRefs: [{ name: "aws" }], selector: { generatorRef: { kind: "Password", name: "p" } } } } })

@@ -7,6 +7,7 @@ import type { ControllerMetrics } from "./metrics.js";
 import { stableHash } from "./data-hash.js";
 import { readTemplateSources } from "./fetch-data.js";
 import { isTerminalCode } from "./failure.js";
+import { privilegedSecretTypes } from "./plan-secret.js";
 import { parseStoreKey, planCleanup, planPush, pushSourceData, validatePushSecret, withoutSynced, withSynced, type PlannedDelete, type SyncedMap } from "./push-plan.js";
 import type { ReaderCache } from "./reader-cache.js";
 import { jitteredInterval, syncedResourceVersion } from "./refresh.js";
@@ -145,6 +146,8 @@ export class PushReconciler {
     try {
       const secret = await d.client.get<Secret>(resourcePath({ version: "v1", plural: "secrets", namespace, name: ps.spec.selector.secret!.name! }));
       if (!secret) throw new HushError("HUSH_ERR_CONTROLLER_PUSH_SOURCE_NOT_FOUND", `secret ${ps.spec.selector.secret!.name} not found in the PushSecret's namespace`);
+      // Tokens are credentials of the cluster itself: never carried out of it.
+      if (secret.type && privilegedSecretTypes.has(secret.type)) throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `secret ${ps.spec.selector.secret!.name} has type ${secret.type}, which is never pushed`);
       const raw = Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, "base64"))]));
       const sources = ps.spec.template?.templateFrom?.length ? await readTemplateSources({ metadata: ps.metadata, spec: { target: { template: ps.spec.template } } }, this.#templateReader(namespace)) : undefined;
       const data = pushSourceData(ps, raw, sources);
