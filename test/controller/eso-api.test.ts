@@ -194,7 +194,8 @@ spec:
     ["spec.target.template.metadata.finalizers", { target: { template: { metadata: { finalizers: ["example.com/keep"] } } } }],
     ["spec.syncWindows", { syncWindows: { kind: "Allow", windows: [{ schedule: "0 * * * *", duration: "1h" }] } }],
     ["spec.dataFrom[].rewrite[].merge", { dataFrom: [{ extract: { key: "eso/db" }, rewrite: [{ merge: { into: "all" } }] }] }],
-    ["sourceRef.generatorRef", { dataFrom: [{ sourceRef: { generatorRef: { apiVersion: "generators.external-secrets.io/v1alpha1", kind: "Password", name: "pw" } } }] }],
+    // Under dataFrom[] Password, UUID and VaultDynamicSecret are served (test/controller/generators.test.ts); under data[] ESO has none.
+    ["sourceRef.generatorRef", { data: [{ secretKey: "x", remoteRef: { key: "eso/api" }, sourceRef: { generatorRef: { apiVersion: "generators.external-secrets.io/v1alpha1", kind: "Password", name: "pw" } } }] }],
   ] as const)("an ExternalSecret using %s is refused by the API server, not pruned", async ([field, extra]) => {
     const manifest = stringify({
       apiVersion: "external-secrets.io/v1beta1",
