@@ -5,6 +5,7 @@
  * the caller's. `time.Local` is UTC, as in ESO's container image, which sets no zone.
  */
 import { GoTime } from "./value.js";
+import { zoneAbbreviations } from "./zones.js";
 
 const NS = 1_000_000_000n;
 const longMonths = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
@@ -100,7 +101,28 @@ export function inZone(t: GoTime, zone: string): GoTime | null {
   const off = fmt.formatToParts(date).find((p) => p.type === "timeZoneName")?.value ?? "GMT";
   const m = /^GMT(?:([+-])(\d{2}):(\d{2})(?::(\d{2}))?)?$/.exec(off);
   const offset = m?.[1] ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 3600 + Number(m[3]) * 60 + Number(m[4] ?? 0)) : 0;
-  return new GoTime(t.ns, offset, abbreviation(zone, date, offset));
+  return new GoTime(t.ns, offset, tzdataAbbreviation(zone, fmt.resolvedOptions().timeZone, ms, offset) ?? abbreviation(zone, date, offset));
+}
+
+const parsedZones = new Map<string, { since: number; offset: number; abbr: string }[]>();
+
+/** The abbreviation Go's tzdata shows for this zone at this offset and instant (zones.ts), if known. */
+function tzdataAbbreviation(zone: string, canonical: string, ms: number, offset: number): string | undefined {
+  const name = Object.hasOwn(zoneAbbreviations, zone) ? zone : Object.hasOwn(zoneAbbreviations, canonical) ? canonical : undefined;
+  if (name === undefined) return undefined;
+  let entries = parsedZones.get(name);
+  if (!entries) {
+    entries = (zoneAbbreviations[name] as string).split(";").map((e) => {
+      const [since, off, abbr] = e.split(",") as [string, string, string];
+      return { since: parseInt(since, 36) * 3_600_000, offset: parseInt(off, 36), abbr };
+    });
+    parsedZones.set(name, entries);
+  }
+  const same = entries.filter((e) => e.offset === offset);
+  if (same.length === 0) return undefined;
+  let pick = same[0];
+  for (const e of same) if (e.since <= ms) pick = e;
+  return pick?.abbr;
 }
 
 /**
