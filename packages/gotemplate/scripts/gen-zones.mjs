@@ -1,13 +1,13 @@
 // Writes src/zones.ts: the zone abbreviations Go's tzdata gives (`EST`, `CEST`, `+03`), which the
 // ICU data in Node lacks for many zones. Asks the Go reference renderer (gotemplate-oracle, built
-// by scripts/peers.d/80-gotemplate-oracle.sh) for each IANA zone in January and July of every
-// year from 1970 to 2040 and keeps each change. Run: node packages/gotemplate/scripts/gen-zones.mjs
+// by scripts/peers.d/80-gotemplate-oracle.sh) for each IANA zone in every month of every
+// year from 1850 to 2040 and keeps each change. Run: node packages/gotemplate/scripts/gen-zones.mjs
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 
 const zones = Intl.supportedValuesOf("timeZone").filter((z) => z !== "UTC");
 const instants = [];
-for (let y = 1970; y <= 2040; y++) for (const m of [0, 6]) instants.push(Date.UTC(y, m, 15) / 1000);
+for (let y = 1850; y <= 2040; y++) for (let m = 0; m < 12; m++) instants.push(Date.UTC(y, m, 15) / 1000);
 const cases = [];
 for (const z of zones) {
   // One case per zone; its output lists "offset abbreviation" per instant.

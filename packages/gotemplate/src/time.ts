@@ -414,7 +414,7 @@ function lookup(tab: string[], s: string, len?: number): [number, string] {
  * does not match, as Go returns an error.
  */
 export function parseTime(layout: string, value: string): GoTime {
-  let year = 1;
+  let year = 0; // Go: an omitted year is 0 (January 1, year 0)
   let month = -1;
   let day = -1;
   let yday = -1;
@@ -425,6 +425,7 @@ export function parseTime(layout: string, value: string): GoTime {
   let pmSet = false;
   let amSet = false;
   let zoneOffset: number | null = null;
+  let utc = false; // "Z" or "UTC" in the value: the result is in UTC whatever else was read
   let zoneName = "";
   let rest = layout;
   let v = value;
@@ -494,8 +495,8 @@ export function parseTime(layout: string, value: string): GoTime {
         case "UnderYearDay":
         case "ZeroYearDay":
           for (let i = 0; i < 2 && ch.std === "UnderYearDay" && v[0] === " "; i++) v = v.slice(1);
+          // Any one to three digits; checked against the year at the end, as Go does.
           [yday, v] = getnum3(v, ch.std === "ZeroYearDay");
-          if (yday < 1 || yday > 366) bad();
           break;
         case "Hour":
           [hour, v] = getnum(v, false);
@@ -537,15 +538,15 @@ export function parseTime(layout: string, value: string): GoTime {
           break;
         }
         case "TZ": {
-          if (v.length >= 3 && v.startsWith("UTC")) {
-            zoneName = "UTC";
+          if (v.startsWith("UTC")) {
+            utc = true;
             v = v.slice(3);
             break;
           }
-          const m = /^[A-Z]{3,5}|^[+-]\d{2,4}/.exec(v);
-          if (!m) bad();
-          zoneName = m![0];
-          v = v.slice(zoneName.length);
+          const n = parseTimeZone(v);
+          if (n === 0) bad();
+          zoneName = v.slice(0, n);
+          v = v.slice(n);
           break;
         }
         case "Frac0": {
@@ -559,8 +560,9 @@ export function parseTime(layout: string, value: string): GoTime {
         }
         case "Frac9": {
           if (v.length < 2 || (v[0] !== "." && v[0] !== ",") || !isDigitAt(v, 1)) break;
+          // Any number of digits, as the seconds case takes them.
           let i = 0;
-          while (i + 1 < v.length && i < 9 && isDigitAt(v, i + 1)) i++;
+          while (i + 1 < v.length && isDigitAt(v, i + 1)) i++;
           nsec = fracNs(v.slice(1, 1 + i));
           v = v.slice(1 + i);
           break;
@@ -568,8 +570,7 @@ export function parseTime(layout: string, value: string): GoTime {
         default: {
           if (ch.std.startsWith("ISO8601") && v.length >= 1 && v[0] === "Z") {
             v = v.slice(1);
-            zoneOffset = 0;
-            zoneName = "UTC";
+            utc = true;
             break;
           }
           const colon = ch.std.includes("Colon");
@@ -596,7 +597,7 @@ export function parseTime(layout: string, value: string): GoTime {
   if (yday >= 0) {
     let m = 0;
     let d = yday;
-    if (yday > 365 && !isLeap(year)) bad();
+    if (yday < 1 || yday > (isLeap(year) ? 366 : 365)) bad();
     const mdays = [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
     while (d > mdays[m]!) d -= mdays[m++]!;
     if (month >= 0 && month !== m + 1) bad();
@@ -610,21 +611,42 @@ export function parseTime(layout: string, value: string): GoTime {
   const mdays = [31, isLeap(year) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
   if (day < 1 || day > mdays[month - 1]!) throw new ParseError(`parsing time ${JSON.stringify(value)}: day out of range`);
   const wall = (daysFromCivil(year, month, day) * 86400n + BigInt(hour * 3600 + min * 60 + sec)) * NS + BigInt(nsec);
+  if (utc) return new GoTime(wall, 0, "UTC");
   if (zoneOffset !== null) {
-    // An offset that is Local's (UTC) gives Local; any other a fixed zone without a name.
-    return zoneOffset === 0 ? new GoTime(wall, 0, "UTC") : new GoTime(wall - BigInt(zoneOffset) * NS, zoneOffset, "");
+    // Local (UTC) when the offset and name are its own; otherwise a fixed zone of that name.
+    if (zoneOffset === 0 && (zoneName === "" || zoneName === "UTC")) return new GoTime(wall, 0, "UTC");
+    return new GoTime(wall - BigInt(zoneOffset) * NS, zoneOffset, zoneName);
   }
   if (zoneName !== "") {
-    if (zoneName === "UTC") return new GoTime(wall, 0, "UTC");
-    const m = /^([+-])(\d{2})(\d{2})?$/.exec(zoneName);
-    if (m) {
-      const off = (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 3600 + Number(m[3] ?? 0) * 60);
-      return new GoTime(wall - BigInt(off) * NS, off, zoneName);
-    }
-    // An abbreviation Local (UTC) does not know: a fabricated zone of that name at offset 0.
-    return new GoTime(wall, 0, zoneName);
+    // A name Local (UTC) does not know: a fixed zone of that name, at the offset of a GMT+n
+    // name and 0 otherwise; the wall clock read is taken as UTC (Go does the same).
+    const offset = zoneName.length > 3 && zoneName.startsWith("GMT") ? Number(zoneName.slice(3)) * 3600 : 0;
+    return new GoTime(wall, offset, zoneName);
   }
   return new GoTime(wall, 0, "UTC");
+}
+
+/** Go's parseTimeZone: the length of a zone abbreviation at the start of `v`, or 0. */
+function parseTimeZone(v: string): number {
+  if (v.length < 3) return 0;
+  if (v.startsWith("ChST") || v.startsWith("MeST")) return 4;
+  if (v.startsWith("GMT")) return v.length === 3 ? 3 : 3 + signedOffset(v.slice(3));
+  if (v[0] === "+" || v[0] === "-") return signedOffset(v);
+  let upper = 0;
+  while (upper < 6 && upper < v.length && v[upper]! >= "A" && v[upper]! <= "Z") upper++;
+  if (upper === 3) return 3;
+  if (upper === 4 && (v[3] === "T" || v.startsWith("WITA"))) return 4;
+  if (upper === 5 && v[4] === "T") return 5;
+  return 0;
+}
+
+/** Go's parseSignedOffset: "+5", "-03" (hours up to 23), else 0. */
+function signedOffset(v: string): number {
+  if (v[0] !== "+" && v[0] !== "-") return 0;
+  let i = 1;
+  while (isDigitAt(v, i)) i++;
+  if (i === 1 || Number(v.slice(1, i)) > 23) return 0;
+  return i;
 }
 
 function fracNs(digits: string): number {

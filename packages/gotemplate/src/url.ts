@@ -1,7 +1,9 @@
 /**
  * Sprig's `urlParse` and `urlJoin` on a port of Go's net/url (Parse, String, escaping), as
- * ESO builds it (Go 1.24: a host's port is after its last colon). Works on the string's bytes.
+ * the reference renderer builds it (a host's port after its last colon; an IP literal in
+ * brackets must be IPv6). Works on the string's bytes.
  */
+import { isIPv6 } from "node:net";
 import { goBytes, goString } from "./bytes.js";
 
 type Mode = "path" | "pathSegment" | "host" | "zone" | "userPassword" | "queryComponent" | "fragment";
@@ -122,12 +124,15 @@ function parseHost(host: string): string {
     if (close < 0) throw new UrlError("missing ']' in host");
     const colonPort = host.slice(close + 1);
     if (!validOptionalPort(colonPort)) throw new UrlError(`invalid port ${JSON.stringify(colonPort)} after host`);
-    const zone = host.slice(0, close).indexOf("%25");
-    if (zone >= 0) {
-      const hostPart = unescape(host.slice(0, zone), "host");
-      const zonePart = unescape(host.slice(zone, close), "zone");
-      return hostPart + zonePart + unescape(host.slice(close), "host");
-    }
+    const colonPortText = unescape(colonPort, "host");
+    const inner = host.slice(1, close);
+    const zone = inner.indexOf("%25");
+    const name = zone >= 0 ? unescape(inner.slice(0, zone), "host") + unescape(inner.slice(zone), "zone") : unescape(inner, "host");
+    // Go (1.25+) checks the literal is an IPv6 address (netip.ParseAddr, not IPv4).
+    const at = name.indexOf("%");
+    const addr = at >= 0 ? name.slice(0, at) : name;
+    if (!isIPv6(addr) || (at >= 0 && at === name.length - 1)) throw new UrlError(`invalid host: ParseAddr(${JSON.stringify(name)}): invalid IP address`);
+    return `[${name}]${colonPortText}`;
   } else {
     const i = host.lastIndexOf(":");
     if (i !== -1) {
