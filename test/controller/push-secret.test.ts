@@ -234,6 +234,13 @@ describe.skipIf(!peers.every((p) => p.ok))("PushSecret to AWS Secrets Manager (m
     await env.client.request("PATCH", psPath(ns, "del"), { body: { spec: { data: [{ match: { secretKey: "a", remoteRef: { remoteKey: `${ns}/a` } } }] } }, contentType: "application/merge-patch+json" });
     await waitFor(async () => (await remote(env, `${ns}/b`))?.deleted === true, { what: "dropped entry deleted remotely" });
     await waitPs(env, ns, "del", (p) => Object.keys(p.status?.syncedPushSecrets?.["SecretStore/aws"] ?? {}).join() === `${ns}/a`, "status lists a only");
+    // Pushed again while in its recovery window: restored and updated, not stuck.
+    await env.client.request("PATCH", psPath(ns, "del"), { body: { spec: { data: [{ match: { secretKey: "a", remoteRef: { remoteKey: `${ns}/a` } } }, { match: { secretKey: "a", remoteRef: { remoteKey: `${ns}/b` } } }] } }, contentType: "application/merge-patch+json" });
+    await waitFor(async () => (await remote(env, `${ns}/b`))?.value === "va", { what: "deleted secret restored with the new value" }).catch(async (err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(readyOf(await getPs(env, ns, "del")))} ${JSON.stringify(await remote(env, `${ns}/b`))}`);
+    });
+    await env.client.request("PATCH", psPath(ns, "del"), { body: { spec: { data: [{ match: { secretKey: "a", remoteRef: { remoteKey: `${ns}/a` } } }] } }, contentType: "application/merge-patch+json" });
+    await waitFor(async () => (await remote(env, `${ns}/b`))?.deleted === true, { what: "deleted again" });
 
     // Provider unreachable while the PushSecret is deleted: nothing deleted, the finalizer holds, status says why.
     await env.relay.cut();

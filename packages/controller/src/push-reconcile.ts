@@ -168,7 +168,7 @@ export class PushReconciler {
           d.log.debug?.({ key, store: p.store, remoteKey: p.statusKey, outcome }, "pushed");
         } catch (err) {
           previous = mergeSynced(synced, previous);
-          throw new HushError(isHushError(err) ? err.code : "HUSH_ERR_CONTROLLER_PROVIDER", `could not write remote ref ${p.statusKey} to target secretstore ${p.store}: ${describe(err).text}`);
+          throw new HushError(isHushError(err) ? err.code : "HUSH_ERR_CONTROLLER_PROVIDER", `could not write remote ref ${p.statusKey} to target secretstore ${p.store}: ${isHushError(err) ? err.message : "unexpected error"}`);
         }
         synced = withSynced(synced, p.store, p.statusKey, p.entry);
       }
@@ -249,7 +249,7 @@ export class PushReconciler {
         d.log.info({ pushSecret: `${namespace}/${ps.metadata.name}`, store: del.store, remoteKey: del.statusKey, outcome }, "remote secret deleted");
         left = withoutSynced(left, del.store, del.statusKey);
       } catch (err) {
-        return { left, error: new HushError(isHushError(err) ? err.code : "HUSH_ERR_CONTROLLER_PROVIDER", `could not delete remote ref ${del.statusKey} from secretstore ${del.store}: ${describe(err).text}`) };
+        return { left, error: new HushError(isHushError(err) ? err.code : "HUSH_ERR_CONTROLLER_PROVIDER", `could not delete remote ref ${del.statusKey} from secretstore ${del.store}: ${isHushError(err) ? err.message : "unexpected error"}`) };
       }
     }
     return { left };

@@ -4,6 +4,7 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
+  RestoreSecretCommand,
   TagResourceCommand,
   type GetSecretValueCommandOutput,
   type SecretsManagerClient,
@@ -106,10 +107,17 @@ export class AwsPusher {
     this.#h = host;
   }
 
-  /** The current value of `id`, or undefined when it does not exist. */
-  async #current(id: string, signal?: AbortSignal): Promise<GetSecretValueCommandOutput | undefined> {
+  /** The current value of `id`; undefined when it does not exist, `"deleted"` while it waits in its recovery window. */
+  async #current(id: string, signal?: AbortSignal): Promise<GetSecretValueCommandOutput | "deleted" | undefined> {
     try {
-      return await this.#h.call("GetSecretValue", `get secret ${describeKey(id)}`, () => this.#h.client.send(new GetSecretValueCommand({ SecretId: id }), { abortSignal: signal }), signal);
+      return await this.#h.call("GetSecretValue", `get secret ${describeKey(id)}`, async () => {
+        try {
+          return await this.#h.client.send(new GetSecretValueCommand({ SecretId: id }), { abortSignal: signal });
+        } catch (err) {
+          if (scheduledForDeletion(err)) return "deleted" as const;
+          throw err;
+        }
+      }, signal);
     } catch (err) {
       if ((err as { code?: string }).code === "HUSH_ERR_PROVIDERS_NOT_FOUND") return undefined;
       throw err;
@@ -124,7 +132,8 @@ export class AwsPusher {
   }
 
   async exists(ref: PushRef, signal?: AbortSignal): Promise<boolean> {
-    return (await this.#current(this.#h.key(ref.remoteKey), signal)) !== undefined;
+    const current = await this.#current(this.#h.key(ref.remoteKey), signal);
+    return current !== undefined && current !== "deleted";
   }
 
   /**
@@ -133,10 +142,21 @@ export class AwsPusher {
    * namespace owns. A `property` is merged into the remote JSON object. Binary by default
    * (`secretPushFormat: string` in the metadata for text), as ESO.
    */
-  async push(req: PushRequest, signal?: AbortSignal): Promise<PushOutcome> {
+  async push(req: PushRequest, signal?: AbortSignal, restored = false): Promise<PushOutcome> {
     const id = this.#h.key(req.ref.remoteKey);
     const settings = awsPushSettings(req.metadata, req.owner);
-    const existing = await this.#current(id, signal);
+    const current = await this.#current(id, signal);
+    if (current === "deleted") {
+      // Deleted by a PushSecret of this namespace (Delete policy) and pushed again: restore it,
+      // then update it as any other. Anyone else's is left alone (ESO stays stuck here).
+      if (restored || ownershipOf(await this.#tags(id, signal), req.owner) !== "owned") throw notManagedError("aws secretsmanager", id, "other-owner");
+      await this.#h.call("RestoreSecret", `restore secret ${describeKey(id)}`, () => this.#h.client.send(new RestoreSecretCommand({ SecretId: id }), { abortSignal: signal }), signal);
+      return this.push(req, signal, true);
+    }
+    const existing = current;
+    // Ownership first: nothing about a secret that is not ours (not even whether it is JSON) decides anything.
+    const ownership = existing ? ownershipOf(await this.#tags(id, signal), req.owner) : undefined;
+    if (ownership === "unmanaged" || ownership === "other-owner") throw notManagedError("aws secretsmanager", id, ownership);
     let value = req.value;
     if (req.ref.property) {
       value = new TextEncoder().encode(setJsonProperty(existing ? textOf(existing) : "", req.ref.property, Buffer.from(req.value).toString("utf8"), id));
@@ -152,8 +172,6 @@ export class AwsPusher {
         ), signal);
       return "created";
     }
-    const ownership = ownershipOf(await this.#tags(id, signal), req.owner);
-    if (ownership === "unmanaged" || ownership === "other-owner") throw notManagedError("aws secretsmanager", id, ownership);
     const arn = existing.ARN ?? id;
     if (ownership === "adoptable") {
       await this.#h.call("TagResource", `tag secret ${describeKey(id)}`, () =>
@@ -177,7 +195,7 @@ export class AwsPusher {
   async delete(ref: PushRef, owner: PushOwner, signal?: AbortSignal): Promise<DeleteOutcome> {
     const id = this.#h.key(ref.remoteKey);
     const existing = await this.#current(id, signal);
-    if (!existing) return "absent";
+    if (!existing || existing === "deleted") return "absent";
     if (ownershipOf(await this.#tags(id, signal), owner) !== "owned") return "kept-unmanaged";
     const arn = existing.ARN ?? id;
     if (ref.property) {
@@ -193,6 +211,12 @@ export class AwsPusher {
     await this.#h.call("DeleteSecret", `delete secret ${describeKey(id)}`, () => this.#h.client.send(new DeleteSecretCommand({ SecretId: arn }), { abortSignal: signal }), signal);
     return "deleted";
   }
+}
+
+/** AWS refuses to create a name whose secret waits in its recovery window (read only to recognise that, never kept). */
+function scheduledForDeletion(err: unknown): boolean {
+  const e = err as { name?: unknown; message?: unknown } | null;
+  return e?.name === "InvalidRequestException" && typeof e.message === "string" && /scheduled for deletion|marked (for )?delet/i.test(e.message.slice(0, 500));
 }
 
 function textOf(v: GetSecretValueCommandOutput): string {
