@@ -60,8 +60,8 @@ describe.skipIf(!oracle.ok)("templates against Go's text/template + Sprig", () =
   });
 
   it("random pipelines over random secret values render byte for byte as Go does", () => {
-    const unary = ["upper", "lower", "trim", "title", "b64enc", "sha256sum", "quote", "squote", "nospace", "toJson", "len", "toString", "initials", "urlquery", "html", "js", "b32enc", "adler32sum"];
-    const binary = ['replace "a" "-"', 'trimPrefix "x"', 'trimSuffix "y"', "indent 2", "nindent 1", "repeat 2", "trunc 3", "substr 1 4", 'default "dflt"', 'printf "%s|%q|%v"', 'contains "ab"', 'hasPrefix "a"', 'splitList ","', 'regexFind "[a-z]+"', 'regexReplaceAll "[0-9]" "#"', 'cat "z"', "abbrev 5", "wrap 4"];
+    const unary = ["upper", "lower", "trim", "title", "b64enc", "sha256sum", "quote", "squote", "nospace", "toJson", "len", "toString", "initials", "urlquery", "html", "js", "b32enc", "adler32sum", "base", "dir", "clean", "ext", "isAbs", "osBase", "toDecimal", "camelcase", "b64enc | b64dec", "sha1sum"];
+    const binary = ['replace "a" "-"', 'trimPrefix "x"', 'trimSuffix "y"', "indent 2", "nindent 1", "repeat 2", "trunc 3", "substr 1 4", 'default "dflt"', 'printf "%s|%q|%v"', 'contains "ab"', 'hasPrefix "a"', 'splitList ","', 'regexFind "[a-z]+"', 'regexReplaceAll "[0-9]" "#"', 'cat "z"', "abbrev 5", "wrap 4", 'wrapWith 3 "|"', "abbrevboth 2 8", 'trimall "a"', 'semverCompare ">=1.0"'];
     const stage = fc.oneof(fc.constantFrom(...unary), fc.constantFrom(...binary));
     // Secret data reaches templates as decoded UTF-8, so values are well-formed strings.
     const value = fc.oneof(fc.string({ maxLength: 24 }), fc.string({ unit: "grapheme", maxLength: 12 }).filter((s) => s.isWellFormed()), fc.constantFrom("", " a b ", "a,b,,c", "x1y2", "<&>\"'", "line1\nline2", "ÄÖü é"));
@@ -74,7 +74,7 @@ describe.skipIf(!oracle.ok)("templates against Go's text/template + Sprig", () =
     );
     // hush strings are UTF-8 text: a byte-wise cut (trunc, substr, abbrev) inside a multi-byte
     // character gives U+FFFD where Go keeps the raw bytes, so those run on ASCII values.
-    const byteCut = /^(trunc|substr|abbrev)/;
+    const byteCut = /^(trunc|substr|abbrev|wrapWith)/;
     const ascii = (s: string) => s.replace(/[^\x00-\x7f]/g, "a");
     const caseArb = fc
       .record({ stages: fc.array(stage, { minLength: 1, maxLength: 3 }), v: value, w: value, shape })

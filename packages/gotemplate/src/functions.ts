@@ -263,6 +263,31 @@ function toInt64(v: Value): bigint {
   return 0n;
 }
 
+/**
+ * Go's strings.ToUpper/ToLower map rune by rune (Unicode simple case mapping); JavaScript also
+ * applies the special casings that change length (ß → SS, ΐ → Ϊ́), which Go leaves alone.
+ */
+function simpleCase(s: string, upper: boolean): string {
+  // ASCII needs no care; elsewhere context (final sigma) and expansions differ from Go.
+  if (/^[\x00-\x7f]*$/.test(s)) return upper ? s.toUpperCase() : s.toLowerCase();
+  let out = "";
+  for (const ch of s) {
+    if (!upper && ch === "\u0130") {
+      out += "i";
+      continue;
+    }
+    const m = upper ? ch.toUpperCase() : ch.toLowerCase();
+    out += [...m].length === 1 ? m : ch;
+  }
+  return out;
+}
+
+/** unicode.ToTitle of one letter: the digraphs have title forms of their own (ǅ, ǈ, ǋ, ǲ). */
+function titleRune(l: string): string {
+  const digraph: Record<string, string> = { "\u01c4": "\u01c5", "\u01c5": "\u01c5", "\u01c6": "\u01c5", "\u01c7": "\u01c8", "\u01c8": "\u01c8", "\u01c9": "\u01c8", "\u01ca": "\u01cb", "\u01cb": "\u01cb", "\u01cc": "\u01cb", "\u01f1": "\u01f2", "\u01f2": "\u01f2", "\u01f3": "\u01f2" };
+  return digraph[l] ?? simpleCase(l, true);
+}
+
 /** cast's trimZeroDecimal: "3.0" → "3"; anything else unchanged. */
 function trimZeroDecimal(s: string): string {
   let foundZero = false;
@@ -629,10 +654,10 @@ function filterPEM(c: CallContext, pemType: string, input: string): string {
 
 const sprig: Record<string, TemplateFunction> = {
   // strings
-  upper: f(["string"], (_c, [s]) => str(s as Value).toUpperCase()),
-  lower: f(["string"], (_c, [s]) => str(s as Value).toLowerCase()),
+  upper: f(["string"], (_c, [s]) => simpleCase(str(s as Value), true)),
+  lower: f(["string"], (_c, [s]) => simpleCase(str(s as Value), false)),
   // strings.Title: a letter after an ASCII non-alphanumeric (not _) or a space starts a word.
-  title: f(["string"], (_c, [s]) => str(s as Value).replace(/(^|[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f\s])(\p{L})/gu, (_m, p: string, l: string) => p + l.toUpperCase())),
+  title: f(["string"], (_c, [s]) => str(s as Value).replace(/(^|[\x00-\x2f\x3a-\x40\x5b-\x5e\x60\x7b-\x7f\s])(\p{L})/gu, (_m, p: string, l: string) => p + titleRune(l))),
   untitle: f(["string"], (_c, [s]) => str(s as Value).replace(/(^|\s)(\p{L})/gu, (_m, p: string, l: string) => p + l.toLowerCase())),
   trim: f(["string"], (_c, [s]) => trimSpace(str(s as Value))),
   trimAll: f(["string", "string"], (_c, [cut, s]) => {
