@@ -239,7 +239,6 @@ export class Controller {
               : {}),
           })
         : undefined;
-    this.#reconciler = new Reconciler({
     this.#push =
       (options.pushSecrets ?? true)
         ? new PushSecretController({
@@ -256,10 +255,11 @@ export class Controller {
             ...(options.backoff ? { backoff: options.backoff } : {}),
             store: (ref, namespace) => this.#store(ref, namespace),
             stores: (kind, namespace) => (kind === "ClusterSecretStore" ? this.#clusterStores.list() : this.#stores.list().filter((s) => s.metadata.namespace === namespace)),
-            metrics: options.metrics,
             track: (p) => this.#track(p),
+            metrics: options.metrics,
           })
         : undefined;
+    this.#reconciler = new Reconciler({
       client: options.client,
       clock: this.#clock,
       log: options.log,
@@ -306,6 +306,7 @@ export class Controller {
     await Promise.all([this.#secrets.start(), this.#stores.start(), this.#clusterStores.start()]);
     // Before the ExternalSecret informer, so its first events already find the ClusterExternalSecrets.
     await this.#ces?.start();
+    await this.#push?.start();
     await this.#es.start();
     this.#started = true;
     this.#o.log.info({ workers: this.#o.workers ?? 8, namespace: this.#o.namespace ?? "*" }, "controller started");
@@ -313,7 +314,6 @@ export class Controller {
     const seen = new Map<string, number>();
     const depth = setInterval(() => {
       this.#o.metrics?.queueDepth.set(this.#queue.length);
-    await this.#push?.start();
       for (const [name, i] of [["externalsecrets", this.#es], ["secrets", this.#secrets], ["secretstores", this.#stores], ["clustersecretstores", this.#clusterStores]] as const) {
         const delta = i.stats.livenessRestarts - (seen.get(name) ?? 0);
         if (delta > 0) this.#o.metrics?.informerRestarts.inc({ informer: name }, delta);
@@ -327,6 +327,7 @@ export class Controller {
     this.#queue.shutDown();
     this.#storeQueue.shutDown();
     this.#ces?.shutDown();
+    this.#push?.shutDown();
     await Promise.all(loops);
     await Promise.all([...this.#background]);
     await Promise.all([...informers.map((i) => i.stop()), this.#ces?.stop(), this.#push?.stop()]);
@@ -334,7 +335,6 @@ export class Controller {
     this.#o.log.info({}, "controller stopped");
   }
 
-    this.#push?.shutDown();
   #track(p: Promise<void>): void {
     this.#background.add(p);
     void p.finally(() => this.#background.delete(p));
@@ -452,6 +452,7 @@ export class Controller {
     if (valid && wasReady?.status !== "True") {
       // A store that just became valid (new, or recovered): retry its ExternalSecrets now
       // instead of waiting for their backoff.
+      this.#push?.onStoreReady(kind, namespace, name);
       for (const es of this.#es.list()) {
         if (storeRefsOf(es).some((r) => storeCacheKey(r, es.metadata.namespace ?? "") === key)) this.#queue.add(keyOf(es));
       }
@@ -459,6 +460,5 @@ export class Controller {
     if (!valid) throw new HushError("HUSH_ERR_CONTROLLER_STORE_NOT_READY", `${kind} ${name} is not valid [${failedCode}]`);
     // The store's own spec.refreshInterval (seconds, as ESO), floored so a tenant cannot make it spin.
     return { requeueAfter: storeRefreshIntervalMs(store, this.#o.storeRefreshMs ?? 300_000) };
-      this.#push?.onStoreReady(kind, namespace, name);
   }
 }
