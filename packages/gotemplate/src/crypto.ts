@@ -11,7 +11,8 @@ import { createCipheriv, createDecipheriv, createHash, createHmac, createPrivate
 import bcryptjs from "bcryptjs";
 import forge from "node-forge";
 import { goBytes, goString } from "./bytes.js";
-import { parseCert, pemDecode, pemEncode, pkcs8Der } from "./eso.js";
+import { TemplateError } from "./errors.js";
+import { checkKeySize, parseCert, pemDecode, pemEncode, pkcs8Der } from "./eso.js";
 import type { CallContext, ParamKind, TemplateFunction } from "./exec.js";
 import { format, fromDate } from "./time.js";
 import { GoStruct, GoTime, sprint, typeName, type Value } from "./value.js";
@@ -116,8 +117,9 @@ function parsePrivateKeyPem(c: CallContext, text: string): KeyObject {
   if (!block) return c.fail("no PEM data in input");
   const load = (type: "pkcs8" | "pkcs1" | "sec1", what: string) => {
     try {
-      return createPrivateKey({ key: block.bytes, format: "der", type });
-    } catch {
+      return checkKeySize(c, createPrivateKey({ key: block.bytes, format: "der", type }));
+    } catch (e) {
+      if (e instanceof TemplateError) throw e;
       return c.fail(what);
     }
   };

@@ -10,12 +10,46 @@
 import { X509Certificate, createHash, createHmac, createPrivateKey, createPublicKey, createCipheriv, pbkdf2Sync, type KeyObject } from "node:crypto";
 import forge from "node-forge";
 import { goBytes } from "./bytes.js";
+import { TemplateError } from "./errors.js";
 import type { CallContext, ParamKind, TemplateFunction } from "./exec.js";
 import type { Value } from "./value.js";
 
 type Call = (ctx: CallContext, args: Value[]) => Value;
 const f = (params: ParamKind[], call: Call): TemplateFunction => ({ params, call });
 const str = (v: Value | undefined): string => v as string;
+
+/**
+ * Key derivations in a PKCS#12 file run as many iterations as the file says. While hush decodes
+ * one, node-forge's derivation functions report each count here first: above
+ * {@link maxIterations} the file is refused, and every iteration is charged to the render's
+ * budget, so a hostile file cannot spend unbounded CPU. (Decoding is synchronous, so the meter
+ * belongs to exactly one decode at a time.)
+ */
+const maxIterations = 1_000_000;
+let meter: ((iterations: number) => void) | null = null;
+{
+  type Fn = (...args: unknown[]) => unknown;
+  const wrap = (target: Record<string, unknown>, name: string, countArg: number) => {
+    const original = target[name] as Fn;
+    target[name] = function (this: unknown, ...args: unknown[]) {
+      meter?.(Number(args[countArg]));
+      return original.apply(this, args);
+    };
+  };
+  wrap(forge.pkcs5 as unknown as Record<string, unknown>, "pbkdf2", 2);
+  wrap((forge as unknown as { pbe: Record<string, unknown> }).pbe, "generatePkcs12Key", 3);
+  wrap(forge.pkcs12 as unknown as Record<string, unknown>, "generateKey", 3);
+}
+
+/** Largest RSA modulus accepted in a key a template hands in (signing cost grows with it). */
+export const maxRsaBits = 8192;
+
+/** Refuses keys too large to use within a render's bounds. */
+export function checkKeySize(c: CallContext, key: KeyObject): KeyObject {
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  if (bits !== undefined && bits > maxRsaBits) c.fail(`a ${bits}-bit key is larger than ${maxRsaBits} bits`);
+  return key;
+}
 
 /** Largest PKCS#12 file, certificate chain or JWK read (a Secret holds no more than 1 MiB). */
 const maxInput = 1 << 20;
@@ -204,8 +238,9 @@ function filterCertChain(c: CallContext, certType: string, input: string): strin
 function parsePrivateKeyDer(c: CallContext, der: Buffer): KeyObject {
   for (const type of ["pkcs1", "pkcs8", "sec1"] as const) {
     try {
-      return createPrivateKey({ key: der, format: "der", type });
-    } catch {
+      return checkKeySize(c, createPrivateKey({ key: der, format: "der", type }));
+    } catch (e) {
+      if (e instanceof TemplateError) throw e;
       /* next form */
     }
   }
@@ -248,8 +283,9 @@ function jwkKey(c: CallContext, json: string, kind: "public" | "private"): KeyOb
   if (kind === "public" && isPrivate) c.fail("x509: unsupported public key type");
   if (kind === "private" && !isPrivate) c.fail("x509: unknown key type while marshaling PKCS#8");
   try {
-    return kind === "public" ? createPublicKey({ key: jwk as import("node:crypto").JsonWebKey, format: "jwk" }) : createPrivateKey({ key: jwk as import("node:crypto").JsonWebKey, format: "jwk" });
-  } catch {
+    return checkKeySize(c, kind === "public" ? createPublicKey({ key: jwk as import("node:crypto").JsonWebKey, format: "jwk" }) : createPrivateKey({ key: jwk as import("node:crypto").JsonWebKey, format: "jwk" }));
+  } catch (e) {
+    if (e instanceof TemplateError) throw e;
     return c.fail(`failed to parse key: invalid ${String(jwk["kty"])} key`);
   }
 }
@@ -269,11 +305,24 @@ function asn1Der(a: forge.asn1.Asn1): Buffer {
 function decodePkcs12(c: CallContext, data: Buffer, password: string, what: string): Pkcs12Contents {
   if (data.length > maxInput) c.charge(Number.MAX_SAFE_INTEGER);
   let p12: forge.pkcs12.Pkcs12Pfx;
+  let refused: string | null = null;
+  meter = (n) => {
+    if (!(n <= maxIterations)) {
+      refused = `a key derivation of ${n} iterations (more than ${maxIterations})`;
+      throw new Error(refused);
+    }
+    // About one byte of budget per 4 iterations: a few large files fill a render's budget.
+    for (let left = Math.ceil(n / 4); left > 0; left -= 256 << 10) c.charge(Math.min(left, 256 << 10));
+  };
   try {
     const der = forge.asn1.fromDer(forge.util.createBuffer(data.toString("binary")), { strict: true, decodeBitStrings: false } as never);
     p12 = forge.pkcs12.pkcs12FromAsn1(der, false, forge.util.encodeUtf8(password));
   } catch (e) {
+    if (e instanceof TemplateError) throw e;
+    if (refused !== null) return c.fail(`${what}: pkcs12: ${refused}`);
     return c.fail(`${what}: pkcs12: ${e instanceof Error && /MAC|password/i.test(e.message) ? "decryption password incorrect" : "error reading P12 data"}`);
+  } finally {
+    meter = null;
   }
   let key: KeyObject | null = null;
   const certs: Buffer[] = [];
@@ -290,8 +339,9 @@ function decodePkcs12(c: CallContext, data: Buffer, password: string, what: stri
         const info = b.key ? forge.pki.wrapRsaPrivateKey(forge.pki.privateKeyToAsn1(b.key)) : b.asn1;
         if (!info) return c.fail(`${what}: pkcs12: unsupported key`);
         try {
-          key = createPrivateKey({ key: asn1Der(info), format: "der", type: "pkcs8" });
-        } catch {
+          key = checkKeySize(c, createPrivateKey({ key: asn1Der(info), format: "der", type: "pkcs8" }));
+        } catch (e) {
+          if (e instanceof TemplateError) throw e;
           return c.fail(`${what}: x509: failed to parse private key`);
         }
       }

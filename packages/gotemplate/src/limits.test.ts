@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import forge from "node-forge";
 import { describe, expect, it } from "vitest";
 import { TemplateError, render, secretData } from "./index.js";
 
@@ -133,5 +135,33 @@ describe("usage report", () => {
     expect(limited('{{ range until 16 }}{{ derivePassword 1 "pin" "p" "u" "s" }}{{ end }}')).toBe("limit");
     expect(Date.now() - started).toBeLessThan(60_000);
     expect(limited("{{ randAlphaNum 4096 | len }}")).toBe("rendered");
+  });
+
+  it("refuses a PKCS#12 file that asks for more key-derivation iterations than allowed, before spending them", () => {
+    const env = { clock: () => new Date(), random: (n: number) => randomBytes(n) };
+    const made = render("t", '{{ $k := genPrivateKey "ecdsa" }}{{ pemToPkcs12 (genSelfSignedCertWithKey "x" nil nil 1 $k).Cert $k }}', data, env);
+    // Rewrite the MAC's iteration count (the last field of the file) to two million.
+    const pfx = forge.asn1.fromDer(forge.util.createBuffer(Buffer.from(made, "base64").toString("binary")));
+    const macData = (pfx.value as forge.asn1.Asn1[])[2] as forge.asn1.Asn1;
+    (macData.value as forge.asn1.Asn1[])[2] = forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.INTEGER, false, forge.asn1.integerToDer(2_000_000).getBytes());
+    const hostile = Buffer.from(forge.asn1.toDer(pfx).getBytes(), "binary").toString("base64");
+    const started = Date.now();
+    let err: unknown;
+    try {
+      render("t", "{{ .p | b64dec | pkcs12key }}", secretData({ p: hostile }), env);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(TemplateError);
+    expect((err as TemplateError).message).toMatch(/2000000 iterations/);
+    expect(Date.now() - started).toBeLessThan(1000);
+    // The file as made reads back.
+    expect(render("t", "{{ .p | b64dec | pkcs12key }}", secretData({ p: made }), env)).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+  });
+
+  it("refuses keys larger than 8192 bits handed in by a template", () => {
+    const n = Buffer.alloc(1200, 0xab).toString("base64url");
+    const e = failure(`{{ jwkPublicKeyPem ${JSON.stringify(JSON.stringify({ kty: "RSA", n, e: "AQAB" }))} }}`);
+    expect(e.message).toMatch(/9600-bit key is larger than 8192 bits/);
   });
 });
