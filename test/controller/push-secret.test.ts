@@ -449,3 +449,22 @@ describe.skipIf(!peers.every((p) => p.ok))("PushSecret to Google Secret Manager 
     expect([await exists(`${ns}-token`), await exists(`${ns}-json`), await exists(`${ns}-foreign`)]).toEqual([false, false, true]);
   });
 });
+
+describe.skipIf(!peers.every((p) => p.ok))("PushSecret CRD installed after the controller started", () => {
+  let env: Env;
+  beforeAll(async () => {
+    env = await startEnv({ controller: { pushSecrets: { discoveryRetryMs: 500 } } });
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it("the controller starts without it, then finds it by discovery and pushes, without a restart", async () => {
+    expect(env.controller.ready()).toBe(true);
+    await env.kube.applyCrds([pushCrd]);
+    const ns = await awsNamespace(env, "push-late");
+    await putSecret(env, ns, "src", { v: "late" });
+    await createPs(env, ns, "late", { secretStoreRefs: [{ name: "aws" }], selector: { secret: { name: "src" } }, data: [{ match: { secretKey: "v", remoteRef: { remoteKey: `${ns}/late` } } }] });
+    await waitFor(async () => (await remote(env, `${ns}/late`))?.value === "late", { what: "pushed after the CRD appeared", timeoutMs: 30_000 });
+  });
+});

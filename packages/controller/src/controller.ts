@@ -82,8 +82,12 @@ export interface ControllerOptions {
    * every `discoveryRetryMs` (default 30 s).
    */
   readonly clusterExternalSecrets?: boolean | { readonly discoveryRetryMs?: number };
-  /** Reconcile PushSecrets (default on; off when the PushSecret CRD is not installed). */
-  readonly pushSecrets?: boolean;
+  /**
+   * Reconcile PushSecrets (default on). While the PushSecret CRD is not installed (or listing
+   * PushSecrets is not granted) they are not reconciled; discovery is retried every
+   * `discoveryRetryMs` (default 30 s).
+   */
+  readonly pushSecrets?: boolean | { readonly discoveryRetryMs?: number };
 }
 
 const esPlural = "externalsecrets";
@@ -240,7 +244,7 @@ export class Controller {
           })
         : undefined;
     this.#push =
-      (options.pushSecrets ?? true)
+      (options.pushSecrets ?? true) !== false
         ? new PushSecretController({
             client: options.client,
             log: options.log,
@@ -257,6 +261,7 @@ export class Controller {
             stores: (kind, namespace) => (kind === "ClusterSecretStore" ? this.#clusterStores.list() : this.#stores.list().filter((s) => s.metadata.namespace === namespace)),
             track: (p) => this.#track(p),
             metrics: options.metrics,
+            ...(typeof options.pushSecrets === "object" && options.pushSecrets.discoveryRetryMs !== undefined ? { discoveryRetryMs: options.pushSecrets.discoveryRetryMs } : {}),
           })
         : undefined;
     this.#reconciler = new Reconciler({

@@ -1,6 +1,6 @@
 import type { ApiFlavour, PushSecret, SecretStore, StoreRef } from "@hush/kube";
 import { Informer, kubeErrorCode, resourcePath, type EventRecorder, type KubeClient, type KubeLogger } from "@hush/kube/client";
-import type { Clock } from "./clock.js";
+import type { Clock, Timer } from "./clock.js";
 import type { ControllerMetrics } from "./metrics.js";
 import { PushReconciler } from "./push-reconcile.js";
 import type { ReaderCache } from "./reader-cache.js";
@@ -22,6 +22,8 @@ export interface PushSecretControllerOptions {
   readonly relistIntervalMs: number;
   readonly livenessTimeoutMs: number;
   readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number };
+  /** How often to look again for a PushSecret CRD that was not installed or not granted (default 30 s). */
+  readonly discoveryRetryMs?: number;
   /** The store a ref names, and every store of a kind (from the controller's informers). */
   store(ref: StoreRef, namespace: string): SecretStore | undefined;
   stores(kind: "SecretStore" | "ClusterSecretStore", namespace: string): SecretStore[];
@@ -49,6 +51,8 @@ export class PushSecretController {
   readonly #informer: Informer<PushSecret>;
   readonly #reconciler: PushReconciler;
   #enabled = false;
+  #stopped = false;
+  #retry: Timer | undefined;
 
   constructor(options: PushSecretControllerOptions) {
     this.#o = options;
@@ -94,27 +98,50 @@ export class PushSecretController {
     this.#loop = new WorkerLoop({ queue: this.#queue, reconcile: (k) => this.#reconciler.reconcile(k), workers: options.workers ?? 2, log: options.log, name: plural, ...(options.backoff ? { backoff: options.backoff } : {}) });
   }
 
-  /** Lists PushSecrets, unless the CRD is not served (then stays off, with a warning). */
+  /**
+   * Lists PushSecrets when the CRD is served and listing them is granted. Otherwise logs once
+   * and looks again every `discoveryRetryMs`, so the rest of the controller starts without them
+   * and a CRD (or role) installed later is picked up without a restart.
+   */
   async start(): Promise<void> {
+    const why = await this.#unavailable();
+    if (!why) {
+      await this.#informer.start();
+      this.#enabled = true;
+      return;
+    }
+    this.#o.log.warn({ group: this.#o.flavour.group, version: this.#o.flavour.pushSecret.version }, `${why}; PushSecrets are not reconciled until it is`);
+    this.#scheduleDiscovery();
+  }
+
+  /** Why PushSecrets cannot be watched now, or undefined when they can. */
+  async #unavailable(): Promise<string | undefined> {
     const { group } = this.#o.flavour;
     const version = this.#o.flavour.pushSecret.version;
     const discovery = await this.#o.client.get<{ resources?: { name: string }[] }>(`/apis/${group}/${version}`).catch(() => undefined);
-    if (!discovery?.resources?.some((r) => r.name === plural)) {
-      this.#o.log.warn({ group, version }, "PushSecret CRD not installed; PushSecrets are not reconciled");
-      return;
-    }
-    // Installed but not granted (the push-secrets role left out): off, instead of an informer
-    // retrying a forbidden list forever and holding the whole controller's start.
+    if (!discovery?.resources?.some((r) => r.name === plural)) return "PushSecret CRD not installed";
+    // Installed but not granted (the push-secrets role left out): an informer would retry a
+    // forbidden list forever and hold the whole controller's start.
     const ns = this.#o.namespace;
     const code = await this.#o.client
       .request("GET", resourcePath({ group, version, plural, ...(ns ? { namespace: ns } : {}) }), { query: { limit: 1 } })
       .then(() => undefined, (err: unknown) => kubeErrorCode(err));
-    if (code === "HUSH_ERR_KUBE_FORBIDDEN") {
-      this.#o.log.warn({ group, version }, "PushSecrets may not be listed (RBAC); PushSecrets are not reconciled");
-      return;
-    }
-    await this.#informer.start();
-    this.#enabled = true;
+    return code === "HUSH_ERR_KUBE_FORBIDDEN" ? "PushSecrets may not be listed (RBAC)" : undefined;
+  }
+
+  #scheduleDiscovery(): void {
+    if (this.#stopped) return;
+    this.#retry = this.#o.clock.setTimeout(() => {
+      this.#retry = undefined;
+      void this.#unavailable()
+        .then(async (why) => {
+          if (why || this.#stopped) return this.#scheduleDiscovery();
+          this.#o.log.info({ group: this.#o.flavour.group }, "PushSecret CRD found; reconciling PushSecrets");
+          await this.#informer.start();
+          this.#enabled = true;
+        })
+        .catch(() => this.#scheduleDiscovery());
+    }, this.#o.discoveryRetryMs ?? 30_000);
   }
 
   /** Runs the worker loop until {@link shutDown}. */
@@ -122,13 +149,16 @@ export class PushSecretController {
     return this.#loop.run();
   }
 
+  /** Stops handing out work and looking for the CRD. */
   shutDown(): void {
+    this.#stopped = true;
+    this.#retry?.cancel();
     this.#queue.shutDown();
   }
 
   async stop(): Promise<void> {
-    this.#queue.shutDown();
-    if (this.#enabled) await this.#informer.stop();
+    this.shutDown();
+    await this.#informer.stop();
   }
 
   /** True when off, or when the informer is synced and alive. */
