@@ -22,7 +22,9 @@ const f = (params: ParamKind[], call: Call): TemplateFunction => ({ params, call
 const str = (v: Value | undefined): string => v as string;
 
 /** What one key generation costs against the allocation budget (bytes), by kind. */
-const keyCost = { rsa4096: 4 << 20, rsa2048: 1 << 20, dsa: 4 << 20, ec: 64 << 10 };
+const keyCost = { rsa4096: 4 << 20, rsa2048: 2 << 20, dsa: 4 << 20, ec: 64 << 10 };
+/** bcrypt at cost 10 takes about 0.1 s in JavaScript. */
+const bcryptCost = 1 << 20;
 /** scrypt in derivePassword uses 32 MiB for a moment; charged in part so a render can do a few. */
 const scryptCost = 2 << 20;
 
@@ -352,7 +354,7 @@ function derivePassword(c: CallContext, counter: number, type: string, password:
 function bcrypt(c: CallContext, input: string): string {
   const bytes = goBytes(input);
   if (bytes.length > 72) return "failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes";
-  c.charge(64 << 10);
+  chargeWork(c, bcryptCost);
   const salt = `$2a$10$${bcryptjs.encodeBase64(Array.from(c.random(16)), 16)}`;
   return bcryptjs.hashSync(input, salt);
 }

@@ -7,7 +7,7 @@
  * `Modern` encoder writes them (PBES2 with PBKDF2-HMAC-SHA256 and AES-256-CBC, SHA-256 MAC,
  * 2048 iterations), salts and IVs from the injected random source.
  */
-import { X509Certificate, createHash, createHmac, createPrivateKey, createPublicKey, createCipheriv, pbkdf2Sync, type KeyObject } from "node:crypto";
+import { X509Certificate, hash as oneShotHash, createHash, createHmac, createPrivateKey, createPublicKey, createCipheriv, pbkdf2Sync, type KeyObject } from "node:crypto";
 import forge from "node-forge";
 import { goBytes } from "./bytes.js";
 import { TemplateError } from "./errors.js";
@@ -25,20 +25,29 @@ const str = (v: Value | undefined): string => v as string;
  * budget, so a hostile file cannot spend unbounded CPU. (Decoding is synchronous, so the meter
  * belongs to exactly one decode at a time.)
  */
-const maxIterations = 1_000_000;
-let meter: ((iterations: number) => void) | null = null;
+const maxIterations = { pbkdf2: 1_000_000, pkcs12: 200_000 };
+/** Budget bytes charged per iteration: the PKCS#12 derivation is about ten times slower per iteration. */
+const costPerIteration = { pbkdf2: 1, pkcs12: 8 };
+let meter: ((iterations: number, kind: "pbkdf2" | "pkcs12") => void) | null = null;
 {
-  type Fn = (...args: unknown[]) => unknown;
-  const wrap = (target: Record<string, unknown>, name: string, countArg: number) => {
-    const original = target[name] as Fn;
-    target[name] = function (this: unknown, ...args: unknown[]) {
-      meter?.(Number(args[countArg]));
-      return original.apply(this, args);
-    };
+  // node-forge derives keys in JavaScript; these run the same derivations on Node's native
+  // hashes (many times faster), after the meter has seen the iteration count.
+  type Md = { algorithm?: string } | string | undefined;
+  const hashName = (md: Md) => (typeof md === "string" ? md : (md?.algorithm ?? "sha1"));
+  const bytes = (b: unknown) => Buffer.from(typeof b === "string" ? b : (b as forge.util.ByteStringBuffer).bytes(), "binary");
+  const pbkdf2 = forge.pkcs5.pbkdf2 as unknown as (...args: unknown[]) => unknown;
+  (forge.pkcs5 as unknown as Record<string, unknown>)["pbkdf2"] = (p: string, salt: unknown, count: number, dkLen: number, md?: Md, callback?: unknown) => {
+    meter?.(count, "pbkdf2");
+    if (callback !== undefined) return pbkdf2(p, salt, count, dkLen, md, callback);
+    return pbkdf2Sync(Buffer.from(p, "binary"), bytes(salt), count, dkLen, hashName(md)).toString("binary");
   };
-  wrap(forge.pkcs5 as unknown as Record<string, unknown>, "pbkdf2", 2);
-  wrap((forge as unknown as { pbe: Record<string, unknown> }).pbe, "generatePkcs12Key", 3);
-  wrap(forge.pkcs12 as unknown as Record<string, unknown>, "generateKey", 3);
+  const pkcs12Key = (password: string | null | undefined, salt: unknown, id: number, iter: number, n: number, md?: Md) => {
+    meter?.(iter, "pkcs12");
+    const pw = password === null || password === undefined ? Buffer.alloc(0) : bmpPassword(password);
+    return forge.util.createBuffer(pkcs12Kdf(pw, bytes(salt), id, iter, n, hashName(md)).toString("binary"));
+  };
+  (forge as unknown as { pbe: Record<string, unknown> }).pbe["generatePkcs12Key"] = pkcs12Key;
+  (forge.pkcs12 as unknown as Record<string, unknown>)["generateKey"] = pkcs12Key;
 }
 
 /** Largest RSA modulus accepted in a key a template hands in (signing cost grows with it). */
@@ -306,13 +315,13 @@ function decodePkcs12(c: CallContext, data: Buffer, password: string, what: stri
   if (data.length > maxInput) c.charge(Number.MAX_SAFE_INTEGER);
   let p12: forge.pkcs12.Pkcs12Pfx;
   let refused: string | null = null;
-  meter = (n) => {
-    if (!(n <= maxIterations)) {
-      refused = `a key derivation of ${n} iterations (more than ${maxIterations})`;
+  meter = (n, kind) => {
+    if (!(n <= maxIterations[kind])) {
+      refused = `a key derivation of ${n} iterations (more than ${maxIterations[kind]})`;
       throw new Error(refused);
     }
-    // About one byte of budget per 4 iterations: a few large files fill a render's budget.
-    for (let left = Math.ceil(n / 4); left > 0; left -= 256 << 10) c.charge(Math.min(left, 256 << 10));
+    // Charged before it runs: a few large files fill a render's budget (a few seconds of CPU).
+    for (let left = n * costPerIteration[kind]; left > 0; left -= 256 << 10) c.charge(Math.min(left, 256 << 10));
   };
   try {
     const der = forge.asn1.fromDer(forge.util.createBuffer(data.toString("binary")), { strict: true, decodeBitStrings: false } as never);
@@ -373,12 +382,9 @@ function pbes2Encrypt(c: CallContext, password: string, plain: Buffer): { alg: f
 }
 
 /** The PKCS#12 key derivation (RFC 7292 appendix B) with SHA-256, for the MAC key. */
-function pkcs12Kdf(password: string, salt: Buffer, id: number, iter: number, size: number): Buffer {
-  const u = 32;
-  const v = 64;
-  // BMPString, zero terminated (an empty password is just the terminator, as in go-pkcs12).
-  const pw = Buffer.alloc((password.length + 1) * 2);
-  for (let i = 0; i < password.length; i++) pw.writeUInt16BE(password.charCodeAt(i), i * 2);
+function pkcs12Kdf(pw: Buffer, salt: Buffer, id: number, iter: number, size: number, hash = "sha256"): Buffer {
+  const u = createHash(hash).digest().length;
+  const v = u > 32 ? 128 : 64;
   const fill = (b: Buffer) => {
     if (b.length === 0) return Buffer.alloc(0);
     const n = v * Math.ceil(b.length / v);
@@ -391,8 +397,8 @@ function pkcs12Kdf(password: string, salt: Buffer, id: number, iter: number, siz
   const out: Buffer[] = [];
   let have = 0;
   while (have < size) {
-    let A = createHash("sha256").update(Buffer.concat([D, I])).digest();
-    for (let i = 1; i < iter; i++) A = createHash("sha256").update(A).digest();
+    let A = createHash(hash).update(Buffer.concat([D, I])).digest();
+    for (let i = 1; i < iter; i++) A = oneShotHash(hash, A, "buffer");
     out.push(A);
     have += u;
     const B = fill(A).subarray(0, v);
@@ -408,6 +414,13 @@ function pkcs12Kdf(password: string, salt: Buffer, id: number, iter: number, siz
     I = next;
   }
   return Buffer.concat(out).subarray(0, size);
+}
+
+/** A password as PKCS#12 feeds it to its key derivation: BMPString, zero terminated. */
+function bmpPassword(password: string): Buffer {
+  const pw = Buffer.alloc((password.length + 1) * 2);
+  for (let i = 0; i < password.length; i++) pw.writeUInt16BE(password.charCodeAt(i), i * 2);
+  return pw;
 }
 
 /** go-pkcs12 Modern.Encode: the leaf (with the key's localKeyId), the CA certificates, the shrouded key. */
@@ -429,7 +442,7 @@ function encodePkcs12(c: CallContext, key: KeyObject, leaf: Buffer, cas: Buffer[
   const keyData = seq(oid("1.2.840.113549.1.7.1"), explicit0(octets(asn1Der(seq(shrouded)))));
   const authSafe = asn1Der(seq(encryptedData, keyData));
   const macSalt = Buffer.from(c.random(16));
-  const macKey = pkcs12Kdf(password, macSalt, 3, iterations, 32);
+  const macKey = pkcs12Kdf(bmpPassword(password), macSalt, 3, iterations, 32);
   const mac = createHmac("sha256", macKey).update(authSafe).digest();
   const pfx = seq(integer(3), seq(oid("1.2.840.113549.1.7.1"), explicit0(octets(authSafe))), seq(seq(seq(oid("2.16.840.1.101.3.4.2.1"), nullValue()), octets(mac)), octets(macSalt), integer(iterations)));
   return asn1Der(pfx);
