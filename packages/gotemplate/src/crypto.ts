@@ -114,7 +114,7 @@ function generate(c: CallContext, typ: string): KeyObject | string {
 }
 
 /** Sprig's parsePrivateKeyPEM: the first PEM block, by its type. */
-function parsePrivateKeyPem(c: CallContext, text: string): KeyObject {
+function parsePrivateKeyPem(c: CallContext, text: string, use: "sign" | "check" = "sign"): KeyObject {
   const { block } = pemDecode(text);
   if (!block) return c.fail("no PEM data in input");
   const load = (type: "pkcs8" | "pkcs1" | "sec1", what: string) => {
@@ -132,8 +132,18 @@ function parsePrivateKeyPem(c: CallContext, text: string): KeyObject {
       return load("pkcs1", "parsing RSA private key from PEM");
     case "EC":
       return load("sec1", "parsing EC private key from PEM");
-    case "DSA":
-      return c.fail("x509: only RSA, ECDSA and Ed25519 keys supported");
+    case "DSA": {
+      // Sprig reads a DSA key (SEQUENCE of six INTEGERs); Go's x509 cannot sign with one.
+      let ok = false;
+      try {
+        const seq = raw(block.bytes).value as forge.asn1.Asn1[];
+        ok = seq.length === 6 && seq.every((v) => v.type === A.Type.INTEGER);
+      } catch {
+        ok = false;
+      }
+      if (!ok) return c.fail("parsing DSA private key from PEM: asn1: structure error");
+      return use === "check" ? (null as unknown as KeyObject) : c.fail("error creating certificate: x509: only RSA, ECDSA and Ed25519 keys supported");
+    }
     default:
       return c.fail(`invalid private key type ${block.type}`);
   }
@@ -398,7 +408,7 @@ function buildCustomCert(c: CallContext, b64cert: string, b64key: string): GoStr
   const { block } = pemDecode(cert);
   if (!block) return c.fail("unable to decode certificate");
   parseCert(c, block.bytes);
-  parsePrivateKeyPem(c, key);
+  parsePrivateKeyPem(c, key, "check");
   return certificate(cert, key);
 }
 
