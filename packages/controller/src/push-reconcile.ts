@@ -1,5 +1,5 @@
-import { HushError, isHushError } from "@hush/errors";
-import { apiVersionOf, matchesSelector, parseDuration, setCondition, type ApiFlavour, type Condition, type KubeObject, type PushSecret, type PushSecretStatus, type Secret, type SecretStore, type StoreRef } from "@hush/kube";
+import { HushError, isHushError, type ErrorCode } from "@hush/errors";
+import { matchesSelector, parseDuration, setCondition, type ApiFlavour, type KubeObject, type PushSecret, type PushSecretStatus, type Secret, type SecretStore, type StoreRef } from "@hush/kube";
 import { kubeErrorCode, resourcePath, type EventRecorder, type KubeClient, type KubeLogger } from "@hush/kube/client";
 import type { PushOwner, SecretProvider } from "@hush/providers";
 import type { Clock } from "./clock.js";
@@ -45,8 +45,8 @@ function splitKey(key: string): { namespace: string; name: string } {
 }
 
 /** The message of a failure: hush's own text (keys and paths, never values) and its code. */
-function describe(err: unknown): { code: string; text: string } {
-  const code = isHushError(err) ? err.code : "HUSH_ERR_CONTROLLER_INTERNAL";
+function describe(err: unknown): { code: ErrorCode; text: string } {
+  const code: ErrorCode = isHushError(err) ? err.code : "HUSH_ERR_CONTROLLER_INTERNAL";
   return { code, text: `${isHushError(err) ? err.message : "unexpected error"} [${code}]` };
 }
 
@@ -127,7 +127,8 @@ export class PushReconciler {
     } catch (err) {
       return this.#fail(key, ps, err);
     }
-    const version = syncedResourceVersion(ps as never);
+    // ESO's `<generation>-<labels/annotations hash>`, computed as for an ExternalSecret (metadata only).
+    const version = syncedResourceVersion({ metadata: ps.metadata, spec: {} });
     let last = ps.status?.refreshTime ? Date.parse(ps.status.refreshTime) : 0;
     let synced = ps.status?.syncedResourceVersion === version && ps.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
     const mine = this.#synced.get(key);
@@ -311,8 +312,8 @@ export class PushReconciler {
     this.#event(ps, "Warning", "Errored", message);
     this.#condition(ps, "False");
     this.#d.log.warn({ key, code }, "push failed");
-    if (isTerminalCode(code)) throw new TerminalError(code as never);
-    throw new HushError(code as never, message);
+    if (isTerminalCode(code)) throw new TerminalError(code);
+    throw new HushError(code, message);
   }
 
   #event(ps: PushSecret, type: "Normal" | "Warning", reason: string, message: string): void {
@@ -386,6 +387,3 @@ function nullsFor(old: SyncedMap | undefined, next: SyncedMap | undefined): Reco
   for (const [store, entries] of Object.entries(next ?? {})) if (!(store in out)) out[store] = entries;
   return out;
 }
-
-/** A typed condition for tests. */
-export type PushReadyCondition = Pick<Condition, "type" | "status" | "reason" | "message">;
