@@ -112,6 +112,18 @@ describe.skipIf(!oracle.ok)("templates against Go's text/template + Sprig", () =
     expect(live.filter((r) => r.ok && !(r.output ?? "").includes("0001-01-01 00:00:00")).length).toBeGreaterThan(40);
   });
 
+  it("PEM is read as Go's encoding/pem reads it (filterPEM on random near-PEM text)", () => {
+    const piece = fc.constantFrom("-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----", "-----BEGIN PRIVATE KEY-----", "-----END PRIVATE KEY-----", "-----BEGIN  X-----", "-----END X-----", "\n", "\n", "\n", "\r\n", " ", "\t", "Proc-Type: 4,ENCRYPTED", "DEK-Info: AES-128-CBC,00", "Z-Key : v ", "MIIB", "AAAA", "QQ==", "QUJD", "=", "junk", "-----", ":", "ü",
+      "-----BEGIN CERTIFICATE-----\nQUJD\n-----END CERTIFICATE-----\n", "-----BEGIN PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nB: 2\nA: 1\n\nQUJDRA==\n-----END PRIVATE KEY-----", "-----BEGIN certificate-----\r\n QU JD \r\n-----END certificate-----  \n", "-----BEGIN X-----\n-----END X-----\n");
+    const text = fc.array(piece, { maxLength: 14 }).map((p) => p.join(""));
+    const samples = fc.sample(text, { numRuns: process.env["SLOW"] === "1" ? 5000 : 500, seed: Number(process.env["SEED"] ?? 20261206) });
+    const cases: Case[] = samples.map((v, i) => ({ name: `pem${i}`, template: '{{ filterPEM "CERTIFICATE" .v }}|{{ filterPEM "private key" .v }}|{{ filterPEM "x" .v }}', data: { v } }));
+    const live = go(cases);
+    const mismatches = cases.map((c, i) => ({ v: c.data["v"], want: goView(live[i] as GoResult), got: hush(c) })).filter(({ want, got }) => JSON.stringify(want) !== JSON.stringify(got));
+    expect(mismatches.slice(0, 5)).toEqual([]);
+    expect(live.filter((r) => r.ok && (r.output ?? "").includes("BEGIN")).length).toBeGreaterThan(20);
+  });
+
   it("semverCompare agrees with Go on random constraints and versions", () => {
     const part = fc.constantFrom("0", "1", "2", "10", "x", "*", "01");
     const pre = fc.constantFrom("", "-alpha", "-alpha.1", "-beta.11", "-rc.1", "-0", "-1.2");

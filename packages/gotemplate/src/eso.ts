@@ -69,62 +69,109 @@ const maxCerts = 64;
 
 export interface PemBlock {
   type: string;
+  headers: Map<string, string>;
   bytes: Buffer;
 }
 
+/** Go's getLine: the line (trailing spaces, tabs and a CR removed), what follows, and how much was read. */
+function getLine(data: string): [string, string, number] {
+  let i = data.indexOf("\n");
+  let j: number;
+  if (i < 0) {
+    i = data.length;
+    j = i;
+  } else {
+    j = i + 1;
+    if (i > 0 && data[i - 1] === "\r") i--;
+  }
+  return [data.slice(0, i).replace(/[ \t]+$/, ""), data.slice(j), j];
+}
+
+/** Go's base64.StdEncoding.Decode (CR and LF ignored, padding required), or null. */
+function base64Decode(s: string): Buffer | null {
+  const clean = s.replace(/[\r\n]/g, "");
+  if (clean.length % 4 !== 0 || !/^[A-Za-z0-9+/]*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(clean)) return null;
+  return Buffer.from(clean, "base64");
+}
+
 /**
- * Go's pem.Decode over a byte string: the first well-formed block and the text after it, or
- * null (rest = input) when there is none.
+ * Go's pem.Decode (the linear-time version of current Go), ported step for step over a
+ * string: the first well-formed block and the text after it, or no block (and the whole
+ * input as the rest). It finds each END line first, then the last BEGIN line before it.
  */
-export function pemDecode(input: string): { block: PemBlock | null; rest: string } {
-  let from = 0;
+export function pemDecode(data: string): { block: PemBlock | null; rest: string } {
+  const none = { block: null, rest: data };
+  const pemStart = "-----BEGIN ";
+  const pemEnd = "\n-----END ";
+  let rest = data;
+  let endTrailerIndex = 0;
   for (;;) {
-    const begin = input.indexOf("-----BEGIN ", from);
-    if (begin < 0) return { block: null, rest: input };
-    // BEGIN must start the input or a line.
-    if (begin > 0 && input[begin - 1] !== "\n") {
-      from = begin + 1;
-      continue;
+    if (endTrailerIndex < 0 || endTrailerIndex > rest.length) return none;
+    rest = rest.slice(endTrailerIndex);
+    let endIndex = rest.indexOf(pemEnd);
+    if (endIndex < 0) return none;
+    endTrailerIndex = endIndex + pemEnd.length;
+    const beginIndex = rest.slice(0, endIndex).lastIndexOf(pemStart);
+    if (beginIndex < 0 || (beginIndex > 0 && rest[beginIndex - 1] !== "\n")) continue;
+    rest = rest.slice(beginIndex + pemStart.length);
+    endIndex -= beginIndex + pemStart.length;
+    endTrailerIndex -= beginIndex + pemStart.length;
+    const [line0, after, consumed] = getLine(rest);
+    rest = after;
+    endIndex -= consumed;
+    endTrailerIndex -= consumed;
+    if (!line0.endsWith("-----")) continue;
+    const typeLine = line0.slice(0, -5);
+    const headers = new Map<string, string>();
+    for (;;) {
+      if (rest.length === 0) return none;
+      const [line, next, used] = getLine(rest);
+      const colon = line.indexOf(":");
+      if (colon < 0) break;
+      headers.set(trimGoSpace(line.slice(0, colon)), trimGoSpace(line.slice(colon + 1)));
+      rest = next;
+      endIndex -= used;
+      endTrailerIndex -= used;
     }
-    const lineEnd = input.indexOf("\n", begin);
-    const line = (lineEnd < 0 ? input.slice(begin) : input.slice(begin, lineEnd)).replace(/[ \t\r]+$/, "");
-    if (!line.endsWith("-----") || line.length < 16) {
-      from = begin + 11;
-      continue;
+    if (headers.size > 0 && endIndex < 0) continue;
+    if (endTrailerIndex < 0) continue;
+    let endTrailer = rest.slice(endTrailerIndex);
+    const endTrailerLen = typeLine.length + 5;
+    if (endTrailer.length < endTrailerLen) continue;
+    const restOfEndLine = endTrailer.slice(endTrailerLen);
+    endTrailer = endTrailer.slice(0, endTrailerLen);
+    if (!endTrailer.startsWith(typeLine) || !endTrailer.endsWith("-----")) continue;
+    if (getLine(restOfEndLine)[0].length !== 0) continue;
+    let bytes: Buffer = Buffer.alloc(0);
+    if (endIndex > 0) {
+      const decoded = base64Decode(rest.slice(0, endIndex).replace(/[ \t]/g, ""));
+      if (decoded === null) continue;
+      bytes = decoded;
     }
-    const type = line.slice(11, -5);
-    const endMarker = `\n-----END ${type}-----`;
-    const bodyStart = lineEnd < 0 ? input.length : lineEnd + 1;
-    const endAt = input.indexOf(endMarker, bodyStart - 1);
-    if (endAt < 0) {
-      from = begin + 11;
-      continue;
-    }
-    const body = input.slice(bodyStart, endAt + 1);
-    // Headers (Proc-Type: ...) are not used by any caller here; a body with ':' is skipped as Go would not base64 it.
-    const clean = body.replace(/[ \t\r\n]/g, "");
-    if (!/^[A-Za-z0-9+/]*={0,2}$/.test(clean) || clean.length % 4 !== 0) {
-      from = begin + 11;
-      continue;
-    }
-    let after = endAt + endMarker.length;
-    // The rest starts after the END line (and its line ending).
-    const nl = input.indexOf("\n", after);
-    const tail = nl < 0 ? input.slice(after) : input.slice(after, nl);
-    if (tail.replace(/[ \t\r]/g, "") !== "") {
-      from = begin + 11;
-      continue;
-    }
-    after = nl < 0 ? input.length : nl + 1;
-    return { block: { type, bytes: Buffer.from(clean, "base64") }, rest: input.slice(after) };
+    return { block: { type: typeLine, headers, bytes }, rest: getLine(rest.slice(endIndex + pemEnd.length - 1))[1] };
   }
 }
 
-/** Go's pem.Encode of a block without headers. */
-export function pemEncode(der: Uint8Array, type: string): string {
+/** bytes.TrimSpace (ASCII white space and the Unicode spaces Go trims). */
+function trimGoSpace(s: string): string {
+  return s.replace(/^[\t\n\v\f\r \u0085\u00a0]+|[\t\n\v\f\r \u0085\u00a0]+$/g, "");
+}
+
+/** Go's pem.Encode: headers (Proc-Type first, then sorted) and the bytes in 64-column base64. */
+export function pemEncode(der: Uint8Array, type: string, headers: ReadonlyMap<string, string> = new Map()): string {
+  let out = `-----BEGIN ${type}-----\n`;
+  if (headers.size > 0) {
+    if (headers.has("Proc-Type")) out += `Proc-Type: ${headers.get("Proc-Type")}\n`;
+    for (const k of [...headers.keys()].filter((k) => k !== "Proc-Type").sort(compareBytes)) out += `${k}: ${headers.get(k)}\n`;
+    out += "\n";
+  }
   const b64 = Buffer.from(der).toString("base64");
-  const lines = b64.match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${type}-----\n${lines.map((l) => `${l}\n`).join("")}-----END ${type}-----\n`;
+  for (let i = 0; i < b64.length; i += 64) out += `${b64.slice(i, i + 64)}\n`;
+  return `${out}-----END ${type}-----\n`;
+}
+
+function compareBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 }
 
 // ---------- X.509 (the fields ESO's chain logic reads) ----------

@@ -6,7 +6,7 @@ import { cryptoFunctions } from "./crypto.js";
 import { parseSemver, semverCompare } from "./semver.js";
 import { urlJoin, urlParse } from "./url.js";
 import { dateFunctions, randomFunctions } from "./dates.js";
-import { esoFunctions } from "./eso.js";
+import { esoFunctions, pemDecode, pemEncode } from "./eso.js";
 import type { CallContext, ParamKind, TemplateFunction } from "./exec.js";
 import { goQuote, sprintf } from "./fmt.js";
 import {
@@ -628,28 +628,24 @@ function fromYaml(s: string): Value {
   return fromPlain(plain, "float");
 }
 
+/** ESO's filterPEM: the blocks of one type (any case), re-encoded as Go's pem.Encode writes them. */
 function filterPEM(c: CallContext, pemType: string, input: string): string {
-  const blocks: string[] = [];
-  let pos = 0;
+  let out = "";
+  let matched = false;
+  let rest = input;
   for (;;) {
-    const begin = input.indexOf("-----BEGIN ", pos);
-    if (begin < 0) break;
-    const typeEnd = input.indexOf("-----", begin + 11);
-    if (typeEnd < 0) break;
-    const type = input.slice(begin + 11, typeEnd);
-    const endMarker = `-----END ${type}-----`;
-    const end = input.indexOf(endMarker, typeEnd);
-    if (end < 0) break;
-    if (type.toLowerCase() === pemType.toLowerCase()) {
-      const body = input.slice(typeEnd + 5, end).replace(/\s+/g, "");
-      const lines = body.match(/.{1,64}/g) ?? [];
-      blocks.push(`-----BEGIN ${type}-----\n${lines.join("\n")}${lines.length ? "\n" : ""}${endMarker}\n`);
-    }
-    pos = end + endMarker.length;
+    const next = pemDecode(rest);
+    rest = next.rest;
+    if (!next.block) break;
+    if (next.block.type.toLowerCase() !== pemType.toLowerCase()) continue;
+    matched = true;
+    const pem = pemEncode(next.block.bytes, next.block.type, next.block.headers);
+    c.charge(pem.length);
+    out += pem;
   }
-  // Go fails only when nothing matched and unparsable text remains.
-  if (blocks.length === 0 && input.slice(pos).trim() !== "") c.fail("error decoding PEM: junk after the last block");
-  return blocks.join("");
+  // Go fails only when nothing matched and text that is no block remains.
+  if (!matched && rest.length !== 0) c.fail("error filtering pem: found junk");
+  return out;
 }
 
 const sprig: Record<string, TemplateFunction> = {
