@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Go's own text/template + ESO's Sprig fork, as a small reference renderer for the template
+# Go's own text/template with External Secrets Operator v0.16.2's own template function map (Sprig fork + ESO's helpers), as a small reference renderer for the template
 # engine's comparison tests (test/gotemplate). Built from test/gotemplate/oracle (pinned go.mod/go.sum).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
