@@ -51,10 +51,37 @@ async function remote(env: Env, id: string): Promise<{ value?: string; binary: b
 describe.skipIf(!peers.every((p) => p.ok))("PushSecret to AWS Secrets Manager (moto)", () => {
   let env: Env;
   beforeAll(async () => {
-    env = await startEnv({ crds: [pushCrd] });
+    env = await startEnv({ crds: [pushCrd, ...["passwords", "uuids"].map((g) => join(repoRoot, "deploy", "crds", `generators.hush.dev_${g}.yaml`))] });
   });
   afterAll(async () => {
     await env?.stop();
+  });
+
+  it("pushes what a Password generator of its namespace generates, a new value at each push (ESO); IfNotExists keeps the first", async () => {
+    const ns = await awsNamespace(env, "push-gen");
+    await env.client.request("POST", resourcePath({ group: "generators.hush.dev", version: "v1alpha1", plural: "passwords", namespace: ns }), {
+      body: { apiVersion: "generators.hush.dev/v1alpha1", kind: "Password", metadata: { name: "pw" }, spec: { length: 32, digits: 5, symbols: 0, noUpper: false, allowRepeat: true } },
+    });
+    const spec = (remoteKey: string, updatePolicy: "Replace" | "IfNotExists") => ({
+      secretStoreRefs: [{ name: "aws" }],
+      selector: { generatorRef: { apiVersion: "generators.hush.dev/v1alpha1", kind: "Password", name: "pw" } },
+      updatePolicy,
+      data: [{ match: { secretKey: "password", remoteRef: { remoteKey } } }],
+    });
+    await createPs(env, ns, "rotate", spec(`${ns}/rotating`, "Replace"));
+    await createPs(env, ns, "once", spec(`${ns}/once`, "IfNotExists"));
+    await waitFor(async () => (await remote(env, `${ns}/rotating`))?.value?.length === 32 && (await remote(env, `${ns}/once`))?.value?.length === 32, { what: "generated passwords pushed" });
+    const [first, once] = [(await remote(env, `${ns}/rotating`))!.value!, (await remote(env, `${ns}/once`))!.value!];
+    expect(first).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(first.replace(/[^0-9]/g, "").length).toBe(5);
+    const onceBefore = (await getPs(env, ns, "once"))!.status?.syncedResourceVersion;
+    for (const name of ["rotate", "once"]) await env.client.request("PATCH", psPath(ns, name), { body: { metadata: { annotations: { "hush.dev/force-sync": "1" } } }, contentType: "application/merge-patch+json" });
+    await waitFor(async () => (await remote(env, `${ns}/rotating`))?.value !== first, { what: "a new password pushed" });
+    await waitPs(env, ns, "once", (p) => readyOf(p).status === "True" && p.status?.syncedResourceVersion !== onceBefore, "IfNotExists resynced");
+    expect((await remote(env, `${ns}/once`))?.value).toBe(once);
+    // Never in status, events or logs.
+    const seen = JSON.stringify([await getPs(env, ns, "rotate"), await events(env, ns), env.logs.lines]);
+    expect(seen).not.toContain(first);
   });
 
   it("pushes a key and a merged property, tagged as ESO tags (managed-by) plus the owner namespace; status and events as ESO's", async () => {
@@ -205,11 +232,13 @@ describe.skipIf(!peers.every((p) => p.ok))("PushSecret to AWS Secrets Manager (m
     expect(readyOf(await waitPs(env, a, "tok", (p) => readyOf(p).status === "False", "token Secret refused")).message).toContain("never pushed");
     expect(await remote(env, `${a}/tok`)).toBeUndefined();
 
-    // generatorRef is refused by the API server, naming the field.
-    const gen = await env.client
-      .request("POST", psPath(c), { body: { apiVersion: "hush.dev/v1alpha1", kind: "PushSecret", metadata: { name: "gen" }, spec: { secretStoreRefs: [{ name: "aws" }], selector: { generatorRef: { kind: "Password", name: "p" } } } } })
-      .then(() => "accepted", (err: Error) => err.message);
-    expect(gen).toMatch(/422 Invalid.*spec\.selector/);
+    // A generator kind hush does not implement, or a Secret and a generator together, are refused by the API server.
+    for (const selector of [{ generatorRef: { kind: "Fake", name: "p" } }, { secret: { name: "src" }, generatorRef: { kind: "Password", name: "p" } }]) {
+      const gen = await env.client
+        .request("POST", psPath(c), { body: { apiVersion: "hush.dev/v1alpha1", kind: "PushSecret", metadata: { name: "gen" }, spec: { secretStoreRefs: [{ name: "aws" }], selector } } })
+        .then(() => "accepted", (err: Error) => err.message);
+      expect(gen).toMatch(/422 Invalid.*spec\.selector/);
+    }
   });
 
   it("deletionPolicy Delete: a removed entry and finally the PushSecret delete what it pushed; a provider outage deletes nothing and holds the finalizer", async () => {

@@ -46,11 +46,14 @@ describe("planPush", () => {
     expect(planCleanup(previous).map((d) => d.statusKey)).toEqual(["old", "keep", "keep"]);
   });
 
-  it("refuses oversized specs and generatorRef", () => {
+  it("refuses oversized specs and selectors that are not exactly one Secret or one Password/UUID generator", () => {
     const many = Array.from({ length: 257 }, (_, i) => ({ match: { secretKey: "k", remoteRef: { remoteKey: `r${i}` } } }));
     expect(() => validatePushSecret(ps({ data: many }))).toThrow(/at most 256/);
-    expect(() => validatePushSecret(ps({ selector: { generatorRef: { kind: "Password", name: "x" } } }))).toThrow(/generatorRef/);
-    expect(() => validatePushSecret(ps({ selector: {} }))).toThrow(/selector.secret.name/);
+    expect(() => validatePushSecret(ps({ selector: { generatorRef: { kind: "Password", name: "x" } } }))).not.toThrow();
+    expect(() => validatePushSecret(ps({ selector: { generatorRef: { kind: "VaultDynamicSecret", name: "x" } } }))).toThrow(/only Password and UUID/);
+    expect(() => validatePushSecret(ps({ selector: { secret: { name: "s" }, generatorRef: { kind: "UUID", name: "x" } } }))).toThrow(/exactly one/);
+    expect(() => validatePushSecret(ps({ selector: {} }))).toThrow(/exactly one/);
+    expect(() => validatePushSecret(ps({ selector: { secret: {} } }))).toThrow(/selector.secret.name/);
     expect(() => planPush(ps({ data: [{ match: { secretKey: "big", remoteRef: { remoteKey: "a" } } }] }), { big: new Uint8Array(1024 * 1024 + 1) }, ["SecretStore/aws"])).toThrow(/exceeds/);
   });
 });

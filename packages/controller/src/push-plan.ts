@@ -102,8 +102,10 @@ export function pushSourceData(ps: PushSecret, secretData: Readonly<Record<strin
 export function validatePushSecret(ps: PushSecret): void {
   const data = ps.spec.data ?? [];
   if (data.length > maxPushEntries) throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `spec.data: at most ${maxPushEntries} entries`);
-  if (ps.spec.selector?.generatorRef !== undefined) throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", "spec.selector.generatorRef is not supported by hush yet");
-  if (!ps.spec.selector?.secret?.name) throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", "spec.selector.secret.name is required");
+  const generator = ps.spec.selector?.generatorRef !== undefined;
+  if (generator === Boolean(ps.spec.selector?.secret)) throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", "spec.selector needs exactly one of secret and generatorRef");
+  if (!generator && !ps.spec.selector?.secret?.name) throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", "spec.selector.secret.name is required");
+  if (generator && ps.spec.selector.generatorRef!.kind === "VaultDynamicSecret") throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", "spec.selector.generatorRef.kind: only Password and UUID generators are supported by hush yet");
   data.forEach((d, i) => {
     if (!d.match?.remoteRef?.remoteKey) throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `spec.data[${i}].match.remoteRef.remoteKey is required`);
   });

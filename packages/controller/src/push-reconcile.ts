@@ -1,5 +1,5 @@
 import { HushError, isHushError, type ErrorCode } from "@hush/errors";
-import { matchesSelector, parseDuration, setCondition, type ApiFlavour, type KubeObject, type PushSecret, type PushSecretStatus, type Secret, type SecretStore, type StoreRef } from "@hush/kube";
+import { generatorVersion, matchesSelector, parseDuration, setCondition, type ApiFlavour, type KubeObject, type PushSecret, type PushSecretStatus, type Secret, type SecretStore, type StoreRef } from "@hush/kube";
 import { kubeErrorCode, resourcePath, type EventRecorder, type KubeClient, type KubeLogger } from "@hush/kube/client";
 import type { PushOwner, SecretProvider } from "@hush/providers";
 import type { Clock } from "./clock.js";
@@ -8,6 +8,8 @@ import { stableHash } from "./data-hash.js";
 import { readTemplateSources } from "./fetch-data.js";
 import { isTerminalCode } from "./failure.js";
 import { privilegedSecretTypes } from "./plan-secret.js";
+import { generatorResource, runGenerator, type Randomness } from "./generators.js";
+import { cryptoRandomness } from "./random.js";
 import { parseStoreKey, planCleanup, planPush, pushSourceData, validatePushSecret, withoutSynced, withSynced, type PlannedDelete, type SyncedMap } from "./push-plan.js";
 import type { ReaderCache } from "./reader-cache.js";
 import { jitteredInterval, syncedResourceVersion } from "./refresh.js";
@@ -32,6 +34,8 @@ export interface PushReconcilerDeps {
   stores(kind: "SecretStore" | "ClusterSecretStore", namespace: string): SecretStore[];
   /** Keeps a best-effort background task (an Event) alive until shutdown. */
   track(p: Promise<void>): void;
+  /** Randomness for generators (default: node:crypto). */
+  readonly random?: Randomness;
   /** ESO's per-PushSecret metrics (status condition, reconcile duration), under the flavour's names. */
   readonly metrics?: ControllerMetrics | undefined;
 }
@@ -145,11 +149,7 @@ export class PushReconciler {
     const { namespace } = splitKey(key);
     let previous: SyncedMap = ps.status?.syncedPushSecrets ?? {};
     try {
-      const secret = await d.client.get<Secret>(resourcePath({ version: "v1", plural: "secrets", namespace, name: ps.spec.selector.secret!.name! }));
-      if (!secret) throw new HushError("HUSH_ERR_CONTROLLER_PUSH_SOURCE_NOT_FOUND", `secret ${ps.spec.selector.secret!.name} not found in the PushSecret's namespace`);
-      // Tokens are credentials of the cluster itself: never carried out of it.
-      if (secret.type && privilegedSecretTypes.has(secret.type)) throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `secret ${ps.spec.selector.secret!.name} has type ${secret.type}, which is never pushed`);
-      const raw = Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, "base64"))]));
+      const raw = await this.#source(ps, namespace);
       const sources = ps.spec.template?.templateFrom?.length ? await readTemplateSources({ metadata: ps.metadata, spec: { target: { template: ps.spec.template } } }, this.#templateReader(namespace)) : undefined;
       const data = pushSourceData(ps, raw, sources);
       const stores = await this.#stores(ps, namespace);
@@ -181,6 +181,29 @@ export class PushReconciler {
     } catch (err) {
       return this.#fail(key, ps, err, previous);
     }
+  }
+
+  /**
+   * The data to push: the named Secret of the PushSecret's namespace, or what its generator
+   * (Password, UUID; the flavour's generator group, same namespace) produces now — a new value at
+   * every push, as ESO generates it.
+   */
+  async #source(ps: PushSecret, namespace: string): Promise<Record<string, Uint8Array>> {
+    const d = this.#d;
+    const gen = ps.spec.selector.generatorRef;
+    if (gen) {
+      const where = "spec.selector.generatorRef";
+      const r = generatorResource(gen, d.flavour, where);
+      const obj = await d.client.get<KubeObject & { spec?: unknown }>(resourcePath({ group: d.flavour.generatorGroup, version: generatorVersion, plural: r.plural, namespace, name: r.name }));
+      if (!obj) throw new HushError("HUSH_ERR_CONTROLLER_GENERATOR_NOT_FOUND", `${where}: ${r.kind} ${JSON.stringify(r.name)} not found in namespace ${namespace}`);
+      return { ...runGenerator(r.kind, obj.spec, d.random ?? cryptoRandomness) };
+    }
+    const name = ps.spec.selector.secret!.name!;
+    const secret = await d.client.get<Secret>(resourcePath({ version: "v1", plural: "secrets", namespace, name }));
+    if (!secret) throw new HushError("HUSH_ERR_CONTROLLER_PUSH_SOURCE_NOT_FOUND", `secret ${name} not found in the PushSecret's namespace`);
+    // Tokens are credentials of the cluster itself: never carried out of it.
+    if (secret.type && privilegedSecretTypes.has(secret.type)) throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `secret ${name} has type ${secret.type}, which is never pushed`);
+    return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, "base64"))]));
   }
 
   /** The owner a push/delete acts for: the namespace; ESO-pushed secrets are adoptable through the tenant's own SecretStore only. */

@@ -102,7 +102,7 @@ describe("CRDs", () => {
     }
   });
 
-  it("serves PushSecret as ESO v0.16.2 does (v1alpha1, its fields and defaults); generatorRef and label-selected Secrets are refused", () => {
+  it("serves PushSecret as ESO v0.16.2 does (v1alpha1, its fields and defaults); generatorRef takes Password and UUID; label-selected Secrets are refused", () => {
     for (const flavour of [hushFlavour, esoFlavour]) {
       const ps = buildCrds(flavour).find((c) => (c["spec"] as { names: { kind: string } }).names.kind === "PushSecret")!;
       expect(versionsOf(ps).map((v) => [v.name, v.served, v.storage])).toEqual([["v1alpha1", true, true]]);
@@ -115,7 +115,9 @@ describe("CRDs", () => {
       expect(at(spec, "data", "[]", "conversionStrategy")).toMatchObject({ enum: ["None", "ReverseUnicode"], default: "None" });
       expect(at(spec, "data", "[]", "match", "remoteRef")["required"]).toEqual(["remoteKey"]);
       expect(at(spec, "secretStoreRefs", "[]", "kind")).toMatchObject({ default: "SecretStore" });
-      expect(rules(at(spec, "selector"))).toContain("!has(self.generatorRef)");
+      expect(rules(at(spec, "selector"))).toContain("has(self.secret) != has(self.generatorRef)");
+      expect(rules(at(spec, "selector", "generatorRef"))).toContain("self.kind in ['Password', 'UUID']");
+      expect(at(spec, "selector", "generatorRef", "apiVersion")).toMatchObject({ default: flavour === hushFlavour ? "generators.hush.dev/v1alpha1" : "generators.external-secrets.io/v1alpha1" });
       expect(rules(at(spec, "selector", "secret"))).toContain("!has(self.selector)");
       // The same template schema as an ExternalSecret's target.template.
       expect(at(spec, "template")).toEqual(at(esSpec(buildCrds(flavour)[0]!), "target", "template"));

@@ -211,6 +211,24 @@ const pushLabelSelector = obj({
   matchExpressions: arr(obj({ key: str(), operator: enumStr(["In", "NotIn", "Exists", "DoesNotExist"]), values: arr(str()) }, ["key", "operator"])),
 });
 
+/** PushSecret `selector.generatorRef`: a Password or UUID generator of the PushSecret's namespace, generated anew at each push. */
+const pushGeneratorKinds = ["Password", "UUID"] as const;
+const pushGeneratorRef = obj(
+  {
+    apiVersion: str("apiVersion of the generator; only the flavour's generator group is read.", { default: generatorApiVersionPlaceholder }),
+    kind: enumStr(esoGeneratorKinds, "Kind of the generator."),
+    name: str("Name of the generator, in the PushSecret's own namespace.", { minLength: 1, maxLength: 253, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" }),
+  },
+  ["kind", "name"],
+  {
+    description: "A generator (Password, UUID) in the PushSecret's namespace; a new value is generated and pushed at every refresh.",
+    "x-kubernetes-validations": [
+      { rule: `self.kind in [${pushGeneratorKinds.map((k) => `'${k}'`).join(", ")}]`, message: "spec.selector.generatorRef.kind: only Password and UUID generators are supported by hush yet" },
+      { rule: `!has(self.apiVersion) || self.apiVersion == '${generatorApiVersionPlaceholder}'`, message: `spec.selector.generatorRef.apiVersion must be ${generatorApiVersionPlaceholder}` },
+    ],
+  },
+);
+
 /**
  * PushSecret `spec` (ESO v0.16 `external-secrets.io/v1alpha1`): which stores, which Secret of
  * the PushSecret's own namespace, and which of its keys go to which remote key. Bounded: at
@@ -233,12 +251,13 @@ const pushSecretSpec = obj(
       ),
       maxItems: 16,
     },
-    selector: refuse(
-      obj({
+    selector: obj(
+      {
         secret: refuse(obj({ name: { ...dnsName, description: "A Secret of the PushSecret's namespace." } }), { selector: pushLabelSelector }, "spec.selector.secret"),
-      }),
-      { generatorRef: anyObject },
-      "spec.selector",
+        generatorRef: pushGeneratorRef,
+      },
+      [],
+      { "x-kubernetes-validations": [{ rule: "has(self.secret) != has(self.generatorRef)", message: "spec.selector needs exactly one of secret and generatorRef" }] },
     ),
     data: {
       ...arr(
@@ -273,7 +292,7 @@ const pushSecretSpec = obj(
   },
   ["secretStoreRefs", "selector"],
   {
-    "x-kubernetes-validations": [{ rule: "has(self.selector.secret) && has(self.selector.secret.name)", message: "spec.selector.secret.name is required" }],
+    "x-kubernetes-validations": [{ rule: "has(self.selector.generatorRef) || (has(self.selector.secret) && has(self.selector.secret.name))", message: "spec.selector.secret.name is required" }],
   },
 );
 

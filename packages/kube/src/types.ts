@@ -253,7 +253,8 @@ export interface PushSecretData {
 /** PushSecret `spec` (ESO `external-secrets.io/v1alpha1`). */
 export interface PushSecretSpec {
   secretStoreRefs: PushSecretStoreRef[];
-  selector: { secret?: { name?: string; selector?: LabelSelector }; generatorRef?: unknown };
+  /** Exactly one: a Secret of the PushSecret's namespace, or a generator there (a new value at each push). */
+  selector: { secret?: { name?: string; selector?: LabelSelector }; generatorRef?: ExternalSecretGeneratorRef };
   data?: PushSecretData[];
   deletionPolicy?: "None" | "Delete";
   refreshInterval?: string;
