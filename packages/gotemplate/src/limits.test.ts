@@ -164,4 +164,10 @@ describe("usage report", () => {
     const e = failure(`{{ jwkPublicKeyPem ${JSON.stringify(JSON.stringify({ kty: "RSA", n, e: "AQAB" }))} }}`);
     expect(e.message).toMatch(/9600-bit key is larger than 8192 bits/);
   });
+
+  it("does no I/O while rendering: getHostByName (a DNS lookup in ESO) is not a function here", () => {
+    const e = failure('{{ getHostByName "localhost" }}');
+    expect(e.kind).toBe("parse");
+    expect(e.message).toMatch(/getHostByName/);
+  });
 });
