@@ -1214,7 +1214,7 @@ const moreSprig: Record<string, TemplateFunction> = {
 };
 
 // Sprig's must* forms fail where the plain forms panic; here both fail, with the same message.
-for (const name of ["append", "compact", "first", "has", "initial", "last", "prepend", "rest", "reverse", "slice", "uniq", "without", "deepCopy", "merge", "mergeOverwrite", "regexFind", "regexFindAll", "regexReplaceAll", "regexReplaceAllLiteral", "regexSplit"]) {
+for (const name of ["append", "push", "compact", "first", "has", "initial", "last", "prepend", "rest", "reverse", "slice", "uniq", "without", "deepCopy", "merge", "mergeOverwrite", "regexFind", "regexFindAll", "regexReplaceAll", "regexReplaceAllLiteral", "regexSplit"]) {
   const plain = sprig[name];
   const must = `must${name[0]!.toUpperCase()}${name.slice(1)}`;
   if (plain && !(must in sprig)) moreSprig[must] = plain;
