@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
-import { TemplateError, render, secretData } from "@hush/gotemplate";
+import { TemplateError, functionNames, render, secretData } from "@hush/gotemplate";
 import { requirePeer, repoRoot } from "@hush/testkit";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -110,6 +110,15 @@ describe.skipIf(!oracle.ok)("templates against Go's text/template + Sprig", () =
     expect(mismatches.slice(0, 5)).toEqual([]);
     // Many layouts read back to a real time (not the zero time), so parsing is exercised.
     expect(live.filter((r) => r.ok && !(r.output ?? "").includes("0001-01-01 00:00:00")).length).toBeGreaterThan(40);
+  });
+
+  it("offers every function of ESO's own template function map, except getHostByName (no I/O), and no other", () => {
+    const [listed] = go([{ name: "__funcmap__", template: "", data: {} }]);
+    const eso = new Set((listed?.output ?? "").split("\n"));
+    expect(eso.size).toBeGreaterThan(200);
+    const goBuiltins = ["and", "or", "not", "len", "index", "slice", "print", "printf", "println", "html", "js", "urlquery", "eq", "ne", "lt", "le", "gt", "ge", "call"];
+    expect([...eso].filter((n) => !functionNames.has(n))).toEqual(["getHostByName"]);
+    expect([...functionNames].filter((n) => !eso.has(n) && !goBuiltins.includes(n))).toEqual([]);
   });
 
   it("PEM is read as Go's encoding/pem reads it (filterPEM on random near-PEM text)", () => {

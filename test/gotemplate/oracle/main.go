@@ -11,7 +11,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"os"
+	"sort"
 	"strconv"
+	"strings"
 	"text/template"
 	"time"
 	_ "time/tzdata"
@@ -142,6 +144,17 @@ func main() {
 	out := make([]result, 0, len(cases))
 	for _, c := range cases {
 		r := result{Name: c.Name}
+		// A case named "__funcmap__" lists the function names instead (one per line, sorted).
+		if c.Name == "__funcmap__" {
+			names := make([]string, 0, len(live))
+			for k := range live {
+				names = append(names, k)
+			}
+			sort.Strings(names)
+			r.OK, r.Output = true, strings.Join(names, "\n")
+			out = append(out, r)
+			continue
+		}
 		fm := live
 		if c.Now != "" {
 			now, err := time.Parse(time.RFC3339Nano, c.Now)
