@@ -133,6 +133,23 @@ describe.skipIf(!oracle.ok)("templates against Go's text/template + Sprig", () =
     expect(live.filter((r) => r.ok && (r.output ?? "").includes("BEGIN")).length).toBeGreaterThan(20);
   });
 
+  it("durations (ParseDuration, Duration.String, duration, durationRound, ago, dateModify) agree with Go", () => {
+    const unit = fc.constantFrom("ns", "us", "µs", "ms", "s", "m", "h", "d", "", "x");
+    const num = fc.oneof(fc.integer({ min: 0, max: 100_000 }).map(String), fc.constantFrom("0", ".5", "1.", "1.25", "9223372036854775807", "9223372036854775808", "9223372036", "00", ""));
+    const dur = fc.tuple(fc.constantFrom("", "-", "+"), fc.array(fc.tuple(num, unit).map(([n, u]) => n + u), { minLength: 1, maxLength: 3 })).map(([sign, parts]) => sign + parts.join(""));
+    const secs = fc.oneof(fc.integer({ min: -10_000_000_000, max: 10_000_000_000 }).map(String), fc.constantFrom("", "x", "1e3", "-0", "9223372036854775807"));
+    const samples = fc.sample(fc.tuple(dur, secs), { numRuns: process.env["SLOW"] === "1" ? 5000 : 400, seed: Number(process.env["SEED"] ?? 20261206) });
+    const cases: Case[] = samples.map(([d, n], i) => ({
+      name: `du${i}`,
+      now: "2026-03-14T15:09:26.535Z",
+      template: `{{ now | dateModify ${JSON.stringify(d)} }}|{{ durationRound ${JSON.stringify(d)} }}|{{ duration ${JSON.stringify(n)} }}|{{ ago (now | dateModify ${JSON.stringify(d)}) }}|{{ durationRound (now | dateModify ${JSON.stringify(d)}) }}|{{ duration (int64 ${JSON.stringify(n)}) }}`,
+      data: {},
+    }));
+    const live = go(cases);
+    const mismatches = cases.map((c, i) => ({ c: c.template, want: goView(live[i] as GoResult), got: hush(c) })).filter(({ want, got }) => JSON.stringify(want) !== JSON.stringify(got));
+    expect(mismatches.slice(0, 5)).toEqual([]);
+  });
+
   it("semverCompare agrees with Go on random constraints and versions", () => {
     const part = fc.constantFrom("0", "1", "2", "10", "x", "*", "01");
     const pre = fc.constantFrom("", "-alpha", "-alpha.1", "-beta.11", "-rc.1", "-0", "-1.2");

@@ -1,6 +1,6 @@
 import type { CallContext, ParamKind, TemplateFunction } from "./exec.js";
 import { goQuote } from "./fmt.js";
-import { add, durationString, format, fromDate, inZone, parseDuration, parseTime, roundSecond, unix, unixSeconds, zeroTime } from "./time.js";
+import { add, durationString, format, fromDate, inZone, parseDuration, parseTime, roundSecond, sub, unix, unixSeconds, zeroTime } from "./time.js";
 import { GoTime, type Value } from "./value.js";
 
 /**
@@ -58,7 +58,7 @@ function durationRound(d: bigint): string {
 }
 
 function since(c: CallContext, t: GoTime): bigint {
-  return BigInt.asIntN(64, now(c).ns - t.ns);
+  return sub(now(c), t);
 }
 
 export const dateFunctions: Record<string, TemplateFunction> = {

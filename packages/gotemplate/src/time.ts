@@ -663,9 +663,11 @@ export function isParseError(e: unknown): boolean {
 const units: Record<string, bigint> = { ns: 1n, us: 1000n, "µs": 1000n, "μs": 1000n, ms: 1_000_000n, s: NS, m: 60n * NS, h: 3600n * NS };
 const maxInt64 = (1n << 63n) - 1n;
 
-/** `time.ParseDuration`; null where Go returns an error. */
+/** `time.ParseDuration` (ported step for step, uint64 arithmetic); null where Go returns an error. */
 export function parseDuration(s0: string): bigint | null {
+  const two63 = 1n << 63n;
   let s = s0;
+  let d = 0n;
   let neg = false;
   if (s !== "" && (s[0] === "-" || s[0] === "+")) {
     neg = s[0] === "-";
@@ -673,38 +675,63 @@ export function parseDuration(s0: string): bigint | null {
   }
   if (s === "0") return 0n;
   if (s === "") return null;
-  let total = 0n;
   while (s !== "") {
     if (!(s[0] === "." || isDigitAt(s, 0))) return null;
+    // leadingInt: digits up to 1<<63, else an error.
+    let v = 0n;
     let i = 0;
-    while (isDigitAt(s, i)) i++;
-    const intPart = s.slice(0, i);
+    for (; isDigitAt(s, i); i++) {
+      if (v > two63 / 10n) return null;
+      v = v * 10n + BigInt(s.charCodeAt(i) - 48);
+      if (v > two63) return null;
+    }
+    const pre = i > 0;
     s = s.slice(i);
-    let frac = "";
+    let f = 0n;
+    let scale = 1;
+    let post = false;
     if (s[0] === ".") {
       s = s.slice(1);
-      let j = 0;
-      while (isDigitAt(s, j)) j++;
-      frac = s.slice(0, j);
-      s = s.slice(j);
+      // leadingFraction: digits until the value would pass 1<<63, the rest ignored.
+      let k = 0;
+      let overflow = false;
+      for (; isDigitAt(s, k); k++) {
+        if (overflow) continue;
+        if (f > (two63 - 1n) / 10n) {
+          overflow = true;
+          continue;
+        }
+        const y = f * 10n + BigInt(s.charCodeAt(k) - 48);
+        if (y > two63) {
+          overflow = true;
+          continue;
+        }
+        f = y;
+        scale *= 10;
+      }
+      post = k > 0;
+      s = s.slice(k);
     }
-    if (intPart === "" && frac === "") return null;
+    if (!pre && !post) return null;
     let j = 0;
     while (j < s.length && s[j] !== "." && !isDigitAt(s, j)) j++;
+    if (j === 0) return null;
     const unit = units[s.slice(0, j)];
     if (unit === undefined) return null;
     s = s.slice(j);
-    const v = BigInt(intPart === "" ? "0" : intPart);
-    if (v > maxInt64 / unit) return null;
-    let part = v * unit;
-    if (frac !== "") {
-      // Go scales the fraction with float64 arithmetic and truncates.
-      part += BigInt(Math.trunc(Number(`0.${frac}`) * Number(unit)));
+    if (v > two63 / unit) return null;
+    v *= unit;
+    if (f > 0n) {
+      // Go scales with float64 arithmetic and truncates to an integer.
+      v += BigInt(Math.trunc(Number(f) * (Number(unit) / scale)));
+      if (v > two63) return null;
     }
-    total += part;
-    if (total > maxInt64 + (neg ? 1n : 0n)) return null;
+    d = BigInt.asUintN(64, d + v); // uint64 addition wraps, as in Go
+    if (d > two63) return null;
   }
-  return neg ? -total : total;
+  if (neg) return BigInt.asIntN(64, -d);
+  if (d > two63 - 1n) return null;
+  return d;
 }
 
 /** `time.Duration.String()`. */
@@ -739,14 +766,27 @@ function fmtFrac(v: bigint, prec: number): string {
   return frac === "" ? String(whole) : `${whole}.${frac}`;
 }
 
-/** `Duration.Round(time.Second)`: halves away from zero, saturating. */
+const maxDuration = (1n << 63n) - 1n;
+const minDuration = -(1n << 63n);
+
+/** `Duration.Round(time.Second)`: halves away from zero; past the int64 range, the bound (as Go). */
 export function roundSecond(d: bigint): bigint {
   const r = d % NS;
   if (d < 0n) {
     const nr = -r;
-    return nr + nr < NS ? d + nr : d - (NS - nr);
+    if (nr + nr < NS) return d + nr;
+    const d1 = d - NS + nr;
+    return d1 < minDuration ? minDuration : d1;
   }
-  return r + r < NS ? d - r : d + (NS - r);
+  if (r + r < NS) return d - r;
+  const d1 = d + NS - r;
+  return d1 > maxDuration ? maxDuration : d1;
+}
+
+/** `t.Sub(u)`: the difference, saturated to the int64 range as Go does. */
+export function sub(t: GoTime, u: GoTime): bigint {
+  const d = t.ns - u.ns;
+  return d > maxDuration ? maxDuration : d < minDuration ? minDuration : d;
 }
 
 /** `t.Add(d)`. */
