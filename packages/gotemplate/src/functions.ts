@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { RE2JS } from "re2js";
-import { parseAllDocuments, stringify as yamlStringify } from "yaml";
+import { Document as YamlDocument, parseAllDocuments, visit as yamlVisit } from "yaml";
 import { goBytes, goString } from "./bytes.js";
 import { cryptoFunctions } from "./crypto.js";
 import { parseSemver, semverCompare } from "./semver.js";
@@ -603,9 +603,33 @@ function b64decode(s: string): string {
   return goString(Buffer.from(s, "base64"));
 }
 
+/**
+ * Whether go-yaml v2 (under sigs.k8s.io/yaml) would read this plain text as something other
+ * than a string: then it writes the string double-quoted (its resolve(), YAML 1.1 rules).
+ */
+function yamlV2NonString(text: string): boolean {
+  if (/^(|~|null|Null|NULL|y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/.test(text)) return true;
+  if (/^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$/.test(text)) return true;
+  const plain = text.replace(/_/g, "");
+  // Integers as strconv.ParseInt/ParseUint(s, 0, 64) read them, and 0b binaries.
+  if (/^[-+]?(0[xX][0-9a-fA-F]+|0[oO]?[0-7]+|0[bB][01]+|[1-9][0-9]*|0)$/.test(plain)) return true;
+  if (/^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(plain)) return true;
+  // Timestamps in the layouts go-yaml accepts.
+  if (/^\d{4}-\d{1,2}-\d{1,2}(?:(?:[Tt]|[ ]+)\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d*)?(?:[ ]*(?:Z|[-+]\d{1,2}(?::\d{2})?))?)?$/.test(text)) return true;
+  // Sexagesimal numbers (isBase60Float).
+  return /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/.test(text);
+}
+
 function toYaml(v: Value): string {
   // sigs.k8s.io/yaml: JSON-compatible YAML with sorted keys, and no trailing newline (ESO trims it).
-  const text = yamlStringify(toPlain(v), { sortMapEntries: true, lineWidth: 0, indentSeq: false, singleQuote: true, version: "1.1" });
+  // Strings that read as another type are double-quoted, the others plain or single-quoted.
+  const doc = new YamlDocument(toPlain(v), { sortMapEntries: true, version: "1.1" });
+  yamlVisit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === "string" && !node.value.includes("\n") && yamlV2NonString(node.value)) node.type = "QUOTE_DOUBLE";
+    },
+  });
+  const text = doc.toString({ lineWidth: 0, indentSeq: false, singleQuote: true });
   return text.replace(/\n$/, "");
 }
 
