@@ -8,7 +8,7 @@
 //    the next request and hide itself, microsecond resolution), in rounds that alternate hush
 //    with a floor: a bare node:https server on the same core that parses the same body and sends
 //    the same answer. The floor is what Node + TLS + this machine cost before any webhook code
-//    runs; hush's p99 is meaningful next to it.
+//    runs; hush's p99 is meaningful next to it. Each server is warmed up at full speed first.
 // 3. Server-side review time from hush's own histogram, and the pure judge() cost in-process.
 // Needs `pnpm build` first, and `bash scripts/peers vegeta` for step 2 (else autocannon is used).
 //   node scripts/bench-webhook.mjs [--duration 10] [--connections 10] [--rate 2000] [--rounds 3]
@@ -126,7 +126,9 @@ try {
   for (let i = 0; i < rounds; i++) {
     for (const kind of ["floor", "hush"]) {
       server = await startServer(kind, join(dir, "answer.json"));
-      await fixedRate(server.port, 3); // warm-up
+      // Warm-up at full speed: on one core, V8's background compilers share the core with the
+      // event loop, and stalls of 100 ms and more in the first seconds are start-up, not steady state.
+      await autocannonLoad(server.port, { duration: 5 });
       const r = await fixedRate(server.port, duration);
       results[kind].push(r);
       bad += r.bad;
