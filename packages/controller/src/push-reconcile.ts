@@ -9,6 +9,7 @@ import { readTemplateSources } from "./fetch-data.js";
 import { isTerminalCode } from "./failure.js";
 import { privilegedSecretTypes } from "./plan-secret.js";
 import { generatorResource, runGenerator, type Randomness } from "./generators.js";
+import { NamespaceLabels } from "./namespace-labels.js";
 import { cryptoRandomness } from "./random.js";
 import { parseStoreKey, planCleanup, planPush, pushSourceData, validatePushSecret, withoutSynced, withSynced, type PlannedDelete, type SyncedMap } from "./push-plan.js";
 import type { ReaderCache } from "./reader-cache.js";
@@ -69,7 +70,7 @@ function describe(err: unknown): { code: ErrorCode; text: string } {
  */
 export class PushReconciler {
   readonly #d: PushReconcilerDeps;
-  readonly #namespaceReads = new Map<string, Promise<Record<string, string>>>();
+  readonly #namespaceLabels: NamespaceLabels;
   /**
    * The last successful sync this process recorded, per key: used while the informer has not
    * caught up with the status write, so an event arriving meanwhile (a store turning Ready) does
@@ -79,6 +80,7 @@ export class PushReconciler {
 
   constructor(deps: PushReconcilerDeps) {
     this.#d = deps;
+    this.#namespaceLabels = new NamespaceLabels(deps.client);
   }
 
   async reconcile(key: string): Promise<Result> {
@@ -228,8 +230,7 @@ export class PushReconciler {
     }
     for (const ref of refs) {
       const store = d.store(ref, namespace);
-      const needsLabels = ref.kind === "ClusterSecretStore" && (store?.spec.conditions ?? []).some((c) => c.namespaceSelector);
-      const access = resolveStore({ ref, namespace, store, controllerClass: d.controllerClass, namespaceLabels: needsLabels ? await this.#namespaceLabels(namespace) : {} });
+      const access = resolveStore({ ref, namespace, store, controllerClass: d.controllerClass, namespaceLabels: await this.#namespaceLabels.forStore(ref, store, namespace) });
       if (!access.ok) {
         if (access.reason === "other-class") continue;
         throw denialError(access);
@@ -262,8 +263,7 @@ export class PushReconciler {
         if (!s) {
           const ref = parseStoreKey(del.store);
           const store = d.store(ref, namespace);
-          const needsLabels = ref.kind === "ClusterSecretStore" && (store?.spec.conditions ?? []).some((c) => c.namespaceSelector);
-          const access = resolveStore({ ref, namespace, store, controllerClass: d.controllerClass, namespaceLabels: needsLabels ? await this.#namespaceLabels(namespace) : {} });
+          const access = resolveStore({ ref, namespace, store, controllerClass: d.controllerClass, namespaceLabels: await this.#namespaceLabels.forStore(ref, store, namespace) });
           if (!access.ok) throw denialError(access);
           s = { store: access.store, cacheKey: access.cacheKey };
         }
@@ -371,18 +371,6 @@ export class PushReconciler {
         return s ? Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, "base64"))])) : undefined;
       },
     };
-  }
-
-  #namespaceLabels(namespace: string): Promise<Record<string, string>> {
-    let p = this.#namespaceReads.get(namespace);
-    if (!p) {
-      p = this.#d.client
-        .get<KubeObject>(resourcePath({ version: "v1", plural: "namespaces", name: namespace }))
-        .then((ns) => ns?.metadata.labels ?? {})
-        .finally(() => this.#namespaceReads.delete(namespace));
-      this.#namespaceReads.set(namespace, p);
-    }
-    return p;
   }
 }
 

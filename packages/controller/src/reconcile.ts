@@ -6,6 +6,7 @@ import { stableHash } from "./data-hash.js";
 import { failure } from "./failure.js";
 import { fetchExternalSecretData, type SourceReader } from "./fetch-data.js";
 import { generatorResource, runGenerator, type Randomness } from "./generators.js";
+import { NamespaceLabels } from "./namespace-labels.js";
 import { cryptoRandomness } from "./random.js";
 import { vaultDynamicRequest, vaultDynamicResult, type VaultDynamicSecretSpec } from "./vault-dynamic.js";
 import type { SecretProvider } from "@hush/providers";
@@ -85,11 +86,12 @@ export class Reconciler {
   readonly #synced = new Map<string, ExternalSecretStatus>();
   /** Keys whose last status write failed: the next reconcile writes status again. */
   readonly #statusPending = new Set<string>();
-  readonly #namespaceReads = new Map<string, Promise<Record<string, string>>>();
+  readonly #namespaceLabels: NamespaceLabels;
   #dedupReported = 0;
 
   constructor(deps: ReconcilerDeps) {
     this.#d = { ...deps, flavour: deps.flavour ?? hushFlavour };
+    this.#namespaceLabels = new NamespaceLabels(deps.client);
   }
 
   /** Drops what is remembered about a deleted ExternalSecret. */
@@ -194,32 +196,18 @@ export class Reconciler {
     });
   }
 
-  /** Current labels of a namespace: read when needed, never cached past the reads in flight. */
-  #namespaceLabels(namespace: string): Promise<Record<string, string>> {
-    let p = this.#namespaceReads.get(namespace);
-    if (!p) {
-      p = this.#d.client
-        .get<KubeObject>(resourcePath({ version: "v1", plural: "namespaces", name: namespace }))
-        .then((ns) => ns?.metadata.labels ?? {})
-        .finally(() => this.#namespaceReads.delete(namespace));
-      this.#namespaceReads.set(namespace, p);
-    }
-    return p;
-  }
-
   /** A reader per store for one ExternalSecret; every ref is checked by {@link resolveStore}. */
   #sourceReader(es: ExternalSecret, fresh: boolean, maxAgeMs: number): SourceReader {
     const d = this.#d;
     const namespace = es.metadata.namespace ?? "";
     const resolve = async (ref: StoreRef): Promise<StoreReader> => {
       const store = d.store(ref, namespace);
-      const needsLabels = (ref.kind ?? "SecretStore") === "ClusterSecretStore" && (store?.spec.conditions ?? []).some((c) => c.namespaceSelector);
       const access: StoreAccess = resolveStore({
         ref,
         namespace,
         store,
         controllerClass: d.controllerClass,
-        namespaceLabels: needsLabels ? await this.#namespaceLabels(namespace) : {},
+        namespaceLabels: await this.#namespaceLabels.forStore(ref, store, namespace),
       });
       if (!access.ok) throw denialError(access);
       // A forced, repairing or retrying fetch also re-checks the store's credential Secrets.

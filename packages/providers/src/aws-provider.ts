@@ -15,6 +15,7 @@ import { awsVersionSelector, chunk, isBatchable, parseAwsConfig, type AwsConfig 
 import { awsErrorKind, mapAwsError } from "./aws-errors.js";
 import { expandJsonObject, extractProperty, objectToBytesMap, setEntry, utf8 } from "./json-property.js";
 import { awsSession, type AwsSession } from "./aws-session.js";
+import { readBatched, readFound } from "./batched-read.js";
 import { observed } from "./observe.js";
 import { describeKey, providerError } from "./provider-error.js";
 import type { BatchResult, FindSpec, ProviderContext, RemoteRef, SecretProvider } from "./provider.js";
@@ -123,39 +124,14 @@ class AwsSecretsManagerProvider implements SecretProvider {
   }
 
   async getSecrets(refs: readonly RemoteRef[], signal?: AbortSignal): Promise<BatchResult[]> {
-    const results: (BatchResult | undefined)[] = new Array(refs.length);
-    const batchIds = new Map<string, number[]>();
-    refs.forEach((ref, i) => {
-      if (this.#batchDenied || !isBatchable(ref) || ref.key === "") return;
-      const id = this.#key(ref);
-      batchIds.set(id, [...(batchIds.get(id) ?? []), i]);
-    });
-    const raw = new Map<string, BatchResult>();
-    if (batchIds.size > 0) await this.#batchRead([...batchIds.keys()], raw, signal);
-    for (const [id, indexes] of batchIds) {
-      const got = raw.get(id);
-      if (!got) continue; // fell back (batch denied): read one by one below
-      for (const i of indexes) results[i] = got.ok ? project(got.value, refs[i]!) : got;
-    }
-    // Anything the batch could not serve, once per distinct ref.
-    const single = new Map<string, Promise<BatchResult>>();
-    await Promise.all(
-      refs.map(async (ref, i) => {
-        if (results[i]) return;
-        const k = JSON.stringify([ref.key, ref.version ?? "", ref.metadataPolicy ?? "None"]);
-        let p = single.get(k);
-        if (!p) {
-          p = this.#getValue(ref, signal).then(
-            (value): BatchResult => ({ ok: true, value }),
-            (error: unknown): BatchResult => ({ ok: false, error: asHush(error) }),
-          );
-          single.set(k, p);
-        }
-        const got = await p;
-        results[i] = got.ok ? project(got.value, ref) : got;
-      }),
-    );
-    return results as BatchResult[];
+    // Current values go through BatchGetSecretValue; versioned reads and tags are single calls.
+    const batchKey = (ref: RemoteRef) => (this.#batchDenied || !isBatchable(ref) || ref.key === "" ? undefined : this.#key(ref));
+    return readBatched(refs, batchKey, { ...this.#batches(signal), readOne: (ref) => this.#getValue(ref, signal) });
+  }
+
+  /** The batch side of {@link readBatched} and {@link readFound}: BatchGetSecretValue even for one id. */
+  #batches(signal?: AbortSignal) {
+    return { readBatch: (ids: string[], out: Map<string, BatchResult>) => this.#batchRead(ids, out, signal), minBatch: 1, asHush };
   }
 
   /** Reads `ids` with BatchGetSecretValue, 20 per call, into `out` (keyed by the id asked). */
@@ -254,22 +230,8 @@ class AwsSecretsManagerProvider implements SecretProvider {
       }
       token = page.NextToken;
     } while (token);
-    const out: Record<string, Uint8Array> = {};
-    if (names.length === 0) return out;
-    const values = new Map<string, BatchResult>();
-    if (!this.#batchDenied) await this.#batchRead(names, values, signal);
-    for (const name of names) {
-      let got = values.get(name);
-      if (!got) {
-        got = await this.#getValue({ key: name.slice(this.#config.prefix.length) }, signal).then(
-          (value): BatchResult => ({ ok: true, value }),
-          (error: unknown): BatchResult => ({ ok: false, error: asHush(error) }),
-        );
-      }
-      if (got.ok) setEntry(out, name, got.value);
-      else if (got.error.code !== "HUSH_ERR_PROVIDERS_NOT_FOUND") throw got.error; // deleted between list and read: skip
-    }
-    return out;
+    // A secret deleted between the listing and the read is skipped.
+    return readFound(names, !this.#batchDenied, { ...this.#batches(signal), readOne: (name) => this.#getValue({ key: name.slice(this.#config.prefix.length) }, signal) });
   }
 
   /** PushSecret writes (aws-push.ts), built on first use. */
@@ -304,15 +266,6 @@ function entryBytes(entry: { SecretString?: string; SecretBinary?: Uint8Array },
   if (entry.SecretString !== undefined) return utf8(entry.SecretString);
   if (entry.SecretBinary !== undefined) return entry.SecretBinary;
   throw providerError("not-found", `aws secretsmanager: secret ${describeKey(id)} has no value`);
-}
-
-function project(value: Uint8Array, ref: RemoteRef): BatchResult {
-  if (!ref.property) return { ok: true, value };
-  try {
-    return { ok: true, value: extractProperty(value, ref.property, ref.key) };
-  } catch (err) {
-    return { ok: false, error: asHush(err) };
-  }
 }
 
 function asHush(err: unknown): HushError {

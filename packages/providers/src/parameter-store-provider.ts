@@ -14,6 +14,7 @@ import { compileTenantRegexp, maxTenantRegexpInput, type TenantRegexp } from "@h
 import { chunk, type AwsConfig } from "./aws-config.js";
 import { mapAwsError } from "./aws-errors.js";
 import { awsSession, type AwsSession } from "./aws-session.js";
+import { readBatched, readFound } from "./batched-read.js";
 import { expandJsonObject, extractProperty, objectToBytesMap, setEntry, utf8 } from "./json-property.js";
 import { observed } from "./observe.js";
 import { describeKey, providerError } from "./provider-error.js";
@@ -134,40 +135,16 @@ class ParameterStoreProvider implements SecretProvider {
   }
 
   async getSecrets(refs: readonly RemoteRef[], signal?: AbortSignal): Promise<BatchResult[]> {
-    const results: (BatchResult | undefined)[] = new Array(refs.length);
-    // Current values of plain names go through GetParameters (10 a call); versioned reads and
-    // tags are single calls. Identical names are read once.
-    const batchNames = new Map<string, number[]>();
-    refs.forEach((ref, i) => {
-      if (this.#batchDenied || ref.key === "" || (ref.metadataPolicy ?? "None") !== "None" || (ref.version ?? "") !== "") return;
-      const name = this.#name(ref);
-      batchNames.set(name, [...(batchNames.get(name) ?? []), i]);
-    });
-    const raw = new Map<string, BatchResult>();
-    if (batchNames.size > 1) await this.#batchRead([...batchNames.keys()], raw, signal);
-    for (const [name, indexes] of batchNames) {
-      const got = raw.get(name);
-      if (!got) continue; // not batched (one name, batch denied, answered under another name): single read below
-      for (const i of indexes) results[i] = got.ok ? project(got.value, refs[i]!) : got;
-    }
-    const single = new Map<string, Promise<BatchResult>>();
-    await Promise.all(
-      refs.map(async (ref, i) => {
-        if (results[i]) return;
-        const k = JSON.stringify([ref.key, ref.version ?? "", ref.metadataPolicy ?? "None"]);
-        let p = single.get(k);
-        if (!p) {
-          p = this.#getValue(ref, signal).then(
-            (value): BatchResult => ({ ok: true, value }),
-            (error: unknown): BatchResult => ({ ok: false, error: asHush(error) }),
-          );
-          single.set(k, p);
-        }
-        const got = await p;
-        results[i] = got.ok ? project(got.value, ref) : got;
-      }),
-    );
-    return results as BatchResult[];
+    // Current values of plain names go through GetParameters; versioned reads and tags are
+    // single calls.
+    const batchKey = (ref: RemoteRef) =>
+      this.#batchDenied || ref.key === "" || (ref.metadataPolicy ?? "None") !== "None" || (ref.version ?? "") !== "" ? undefined : this.#name(ref);
+    return readBatched(refs, batchKey, { ...this.#batches(signal), readOne: (ref) => this.#getValue(ref, signal) });
+  }
+
+  /** The batch side of {@link readBatched} and {@link readFound}: one name is a single GetParameter. */
+  #batches(signal?: AbortSignal) {
+    return { readBatch: (names: string[], out: Map<string, BatchResult>) => this.#batchRead(names, out, signal), minBatch: 2, asHush };
   }
 
   /**
@@ -285,21 +262,8 @@ class ParameterStoreProvider implements SecretProvider {
       }
       token = page.NextToken;
     } while (token);
-    const out: Record<string, Uint8Array> = {};
-    const values = new Map<string, BatchResult>();
-    if (!this.#batchDenied && names.length > 1) await this.#batchRead(names, values, signal);
-    for (const name of names) {
-      let got = values.get(name);
-      if (!got) {
-        got = await this.#value(name, signal).then(
-          (value): BatchResult => ({ ok: true, value }),
-          (error: unknown): BatchResult => ({ ok: false, error: asHush(error) }),
-        );
-      }
-      if (got.ok) setEntry(out, name, got.value);
-      else if (got.error.code !== "HUSH_ERR_PROVIDERS_NOT_FOUND") throw got.error; // deleted between describe and read: skip
-    }
-    return out;
+    // A parameter deleted between DescribeParameters and the read is skipped.
+    return readFound(names, !this.#batchDenied, { ...this.#batches(signal), readOne: (name) => this.#value(name, signal) });
   }
 
   async validate(signal?: AbortSignal): Promise<void> {
@@ -360,15 +324,6 @@ export function prefixFolder(pattern: string): string | undefined {
 
 function tooBroad(what: string): HushError {
   return providerError("invalid-config", `${SERVICE}: find is too broad: ${what}; narrow it with find.path or a longer name prefix`);
-}
-
-function project(value: Uint8Array, ref: RemoteRef): BatchResult {
-  if (!ref.property) return { ok: true, value };
-  try {
-    return { ok: true, value: extractProperty(value, ref.property, ref.key) };
-  } catch (err) {
-    return { ok: false, error: asHush(err) };
-  }
 }
 
 function asHush(err: unknown): HushError {
