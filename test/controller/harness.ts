@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse, stringify } from "yaml";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { Controller, createControllerMetrics, type ControllerOptions } from "@hush/controller";
+import { Controller, createControllerMetrics, runController, type ControllerOptions, type RunControllerOptions } from "@hush/controller";
 import { apiVersion, type ExternalSecret, type Secret, type SecretStore } from "@hush/kube";
 import { KubeClient, loadKubeConfig, resourcePath, type KubeLogger } from "@hush/kube/client";
 import { createProvider } from "@hush/providers";
@@ -14,6 +14,25 @@ import { createMetricsRegistry } from "@hush/server";
 type Registry = ReturnType<typeof createMetricsRegistry>;
 
 export const crdPaths = ["externalsecrets", "secretstores", "clustersecretstores", "clusterexternalsecrets"].map((p) => join(repoRoot, "deploy", "crds", `hush.dev_${p}.yaml`));
+
+/** The CRD files of hush's generators of these plurals (`passwords`, `uuids`, `vaultdynamicsecrets`...). */
+export const generatorCrdPaths = (...plurals: string[]) => plurals.map((p) => join(repoRoot, "deploy", "crds", `generators.hush.dev_${p}.yaml`));
+
+/**
+ * hush's controller run in-process as the CLI runs it, with what every test gives it: a
+ * loopback ops port with open `/metrics`, no leader election, quick retries, no log output.
+ * `options` adds to or overrides those. Resolves when `signal` stops it.
+ */
+export function runTestController(kubeconfigPath: string, signal: AbortSignal, options: Partial<Omit<RunControllerOptions, "kubeconfigPath" | "signal">> = {}): Promise<"stopped" | "lost"> {
+  return runController({ opsAddress: "127.0.0.1:0", metricsAuth: "none", leaderElection: false, backoff: { baseMs: 200, maxMs: 2_000 }, logger: { level: "silent" }, ...options, kubeconfigPath, signal });
+}
+
+/** Secret `aws-creds` in `ns` holding moto's keys under `id` and `secret`, as the AWS stores of the tests read them. */
+export async function createAwsCreds(client: KubeClient, ns: string, moto: MotoHarness): Promise<void> {
+  await client.request("POST", resourcePath({ version: "v1", plural: "secrets", namespace: ns }), {
+    body: { metadata: { name: "aws-creds" }, stringData: { id: moto.credentials.accessKeyId, secret: moto.credentials.secretAccessKey } },
+  });
+}
 
 /** A TCP relay in front of moto that the tests can cut and restore: a real network outage. */
 export class Outage {
@@ -149,9 +168,7 @@ export async function putRemote(env: Env, name: string, value: string): Promise<
 /** A namespace with AWS credentials and a SecretStore `aws` pointing at moto (through the relay). */
 export async function awsNamespace(env: Env, prefix: string): Promise<string> {
   const ns = await env.kube.createNamespace(prefix);
-  await env.client.request("POST", resourcePath({ version: "v1", plural: "secrets", namespace: ns }), {
-    body: { metadata: { name: "aws-creds" }, stringData: { id: env.moto.credentials.accessKeyId, secret: env.moto.credentials.secretAccessKey } },
-  });
+  await createAwsCreds(env.client, ns, env.moto);
   const store: SecretStore = {
     apiVersion,
     kind: "SecretStore",
@@ -231,12 +248,18 @@ export async function events(env: Env, ns: string, name?: string): Promise<KubeE
  * impersonate anyone): what a tenant can do is exactly what RBAC grants that user.
  */
 export function clientAs(env: Env, user: string): { client: KubeClient; dispose(): void } {
-  const cfg = parse(readFileSync(env.kube.kubeconfigPath, "utf8")) as { users: { user: Record<string, unknown> }[] };
+  const { path, dispose } = kubeconfigAs(env.kube.kubeconfigPath, user);
+  return { client: new KubeClient(loadKubeConfig({ kubeconfigPath: path })), dispose };
+}
+
+/** A copy of the kubeconfig at `kubeconfigPath` that impersonates `user`, in a temporary directory `dispose` removes. */
+export function kubeconfigAs(kubeconfigPath: string, user: string): { path: string; dispose(): void } {
+  const cfg = parse(readFileSync(kubeconfigPath, "utf8")) as { users: { user: Record<string, unknown> }[] };
   for (const u of cfg.users) u.user["as"] = user;
   const dir = mkdtempSync(join(tmpdir(), "hush-as-"));
   const path = join(dir, "kubeconfig");
   writeFileSync(path, stringify(cfg), { mode: 0o600 });
-  return { client: new KubeClient(loadKubeConfig({ kubeconfigPath: path })), dispose: () => rmSync(dir, { recursive: true, force: true }) };
+  return { path, dispose: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
 /** Binds `user` to a Role in `ns` allowing only ExternalSecrets and SecretStores (plus reading events). */

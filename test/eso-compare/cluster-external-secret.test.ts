@@ -8,14 +8,13 @@
 // only ClusterExternalSecrets that match a namespace's new labels, so a namespace leaving the
 // selection is noticed at refreshTime: it is short here for both.
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { runController } from "@hush/controller";
-import { KubeClient, loadKubeConfig, resourcePath } from "@hush/kube/client";
-import { esoCrdPaths, esoErrors, requireEso, requirePeer, startEso, startKube, startMoto, waitFor, type EsoHarness, type KubeHarness, type MotoHarness } from "@hush/testkit";
+import { type KubeClient, resourcePath } from "@hush/kube/client";
+import { startMoto, waitFor, type KubeHarness, type MotoHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { crdPaths } from "../controller/harness.js";
 import { diffSecrets, formatDiff, secretView } from "./diff.js";
+import { awsAuth, awsCredsSecret, awsStore, comparePeers, esoSide, getSecret, hushSide, kubectlCreate, startCompareKube, startSideBySide, waitReady, waitSettled, type KubeSecret, type SideBySide } from "./harness.js";
 
-const peers = [...["etcd", "kube-apiserver", "kubectl", "moto_server"].map((n) => requirePeer(n, "run `bash scripts/peers kube moto`")), requireEso()];
+const peersOk = comparePeers("moto_server");
 
 /** Test data only. */
 const remote: Record<string, string> = {
@@ -50,48 +49,30 @@ interface Es {
   status?: { conditions?: { type: string; status: string }[] };
 }
 
-describe.skipIf(!peers.every((p) => p.ok))("ClusterExternalSecret: hush does what ESO does", () => {
+describe.skipIf(!peersOk)("ClusterExternalSecret: hush does what ESO does", () => {
   let kube: KubeHarness;
   let moto: MotoHarness;
-  let eso: EsoHarness;
+  let pair: SideBySide;
   let client: KubeClient;
   let creds: string;
-  const abort = new AbortController();
-  let hushDone: Promise<unknown> | undefined;
-  const hushLog: string[] = [];
 
   const sides = [
-    { tool: "eso", group: "external-secrets.io", version: "v1beta1", ces: "cmp-eso" },
-    { tool: "hush", group: "hush.dev", version: "v1", ces: "cmp-hush" },
+    { ...esoSide, ces: "cmp-eso" },
+    { ...hushSide, ces: "cmp-hush" },
   ] as const;
   type Side = (typeof sides)[number];
   /** Per side, namespaces by role (`a`, `b`, `clash`). */
   const ns: Record<string, Record<string, string>> = { eso: {}, hush: {} };
 
-  const kubectlCreate = async (doc: unknown) => {
-    const r = await kube.kubectl(["create", "-f", "-"], { input: JSON.stringify(doc) });
-    expect(r.code, r.stderr).toBe(0);
-  };
   const label = async (namespace: string, labels: Record<string, string | null>) =>
     client.request("PATCH", resourcePath({ version: "v1", plural: "namespaces", name: namespace }), { body: { metadata: { labels } }, contentType: "application/merge-patch+json" });
   const getCes = (side: Side) => client.get<Ces>(resourcePath({ group: side.group, version: "v1", plural: "clusterexternalsecrets", name: side.ces }));
   const getEs = (side: Side, namespace: string) => client.get<Es>(resourcePath({ group: side.group, version: "v1", plural: "externalsecrets", namespace, name: "shared-creds" }));
-  const tail = (side: Side) => (side.tool === "eso" ? esoErrors(eso.logFile).slice(-5) : hushLog.slice(-5)).join("\n");
 
   async function settle(what: string, pred: (c: Ces, side: Side) => boolean): Promise<Record<string, Ces>> {
     const out: Record<string, Ces> = {};
     for (const side of sides) {
-      let last: Ces | undefined;
-      try {
-        await waitFor(async () => {
-          eso.process.assertRunning();
-          last = await getCes(side);
-          return last !== undefined && pred(last, side);
-        }, { timeoutMs: 60_000, what: `${side.tool}: ${what}` });
-      } catch (err) {
-        throw new Error(`${(err as Error).message}\nlast status ${JSON.stringify(last?.status)}\n${tail(side)}`);
-      }
-      out[side.tool] = last!;
+      out[side.tool] = (await waitSettled(pair, side.tool, () => getCes(side), (c) => c !== undefined && pred(c, side), `${side.tool}: ${what}`, { errorLines: 5 }))!;
     }
     return out;
   }
@@ -108,46 +89,31 @@ describe.skipIf(!peers.every((p) => p.ok))("ClusterExternalSecret: hush does wha
   };
 
   beforeAll(async () => {
-    kube = await startKube();
-    await kube.applyCrds([...crdPaths, ...esoCrdPaths()]);
+    ({ kube, client } = await startCompareKube());
     moto = await startMoto();
     const sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
     for (const [Name, SecretString] of Object.entries(remote)) await sm.send(new CreateSecretCommand({ Name, SecretString }));
     sm.destroy();
-    client = new KubeClient(loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
 
     creds = await kube.createNamespace("creds");
-    await client.request("POST", resourcePath({ version: "v1", plural: "secrets", namespace: creds }), { body: { metadata: { name: "aws-creds" }, stringData: { id: moto.credentials.accessKeyId, secret: moto.credentials.secretAccessKey } } });
-    const secretRef = { accessKeyIDSecretRef: { name: "aws-creds", key: "id", namespace: creds }, secretAccessKeySecretRef: { name: "aws-creds", key: "secret", namespace: creds } };
+    await kubectlCreate(kube, creds, awsCredsSecret("aws-creds", moto.credentials));
     for (const side of sides) {
-      await kubectlCreate({ apiVersion: `${side.group}/${side.version}`, kind: "ClusterSecretStore", metadata: { name: "aws" }, spec: { provider: { aws: { service: "SecretsManager", region: moto.region, auth: { secretRef } } } } });
+      await kubectlCreate(kube, undefined, awsStore(side, "aws", { service: "SecretsManager", region: moto.region, auth: awsAuth("aws-creds", creds) }, {}, "ClusterSecretStore"));
       for (const role of ["a", "b"]) ns[side.tool]![role] = await kube.createNamespace(`${side.tool}-${role}`);
       ns[side.tool]!["clash"] = await kube.createNamespace(`${side.tool}-clash`);
     }
 
-    eso = await startEso({ kubeconfigPath: kube.kubeconfigPath, awsEndpoint: moto.endpoint, concurrent: 2, clusterExternalSecrets: true });
-    hushDone = runController({
-      kubeconfigPath: kube.kubeconfigPath,
-      signal: abort.signal,
-      opsAddress: "127.0.0.1:0",
-      metricsAuth: "none",
-      leaderElection: false,
-      clientOverrides: { aws: { endpoint: moto.endpoint } },
-      logger: { level: "warn", sink: { write: (l: string) => hushLog.push(l) } },
+    pair = await startSideBySide(kube, {
+      eso: { awsEndpoint: moto.endpoint, concurrent: 2, clusterExternalSecrets: true },
+      hush: { clientOverrides: { aws: { endpoint: moto.endpoint } } },
     });
     for (const side of sides) {
-      await waitFor(async () => {
-        eso.process.assertRunning();
-        const store = await client.get<Es>(resourcePath({ group: side.group, version: "v1", plural: "clustersecretstores", name: "aws" }));
-        return store?.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
-      }, { timeoutMs: 60_000, what: `${side.tool} ClusterSecretStore Ready` });
+      await waitReady(pair, client, { ...side, version: "v1" }, { plural: "clustersecretstores", name: "aws" }, (c) => c?.status === "True", `${side.tool} ClusterSecretStore Ready`);
     }
   });
 
   afterAll(async () => {
-    abort.abort();
-    await hushDone?.catch(() => undefined);
-    await eso?.stop();
+    await pair?.stop();
     await moto?.stop();
     await kube?.stop();
   });
@@ -155,7 +121,7 @@ describe.skipIf(!peers.every((p) => p.ok))("ClusterExternalSecret: hush does wha
   it("stamps the same ExternalSecret into the selected namespaces, and the Secrets match field by field", async () => {
     for (const side of sides) {
       for (const role of ["a", "b"]) await label(ns[side.tool]![role]!, { "cmp-tool": side.tool });
-      await kubectlCreate({
+      await kubectlCreate(kube, undefined, {
         apiVersion: `${side.group}/${side.version}`,
         kind: "ClusterExternalSecret",
         metadata: { name: side.ces },
@@ -189,8 +155,8 @@ describe.skipIf(!peers.every((p) => p.ok))("ClusterExternalSecret: hush does wha
       expect(owner(h)).toEqual([{ kind: "ClusterExternalSecret", controller: true, blockOwnerDeletion: true, group: "hush.dev" }]);
 
       const secret = async (side: Side, namespace: string) => {
-        let s: Parameters<typeof secretView>[0] | undefined;
-        await waitFor(async () => (s = await client.get(resourcePath({ version: "v1", plural: "secrets", namespace, name: "shared-creds" }))) !== undefined, { timeoutMs: 60_000, what: `${side.tool} Secret in ${role}` });
+        let s: KubeSecret | undefined;
+        await waitFor(async () => (s = await getSecret(client, namespace, "shared-creds")) !== undefined, { timeoutMs: 60_000, what: `${side.tool} Secret in ${role}` });
         return secretView(s!);
       };
       const diffs = diffSecrets(await secret(sides[0], ns["eso"]![role]!), await secret(sides[1], ns["hush"]![role]!));
@@ -202,10 +168,7 @@ describe.skipIf(!peers.every((p) => p.ok))("ClusterExternalSecret: hush does wha
 
   it("reports a foreign ExternalSecret of the same name alike, and leaves it alone", async () => {
     for (const side of sides) {
-      const r = await kube.kubectl(["create", "-n", ns[side.tool]!["clash"]!, "-f", "-"], {
-        input: JSON.stringify({ apiVersion: `${side.group}/${side.version}`, kind: "ExternalSecret", metadata: { name: "shared-creds" }, spec: { secretStoreRef: { name: "aws", kind: "ClusterSecretStore" }, refreshInterval: "2h", data: [{ secretKey: "k", remoteRef: { key: "ces/api-key" } }] } }),
-      });
-      expect(r.code, r.stderr).toBe(0);
+      await kubectlCreate(kube, ns[side.tool]!["clash"]!, { apiVersion: `${side.group}/${side.version}`, kind: "ExternalSecret", metadata: { name: "shared-creds" }, spec: { secretStoreRef: { name: "aws", kind: "ClusterSecretStore" }, refreshInterval: "2h", data: [{ secretKey: "k", remoteRef: { key: "ces/api-key" } }] } });
       await label(ns[side.tool]!["clash"]!, { "cmp-tool": side.tool });
     }
     const done = await settle("clash reported", (c) => (c.status?.failedNamespaces?.length ?? 0) === 1);

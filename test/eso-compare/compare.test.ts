@@ -6,17 +6,16 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PutParameterCommand, SSMClient, type ParameterType } from "@aws-sdk/client-ssm";
-import { runController } from "@hush/controller";
 import { esoFlavour } from "@hush/kube";
-import { KubeClient, loadKubeConfig, resourcePath } from "@hush/kube/client";
-import { esoCrdPaths, esoErrors, requireEso, requirePeer, startEso, startKube, startMoto, waitFor, type EsoHarness, type KubeHarness, type MotoHarness } from "@hush/testkit";
+import { type KubeClient, resourcePath } from "@hush/kube/client";
+import { startEso, startMoto, waitFor, type KubeHarness, type MotoHarness } from "@hush/testkit";
 import { parse, parseAllDocuments } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { crdPaths } from "../controller/harness.js";
-import { diffSecrets, formatDiff, secretView, type SecretView } from "./diff.js";
+import { diffSecrets, formatDiff, type SecretView } from "./diff.js";
+import { comparePeers, createAwsStores, esoSide, hushSide, kubectlCreate, readSecretView, readyCondition, runHush, startCompareKube, startSideBySide, waitReady, type Condition, type HushRun, type SideBySide, type WithConditions } from "./harness.js";
 
 const here = new URL(".", import.meta.url).pathname;
-const peers = [...["etcd", "kube-apiserver", "kubectl", "moto_server"].map((n) => requirePeer(n, "run `bash scripts/peers kube moto`")), requireEso()];
+const peersOk = comparePeers("moto_server");
 
 /** The remote secrets every corpus entry reads (moto, AWS Secrets Manager). Test data only. */
 const remote: Record<string, string> = {
@@ -62,52 +61,30 @@ const corpus = readdirSync(join(here, "corpus"))
   .sort()
   .map((f) => ({ name: f.replace(/\.yaml$/, ""), docs: parseAllDocuments(readFileSync(join(here, "corpus", f), "utf8")).map((d) => d.toJS() as Manifest) }));
 
-interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-}
-interface EsObject {
-  metadata: { generation?: number };
-  status?: { conditions?: Condition[] };
-}
 /**
  * Corpus entries ESO syncs first and hush then takes over in the migration test; none with a
  * known mismatch (expectations.yaml), since hush would not reproduce ESO's Secret for those.
  */
 const migrationEntries = ["00-seed-example", "01-data-property", "02-datafrom-extract", "04-rewrite-regexp", "08-creation-owner"];
 
-const ready = (es: EsObject | undefined): Condition | undefined => es?.status?.conditions?.find((c) => c.type === "Ready");
-
-describe.skipIf(!peers.every((p) => p.ok))("hush produces the Secrets ESO produces", () => {
+describe.skipIf(!peersOk)("hush produces the Secrets ESO produces", () => {
   let kube: KubeHarness;
   let moto: MotoHarness;
-  let eso: EsoHarness;
+  let pair: SideBySide;
   let client: KubeClient;
   let esoNs: string;
   let hushNs: string;
-  const abort = new AbortController();
-  let hushDone: Promise<unknown> | undefined;
-  const hushLog: string[] = [];
-  const migrateAbort = new AbortController();
-  let migrateDone: Promise<unknown> | undefined;
+  let migrating: HushRun | undefined;
 
   const sides = () => [
-    { tool: "eso", ns: esoNs, group: "external-secrets.io", version: "v1beta1" },
-    { tool: "hush", ns: hushNs, group: "hush.dev", version: "v1" },
+    { ...esoSide, ns: esoNs },
+    { ...hushSide, ns: hushNs },
   ] as const;
 
-  const create = async (ns: string, doc: unknown) => {
-    // `create`, not client-side `apply`: its last-applied annotation would be copied onto Secrets.
-    // JSON, not YAML: kubectl reads YAML 1.1, where an unquoted `yes` would turn into a boolean.
-    const r = await kube.kubectl(["create", "-n", ns, "-f", "-"], { input: JSON.stringify(doc) });
-    expect(r.code, r.stderr).toBe(0);
-  };
+  const create = (ns: string, doc: unknown) => kubectlCreate(kube, ns, doc);
 
   beforeAll(async () => {
-    kube = await startKube();
-    await kube.applyCrds([...crdPaths, ...esoCrdPaths()]);
+    ({ kube, client } = await startCompareKube());
     moto = await startMoto();
     const sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
     for (const [Name, SecretString] of Object.entries(remote)) await sm.send(new CreateSecretCommand({ Name, SecretString }));
@@ -121,48 +98,25 @@ describe.skipIf(!peers.every((p) => p.ok))("hush produces the Secrets ESO produc
     }
     ssm.destroy();
 
-    client = new KubeClient(loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
     esoNs = await kube.createNamespace("eso");
     hushNs = await kube.createNamespace("hush");
-    for (const side of sides()) {
-      await create(side.ns, { apiVersion: "v1", kind: "Secret", metadata: { name: "aws-creds" }, stringData: { id: moto.credentials.accessKeyId, secret: moto.credentials.secretAccessKey } });
-      const auth = { secretRef: { accessKeyIDSecretRef: { name: "aws-creds", key: "id" }, secretAccessKeySecretRef: { name: "aws-creds", key: "secret" } } };
-      await create(side.ns, { apiVersion: `${side.group}/${side.version}`, kind: "SecretStore", metadata: { name: "aws" }, spec: { provider: { aws: { service: "SecretsManager", region: moto.region, auth } } } });
-      await create(side.ns, { apiVersion: `${side.group}/${side.version}`, kind: "SecretStore", metadata: { name: "ssm" }, spec: { provider: { aws: { service: "ParameterStore", region: moto.region, auth } } } });
-    }
+    for (const side of sides()) await createAwsStores(kube, side.ns, side, { region: moto.region, keys: moto.credentials }, { aws: "SecretsManager", ssm: "ParameterStore" });
 
-    eso = await startEso({ kubeconfigPath: kube.kubeconfigPath, namespace: esoNs, awsEndpoint: moto.endpoint, concurrent: 2 });
-    hushDone = runController({
-      kubeconfigPath: kube.kubeconfigPath,
-      signal: abort.signal,
-      opsAddress: "127.0.0.1:0",
-      metricsAuth: "none",
-      leaderElection: false,
-      namespace: hushNs,
-      clientOverrides: { aws: { endpoint: moto.endpoint } },
-      logger: { level: "warn", sink: { write: (l: string) => hushLog.push(l) } },
+    pair = await startSideBySide(kube, {
+      eso: { namespace: esoNs, awsEndpoint: moto.endpoint, concurrent: 2 },
+      hush: { namespace: hushNs, clientOverrides: { aws: { endpoint: moto.endpoint } } },
     });
     // Every store validated first, so a Ready=False below is about the ExternalSecret itself.
-    for (const side of sides().flatMap((s) => ["aws", "ssm"].map((store) => ({ ...s, store })))) {
-      try {
-        await waitFor(async () => {
-          eso.process.assertRunning();
-          const store = await client.get<EsObject>(resourcePath({ group: side.group, version: side.version, plural: "secretstores", namespace: side.ns, name: side.store }));
-          return ready(store)?.status === "True";
-        }, { timeoutMs: 60_000, what: `${side.tool} SecretStore ${side.store} Ready` });
-      } catch (err) {
-        const tail = side.tool === "eso" ? esoErrors(eso.logFile).slice(-3) : hushLog.slice(-3);
-        throw new Error(`${(err as Error).message}\n${tail.join("\n")}`);
+    for (const side of sides()) {
+      for (const store of ["aws", "ssm"]) {
+        await waitReady(pair, client, side, { plural: "secretstores", namespace: side.ns, name: store }, (c) => c?.status === "True", `${side.tool} SecretStore ${store} Ready`);
       }
     }
   });
 
   afterAll(async () => {
-    abort.abort();
-    migrateAbort.abort();
-    await migrateDone?.catch(() => undefined);
-    await hushDone?.catch(() => undefined);
-    await eso?.stop();
+    await migrating?.stop();
+    await pair?.stop();
     await moto?.stop();
     await kube?.stop();
   });
@@ -187,26 +141,10 @@ describe.skipIf(!peers.every((p) => p.ok))("hush produces the Secrets ESO produc
         }
       }
       const target = es.spec?.target?.name ?? es.metadata.name;
-      // Settled: Ready=True, or (hush only) Ready=False for the current generation.
-      const settled = async (side: ReturnType<typeof sides>[number]) => {
-        let last: Condition | undefined;
-        await waitFor(async () => {
-          eso.process.assertRunning();
-          const obj = await client.get<EsObject & { status?: { observedGeneration?: number; conditions?: (Condition & { observedGeneration?: number })[] } }>(
-            resourcePath({ group: side.group, version: side.version, plural: "externalsecrets", namespace: side.ns, name: es.metadata.name }),
-          );
-          last = ready(obj);
-          if (last?.status === "True") return true;
-          return side.tool === "hush" && last?.status === "False";
-        }, { timeoutMs: 60_000, what: `${side.tool} ExternalSecret ${entry.name} to settle` });
-        return last as Condition;
-      };
-      let esoCondition: Condition;
-      try {
-        esoCondition = await settled(sides()[0]);
-      } catch (err) {
-        throw new Error(`${(err as Error).message}\nESO errors:\n${esoErrors(eso.logFile).slice(-5).join("\n")}`);
-      }
+      // Settled: Ready=True, or (hush only) Ready=False.
+      const settled = async (side: ReturnType<typeof sides>[number]) =>
+        (await waitReady(pair, client, side, { plural: "externalsecrets", namespace: side.ns, name: es.metadata.name }, (c) => c?.status === "True" || (side.tool === "hush" && c?.status === "False"), `${side.tool} ExternalSecret ${entry.name} to settle`, { errorLines: 5 })) as Condition;
+      const esoCondition = await settled(sides()[0]);
       expect(esoCondition.status).toBe("True");
       const hushCondition = await settled(sides()[1]);
 
@@ -217,12 +155,7 @@ describe.skipIf(!peers.every((p) => p.ok))("hush produces the Secrets ESO produc
         // hush's condition messages name keys and paths, never values.
         report = `  hush did not sync: Ready=False reason=${hushCondition.reason ?? "?"} message=${hushCondition.message ?? ""}`;
       } else {
-        const view = async (ns: string): Promise<SecretView> => {
-          const s = await client.get<Parameters<typeof secretView>[0]>(resourcePath({ version: "v1", plural: "secrets", namespace: ns, name: target }));
-          if (!s) throw new Error(`Secret ${ns}/${target} missing although its ExternalSecret is Ready`);
-          return secretView(s);
-        };
-        const diffs = diffSecrets(await view(esoNs), await view(hushNs));
+        const diffs = diffSecrets(await readSecretView(client, esoNs, target), await readSecretView(client, hushNs, target));
         differs = diffs.map((d) => d.where);
         report = formatDiff(diffs);
       }
@@ -240,9 +173,7 @@ describe.skipIf(!peers.every((p) => p.ok))("hush produces the Secrets ESO produc
     const entries = corpus.filter((c) => migrationEntries.includes(c.name));
     expect(entries.map((c) => c.name)).toEqual(migrationEntries);
     const ns = await kube.createNamespace("migrate");
-    await create(ns, { apiVersion: "v1", kind: "Secret", metadata: { name: "aws-creds" }, stringData: { id: moto.credentials.accessKeyId, secret: moto.credentials.secretAccessKey } });
-    const auth = { secretRef: { accessKeyIDSecretRef: { name: "aws-creds", key: "id" }, secretAccessKeySecretRef: { name: "aws-creds", key: "secret" } } };
-    await create(ns, { apiVersion: "external-secrets.io/v1beta1", kind: "SecretStore", metadata: { name: "aws" }, spec: { provider: { aws: { service: "SecretsManager", region: moto.region, auth } } } });
+    await createAwsStores(kube, ns, esoSide, { region: moto.region, keys: moto.credentials });
     for (const entry of entries) for (const doc of entry.docs) await create(ns, doc);
 
     const esPath = (name?: string) => resourcePath({ group: "external-secrets.io", version: "v1beta1", plural: "externalsecrets", namespace: ns, ...(name ? { name } : {}) });
@@ -252,15 +183,11 @@ describe.skipIf(!peers.every((p) => p.ok))("hush produces the Secrets ESO produc
     });
     const views = async () => {
       const out: Record<string, SecretView> = {};
-      for (const t of targets) {
-        const s = await client.get<Parameters<typeof secretView>[0]>(resourcePath({ version: "v1", plural: "secrets", namespace: ns, name: t.secret }));
-        if (!s) throw new Error(`Secret ${ns}/${t.secret} missing`);
-        out[t.secret] = secretView(s);
-      }
+      for (const t of targets) out[t.secret] = await readSecretView(client, ns, t.secret);
       return out;
     };
     const allReady = async () => {
-      for (const t of targets) if (ready(await client.get<EsObject>(esPath(t.es)))?.status !== "True") return false;
+      for (const t of targets) if (readyCondition(await client.get<WithConditions>(esPath(t.es)))?.status !== "True") return false;
       return true;
     };
 
@@ -276,23 +203,12 @@ describe.skipIf(!peers.every((p) => p.ok))("hush produces the Secrets ESO produc
       await first.stop();
     }
 
-    let address = "";
-    migrateDone = runController({
-      kubeconfigPath: kube.kubeconfigPath,
-      signal: migrateAbort.signal,
-      opsAddress: "127.0.0.1:0",
-      metricsAuth: "none",
-      leaderElection: false,
-      namespace: ns,
-      flavour: esoFlavour,
-      clientOverrides: { aws: { endpoint: moto.endpoint } },
-      onListening: (a) => (address = a),
-      logger: { level: "warn", sink: { write: (l: string) => hushLog.push(l) } },
-    });
+    migrating = runHush(kube.kubeconfigPath, { namespace: ns, flavour: esoFlavour, clientOverrides: { aws: { endpoint: moto.endpoint } } });
+    const hush = migrating;
     // hush has synced each object itself once its own sync counter covers them all.
     await waitFor(async () => {
-      if (!address) return false;
-      const text = await (await fetch(`${address}/metrics`)).text();
+      if (!hush.address()) return false;
+      const text = await (await fetch(`${hush.address()}/metrics`)).text();
       const synced = [...text.matchAll(/^externalsecret_sync_calls_total\{[^}]*\} ([0-9.]+)$/gm)].reduce((a, m) => a + Number(m[1]), 0);
       return synced >= targets.length;
     }, { timeoutMs: 60_000, what: "hush to reconcile the migration set" });

@@ -4,82 +4,53 @@
 // Vault makes anew per request (certificates, tokens) are compared by what they must share,
 // values read twice from the same place (a KV entry, the issuing CA) byte for byte.
 import { X509Certificate } from "node:crypto";
-import { runController } from "@hush/controller";
-import { KubeClient, loadKubeConfig, resourcePath } from "@hush/kube/client";
-import { esoCrdPaths, esoErrors, requireEso, requirePeer, startEso, startKube, startVault, waitFor, type EsoHarness, type KubeHarness, type VaultHarness } from "@hush/testkit";
+import type { KubeClient } from "@hush/kube/client";
+import { startVault, type KubeHarness, type VaultHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { crdPaths } from "../controller/harness.js";
+import { generatorCrdPaths } from "../controller/harness.js";
+import { comparePeers, decodedData, esoSide, getSecret, hushSide, kubectlCreate, startCompareKube, startSideBySide, waitReady, type SideBySide } from "./harness.js";
 
-const peers = [...["etcd", "kube-apiserver", "kubectl", "vault"].map((n) => requirePeer(n, "run `bash scripts/peers kube vault`")), requireEso()];
-const generatorCrds = ["passwords", "uuids", "vaultdynamicsecrets"].map((p) => crdPaths[0]!.replace(/hush\.dev_externalsecrets\.yaml$/, `generators.hush.dev_${p}.yaml`));
+const peersOk = comparePeers("vault");
 const esoGen = "generators.external-secrets.io/v1alpha1";
 const hushGen = "generators.hush.dev/v1alpha1";
 
-interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-}
-interface Secret {
-  data?: Record<string, string>;
-}
-
-describe.skipIf(!peers.every((p) => p.ok))("VaultDynamicSecret: hush produces the keys and values ESO produces", () => {
+describe.skipIf(!peersOk)("VaultDynamicSecret: hush produces the keys and values ESO produces", () => {
   let kube: KubeHarness;
   let vault: VaultHarness;
-  let eso: EsoHarness;
+  let pair: SideBySide;
   let client: KubeClient;
   let esoNs: string;
   let hushNs: string;
-  const abort = new AbortController();
-  let hushDone: Promise<unknown> | undefined;
 
   const sides = () => [
-    { tool: "eso", ns: esoNs, es: "external-secrets.io/v1beta1", gen: esoGen, path: { group: "external-secrets.io", version: "v1beta1" } },
-    { tool: "hush", ns: hushNs, es: "hush.dev/v1", gen: hushGen, path: { group: "hush.dev", version: "v1" } },
+    { ...esoSide, ns: esoNs, gen: esoGen },
+    { ...hushSide, ns: hushNs, gen: hushGen },
   ] as const;
   const vaultApi = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${vault.address}/v1/${path}`, { method, headers: { "X-Vault-Token": vault.token, "Content-Type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
     expect(res.status, `${method} ${path}`).toBeLessThan(300);
     return res.status === 204 ? undefined : ((await res.json()) as { auth: { client_token: string } });
   };
-  const create = async (ns: string, doc: unknown) => {
-    const r = await kube.kubectl(["create", "-n", ns, "-f", "-"], { input: JSON.stringify(doc) });
-    expect(r.code, r.stderr).toBe(0);
-  };
-  const text = (s: Secret | undefined) => Object.fromEntries(Object.entries(s?.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
+  const create = (ns: string, doc: unknown) => kubectlCreate(kube, ns, doc);
 
   /** Creates the generator and an ExternalSecret on both sides and returns each side's Secret data. */
   const sync = async (name: string, spec: Record<string, unknown>): Promise<{ eso: Record<string, string>; hush: Record<string, string> }> => {
     for (const side of sides()) {
       const provider = { server: vault.address, auth: { tokenSecretRef: { name: "vault-token", key: "token" } } };
       await create(side.ns, { apiVersion: side.gen, kind: "VaultDynamicSecret", metadata: { name }, spec: { provider, ...spec } });
-      await create(side.ns, { apiVersion: side.es, kind: "ExternalSecret", metadata: { name }, spec: { refreshInterval: "1h", dataFrom: [{ sourceRef: { generatorRef: { apiVersion: side.gen, kind: "VaultDynamicSecret", name } } }] } });
+      await create(side.ns, { apiVersion: `${side.group}/${side.version}`, kind: "ExternalSecret", metadata: { name }, spec: { refreshInterval: "1h", dataFrom: [{ sourceRef: { generatorRef: { apiVersion: side.gen, kind: "VaultDynamicSecret", name } } }] } });
     }
     const out: Record<string, Record<string, string>> = {};
     for (const side of sides()) {
-      let last: Condition | undefined;
-      try {
-        await waitFor(async () => {
-          eso.process.assertRunning();
-          const es = await client.get<{ status?: { conditions?: Condition[] } }>(resourcePath({ ...side.path, plural: "externalsecrets", namespace: side.ns, name }));
-          last = es?.status?.conditions?.find((c) => c.type === "Ready");
-          return last?.status === "True";
-        }, { timeoutMs: 60_000, what: `${side.tool} ${name} Ready` });
-      } catch (err) {
-        throw new Error(`${(err as Error).message}\nlast Ready: ${JSON.stringify(last ?? null)}\nESO errors:\n${esoErrors(eso.logFile).slice(-3).join("\n")}`);
-      }
-      out[side.tool] = text(await client.get<Secret>(resourcePath({ version: "v1", plural: "secrets", namespace: side.ns, name })));
+      await waitReady(pair, client, side, { plural: "externalsecrets", namespace: side.ns, name }, (c) => c?.status === "True", `${side.tool} ${name} Ready`);
+      out[side.tool] = decodedData(await getSecret(client, side.ns, name));
     }
     return { eso: out["eso"]!, hush: out["hush"]! };
   };
 
   beforeAll(async () => {
     vault = await startVault();
-    kube = await startKube();
-    await kube.applyCrds([...crdPaths, ...generatorCrds, ...esoCrdPaths()]);
-    client = new KubeClient(loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
+    ({ kube, client } = await startCompareKube(generatorCrdPaths("passwords", "uuids", "vaultdynamicsecrets")));
     await vaultApi("POST", "sys/mounts/pki", { type: "pki", config: { max_lease_ttl: "24h" } });
     await vaultApi("POST", "pki/root/generate/internal", { common_name: "hush compare root", ttl: "24h" });
     await vaultApi("POST", "pki/roles/web", { allowed_domains: "example.com", allow_subdomains: true, max_ttl: "2h" });
@@ -88,23 +59,14 @@ describe.skipIf(!peers.every((p) => p.ok))("VaultDynamicSecret: hush produces th
     esoNs = await kube.createNamespace("eso-vds");
     hushNs = await kube.createNamespace("hush-vds");
     for (const ns of [esoNs, hushNs]) await create(ns, { apiVersion: "v1", kind: "Secret", metadata: { name: "vault-token" }, stringData: { token: vault.token } });
-    eso = await startEso({ kubeconfigPath: kube.kubeconfigPath, namespace: esoNs, concurrent: 2 });
-    hushDone = runController({
-      kubeconfigPath: kube.kubeconfigPath,
-      signal: abort.signal,
-      opsAddress: "127.0.0.1:0",
-      metricsAuth: "none",
-      leaderElection: false,
-      namespace: hushNs,
-      backoff: { baseMs: 200, maxMs: 2_000 },
-      logger: { level: "silent" },
+    pair = await startSideBySide(kube, {
+      eso: { namespace: esoNs, concurrent: 2 },
+      hush: { namespace: hushNs, backoff: { baseMs: 200, maxMs: 2_000 }, silent: true },
     });
   });
 
   afterAll(async () => {
-    abort.abort();
-    await hushDone?.catch(() => undefined);
-    await eso?.stop();
+    await pair?.stop();
     await kube?.stop();
     await vault?.stop();
   });

@@ -5,30 +5,20 @@
 // are random, so the Secrets are compared by shape: the same keys, and per key the same length,
 // counts of lower-case, upper-case, digit and other characters, repeats or none, UUID form;
 // type, labels, annotations and owner are compared as compare.test.ts does.
-import { runController } from "@hush/controller";
-import { KubeClient, loadKubeConfig, resourcePath } from "@hush/kube/client";
-import { esoCrdPaths, esoErrors, requireEso, requirePeer, startEso, startKube, waitFor, type EsoHarness, type KubeHarness } from "@hush/testkit";
+import type { KubeClient } from "@hush/kube/client";
+import { waitFor, type KubeHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { crdPaths } from "../controller/harness.js";
-import { diffSecrets, formatDiff, secretView, type SecretView } from "./diff.js";
+import { generatorCrdPaths } from "../controller/harness.js";
+import { diffSecrets, formatDiff, type SecretView } from "./diff.js";
+import { comparePeers, esoSide, getSecret, hushSide, kubectlCreate, readSecretView, startCompareKube, startSideBySide, waitReady, type Condition, type SideBySide } from "./harness.js";
 
-const peers = [...["etcd", "kube-apiserver", "kubectl"].map((n) => requirePeer(n, "run `bash scripts/peers kube`")), requireEso()];
-const generatorCrds = ["passwords", "uuids"].map((p) => crdPaths[0]!.replace(/hush\.dev_externalsecrets\.yaml$/, `generators.hush.dev_${p}.yaml`));
+const peersOk = comparePeers();
 
 interface Doc {
   apiVersion: string;
   kind: string;
   metadata: { name: string };
   spec?: Record<string, unknown>;
-}
-interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-}
-interface EsObject {
-  status?: { conditions?: Condition[] };
 }
 
 const esoGen = "generators.external-secrets.io/v1alpha1";
@@ -119,50 +109,32 @@ const cases: { name: string; docs: Doc[]; target: string; expectReady: boolean; 
   },
 ];
 
-describe.skipIf(!peers.every((p) => p.ok))("generators: hush produces Secrets of the shape ESO produces", () => {
+describe.skipIf(!peersOk)("generators: hush produces Secrets of the shape ESO produces", () => {
   let kube: KubeHarness;
-  let eso: EsoHarness;
+  let pair: SideBySide;
   let client: KubeClient;
   let esoNs: string;
   let hushNs: string;
-  const abort = new AbortController();
-  let hushDone: Promise<unknown> | undefined;
 
   const sides = () => [
-    { tool: "eso", ns: esoNs, group: "external-secrets.io", version: "v1beta1", docOf: (d: Doc) => d },
-    { tool: "hush", ns: hushNs, group: "hush.dev", version: "v1", docOf: forHush },
+    { ...esoSide, ns: esoNs, docOf: (d: Doc) => d },
+    { ...hushSide, ns: hushNs, docOf: forHush },
   ] as const;
-  const create = async (ns: string, doc: unknown) => {
-    const r = await kube.kubectl(["create", "-n", ns, "-f", "-"], { input: JSON.stringify(doc) });
-    expect(r.code, r.stderr).toBe(0);
-  };
-  const readyOf = async (side: ReturnType<typeof sides>[number], name: string) =>
-    (await client.get<EsObject>(resourcePath({ group: side.group, version: side.version, plural: "externalsecrets", namespace: side.ns, name })))?.status?.conditions?.find((c) => c.type === "Ready");
-  const secretOf = async (ns: string, name: string) => client.get<Parameters<typeof secretView>[0]>(resourcePath({ version: "v1", plural: "secrets", namespace: ns, name }));
+  const create = (ns: string, doc: unknown) => kubectlCreate(kube, ns, doc);
+  const secretOf = (ns: string, name: string) => getSecret(client, ns, name);
 
   beforeAll(async () => {
-    kube = await startKube();
-    await kube.applyCrds([...crdPaths, ...generatorCrds, ...esoCrdPaths()]);
-    client = new KubeClient(loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
+    ({ kube, client } = await startCompareKube(generatorCrdPaths("passwords", "uuids")));
     esoNs = await kube.createNamespace("eso-gen");
     hushNs = await kube.createNamespace("hush-gen");
-    eso = await startEso({ kubeconfigPath: kube.kubeconfigPath, namespace: esoNs, concurrent: 2 });
-    hushDone = runController({
-      kubeconfigPath: kube.kubeconfigPath,
-      signal: abort.signal,
-      opsAddress: "127.0.0.1:0",
-      metricsAuth: "none",
-      leaderElection: false,
-      namespace: hushNs,
-      backoff: { baseMs: 200, maxMs: 2_000 },
-      logger: { level: "silent" },
+    pair = await startSideBySide(kube, {
+      eso: { namespace: esoNs, concurrent: 2 },
+      hush: { namespace: hushNs, backoff: { baseMs: 200, maxMs: 2_000 }, silent: true },
     });
   });
 
   afterAll(async () => {
-    abort.abort();
-    await hushDone?.catch(() => undefined);
-    await eso?.stop();
+    await pair?.stop();
     await kube?.stop();
   });
 
@@ -172,27 +144,15 @@ describe.skipIf(!peers.every((p) => p.ok))("generators: hush produces Secrets of
       const esName = c.docs.find((d) => d.kind === "ExternalSecret")!.metadata.name;
       const conditions: Record<string, Condition> = {};
       for (const side of sides()) {
-        try {
-          await waitFor(async () => {
-            eso.process.assertRunning();
-            const ready = await readyOf(side, esName);
-            if (ready) conditions[side.tool] = ready;
-            return ready !== undefined && (c.expectReady ? ready.status === "True" : ready.status === "False");
-          }, { timeoutMs: 60_000, what: `${side.tool} ${c.name} to settle` });
-        } catch (err) {
-          throw new Error(`${(err as Error).message}\nlast Ready: ${JSON.stringify(conditions[side.tool] ?? null)}\nESO errors:\n${esoErrors(eso.logFile).slice(-3).join("\n")}`);
-        }
+        const ready = await waitReady(pair, client, side, { plural: "externalsecrets", namespace: side.ns, name: esName }, (r) => r !== undefined && (c.expectReady ? r.status === "True" : r.status === "False"), `${side.tool} ${c.name} to settle`);
+        conditions[side.tool] = ready!;
       }
       if (!c.expectReady) {
         expect(conditions["hush"]?.reason).toBe(conditions["eso"]?.reason);
         for (const side of sides()) expect(await secretOf(side.ns, c.target), `${side.tool} wrote no Secret`).toBeUndefined();
         return;
       }
-      const views = await Promise.all(sides().map(async (side) => {
-        const s = await secretOf(side.ns, c.target);
-        if (!s) throw new Error(`${side.tool}: Secret ${c.target} missing although Ready`);
-        return shaped(secretView(s));
-      }));
+      const views = await Promise.all(sides().map(async (side) => shaped(await readSecretView(client, side.ns, c.target))));
       let [esoView, hushView] = views as [SecretView, SecretView];
       expect(Object.keys(esoView.data).sort(), "ESO's keys").toEqual(c.keys);
       if (c.name === "password-defaults") {
@@ -215,7 +175,7 @@ describe.skipIf(!peers.every((p) => p.ok))("generators: hush produces Secrets of
     for (const side of sides()) {
       const seen = new Set<string>();
       await waitFor(async () => {
-        eso.process.assertRunning();
+        pair.eso.process.assertRunning();
         const s = await secretOf(side.ns, "rot");
         const v = s?.data?.["password"];
         if (v !== undefined) seen.add(v);

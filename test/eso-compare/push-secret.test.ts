@@ -7,13 +7,14 @@ import { join } from "node:path";
 import { DescribeSecretCommand, GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { Controller, createControllerMetrics } from "@hush/controller";
 import { createMetricsRegistry } from "@hush/server";
-import { KubeClient, loadKubeConfig, resourcePath } from "@hush/kube/client";
+import { type KubeClient, resourcePath } from "@hush/kube/client";
 import { createProvider } from "@hush/providers";
-import { esoCrdPaths, esoErrors, repoRoot, requireEso, requirePeer, startEso, startKube, startMoto, waitFor, type EsoHarness, type KubeHarness, type MotoHarness } from "@hush/testkit";
+import { repoRoot, startEso, startMoto, waitFor, type EsoHarness, type KubeHarness, type MotoHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LogCollector, crdPaths } from "../controller/harness.js";
+import { LogCollector } from "../controller/harness.js";
+import { comparePeers, createAwsStores, esoSide, hushSide, kubectlCreate, readyCondition, startCompareKube, waitSettled, watched, type Watched } from "./harness.js";
 
-const peers = [...["etcd", "kube-apiserver", "kubectl", "moto_server"].map((n) => requirePeer(n, "run `bash scripts/peers kube moto`")), requireEso()];
+const peersOk = comparePeers("moto_server");
 const ownerTag = "hush.dev/pushed-from-namespace";
 
 interface Ps {
@@ -43,10 +44,11 @@ const spec = (prefix: string) => ({
 });
 const remoteNames = ["password", "merged", "whole", "unicode", "as-string"];
 
-describe.skipIf(!peers.every((p) => p.ok))("PushSecret: hush pushes what ESO pushes (moto)", () => {
+describe.skipIf(!peersOk)("PushSecret: hush pushes what ESO pushes (moto)", () => {
   let kube: KubeHarness;
   let moto: MotoHarness;
   let eso: EsoHarness;
+  let oracle: Watched;
   let client: KubeClient;
   let sm: SecretsManagerClient;
   let esoNs: string;
@@ -57,8 +59,8 @@ describe.skipIf(!peers.every((p) => p.ok))("PushSecret: hush pushes what ESO pus
   const registry = createMetricsRegistry();
 
   const sides = () => [
-    { tool: "eso", ns: esoNs, group: "external-secrets.io", storeVersion: "v1beta1", prefix: "eso" },
-    { tool: "hush", ns: hushNs, group: "hush.dev", storeVersion: "v1", prefix: "hush" },
+    { ...esoSide, ns: esoNs, prefix: "eso" },
+    { ...hushSide, ns: hushNs, prefix: "hush" },
   ] as const;
   const psPath = (side: ReturnType<typeof sides>[number], name?: string) => resourcePath({ group: side.group, version: "v1alpha1", plural: "pushsecrets", namespace: side.ns, ...(name ? { name } : {}) });
 
@@ -75,23 +77,18 @@ describe.skipIf(!peers.every((p) => p.ok))("PushSecret: hush pushes what ESO pus
   }
 
   beforeAll(async () => {
-    kube = await startKube();
-    await kube.applyCrds([...crdPaths, join(repoRoot, "deploy", "crds", "hush.dev_pushsecrets.yaml"), ...esoCrdPaths()]);
+    ({ kube, client } = await startCompareKube([join(repoRoot, "deploy", "crds", "hush.dev_pushsecrets.yaml")]));
     moto = await startMoto();
     sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
-    client = new KubeClient(loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
     esoNs = await kube.createNamespace("eso-push");
     hushNs = await kube.createNamespace("hush-push");
     for (const side of sides()) {
-      const secrets = resourcePath({ version: "v1", plural: "secrets", namespace: side.ns });
-      await client.request("POST", secrets, { body: { metadata: { name: "aws-creds" }, stringData: { id: moto.credentials.accessKeyId, secret: moto.credentials.secretAccessKey } } });
-      await client.request("POST", secrets, { body: { metadata: { name: "src" }, stringData: source } });
-      const auth = { secretRef: { accessKeyIDSecretRef: { name: "aws-creds", key: "id" }, secretAccessKeySecretRef: { name: "aws-creds", key: "secret" } } };
-      await client.request("POST", resourcePath({ group: side.group, version: side.storeVersion, plural: "secretstores", namespace: side.ns }), {
-        body: { apiVersion: `${side.group}/${side.storeVersion}`, kind: "SecretStore", metadata: { name: "aws" }, spec: { provider: { aws: { service: "SecretsManager", region: moto.region, auth } } } },
-      });
+      await kubectlCreate(kube, side.ns, { apiVersion: "v1", kind: "Secret", metadata: { name: "src" }, stringData: source });
+      await createAwsStores(kube, side.ns, side, { region: moto.region, keys: moto.credentials });
     }
     eso = await startEso({ kubeconfigPath: kube.kubeconfigPath, namespace: esoNs, awsEndpoint: moto.endpoint, pushSecrets: true });
+    oracle = watched(eso, logs.lines);
+    // A Controller rather than runController: the test reads its metrics registry directly.
     const controller = new Controller({ client, createProvider, clientOverrides: { aws: { endpoint: moto.endpoint, stsEndpoint: moto.endpoint } }, log: logs, metrics: createControllerMetrics(registry), namespace: hushNs, backoff: { baseMs: 200, maxMs: 2_000 } });
     hushDone = controller.run(abort.signal);
     await waitFor(async () => controller.ready(), { what: "hush controller ready", timeoutMs: 30_000 });
@@ -112,16 +109,7 @@ describe.skipIf(!peers.every((p) => p.ok))("PushSecret: hush pushes what ESO pus
     }
     const settled: Record<string, Ps> = {};
     for (const side of sides()) {
-      try {
-        await waitFor(async () => {
-          eso.process.assertRunning();
-          const ps = await client.get<Ps>(psPath(side, "push"));
-          settled[side.tool] = ps!;
-          return ps?.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
-        }, { what: `${side.tool} PushSecret Ready`, timeoutMs: 60_000 });
-      } catch (err) {
-        throw new Error(`${(err as Error).message}\n${side.tool === "eso" ? esoErrors(eso.logFile).slice(-3).join("\n") : logs.lines.slice(-3).join("\n")}\n${JSON.stringify(settled[side.tool]?.status)}`);
-      }
+      settled[side.tool] = (await waitSettled(oracle, side.tool, () => client.get<Ps>(psPath(side, "push")), (ps) => readyCondition(ps)?.status === "True", `${side.tool} PushSecret Ready`))!;
     }
     const readyOf = (ps: Ps) => {
       const c = ps.status?.conditions?.find((x) => x.type === "Ready");
@@ -177,11 +165,7 @@ describe.skipIf(!peers.every((p) => p.ok))("PushSecret: hush pushes what ESO pus
       await client.request("POST", psPath(side), { body: { apiVersion: `${side.group}/v1alpha1`, kind: "PushSecret", metadata: { name: "del" }, spec: delSpec(side.prefix, ["del-a", "del-b", "del-c"]) } });
     }
     for (const side of sides()) {
-      await waitFor(async () => {
-        eso.process.assertRunning();
-        const ps = await client.get<Ps>(psPath(side, "del"));
-        return ps?.status?.conditions?.find((c) => c.type === "Ready")?.status === "True" && Object.keys(ps.status?.syncedPushSecrets?.["SecretStore/aws"] ?? {}).length === 3;
-      }, { what: `${side.tool} PushSecret del Ready`, timeoutMs: 60_000 });
+      await waitSettled(oracle, side.tool, () => client.get<Ps>(psPath(side, "del")), (ps) => readyCondition(ps)?.status === "True" && Object.keys(ps?.status?.syncedPushSecrets?.["SecretStore/aws"] ?? {}).length === 3, `${side.tool} PushSecret del Ready`);
     }
     const finalizers = await Promise.all(sides().map(async (side) => (await client.get<Ps>(psPath(side, "del")))?.metadata.finalizers));
     expect(finalizers).toEqual([["pushsecret.externalsecrets.io/finalizer"], ["pushsecret.hush.dev/finalizer"]]);
@@ -210,10 +194,7 @@ describe.skipIf(!peers.every((p) => p.ok))("PushSecret: hush pushes what ESO pus
       await client.request("POST", psPath(side), { body: { apiVersion: `${side.group}/v1alpha1`, kind: "PushSecret", metadata: { name: "props" }, spec: propSpec(side.prefix, ["user", "password"]) } });
     }
     for (const side of sides()) {
-      await waitFor(async () => {
-        eso.process.assertRunning();
-        return (await client.get<Ps>(psPath(side, "props")))?.status?.conditions?.find((c) => c.type === "Ready")?.status === "True";
-      }, { what: `${side.tool} props Ready`, timeoutMs: 60_000 });
+      await waitSettled(oracle, side.tool, () => client.get<Ps>(psPath(side, "props")), (ps) => readyCondition(ps)?.status === "True", `${side.tool} props Ready`);
     }
     for (const side of sides()) {
       await client.request("PATCH", psPath(side, "props"), { body: { spec: { data: propSpec(side.prefix, ["user"]).data } }, contentType: "application/merge-patch+json" });

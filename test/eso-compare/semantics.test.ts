@@ -3,29 +3,20 @@
 // ESO reconciling external-secrets.io cluster-wide with controller class `eso`, hush reconciling
 // hush.dev. Each step is applied to both, and both must behave the same.
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { runController } from "@hush/controller";
 import { esoFlavour } from "@hush/kube";
-import { KubeClient, loadKubeConfig, resourcePath } from "@hush/kube/client";
-import { esoCrdPaths, esoErrors, requireEso, requirePeer, startEso, startKube, startMoto, waitFor, type EsoHarness, type KubeHarness, type MotoHarness } from "@hush/testkit";
+import { type KubeClient, resourcePath } from "@hush/kube/client";
+import { startMoto, waitFor, type KubeHarness, type MotoHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { crdPaths } from "../controller/harness.js";
 import { diffSecrets, formatDiff, secretView } from "./diff.js";
+import { awsAuth, awsCredsSecret, awsStore, comparePeers, createAwsStores, decodedData as decoded, esoSide, hushSide, kubectlCreate, readyCondition as readyOf, runHush, startCompareKube, startSideBySide, waitReady as waitReadyOf, type Condition, type SideBySide } from "./harness.js";
 
-const peers = [...["etcd", "kube-apiserver", "kubectl", "moto_server"].map((n) => requirePeer(n, "run `bash scripts/peers kube moto`")), requireEso()];
+const peersOk = comparePeers("moto_server");
 
-interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-}
 interface Obj {
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; resourceVersion?: string };
   status?: { conditions?: Condition[] };
   data?: Record<string, string>;
 }
-const readyOf = (o: Obj | undefined): Condition | undefined => o?.status?.conditions?.find((c) => c.type === "Ready");
-const decoded = (s: Obj | undefined): Record<string, string> => Object.fromEntries(Object.entries(s?.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
 
 /** Sum of a Prometheus counter's samples whose labels include `labels`. */
 function metricSum(text: string, name: string, labels: Record<string, string> = {}): number {
@@ -72,32 +63,25 @@ async function motoIamKeys(endpoint: string): Promise<{ accessKeyId: string; sec
   return { accessKeyId, secretAccessKey };
 }
 
-describe.skipIf(!peers.every((p) => p.ok))("ESO v0.16.2 semantics: hush does what ESO does", () => {
+describe.skipIf(!peersOk)("ESO v0.16.2 semantics: hush does what ESO does", () => {
   let kube: KubeHarness;
   let moto: MotoHarness;
-  let eso: EsoHarness;
+  let pair: SideBySide;
   let client: KubeClient;
   let sm: SecretsManagerClient;
   let keys: { accessKeyId: string; secretAccessKey: string };
   let esoNs: string;
   let hushNs: string;
   let credsNs: string;
-  let hushMetrics = "";
-  const abort = new AbortController();
-  let hushDone: Promise<unknown> | undefined;
-  const hushLog: string[] = [];
 
   const sides = () =>
     [
-      { tool: "eso", ns: esoNs, group: "external-secrets.io", version: "v1beta1", metricsUrl: () => eso.metricsUrl },
-      { tool: "hush", ns: hushNs, group: "hush.dev", version: "v1", metricsUrl: () => hushMetrics },
+      { ...esoSide, ns: esoNs, metricsUrl: () => pair.eso.metricsUrl },
+      { ...hushSide, ns: hushNs, metricsUrl: () => pair.hush.address() },
     ] as const;
   type Side = ReturnType<typeof sides>[number];
 
-  const create = async (ns: string | undefined, doc: unknown) => {
-    const r = await kube.kubectl(["create", ...(ns ? ["-n", ns] : []), "-f", "-"], { input: JSON.stringify(doc) });
-    expect(r.code, r.stderr).toBe(0);
-  };
+  const create = (ns: string | undefined, doc: unknown) => kubectlCreate(kube, ns, doc);
   const path = (side: { group: string; version: string }, plural: string, ns: string | undefined, name?: string) =>
     resourcePath({ group: side.group, version: side.version, plural, ...(ns ? { namespace: ns } : {}), ...(name ? { name } : {}) });
   const patch = (p: string, body: unknown) => client.request("PATCH", p, { body, contentType: "application/merge-patch+json" });
@@ -114,28 +98,9 @@ describe.skipIf(!peers.every((p) => p.ok))("ESO v0.16.2 semantics: hush does wha
     return side.tool === "eso" ? metricSum(text, "externalsecret_provider_api_calls_count") : metricSum(text, "hush_provider_calls_total");
   };
   const waitReady = async (side: Side, plural: string, ns: string | undefined, name: string, want: (c: Condition | undefined) => boolean, what: string, timeoutMs = 60_000) => {
-    try {
-      await waitFor(async () => {
-        eso.process.assertRunning();
-        return want(readyOf(await client.get<Obj>(path(side, plural, ns, name))));
-      }, { timeoutMs, what: `${side.tool}: ${what}` });
-    } catch (err) {
-      const tail = side.tool === "eso" ? esoErrors(eso.logFile).slice(-3) : hushLog.slice(-3);
-      throw new Error(`${(err as Error).message}\n${tail.join("\n")}`);
-    }
+    await waitReadyOf(pair, client, side, { plural, ...(ns ? { namespace: ns } : {}), name }, want, `${side.tool}: ${what}`, { timeoutMs });
   };
-  const credsSecret = (name: string, secretAccessKey = keys.secretAccessKey) => ({
-    apiVersion: "v1",
-    kind: "Secret",
-    metadata: { name },
-    stringData: { id: keys.accessKeyId, secret: secretAccessKey },
-  });
-  const awsAuth = (secret: string, namespace?: string) => ({
-    secretRef: {
-      accessKeyIDSecretRef: { name: secret, key: "id", ...(namespace ? { namespace } : {}) },
-      secretAccessKeySecretRef: { name: secret, key: "secret", ...(namespace ? { namespace } : {}) },
-    },
-  });
+  const credsSecret = (name: string) => awsCredsSecret(name, keys);
   const externalSecret = (side: { group: string; version: string }, name: string, spec: Record<string, unknown>) => ({
     apiVersion: `${side.group}/${side.version}`,
     kind: "ExternalSecret",
@@ -144,40 +109,28 @@ describe.skipIf(!peers.every((p) => p.ok))("ESO v0.16.2 semantics: hush does wha
   });
 
   beforeAll(async () => {
-    kube = await startKube();
-    await kube.applyCrds([...crdPaths, ...esoCrdPaths()]);
+    ({ kube, client } = await startCompareKube());
     moto = await startMoto();
     keys = await motoIamKeys(moto.endpoint);
     sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: moto.region, credentials: keys, maxAttempts: 1 });
-    client = new KubeClient(loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
     esoNs = await kube.createNamespace("eso-sem");
     hushNs = await kube.createNamespace("hush-sem");
     credsNs = await kube.createNamespace("sem-creds");
     await create(credsNs, credsSecret("aws-creds"));
     for (const side of sides()) {
-      await create(side.ns, credsSecret("aws-creds"));
-      await create(side.ns, { apiVersion: `${side.group}/${side.version}`, kind: "SecretStore", metadata: { name: "aws" }, spec: { provider: { aws: { service: "SecretsManager", region: moto.region, auth: awsAuth("aws-creds") } } } });
+      await createAwsStores(kube, side.ns, side, { region: moto.region, keys });
     }
     // Cluster-wide (ClusterSecretStore conditions span namespaces); class `eso`, so stores of
     // another class are left to their controller. Stores without a class are everyone's.
-    eso = await startEso({ kubeconfigPath: kube.kubeconfigPath, awsEndpoint: moto.endpoint, concurrent: 2, extraArgs: ["--controller-class=eso"] });
-    hushDone = runController({
-      kubeconfigPath: kube.kubeconfigPath,
-      signal: abort.signal,
-      opsAddress: "127.0.0.1:0",
-      metricsAuth: "none",
-      leaderElection: false,
-      clientOverrides: { aws: { endpoint: moto.endpoint } },
-      onListening: (a) => (hushMetrics = a),
-      logger: { level: "warn", sink: { write: (l: string) => hushLog.push(l) } },
+    pair = await startSideBySide(kube, {
+      eso: { awsEndpoint: moto.endpoint, concurrent: 2, extraArgs: ["--controller-class=eso"] },
+      hush: { clientOverrides: { aws: { endpoint: moto.endpoint } } },
     });
     for (const side of sides()) await waitReady(side, "secretstores", side.ns, "aws", (c) => c?.status === "True", "SecretStore aws Ready");
   });
 
   afterAll(async () => {
-    abort.abort();
-    await hushDone?.catch(() => undefined);
-    await eso?.stop();
+    await pair?.stop();
     sm?.destroy();
     await moto?.stop();
     await kube?.stop();
@@ -252,7 +205,7 @@ describe.skipIf(!peers.every((p) => p.ok))("ESO v0.16.2 semantics: hush does wha
     };
     for (const side of sides()) {
       for (const [name, conditions] of Object.entries(stores)) {
-        await create(undefined, { apiVersion: `${side.group}/${side.version}`, kind: "ClusterSecretStore", metadata: { name: `${name}-${side.tool}` }, spec: { conditions, provider: { aws: { service: "SecretsManager", region: moto.region, auth: awsAuth("aws-creds", credsNs) } } } });
+        await create(undefined, awsStore(side, `${name}-${side.tool}`, { service: "SecretsManager", region: moto.region, auth: awsAuth("aws-creds", credsNs) }, { conditions }, "ClusterSecretStore"));
         await waitReady(side, "clustersecretstores", undefined, `${name}-${side.tool}`, (c) => c?.status === "True", `ClusterSecretStore ${name} Ready`);
       }
     }
@@ -302,19 +255,14 @@ describe.skipIf(!peers.every((p) => p.ok))("ESO v0.16.2 semantics: hush does wha
       await waitFor(async () => decoded(await secretOf(side.ns, "rotate"))["v"] === "two", { what: `${side.tool} read with the rotated keys`, timeoutMs: 30_000 });
     }
     // Same hush process throughout: it never stopped.
-    expect(await Promise.race([hushDone, Promise.resolve("running")])).toBe("running");
+    expect(await Promise.race([pair.hush.done, Promise.resolve("running")])).toBe("running");
   });
 
   it("store refreshInterval: a store is validated again at its own interval (a deleted credentials Secret shows), one without keeps the 5 min default", async () => {
     for (const side of sides()) {
       for (const [store, refresh] of [["short", 10], ["long", undefined]] as const) {
         await create(side.ns, credsSecret(`${store}-creds`));
-        await create(side.ns, {
-          apiVersion: `${side.group}/${side.version}`,
-          kind: "SecretStore",
-          metadata: { name: store },
-          spec: { ...(refresh ? { refreshInterval: refresh } : {}), provider: { aws: { service: "SecretsManager", region: moto.region, auth: awsAuth(`${store}-creds`) } } },
-        });
+        await create(side.ns, awsStore(side, store, { service: "SecretsManager", region: moto.region, auth: awsAuth(`${store}-creds`) }, refresh ? { refreshInterval: refresh } : {}));
       }
     }
     for (const side of sides()) for (const store of ["short", "long"]) await waitReady(side, "secretstores", side.ns, store, (c) => c?.status === "True", `${store} Ready`);
@@ -334,21 +282,8 @@ describe.skipIf(!peers.every((p) => p.ok))("ESO v0.16.2 semantics: hush does wha
     const group = { group: "external-secrets.io", version: "v1" };
     await create(ns, credsSecret("aws-creds"));
     await sm.send(new CreateSecretCommand({ Name: "sem/classes", SecretString: "c" }));
-    let address = "";
-    const classAbort = new AbortController();
-    const classDone = runController({
-      kubeconfigPath: kube.kubeconfigPath,
-      signal: classAbort.signal,
-      opsAddress: "127.0.0.1:0",
-      metricsAuth: "none",
-      leaderElection: false,
-      namespace: ns,
-      flavour: esoFlavour,
-      controllerClass: "hush",
-      clientOverrides: { aws: { endpoint: moto.endpoint } },
-      onListening: (a) => (address = a),
-      logger: { level: "warn", sink: { write: (l: string) => hushLog.push(l) } },
-    });
+    const classHush = runHush(kube.kubeconfigPath, { namespace: ns, flavour: esoFlavour, controllerClass: "hush", clientOverrides: { aws: { endpoint: moto.endpoint } } });
+    const address = classHush.address;
     try {
       const store = (name: string, controller: string) => ({ apiVersion: "external-secrets.io/v1", kind: "SecretStore", metadata: { name }, spec: { controller, provider: { aws: { service: "SecretsManager", region: moto.region, auth: awsAuth("aws-creds") } } } });
       const es = (name: string, storeName: string, extra: Record<string, unknown> = {}) => ({ ...externalSecret(group, name, { refreshInterval: "1h", data: [{ secretKey: "v", remoteRef: { key: "sem/classes" } }], ...extra }), spec: { secretStoreRef: { name: storeName, kind: "SecretStore" }, refreshInterval: "1h", data: [{ secretKey: "v", remoteRef: { key: "sem/classes" } }], ...extra } });
@@ -365,11 +300,11 @@ describe.skipIf(!peers.every((p) => p.ok))("ESO v0.16.2 semantics: hush does wha
       expect(await writer("via-hush")).toBe("hush");
 
       // An ExternalSecret whose data[] names the other class's store: both controllers skip it.
-      const skippedBefore = metricSum(await (await fetch(`${address}/metrics`)).text(), "hush_controller_reconcile_total", { result: "skipped" });
+      const skippedBefore = metricSum(await (await fetch(`${address()}/metrics`)).text(), "hush_controller_reconcile_total", { result: "skipped" });
       await create(ns, es("mixed", "by-hush", { data: [{ secretKey: "v", remoteRef: { key: "sem/classes" } }, { secretKey: "w", remoteRef: { key: "sem/classes" }, sourceRef: { storeRef: { name: "by-eso", kind: "SecretStore" } } }] }));
       await waitFor(async () => {
-        const esoSeen = metricSum(await (await fetch(`${eso.metricsUrl}/metrics`)).text(), "externalsecret_sync_calls_total", { name: "mixed", namespace: ns });
-        const hushSkipped = metricSum(await (await fetch(`${address}/metrics`)).text(), "hush_controller_reconcile_total", { result: "skipped" });
+        const esoSeen = metricSum(await (await fetch(`${pair.eso.metricsUrl}/metrics`)).text(), "externalsecret_sync_calls_total", { name: "mixed", namespace: ns });
+        const hushSkipped = metricSum(await (await fetch(`${address()}/metrics`)).text(), "hush_controller_reconcile_total", { result: "skipped" });
         return esoSeen >= 1 && hushSkipped > skippedBefore;
       }, { what: "both controllers looked at mixed", timeoutMs: 30_000 });
       const mixed = await client.get<Obj>(path(group, "externalsecrets", ns, "mixed"));
@@ -382,11 +317,10 @@ describe.skipIf(!peers.every((p) => p.ok))("ESO v0.16.2 semantics: hush does wha
       await create(ns, store("by-hush-later", "hush"));
       await waitReady(esoSide, "secretstores", ns, "by-hush-later", (c) => c?.status === "True", "by-hush-later validated");
       // ESO sets its store duration gauge on every store reconcile, a skipped one too.
-      await waitFor(async () => metricSum(await (await fetch(`${eso.metricsUrl}/metrics`)).text(), "secretstore_reconcile_duration", { name: "by-nobody", namespace: ns }) > 0, { what: "ESO reconciled by-nobody", timeoutMs: 30_000 });
+      await waitFor(async () => metricSum(await (await fetch(`${pair.eso.metricsUrl}/metrics`)).text(), "secretstore_reconcile_duration", { name: "by-nobody", namespace: ns }) > 0, { what: "ESO reconciled by-nobody", timeoutMs: 30_000 });
       expect((await client.get<Obj>(path(group, "secretstores", ns, "by-nobody")))?.status?.conditions ?? []).toEqual([]);
     } finally {
-      classAbort.abort();
-      await classDone.catch(() => undefined);
+      await classHush.stop();
     }
   });
 });
