@@ -1,15 +1,13 @@
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { runController } from "@hush/controller";
 import { esoFlavour, type ExternalSecret, type Secret } from "@hush/kube";
 import { KubeClient, loadKubeConfig, resourcePath } from "@hush/kube/client";
 import { findBinary, freePort, repoRoot, requirePeer, startKube, startMoto, waitFor, type KubeHarness, type MotoHarness } from "@hush/testkit";
-import { parse, parseAllDocuments, stringify } from "yaml";
+import { parseAllDocuments, stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAwsCreds, kubeconfigAs, runTestController } from "./harness.js";
 
 // hush serving ESO's API (deploy/controller-eso): manifests written for ESO apply unchanged
 // and are synced with ESO's labels, annotations, condition reasons and metric names, while
@@ -27,9 +25,9 @@ describe.skipIf(!peers.every((p) => p.ok))("external-secrets.io flavour: hush re
   let kube: KubeHarness;
   let moto: MotoHarness;
   let admin: KubeClient;
-  let dir: string;
   let ns: string;
   let saKubeconfig: string;
+  let disposeKubeconfig: (() => void) | undefined;
   let address = "";
   const abort = new AbortController();
   let done: Promise<unknown> | undefined;
@@ -50,11 +48,7 @@ describe.skipIf(!peers.every((p) => p.ok))("external-secrets.io flavour: hush re
     }
     await waitFor(async () => (await kube.kubectl(["--as", sa, "auth", "can-i", "watch", "externalsecrets.external-secrets.io", "-A"])).stdout.trim() === "yes", { what: "RBAC in effect" });
     // The controller runs in-process as the overlay's ServiceAccount, so its grants are tested too.
-    dir = mkdtempSync(join(tmpdir(), "hush-eso-"));
-    const cfg = parse(readFileSync(kube.kubeconfigPath, "utf8")) as { users: { user: Record<string, unknown> }[] };
-    for (const u of cfg.users) u.user["as"] = sa;
-    saKubeconfig = join(dir, "kubeconfig");
-    writeFileSync(saKubeconfig, stringify(cfg), { mode: 0o600 });
+    ({ path: saKubeconfig, dispose: disposeKubeconfig } = kubeconfigAs(kube.kubeconfigPath, sa));
     admin = new KubeClient(loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
 
     const sm = new SecretsManagerClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
@@ -62,20 +56,9 @@ describe.skipIf(!peers.every((p) => p.ok))("external-secrets.io flavour: hush re
     await sm.send(new CreateSecretCommand({ Name: "eso/api", SecretString: "api-token" }));
     sm.destroy();
     ns = await kube.createNamespace("eso");
-    await admin.request("POST", secretPath(ns), { body: { metadata: { name: "aws-creds" }, stringData: { id: moto.credentials.accessKeyId, secret: moto.credentials.secretAccessKey } } });
+    await createAwsCreds(admin, ns, moto);
 
-    done = runController({
-      kubeconfigPath: saKubeconfig,
-      signal: abort.signal,
-      opsAddress: "127.0.0.1:0",
-      metricsAuth: "none",
-      leaderElection: false,
-      flavour: esoFlavour,
-      clientOverrides: { aws: { endpoint: moto.endpoint } },
-      backoff: { baseMs: 200, maxMs: 2_000 },
-      onListening: (a) => (address = a),
-      logger: { level: "silent" },
-    });
+    done = runTestController(saKubeconfig, abort.signal, { flavour: esoFlavour, clientOverrides: { aws: { endpoint: moto.endpoint } }, onListening: (a) => (address = a) });
     await waitFor(async () => address !== "", { what: "ops server listening" });
 
     // An ESO SecretStore, as ESO's docs write it (v1beta1).
@@ -102,7 +85,7 @@ spec:
     await done?.catch(() => undefined);
     await moto?.stop();
     await kube?.stop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    disposeKubeconfig?.();
   });
 
   it.for([

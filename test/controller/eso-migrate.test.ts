@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { runController } from "@hush/controller";
 import { esoFlavour, type ExternalSecret, type Secret } from "@hush/kube";
 import { KubeClient, loadKubeConfig, resourcePath } from "@hush/kube/client";
 import { esoCrdPaths, repoRoot, requirePeer, startKube, startMoto, waitFor, type KubeHarness, type MotoHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createAwsCreds, runTestController } from "./harness.js";
 
 // The switch docs/controller.md ("Replacing ESO", step 3) describes, on a cluster that ESO set
 // up: ESO v0.16.2's own CRDs are installed and hold ESO objects; `deploy/controller-eso` is then
@@ -52,9 +52,7 @@ describe.skipIf(!peers.every((p) => p.ok) || crds.length !== esoKinds.length)("s
     await sm.send(new CreateSecretCommand({ Name: "migrate/db", SecretString: JSON.stringify({ password: "from-eso-days" }) }));
     sm.destroy();
     ns = await kube.createNamespace("eso-migrate");
-    await admin.request("POST", resourcePath({ version: "v1", plural: "secrets", namespace: ns }), {
-      body: { metadata: { name: "aws-creds" }, stringData: { id: moto.credentials.accessKeyId, secret: moto.credentials.secretAccessKey } },
-    });
+    await createAwsCreds(admin, ns, moto);
     const r = await kube.kubectl(["apply", "-n", ns, "-f", "-"], {
       input: `
 apiVersion: external-secrets.io/v1beta1
@@ -129,17 +127,7 @@ spec:
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain("spec.syncWindows is not supported by hush yet");
 
-    done = runController({
-      kubeconfigPath: kube.kubeconfigPath,
-      signal: abort.signal,
-      opsAddress: "127.0.0.1:0",
-      metricsAuth: "none",
-      leaderElection: false,
-      flavour: esoFlavour,
-      clientOverrides: { aws: { endpoint: moto.endpoint } },
-      backoff: { baseMs: 200, maxMs: 2_000 },
-      logger: { level: "silent" },
-    });
+    done = runTestController(kube.kubeconfigPath, abort.signal, { flavour: esoFlavour, clientOverrides: { aws: { endpoint: moto.endpoint } } });
     let secret: Secret | undefined;
     await waitFor(async () => (secret = await admin.get<Secret>(resourcePath({ version: "v1", plural: "secrets", namespace: ns, name: "db" }))) !== undefined, { what: "Secret db", timeoutMs: 30_000 });
     expect(Buffer.from(secret!.data!["password"]!, "base64").toString("utf8")).toBe("from-eso-days");

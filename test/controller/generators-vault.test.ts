@@ -3,15 +3,14 @@
 // namespaced SecretStore (credential refs only in the ExternalSecret's namespace, no ambient
 // identity of the controller).
 import { X509Certificate } from "node:crypto";
-import { runController } from "@hush/controller";
 import { forceSyncAnnotation, type ExternalSecret, type Secret } from "@hush/kube";
 import { KubeClient, loadKubeConfig, resourcePath } from "@hush/kube/client";
 import { requirePeer, startKube, startVault, waitFor, type KubeHarness, type VaultHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { crdPaths } from "./harness.js";
+import { crdPaths, generatorCrdPaths, runTestController } from "./harness.js";
 
 const peers = ["etcd", "kube-apiserver", "kubectl", "vault"].map((n) => requirePeer(n, "run `bash scripts/peers kube vault`"));
-const generatorCrds = ["passwords", "uuids", "vaultdynamicsecrets"].map((p) => crdPaths[0]!.replace(/hush\.dev_externalsecrets\.yaml$/, `generators.hush.dev_${p}.yaml`));
+const generatorCrds = generatorCrdPaths("passwords", "uuids", "vaultdynamicsecrets");
 const gen = "generators.hush.dev/v1alpha1";
 
 const readyOf = (es: ExternalSecret | undefined) => es?.status?.conditions?.find((c) => c.type === "Ready");
@@ -62,15 +61,7 @@ describe.skipIf(!peers.every((p) => p.ok))("VaultDynamicSecret generator with a 
     ns = await kube.createNamespace("vds");
     otherNs = await kube.createNamespace("vds-other");
     for (const n of [ns, otherNs]) await admin.request("POST", resourcePath({ version: "v1", plural: "secrets", namespace: n }), { body: { metadata: { name: "vault-token" }, stringData: { token: issuerToken } } });
-    done = runController({
-      kubeconfigPath: kube.kubeconfigPath,
-      signal: abort.signal,
-      opsAddress: "127.0.0.1:0",
-      metricsAuth: "none",
-      leaderElection: false,
-      backoff: { baseMs: 200, maxMs: 2_000 },
-      logger: { level: "silent" },
-    });
+    done = runTestController(kube.kubeconfigPath, abort.signal);
   });
 
   afterAll(async () => {
