@@ -3,6 +3,7 @@
  * error classifier, shared by the sops Cloud KMS key provider and the Secret Manager secret
  * provider. google-auth-library and gRPC are imported on first use only.
  */
+export { exchangeGcpWorkloadIdentity, type GcpAccessToken, type GcpWorkloadIdentityRequest } from "./gcp-sts.js";
 import { CloudError, isAbort, isCloudError, networkCode, networkKind, summarizeError, type CloudFailure, type CloudFailureKind } from "./failure.js";
 
 const SCOPES = ["https://www.googleapis.com/auth/cloud-platform"];
@@ -31,6 +32,13 @@ export interface GcpClientSetup {
   readonly credentialsJson?: string;
   /** Accept only `type: service_account` in `credentialsJson`. */
   readonly serviceAccountOnly?: boolean;
+  /**
+   * Fetches a bearer token before each call (workload identity: the caller caches and renews).
+   * With gRPC it becomes call credentials on a TLS channel, which is why `insecure` is refused.
+   */
+  readonly tokenSource?: () => Promise<string>;
+  /** PEM roots to trust instead of the system ones (a local TLS fake). gRPC only. */
+  readonly caPem?: string;
 }
 
 /**
@@ -61,9 +69,31 @@ export async function gcpClientOptions(setup: GcpClientSetup): Promise<Record<st
     out["sslCreds"] = credentials.createInsecure();
   }
   if (setup.universeDomain) out["universeDomain"] = setup.universeDomain;
-  if (setup.accessToken) {
+  if (setup.tokenSource) {
+    if (setup.insecure) throw new CloudError("no-credentials", "a token source needs a TLS channel (gRPC refuses call credentials in plain text)");
+    const source = setup.tokenSource;
+    if (setup.transport === "rest") {
+      out["authClient"] = bearerClient(source);
+    } else {
+      // gax uses `sslCreds` as the whole channel credential, so the token rides on it as call credentials.
+      const grpc = await import("@grpc/grpc-js");
+      const call = grpc.credentials.createFromMetadataGenerator((_params, callback) => {
+        source().then(
+          (token) => {
+            const md = new grpc.Metadata();
+            md.set("authorization", `Bearer ${token}`);
+            callback(null, md);
+          },
+          (err: unknown) => callback(err instanceof Error ? err : new Error("token source failed")),
+        );
+      });
+      const ssl = grpc.credentials.createSsl(setup.caPem ? Buffer.from(setup.caPem) : null);
+      out["sslCreds"] = grpc.credentials.combineChannelCredentials(ssl, call);
+    }
+  } else if (setup.accessToken) {
     out["fallback"] = true; // a static token works with the REST transport's authClient.fetch only
-    out["authClient"] = bearerClient(setup.accessToken);
+    const token = setup.accessToken;
+    out["authClient"] = bearerClient(async () => token);
   } else if (setup.credentialsJson !== undefined) {
     out["authClient"] = await authClientFromJson(setup.credentialsJson, setup.serviceAccountOnly === true);
   }
@@ -71,19 +101,19 @@ export async function gcpClientOptions(setup: GcpClientSetup): Promise<Record<st
 }
 
 /** The REST transport calls `authClient.fetch(url, init)` (google-auth-library's shape). */
-function bearerClient(token: string): Record<string, unknown> {
+function bearerClient(token: () => Promise<string>): Record<string, unknown> {
   type FetchInit = NonNullable<Parameters<typeof fetch>[1]>;
-  const authorize = (headers?: FetchInit["headers"]): Headers => {
+  const authorize = async (headers?: FetchInit["headers"]): Promise<Headers> => {
     const h = new Headers(headers);
-    h.set("Authorization", `Bearer ${token}`);
+    h.set("Authorization", `Bearer ${await token()}`);
     return h;
   };
   return {
     getRequestHeaders: async () => authorize(),
-    fetch: (url: string, init: { method?: string; headers?: FetchInit["headers"]; body?: FetchInit["body"]; signal?: AbortSignal }) =>
+    fetch: async (url: string, init: { method?: string; headers?: FetchInit["headers"]; body?: FetchInit["body"]; signal?: AbortSignal }) =>
       fetch(url, {
         method: init.method ?? "POST",
-        headers: authorize(init.headers),
+        headers: await authorize(init.headers),
         ...(init.body !== undefined ? { body: init.body } : {}),
         ...(init.signal ? { signal: init.signal } : {}),
       }),

@@ -1,5 +1,22 @@
 import { describeKey, providerError } from "./provider-error.js";
-import { asObject, optionalObject, optionalString, requiredSecretRef, requiredString, type SecretKeySelector } from "./spec.js";
+import {
+  asObject,
+  optionalObject,
+  optionalServiceAccountRef,
+  optionalString,
+  requiredSecretRef,
+  requiredString,
+  type SecretKeySelector,
+  type ServiceAccountSelector,
+} from "./spec.js";
+
+/** `spec.provider.gcpsm.auth.workloadIdentity`: the GKE cluster whose identity pool federates the ServiceAccount. */
+export interface GcpWorkloadIdentityConfig {
+  clusterLocation: string;
+  clusterName: string;
+  clusterProjectID: string;
+  serviceAccountRef: ServiceAccountSelector;
+}
 
 /** A parsed `spec.provider.gcpsm` block. */
 export interface GcpConfig {
@@ -10,6 +27,8 @@ export interface GcpConfig {
   versionPolicy: "LatestOrFail" | "LatestOrFetch";
   /** Service-account JSON key from a Secret; unset: Application Default Credentials. */
   keySecretRef?: SecretKeySelector;
+  /** GKE workload identity: a ServiceAccount token exchanged at Google STS. */
+  workloadIdentity?: GcpWorkloadIdentityConfig;
 }
 
 const FIELD = "spec.provider.gcpsm";
@@ -33,15 +52,81 @@ export function parseGcpConfig(spec: unknown): GcpConfig {
     throw providerError("invalid-config", `${FIELD}.secretVersionSelectionPolicy must be LatestOrFail or LatestOrFetch`);
   }
   let keySecretRef: SecretKeySelector | undefined;
+  let workloadIdentity: GcpWorkloadIdentityConfig | undefined;
   const auth = optionalObject(obj, "auth", FIELD);
   if (auth) {
     const secretRef = optionalObject(auth, "secretRef", `${FIELD}.auth`);
+    const wi = optionalObject(auth, "workloadIdentity", `${FIELD}.auth`);
+    // ESO tries secretRef first and ignores workloadIdentity then; hush says so instead.
+    if (secretRef && wi) throw providerError("invalid-config", `${FIELD}.auth: set secretRef or workloadIdentity, not both`);
     if (secretRef) keySecretRef = requiredSecretRef(secretRef, "secretAccessKeySecretRef", `${FIELD}.auth.secretRef`);
+    else if (wi) workloadIdentity = parseWorkloadIdentity(wi);
     else if (Object.keys(auth).length > 0) {
-      throw providerError("invalid-config", `${FIELD}.auth: only secretRef is supported (omit auth for ambient credentials)`);
+      throw providerError("invalid-config", `${FIELD}.auth: only secretRef or workloadIdentity is supported (omit auth for ambient credentials)`);
     }
   }
-  return { projectID, ...(location ? { location } : {}), versionPolicy: policy, ...(keySecretRef ? { keySecretRef } : {}) };
+  return {
+    projectID,
+    ...(location ? { location } : {}),
+    versionPolicy: policy,
+    ...(keySecretRef ? { keySecretRef } : {}),
+    ...(workloadIdentity ? { workloadIdentity } : {}),
+  };
+}
+
+const WI = `${FIELD}.auth.workloadIdentity`;
+
+/**
+ * The three cluster fields are required: ESO falls back to the GCE metadata server for them,
+ * hush never queries it (the controller may not run on GKE at all).
+ */
+function parseWorkloadIdentity(wi: Record<string, unknown>): GcpWorkloadIdentityConfig {
+  const clusterProjectID = requiredString(wi, "clusterProjectID", WI);
+  if (!/^[a-z0-9.:-]{1,100}$/.test(clusterProjectID)) throw providerError("invalid-config", `${WI}.clusterProjectID is not a project id`);
+  const clusterLocation = requiredString(wi, "clusterLocation", WI);
+  if (!/^[a-z0-9-]{1,63}$/.test(clusterLocation)) throw providerError("invalid-config", `${WI}.clusterLocation is not a location name`);
+  const clusterName = requiredString(wi, "clusterName", WI);
+  if (!/^[a-z0-9-]{1,63}$/.test(clusterName)) throw providerError("invalid-config", `${WI}.clusterName is not a cluster name`);
+  const serviceAccountRef = optionalServiceAccountRef(wi, "serviceAccountRef", WI);
+  if (!serviceAccountRef) throw providerError("invalid-config", `${WI}.serviceAccountRef is required`);
+  return { clusterLocation, clusterName, clusterProjectID, serviceAccountRef };
+}
+
+/** The workload identity pool and provider of a cluster, as GKE names them. */
+export function gcpIdentityPool(wi: GcpWorkloadIdentityConfig): { pool: string; provider: string } {
+  return {
+    pool: `${wi.clusterProjectID}.svc.id.goog`,
+    provider: `https://container.googleapis.com/v1/projects/${wi.clusterProjectID}/locations/${wi.clusterLocation}/clusters/${wi.clusterName}`,
+  };
+}
+
+/** The ServiceAccount annotation naming the Google service account to impersonate (GKE's). */
+export const GCP_SA_ANNOTATION = "iam.gke.io/gcp-service-account";
+
+/**
+ * Checks a Google service-account email from a tenant-controlled annotation, by hand (no
+ * regexp): `local@domain`, local part 6-30 of `[a-z0-9-]`, domain labels of `[a-z0-9-]`, at
+ * least two of them, 253 characters at most. Anything else (slashes, colons, `%`, spaces)
+ * could change the `generateAccessToken` URL, so it is refused.
+ */
+export function isServiceAccountEmail(value: string): boolean {
+  if (value.length === 0 || value.length > 253) return false;
+  const at = value.indexOf("@");
+  if (at <= 0 || at !== value.lastIndexOf("@")) return false;
+  const local = value.slice(0, at);
+  const domain = value.slice(at + 1);
+  if (local.length < 6 || local.length > 30) return false;
+  const label = (s: string): boolean => {
+    if (s.length === 0 || s.length > 63 || s.startsWith("-") || s.endsWith("-")) return false;
+    for (const ch of s) {
+      const ok = (ch >= "a" && ch <= "z") || (ch >= "0" && ch <= "9") || ch === "-";
+      if (!ok) return false;
+    }
+    return true;
+  };
+  if (!label(local)) return false;
+  const parts = domain.split(".");
+  return parts.length >= 2 && parts.every(label);
 }
 
 /** `projects/<p>` or `projects/<p>/locations/<l>`. */

@@ -1,10 +1,13 @@
 import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import { isCloudError, withSignal } from "@hush/cloud";
-import { gcpClientOptions } from "@hush/cloud/gcp";
+import { exchangeGcpWorkloadIdentity, gcpClientOptions, type GcpAccessToken } from "@hush/cloud/gcp";
 import { crc32c } from "./crc32c.js";
 import {
   declaredCrc32c,
+  GCP_SA_ANNOTATION,
+  gcpIdentityPool,
   gcpParent,
+  isServiceAccountEmail,
   gcpSecretName,
   gcpVersionName,
   parseGcpConfig,
@@ -18,7 +21,7 @@ import { describeKey, providerError } from "./provider-error.js";
 import type { BatchResult, FindSpec, ProviderContext, RemoteRef, SecretProvider } from "./provider.js";
 import { GcpPusher, type GcpWriteClient } from "./gcp-push.js";
 import type { DeleteOutcome, PushOutcome, PushOwner, PushRef, PushRequest } from "./push.js";
-import { assertAmbientAllowed, readSecretRef } from "./spec.js";
+import { assertAmbientAllowed, readSecretRef, refNamespace, serviceAccountToken } from "./spec.js";
 
 type ClientOptions = NonNullable<ConstructorParameters<typeof SecretManagerServiceClient>[0]>;
 
@@ -50,7 +53,7 @@ export async function createGcpProvider(
   const factory: GcpClientFactory =
     options.factory ?? ((o) => new SecretManagerServiceClient(o) as unknown as GcpSecretManagerClient);
   const config = parseGcpConfig(spec);
-  if (!config.keySecretRef) assertAmbientAllowed(ctx, "spec.provider.gcpsm.auth");
+  if (!config.keySecretRef && !config.workloadIdentity) assertAmbientAllowed(ctx, "spec.provider.gcpsm.auth");
   return new GcpSecretManagerProvider(config, ctx, factory);
 }
 
@@ -80,6 +83,7 @@ class GcpSecretManagerProvider implements SecretProvider {
         credentialsJson = await readSecretRef(this.#ctx, this.#config.keySecretRef, "spec.provider.gcpsm.auth.secretRef.secretAccessKeySecretRef");
         parseServiceAccountKey(credentialsJson); // a clear invalid-config before the shared setup
       }
+      const tokenSource = this.#config.workloadIdentity ? this.#workloadIdentityToken.bind(this) : undefined;
       const endpoint = o?.apiEndpoint ?? (this.#config.location ? `secretmanager.${this.#config.location}.rep.googleapis.com` : undefined);
       let options: ClientOptions;
       try {
@@ -87,7 +91,9 @@ class GcpSecretManagerProvider implements SecretProvider {
           projectId: this.#config.projectID,
           ...(endpoint ? { endpoint } : {}),
           ...(o?.port ? { port: o.port } : {}),
-          ...(o?.insecure ? { insecure: true } : {}),
+          ...(o?.insecure && !tokenSource ? { insecure: true } : {}),
+          ...(o?.caPem ? { caPem: o.caPem } : {}),
+          ...(tokenSource ? { tokenSource } : {}),
           ...(credentialsJson !== undefined ? { credentialsJson, serviceAccountOnly: true } : {}),
         })) as ClientOptions;
       } catch (err) {
@@ -102,8 +108,76 @@ class GcpSecretManagerProvider implements SecretProvider {
     return this.#client;
   }
 
+  /**
+   * The workload-identity access token, cached until two minutes before it expires (or half
+   * its life when shorter); one exchange in flight at a time. The ServiceAccount is read at
+   * every exchange, so a changed annotation applies from the next token on.
+   */
+  #token: { value: GcpAccessToken; renewAt: number } | undefined;
+  #exchange: Promise<GcpAccessToken> | undefined;
+
+  async #workloadIdentityToken(): Promise<string> {
+    const cached = this.#token;
+    if (cached && this.#ctx.now() < cached.renewAt) return cached.value.accessToken;
+    this.#exchange ??= this.#exchangeToken().finally(() => {
+      this.#exchange = undefined;
+    });
+    return (await this.#exchange).accessToken;
+  }
+
+  async #exchangeToken(): Promise<GcpAccessToken> {
+    const wi = this.#config.workloadIdentity!;
+    const field = "spec.provider.gcpsm.auth.workloadIdentity.serviceAccountRef";
+    const sa = wi.serviceAccountRef;
+    const ns = refNamespace(this.#ctx, sa, field);
+    const { pool, provider } = gcpIdentityPool(wi);
+    let gsa: string | undefined;
+    if (this.#ctx.serviceAccountAnnotations) {
+      let annotations: Record<string, string>;
+      try {
+        annotations = await this.#ctx.serviceAccountAnnotations(ns, sa.name);
+      } catch (err) {
+        throw providerError("access-denied", `${field}: cannot read service account ${ns}/${sa.name}`, err);
+      }
+      const value = annotations[GCP_SA_ANNOTATION];
+      if (value !== undefined && value !== "") {
+        if (!isServiceAccountEmail(value)) {
+          throw providerError("invalid-config", `service account ${ns}/${sa.name}: annotation ${GCP_SA_ANNOTATION} is not a Google service-account email`);
+        }
+        gsa = value;
+      }
+    }
+    // ESO asks for the identity pool first, then any extra audiences the store names.
+    const audiences = [pool, ...(sa.audiences ?? [])];
+    const subjectToken = await serviceAccountToken(this.#ctx, { ...sa, audiences }, audiences, field);
+    const o = this.#ctx.clients?.gcpsm;
+    const started = this.#ctx.now();
+    const token = await observed(
+      this.#ctx,
+      PROVIDER,
+      gsa ? "GenerateAccessToken" : "TokenExchange",
+      () =>
+        exchangeGcpWorkloadIdentity({
+          subjectToken,
+          identityPool: pool,
+          identityProvider: provider,
+          ...(gsa ? { serviceAccountEmail: gsa } : {}),
+          ...(o?.stsEndpoint ? { stsEndpoint: o.stsEndpoint } : {}),
+          ...(o?.iamCredentialsEndpoint ? { iamCredentialsEndpoint: o.iamCredentialsEndpoint } : {}),
+          now: () => this.#ctx.now(),
+        }),
+      (err) => mapGcpError(err, `workload identity for service account ${ns}/${sa.name}${gsa ? ` as ${gsa}` : ""}`),
+    );
+    const life = Math.max(0, token.expiresAt - started);
+    this.#token = { value: token, renewAt: started + Math.max(life - 120_000, life / 2) };
+    return token;
+  }
+
   async #call<T>(operation: string, what: string, fn: (c: GcpSecretManagerClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const client = await this.#getClient();
+    // Fetched here (then served from the cache to the gRPC call credentials) so an exchange
+    // failure keeps its kind: gRPC would turn a call-credentials failure into UNAVAILABLE.
+    if (this.#config.workloadIdentity) await this.#workloadIdentityToken();
     return observed(this.#ctx, PROVIDER, operation, () => withSignal(fn(client), signal), (err) => mapGcpError(err, what, signal));
   }
 

@@ -164,8 +164,12 @@ export interface ClientOverrides {
    * for STS (default `endpoint`); moto serves them all on one port.
    */
   aws?: { endpoint?: string; stsEndpoint?: string };
-  /** GCP Secret Manager `apiEndpoint`/`port`, plain-text gRPC when `insecure`. */
-  gcpsm?: { apiEndpoint?: string; port?: number; insecure?: boolean };
+  /**
+   * GCP Secret Manager `apiEndpoint`/`port`, plain-text gRPC when `insecure`; `caPem` trusts a
+   * local TLS fake. Workload identity: `stsEndpoint` (default `https://sts.googleapis.com`) and
+   * `iamCredentialsEndpoint` (default `https://iamcredentials.googleapis.com`), base URLs.
+   */
+  gcpsm?: { apiEndpoint?: string; port?: number; insecure?: boolean; caPem?: string; stsEndpoint?: string; iamCredentialsEndpoint?: string };
 }
 
 /** Builds a provider from a SecretStore `spec.provider` block (ESO field names). */

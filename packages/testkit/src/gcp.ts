@@ -3,6 +3,8 @@ import { randomUUID } from "node:crypto";
 import {
   credentials,
   loadPackageDefinition,
+  Metadata,
+  type ChannelCredentials,
   Server,
   ServerCredentials,
   status,
@@ -12,6 +14,7 @@ import {
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
 import { fromJSON } from "@grpc/proto-loader";
+import { selfSignedCert } from "./certs.js";
 import { crc32c } from "./crc32c.js";
 
 /** A running Secret Manager endpoint for `@google-cloud/secret-manager`. */
@@ -28,10 +31,19 @@ export interface GcpSecretManagerHarness {
   readonly clientOptions: {
     apiEndpoint: string;
     port: number;
-    sslCreds: ReturnType<typeof credentials.createInsecure>;
+    sslCreds: ChannelCredentials;
     projectId: string;
     clientOptions: { universeDomain: string };
   };
+  /** With `tls`: the CA (PEM) that signed the server certificate; clients trust it. */
+  readonly caPem?: string;
+  /**
+   * With `tls`: the bearer token {@link clientOptions} sends (test set-up calls); it always
+   * passes `authorize`.
+   */
+  readonly adminToken?: string;
+  /** Every call's method and the bearer token it carried (`undefined`: none), in order. */
+  readonly calls: ReadonlyArray<{ readonly method: string; readonly bearer: string | undefined }>;
   /**
    * `fake`: the in-process server below. The Go emulator this would prefer
    * (github.com/blackwell-systems/gcp-secret-manager-emulator) is refused by the module proxy
@@ -114,7 +126,12 @@ const versionRe = /^projects\/([^/]+)\/secrets\/([^/]+)\/versions\/([^/]+)$/;
  * name/state/labels and page tokens. IAM and rotation
  * RPCs answer UNIMPLEMENTED.
  */
-function secretManagerImplementation(): UntypedServiceImplementation {
+interface AuthCheck {
+  readonly calls: Array<{ method: string; bearer: string | undefined }>;
+  readonly authorize: ((bearer: string | undefined) => boolean) | undefined;
+}
+
+function secretManagerImplementation(auth: AuthCheck): UntypedServiceImplementation {
   const secrets = new Map<string, StoredSecret>();
 
   const findSecret = (name: string): StoredSecret => {
@@ -246,6 +263,13 @@ function secretManagerImplementation(): UntypedServiceImplementation {
       method,
       (call: ServerUnaryCall<Record<string, unknown>, unknown>, callback: sendUnaryData<unknown>) => {
         try {
+          const header = call.metadata.get("authorization")[0];
+          const bearer = typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7) : undefined;
+          auth.calls.push({ method, bearer });
+          // Secret Manager answers a missing or unknown token with UNAUTHENTICATED.
+          if (auth.authorize && !auth.authorize(bearer)) {
+            throw new RpcError(status.UNAUTHENTICATED, "Request had invalid authentication credentials.");
+          }
           callback(null, handler(call.request));
         } catch (err) {
           if (err instanceof RpcError) callback({ code: err.code, details: err.message });
@@ -266,16 +290,49 @@ function loadService(): ServiceDefinition {
   return root.google.cloud.secretmanager.v1.SecretManagerService.service;
 }
 
+/** Options of {@link startGcpSecretManager}. */
+export interface StartGcpSecretManagerOptions {
+  /**
+   * Serve TLS with a fresh self-signed certificate for 127.0.0.1 (gRPC sends call credentials,
+   * i.e. a bearer token, only over TLS). Default: plaintext, no token expected.
+   */
+  readonly tls?: boolean;
+  /**
+   * Decides whether a call's bearer token (`undefined`: none) is accepted; refused calls get
+   * UNAUTHENTICATED. The harness's own {@link GcpSecretManagerHarness.adminToken} always passes.
+   */
+  readonly authorize?: (bearer: string | undefined) => boolean;
+}
+
 /**
  * Starts an in-process Secret Manager v1 gRPC server on a free 127.0.0.1 port (see
  * {@link GcpSecretManagerHarness.kind} for why it is a fake). Each call has its own empty store.
  */
-export async function startGcpSecretManager(): Promise<GcpSecretManagerHarness> {
+export async function startGcpSecretManager(options: StartGcpSecretManagerOptions = {}): Promise<GcpSecretManagerHarness> {
+  const adminToken = options.tls ? `admin-${randomUUID()}` : undefined;
+  const authorize = options.authorize;
+  const auth: AuthCheck = {
+    calls: [],
+    authorize: authorize ? (bearer) => (adminToken !== undefined && bearer === adminToken) || authorize(bearer) : undefined,
+  };
   const server = new Server();
-  server.addService(loadService(), secretManagerImplementation());
+  server.addService(loadService(), secretManagerImplementation(auth));
+  const bundle = options.tls ? selfSignedCert(["127.0.0.1"]) : undefined;
+  const serverCreds = bundle
+    ? ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(bundle.cert), private_key: Buffer.from(bundle.key) }], false)
+    : ServerCredentials.createInsecure();
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync("127.0.0.1:0", ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync("127.0.0.1:0", serverCreds, (err, p) => (err ? reject(err) : resolve(p))),
   );
+  let sslCreds: ChannelCredentials = credentials.createInsecure();
+  if (bundle && adminToken) {
+    const call = credentials.createFromMetadataGenerator((_params, callback) => {
+      const md = new Metadata();
+      md.set("authorization", `Bearer ${adminToken}`);
+      callback(null, md);
+    });
+    sslCreds = credentials.combineChannelCredentials(credentials.createSsl(Buffer.from(bundle.ca)), call);
+  }
   let stopped = false;
   return {
     endpoint: `127.0.0.1:${port}`,
@@ -283,10 +340,13 @@ export async function startGcpSecretManager(): Promise<GcpSecretManagerHarness> 
     clientOptions: {
       apiEndpoint: "127.0.0.1",
       port,
-      sslCreds: credentials.createInsecure(),
+      sslCreds,
       projectId: "hush-test",
       clientOptions: { universeDomain: "googleapis.com" },
     },
+    ...(bundle ? { caPem: bundle.ca } : {}),
+    ...(adminToken ? { adminToken } : {}),
+    calls: auth.calls,
     kind: "fake",
     async stop() {
       if (stopped) return;

@@ -15,7 +15,14 @@ export {
   type ValidatingWebhookOptions,
 } from "./kube.js";
 export { startMoto, type MotoHarness } from "./moto.js";
-export { startGcpSecretManager, type GcpSecretManagerHarness } from "./gcp.js";
+export { startGcpSecretManager, type GcpSecretManagerHarness, type StartGcpSecretManagerOptions } from "./gcp.js";
+export {
+  startGcpTokenService,
+  type GcpTokenServiceFake,
+  type GenerateAccessTokenCall,
+  type StartGcpTokenServiceOptions,
+  type StsExchange,
+} from "./gcp-sts.js";
 export { startVault, type VaultHarness, type VaultTlsListener } from "./vault.js";
 /**
  * The `@kubernetes/client-node` that {@link KubeHarness.kubeConfig} comes from (1.4.x: 2.x pulls
