@@ -369,7 +369,16 @@ const vaultProvider = open({
 const gcpProvider = open({
   projectID: str(),
   location: str(),
-  auth: open({ secretRef: open({ secretAccessKeySecretRef: secretKeyRef }), workloadIdentity: open({}) }),
+  auth: open({
+    secretRef: open({ secretAccessKeySecretRef: secretKeyRef }),
+    // GKE workload identity; hush needs the cluster fields (ESO reads them from the metadata server when unset).
+    workloadIdentity: open({
+      serviceAccountRef: open({ name: str(), namespace: str(), audiences: arr(str()) }),
+      clusterLocation: str(),
+      clusterName: str(),
+      clusterProjectID: str(),
+    }),
+  }),
 });
 
 /**
