@@ -109,7 +109,7 @@ export interface Env {
   stop(): Promise<void>;
 }
 
-export async function startEnv(options: { workers?: number; dedupWindowMs?: number; gcpsm?: { apiEndpoint: string; port: number; insecure: boolean }; controller?: Partial<ControllerOptions>; crds?: string[] } = {}): Promise<Env> {
+export async function startEnv(options: { workers?: number; dedupWindowMs?: number; gcpsm?: NonNullable<ControllerOptions["clientOverrides"]>["gcpsm"]; controller?: Partial<ControllerOptions>; crds?: string[] } = {}): Promise<Env> {
   const kube = await startKube();
   const cleanups: (() => Promise<void>)[] = [() => kube.stop()];
   try {

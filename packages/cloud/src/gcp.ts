@@ -72,6 +72,9 @@ export async function gcpClientOptions(setup: GcpClientSetup): Promise<Record<st
   if (setup.tokenSource) {
     if (setup.insecure) throw new CloudError("no-credentials", "a token source needs a TLS channel (gRPC refuses call credentials in plain text)");
     const source = setup.tokenSource;
+    // gax asks its own GoogleAuth for the universe domain, which probes the GCE metadata server
+    // unless the domain is given: the token source is the only credential here.
+    out["clientOptions"] = { universeDomain: setup.universeDomain ?? "googleapis.com" };
     if (setup.transport === "rest") {
       out["authClient"] = bearerClient(source);
     } else {
