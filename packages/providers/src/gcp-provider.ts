@@ -18,7 +18,7 @@ import { mapGcpError } from "./gcp-errors.js";
 import { expandJsonObject, extractProperty, setEntry, utf8 } from "./json-property.js";
 import { observed } from "./observe.js";
 import { describeKey, providerError } from "./provider-error.js";
-import type { BatchResult, FindSpec, ProviderContext, RemoteRef, SecretProvider } from "./provider.js";
+import { providerErrorKind, type BatchResult, type FindSpec, type ProviderContext, type RemoteRef, type SecretProvider } from "./provider.js";
 import { GcpPusher, type GcpWriteClient } from "./gcp-push.js";
 import type { DeleteOutcome, PushOutcome, PushOwner, PushRef, PushRequest } from "./push.js";
 import { assertAmbientAllowed, readSecretRef, refNamespace, serviceAccountToken } from "./spec.js";
@@ -177,8 +177,18 @@ class GcpSecretManagerProvider implements SecretProvider {
     const client = await this.#getClient();
     // Fetched here (then served from the cache to the gRPC call credentials) so an exchange
     // failure keeps its kind: gRPC would turn a call-credentials failure into UNAVAILABLE.
-    if (this.#config.workloadIdentity) await this.#workloadIdentityToken();
-    return observed(this.#ctx, PROVIDER, operation, () => withSignal(fn(client), signal), (err) => mapGcpError(err, what, signal));
+    if (!this.#config.workloadIdentity) {
+      return observed(this.#ctx, PROVIDER, operation, () => withSignal(fn(client), signal), (err) => mapGcpError(err, what, signal));
+    }
+    const token = await this.#workloadIdentityToken();
+    try {
+      return await observed(this.#ctx, PROVIDER, operation, () => withSignal(fn(client), signal), (err) => mapGcpError(err, what, signal));
+    } catch (err) {
+      // UNAUTHENTICATED / PERMISSION_DENIED: the token may have been revoked (or the GSA binding
+      // changed); exchange again on the next call rather than retrying a dead token until expiry.
+      if (providerErrorKind(err) === "access-denied" && this.#token?.value.accessToken === token) this.#token = undefined;
+      throw err;
+    }
   }
 
   /** Accesses one version and verifies its CRC-32C. */

@@ -57,10 +57,11 @@ describe("gcp workload identity against the STS / IAM Credentials fake and the T
   let sts: GcpTokenServiceFake;
   let gcp: GcpSecretManagerHarness;
   let clock = Date.now();
+  const revoked = new Set<string>();
 
   beforeAll(async () => {
     sts = await startGcpTokenService({ audience: AUDIENCE, serviceAccounts: ["reader@hush-cluster.iam.gserviceaccount.com"] });
-    gcp = await startGcpSecretManager({ tls: true, authorize: (t) => sts.isServiceAccountToken(t) || sts.isFederatedToken(t) });
+    gcp = await startGcpSecretManager({ tls: true, authorize: (t) => !revoked.has(t ?? "") && (sts.isServiceAccountToken(t) || sts.isFederatedToken(t)) });
     const sm = new SecretManagerServiceClient(gcp.clientOptions);
     const parent = `projects/${gcp.projectId}`;
     await sm.createSecret({ parent, secretId: "db", secret: { replication: { automatic: {} } } });
@@ -126,6 +127,20 @@ describe("gcp workload identity against the STS / IAM Credentials fake and the T
     const err = await denied.getSecret({ key: "db" }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "HUSH_ERR_PROVIDERS_ACCESS_DENIED" });
     for (const t of [...sts.exchanges.map((e) => e.issued), ...sts.exchanges.map((e) => e.subjectToken)]) expect(String((err as Error).message)).not.toContain(t);
+  });
+
+  it("drops a token Secret Manager refuses and exchanges again on the next call", async () => {
+    const p = await createGcpProvider(spec(), context({ "iam.gke.io/gcp-service-account": "reader@hush-cluster.iam.gserviceaccount.com" }, []));
+    await p.getSecret({ key: "db" });
+    const first = gcp.calls.at(-1)!.bearer!;
+    revoked.add(first);
+    const ex = sts.exchanges.length;
+    await expect(p.getSecret({ key: "db" })).rejects.toMatchObject({ code: "HUSH_ERR_PROVIDERS_ACCESS_DENIED" });
+    expect(sts.exchanges.length).toBe(ex);
+    expect(new TextDecoder().decode(await p.getSecret({ key: "db" }))).toBe("wi-value");
+    expect(sts.exchanges.length).toBe(ex + 1);
+    expect(gcp.calls.at(-1)!.bearer).not.toBe(first);
+    await p.close?.();
   });
 
   it("refuses a ServiceAccount in another namespace on a SecretStore, without requesting a token", async () => {
