@@ -1,9 +1,21 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { SecretManagerServiceClient } from "@google-cloud/secret-manager";
 import { apiVersion } from "@hush/kube";
-import { resourcePath, type KubeClient } from "@hush/kube/client";
-import { requirePeer, startGcpSecretManager, startGcpTokenService, type GcpSecretManagerHarness, type GcpTokenServiceFake } from "@hush/testkit";
+import { KubeClient, loadKubeConfig, resourcePath } from "@hush/kube/client";
+import {
+  repoRoot,
+  requirePeer,
+  startGcpSecretManager,
+  startGcpTokenService,
+  startKube,
+  waitFor,
+  type GcpSecretManagerHarness,
+  type GcpTokenServiceFake,
+  type KubeHarness,
+} from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bindTenant, clientAs, createEs, ready, startEnv, waitForReady, waitForSecret, type Env } from "./harness.js";
+import { bindTenant, clientAs, crdPaths, createEs, kubeconfigAs, ready, runTestController, startEnv, waitForReady, waitForSecret, type Env } from "./harness.js";
 
 const kubePeers = ["etcd", "kube-apiserver", "kubectl", "moto_server"].map((n) => requirePeer(n, "run `bash scripts/peers kube moto`"));
 
@@ -120,5 +132,76 @@ describe.skipIf(!kubePeers.every((p) => p.ok))("GCP workload identity against th
     expect(after.some((e) => String(e.subjectClaims["sub"]).startsWith(`system:serviceaccount:${victim}:`))).toBe(false);
     expect(after.some((e) => e.subjectClaims["sub"] === `system:serviceaccount:${ns}:odd`)).toBe(false);
     expect(sts.refused.filter((r) => r.path.includes("generateAccessToken"))).toEqual([]);
+  });
+});
+
+describe.skipIf(!kubePeers.every((p) => p.ok))("GCP workload identity with the shipped RBAC (controller runs as its ServiceAccount)", () => {
+  let kube: KubeHarness;
+  let sts: GcpTokenServiceFake;
+  let gcp: GcpSecretManagerHarness;
+  const controllerSa = "system:serviceaccount:hush-system:hush-controller";
+
+  beforeAll(async () => {
+    kube = await startKube();
+    await kube.applyCrds(crdPaths);
+    for (const f of ["namespace.yaml", "serviceaccount.yaml", "rbac.yaml"]) {
+      const r = await kube.kubectl(["apply", "-f", join(repoRoot, "deploy", "controller", f)]);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    sts = await startGcpTokenService({ audience: AUDIENCE, serviceAccounts: [GSA] });
+    gcp = await startGcpSecretManager({ tls: true, authorize: (t) => sts.isServiceAccountToken(t) });
+    const sm = new SecretManagerServiceClient(gcp.clientOptions);
+    await sm.createSecret({ parent: `projects/${gcp.projectId}`, secretId: "rbac", secret: { replication: { automatic: {} } } });
+    await sm.addSecretVersion({ parent: `projects/${gcp.projectId}/secrets/rbac`, payload: { data: Buffer.from("granted") } });
+    await sm.close();
+  });
+  afterAll(async () => {
+    await gcp?.stop();
+    await sts?.stop();
+    await kube?.stop();
+  });
+
+  it("syncs where hush-controller-token-requester is bound, and is refused (no exchange) where it is not", async () => {
+    const admin = new KubeClient(loadKubeConfig({ kubeconfigPath: kube.kubeconfigPath }));
+    const setUp = async (prefix: string): Promise<string> => {
+      const ns = await kube.createNamespace(prefix);
+      await admin.request("POST", resourcePath({ version: "v1", plural: "serviceaccounts", namespace: ns }), { body: { metadata: { name: "app", annotations: { "iam.gke.io/gcp-service-account": GSA } } } });
+      await createStore(admin, ns, "gcp", { provider: { gcpsm: { projectID: gcp.projectId, auth: { workloadIdentity: { ...CLUSTER, serviceAccountRef: { name: "app" } } } } } });
+      await admin.request("POST", resourcePath({ group: "hush.dev", version: "v1", plural: "externalsecrets", namespace: ns }), {
+        body: { apiVersion, kind: "ExternalSecret", metadata: { name: "v" }, spec: { secretStoreRef: { name: "gcp" }, data: [{ secretKey: "v", remoteRef: { key: "rbac" } }] } },
+      });
+      return ns;
+    };
+    const bound = await setUp("gcp-wi-bound");
+    const unbound = await setUp("gcp-wi-unbound");
+    const example = readFileSync(join(repoRoot, "deploy", "controller", "rolebinding-token-requester.example.yaml"), "utf8").replace("namespace: team-a", `namespace: ${bound}`);
+    const r = await kube.kubectl(["apply", "-f", "-"], { input: example });
+    expect(r.code, r.stderr).toBe(0);
+    await waitFor(async () => (await kube.kubectl(["--as", controllerSa, "auth", "can-i", "create", "serviceaccounts", "--subresource=token", "-n", bound])).stdout.trim() === "yes", {
+      what: "token-requester binding in effect",
+    });
+
+    const as = kubeconfigAs(kube.kubeconfigPath, controllerSa);
+    const abort = new AbortController();
+    const done = runTestController(as.path, abort.signal, {
+      clientOverrides: { gcpsm: { apiEndpoint: "127.0.0.1", port: gcp.clientOptions.port, caPem: gcp.caPem!, stsEndpoint: sts.endpoint, iamCredentialsEndpoint: sts.endpoint } },
+    });
+    try {
+      await waitFor(
+        async () => (await admin.get<{ data?: Record<string, string> }>(resourcePath({ version: "v1", plural: "secrets", namespace: bound, name: "v" })))?.data?.["v"] === Buffer.from("granted").toString("base64"),
+        { what: `Secret synced by the ServiceAccount through workload identity; sts refused: ${JSON.stringify(sts.refused)}`, timeoutMs: 30_000 },
+      );
+      await waitFor(async () => {
+        const es = await admin.get<{ status?: { conditions?: { type: string; status: string }[] } }>(resourcePath({ group: "hush.dev", version: "v1", plural: "externalsecrets", namespace: unbound, name: "v" }));
+        return es?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "False") ?? false;
+      }, { what: "unbound namespace refused" });
+      expect(sts.exchanges.some((e) => e.subjectClaims["sub"] === `system:serviceaccount:${bound}:app`)).toBe(true);
+      expect(sts.exchanges.some((e) => String(e.subjectClaims["sub"]).startsWith(`system:serviceaccount:${unbound}:`))).toBe(false);
+      expect(await admin.get(resourcePath({ version: "v1", plural: "secrets", namespace: unbound, name: "v" }))).toBeUndefined();
+    } finally {
+      abort.abort();
+      await done;
+      as.dispose();
+    }
   });
 });
