@@ -36,7 +36,7 @@ export { hashSecretData } from "./data-hash.js";
 export { backoffDelay, defaultRefreshIntervalMs, defaultStoreRefreshMs, jitteredInterval, jitterFraction, minStoreRefreshMs, refreshDecision, refreshIntervalMs, storeRefreshIntervalMs, syncedResourceVersion, type BackoffOptions, type RefreshDecision } from "./refresh.js";
 export { maxRetryBudgetMs, maxRetryDelayMs, maxStoreRetries, retryPolicyOf, type RetryPolicy } from "./store-retry.js";
 export { fetchExternalSecretData, type SourceReader } from "./fetch-data.js";
-export { generatePassword, generatorKinds, generatorResource, maxPasswordLength, runGenerator, type Generated, type GeneratorKind, type Randomness } from "./generators.js";
+export { clusterGeneratorKinds, clusterGeneratorTarget, fakeData, generatePassword, generatorKinds, generatorResource, maxPasswordLength, runGenerator, type Generated, type GeneratorKind, type Randomness } from "./generators.js";
 export { cryptoRandomness } from "./random.js";
 export { StoreReader, type CallObserver, type ReadOptions, type ReadStats, type StoreReaderOptions } from "./store-reader.js";
 export { TokenBucket, type TokenBucketOptions } from "./token-bucket.js";
@@ -44,6 +44,7 @@ export { WorkQueue } from "./work-queue.js";
 export { ManualClock, maxTimerDelayMs, systemClock, timerDelay, type Clock, type Timer } from "./clock.js";
 export { createControllerMetrics, type ControllerMetrics } from "./metrics.js";
 export {
+  cesKind,
   cesOwnerReference,
   cesRefreshMs,
   clashReason,
@@ -65,6 +66,23 @@ export {
   type NamespaceInfo,
 } from "./plan-cluster-external-secret.js";
 export { ClusterExternalSecretController, type ClusterExternalSecretControllerOptions } from "./cluster-external-secret.js";
+export {
+  clusterPushSecretStatus,
+  controllingClusterPushSecret,
+  cpsKind,
+  cpsRefreshMs,
+  defaultCpsRefreshMs,
+  planClusterPushSecret,
+  pushClashReason,
+  pushSecretNameOf,
+  stampedPushSpec,
+  type ClusterPushSecret,
+  type ClusterPushSecretSpec,
+  type ClusterPushSecretStatus,
+  type CpsAction,
+  type CpsPlan,
+} from "./plan-cluster-push-secret.js";
+export { controllingOwner, planStamped, stampStatus, type NamespaceSelection, type StampAction, type StampCondition, type StampedChild, type StampedKind, type StampPlan } from "./plan-stamped.js";
 export { Controller, type ControllerOptions, type ControllerStats } from "./controller.js";
 export { PushSecretController, type PushSecretControllerOptions } from "./push-controller.js";
 export { PushReconciler, mergeSynced, type PushReconcilerDeps } from "./push-reconcile.js";

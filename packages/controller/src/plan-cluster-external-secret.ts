@@ -1,5 +1,19 @@
-import { apiVersionOf, formatDuration, hushFlavour, matchesSelector, parseDuration, type ApiFlavour, type ExternalSecret, type ExternalSecretSpec, type KubeObject, type LabelSelector, type OwnerReference } from "@hush/kube";
-import { stableHash } from "./data-hash.js";
+import { apiVersionOf, formatDuration, hushFlavour, parseDuration, type ApiFlavour, type ExternalSecret, type ExternalSecretSpec, type KubeObject, type LabelSelector, type OwnerReference } from "@hush/kube";
+import {
+  controllingOwner,
+  namespacesFailedMessage,
+  planStamped,
+  stampOwnerReference,
+  stampStatus,
+  type NamespaceFailure,
+  type NamespaceInfo,
+  type StampAction,
+  type StampCondition,
+  type StampedKind,
+  type StampPlan,
+} from "./plan-stamped.js";
+
+export { namespacesFailedMessage, selectNamespaces, type NamespaceFailure, type NamespaceInfo } from "./plan-stamped.js";
 
 /** ClusterExternalSecret `spec` (ESO v0.16 `ClusterExternalSecretSpec`). */
 export interface ClusterExternalSecretSpec {
@@ -17,17 +31,7 @@ export interface ClusterExternalSecretSpec {
 }
 
 /** A ClusterExternalSecret condition, in ESO's shape (type, status, message; no reason). */
-export interface ClusterExternalSecretCondition {
-  type: string;
-  status: "True" | "False" | "Unknown";
-  message?: string;
-}
-
-/** One namespace the ExternalSecret could not be written to, and why. */
-export interface NamespaceFailure {
-  namespace: string;
-  reason?: string;
-}
+export type ClusterExternalSecretCondition = StampCondition;
 
 /** ClusterExternalSecret `status`. */
 export interface ClusterExternalSecretStatus {
@@ -43,55 +47,20 @@ export interface ClusterExternalSecret extends KubeObject {
   status?: ClusterExternalSecretStatus;
 }
 
-/** What the planner needs of a Namespace. */
-export interface NamespaceInfo {
-  readonly name: string;
-  readonly labels: Readonly<Record<string, string>>;
-  /** Being deleted: no ExternalSecret is created there. */
-  readonly terminating?: boolean;
-}
-
-/**
- * One write the reconciler performs. An `update` replaces labels, annotations, ownerReferences
- * and spec wholesale, guarded by the resourceVersion it was planned from.
- */
-export type CesAction =
-  | { readonly op: "create"; readonly namespace: string; readonly body: ExternalSecret }
-  | {
-      readonly op: "update";
-      readonly namespace: string;
-      readonly name: string;
-      readonly resourceVersion: string;
-      readonly labels: Record<string, string>;
-      readonly annotations: Record<string, string>;
-      readonly ownerReferences: OwnerReference[];
-      readonly spec: ExternalSecretSpec;
-    }
-  | { readonly op: "delete"; readonly namespace: string; readonly name: string; readonly uid?: string };
+/** One write the reconciler performs (see {@link StampAction}). */
+export type CesAction = StampAction<ExternalSecretSpec>;
 
 /** The outcome of {@link planClusterExternalSecret}. */
-export interface CesPlan {
+export interface CesPlan extends StampPlan<ExternalSecretSpec> {
   readonly externalSecretName: string;
-  /** Selected namespaces, sorted. */
-  readonly selected: readonly string[];
-  readonly actions: readonly CesAction[];
-  /** Selected namespaces where an ExternalSecret of that name exists that this ClusterExternalSecret does not own. */
-  readonly clashes: readonly NamespaceFailure[];
 }
 
 /** ESO's reason for a namespace holding a foreign ExternalSecret of the same name (failedNamespaces[].reason). */
 export const clashReason = "external secret already exists in namespace";
-/** ESO's Ready message when any namespace failed. */
-export const namespacesFailedMessage = "one or more namespaces failed";
 /** ESO's requeue interval when `refreshTime` is unset (cmd/controller/root.go: `time.Hour`). */
 export const defaultCesRefreshMs = 3_600_000;
 
 const kind = "ClusterExternalSecret";
-
-function groupOf(apiVersion: string): string {
-  const i = apiVersion.indexOf("/");
-  return i < 0 ? "" : apiVersion.slice(0, i);
-}
 
 /** The name of the ExternalSecrets a ClusterExternalSecret creates. */
 export function externalSecretNameOf(ces: ClusterExternalSecret): string {
@@ -104,28 +73,7 @@ export function externalSecretNameOf(ces: ClusterExternalSecret): string {
  * (`isExternalSecretOwnedBy`). Anything else (no controller ref, another group) is foreign.
  */
 export function controllingClusterExternalSecret(es: KubeObject, flavour: ApiFlavour = hushFlavour): string | undefined {
-  const ref = es.metadata.ownerReferences?.find((r) => r.controller === true);
-  if (!ref || ref.kind !== kind || groupOf(ref.apiVersion) !== flavour.group) return undefined;
-  return ref.name;
-}
-
-/** The namespaces a ClusterExternalSecret selects: by name, or by any selector (OR); never a terminating one. Sorted. */
-export function selectNamespaces(spec: ClusterExternalSecretSpec, namespaces: readonly NamespaceInfo[]): string[] {
-  const selectors = [...(spec.namespaceSelector ? [spec.namespaceSelector] : []), ...(spec.namespaceSelectors ?? [])];
-  const names = new Set(spec.namespaces ?? []);
-  return namespaces
-    .filter((ns) => !ns.terminating && (names.has(ns.name) || selectors.some((s) => selectorMatches(s, ns.labels))))
-    .map((ns) => ns.name)
-    .sort();
-}
-
-/**
- * Label selectors as `metav1.LabelSelectorAsSelector` reads them: an `In`/`NotIn` requirement
- * without values is invalid there (ESO logs it and the selector selects nothing), so it selects nothing here.
- */
-function selectorMatches(s: LabelSelector, labels: Readonly<Record<string, string>>): boolean {
-  if ((s.matchExpressions ?? []).some((e) => (e.operator === "In" || e.operator === "NotIn") && (e.values ?? []).length === 0)) return false;
-  return matchesSelector(s, labels);
+  return controllingOwner(es, kind, flavour.group);
 }
 
 /** The requeue interval of a ClusterExternalSecret in ms (`refreshTime`, else 1h; 0 means only on change). */
@@ -148,33 +96,29 @@ export function stampedSpec(spec: ExternalSecretSpec): ExternalSecretSpec {
   }
 }
 
-const nonEmpty = (m: Record<string, string> | undefined): Record<string, string> | undefined => (m && Object.keys(m).length > 0 ? { ...m } : undefined);
+/** The ClusterExternalSecret as a {@link StampedKind} of a flavour. */
+export function cesKind(flavour: ApiFlavour): StampedKind<ClusterExternalSecret, ExternalSecretSpec> {
+  return {
+    ownerKind: kind,
+    childKind: "ExternalSecret",
+    apiVersion: apiVersionOf(flavour),
+    clashReason,
+    childName: externalSecretNameOf,
+    selection: (ces) => ces.spec,
+    metadata: (ces) => ces.spec.externalSecretMetadata,
+    childSpec: (ces) => stampedSpec(ces.spec.externalSecretSpec),
+  };
+}
 
 /** The controller ownerReference ESO's `SetControllerReference` puts on each ExternalSecret. */
 export function cesOwnerReference(ces: ClusterExternalSecret, flavour: ApiFlavour): OwnerReference {
-  return { apiVersion: apiVersionOf(flavour), kind, name: ces.metadata.name ?? "", uid: ces.metadata.uid ?? "", controller: true, blockOwnerDeletion: true };
-}
-
-/** `refs` with `owner` set: a ref to the same group, kind and name is replaced (its uid refreshed), others kept. */
-function upsertOwner(refs: readonly OwnerReference[] | undefined, owner: OwnerReference): OwnerReference[] {
-  const same = (r: OwnerReference) => r.kind === owner.kind && r.name === owner.name && groupOf(r.apiVersion) === groupOf(owner.apiVersion);
-  const list = (refs ?? []).filter((r) => !same(r));
-  const i = (refs ?? []).findIndex(same);
-  list.splice(i < 0 ? list.length : i, 0, owner);
-  return list;
+  return stampOwnerReference(ces, cesKind(flavour));
 }
 
 /**
- * Decides, without I/O, what one reconcile of a ClusterExternalSecret writes. `namespaces`
- * are all namespaces; `existing` are the ExternalSecrets that matter: those named
- * {@link externalSecretNameOf} in any namespace and those the ClusterExternalSecret controls.
- *
- * Each selected namespace gets the ExternalSecret with the spec, labels and annotations of the
- * ClusterExternalSecret (replaced wholesale, as ESO's `CreateOrUpdate` does) and a controller
- * ownerReference to it; an ExternalSecret of that name it does not control is left alone and
- * reported as a clash. Every ExternalSecret it controls elsewhere (a namespace no longer
- * selected, or the name before `externalSecretName` changed) is deleted. An up-to-date
- * ExternalSecret yields no action, so a reconcile with nothing to do writes nothing.
+ * Decides, without I/O, what one reconcile of a ClusterExternalSecret writes ({@link planStamped}
+ * over ExternalSecrets). `existing` are the ExternalSecrets named {@link externalSecretNameOf}
+ * in any namespace and those the ClusterExternalSecret controls.
  */
 export function planClusterExternalSecret(
   ces: ClusterExternalSecret,
@@ -182,68 +126,11 @@ export function planClusterExternalSecret(
   existing: readonly ExternalSecret[],
   flavour: ApiFlavour = hushFlavour,
 ): CesPlan {
-  const name = externalSecretNameOf(ces);
-  const selected = selectNamespaces(ces.spec, namespaces);
-  const wanted = new Set(selected);
-  const owner = cesOwnerReference(ces, flavour);
-  const labels = nonEmpty(ces.spec.externalSecretMetadata?.labels);
-  const annotations = nonEmpty(ces.spec.externalSecretMetadata?.annotations);
-  const spec = stampedSpec(ces.spec.externalSecretSpec);
-  const ours = (es: ExternalSecret) => controllingClusterExternalSecret(es, flavour) === ces.metadata.name;
-  const byKey = new Map(existing.map((es) => [`${es.metadata.namespace}/${es.metadata.name}`, es]));
-  const actions: CesAction[] = [];
-  const clashes: NamespaceFailure[] = [];
-
-  for (const ns of selected) {
-    const es = byKey.get(`${ns}/${name}`);
-    if (!es) {
-      actions.push({
-        op: "create",
-        namespace: ns,
-        body: {
-          apiVersion: apiVersionOf(flavour),
-          kind: "ExternalSecret",
-          metadata: { name, namespace: ns, ...(labels ? { labels } : {}), ...(annotations ? { annotations } : {}), ownerReferences: [owner] },
-          spec,
-        },
-      });
-      continue;
-    }
-    if (!ours(es)) {
-      clashes.push({ namespace: ns, reason: clashReason });
-      continue;
-    }
-    const ownerReferences = upsertOwner(es.metadata.ownerReferences, owner);
-    const current = { labels: nonEmpty(es.metadata.labels), annotations: nonEmpty(es.metadata.annotations), ownerReferences: es.metadata.ownerReferences ?? [], spec: es.spec };
-    const desired = { labels, annotations, ownerReferences, spec };
-    if (stableHash(current) === stableHash(desired)) continue;
-    actions.push({ op: "update", namespace: ns, name, resourceVersion: es.metadata.resourceVersion ?? "", labels: labels ?? {}, annotations: annotations ?? {}, ownerReferences, spec });
-  }
-
-  for (const es of existing) {
-    const ns = es.metadata.namespace ?? "";
-    if (!ours(es) || (wanted.has(ns) && es.metadata.name === name) || es.metadata.deletionTimestamp) continue;
-    actions.push({ op: "delete", namespace: ns, name: es.metadata.name ?? "", ...(es.metadata.uid ? { uid: es.metadata.uid } : {}) });
-  }
-  return { externalSecretName: name, selected, actions, clashes };
+  const plan = planStamped(ces, cesKind(flavour), namespaces, existing);
+  return { ...plan, externalSecretName: plan.childName };
 }
 
-/**
- * The status after a reconcile: provisioned are the selected namespaces that neither clashed
- * nor failed a write; failed lists both with their reasons (sorted by namespace); Ready is
- * True only when none failed, with ESO's message otherwise.
- */
+/** The status after a reconcile ({@link stampStatus}), naming the ExternalSecrets. */
 export function clusterExternalSecretStatus(plan: CesPlan, writeFailures: readonly NamespaceFailure[]): ClusterExternalSecretStatus {
-  const failed = new Map<string, NamespaceFailure>();
-  for (const f of [...plan.clashes, ...writeFailures]) if (!failed.has(f.namespace)) failed.set(f.namespace, f);
-  const failedNamespaces = [...failed.values()].sort((a, b) => (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0));
-  const provisionedNamespaces = plan.selected.filter((ns) => !failed.has(ns));
-  const ready: ClusterExternalSecretCondition =
-    failedNamespaces.length === 0 ? { type: "Ready", status: "True" } : { type: "Ready", status: "False", message: namespacesFailedMessage };
-  return {
-    externalSecretName: plan.externalSecretName,
-    ...(provisionedNamespaces.length > 0 ? { provisionedNamespaces } : {}),
-    ...(failedNamespaces.length > 0 ? { failedNamespaces } : {}),
-    conditions: [ready],
-  };
+  return { externalSecretName: plan.externalSecretName, ...stampStatus(plan, writeFailures) };
 }
