@@ -183,6 +183,27 @@ describe("CRDs", () => {
     }
   });
 
+  it("defines ClusterPushSecret (cluster-scoped, v1alpha1, ESO's fields) embedding the PushSecret spec schema in both groups", () => {
+    for (const flavour of [hushFlavour, esoFlavour]) {
+      const crds = buildCrds(flavour);
+      const byKind = (k: string) => crds.find((x) => (x["spec"] as { names: { kind: string } }).names.kind === k)!;
+      const c = byKind("ClusterPushSecret");
+      expect((c["metadata"] as { name: string }).name).toBe(`clusterpushsecrets.${flavour.group}`);
+      expect((c["spec"] as { scope: string }).scope).toBe("Cluster");
+      expect(versionsOf(c).map((v) => v.name)).toEqual([flavour.pushSecret.version]);
+      const spec = esSpec(c);
+      expect(Object.keys(spec["properties"] as object).sort()).toEqual(["namespaceSelectors", "pushSecretMetadata", "pushSecretName", "pushSecretSpec", "refreshTime"]);
+      expect(spec["required"]).toEqual(["pushSecretSpec"]);
+      // The PushSecret's own schema, so the stamped copies validate alike.
+      const { description: _d, ...embedded } = at(spec, "pushSecretSpec");
+      expect(embedded).toEqual(esSpec(byKind("PushSecret")));
+      expect(at(spec, "refreshTime")["default"]).toBeUndefined();
+      const status = (versionsOf(c)[0]!.schema.openAPIV3Schema["properties"] as Record<string, Schema>)["status"]!;
+      expect(Object.keys(status["properties"] as object).sort()).toEqual(["conditions", "failedNamespaces", "provisionedNamespaces", "pushSecretName"]);
+      expect(at(status, "failedNamespaces", "[]")["required"]).toEqual(["namespace"]);
+    }
+  });
+
   for (const [label, flavour, dir] of flavours) {
     const crds = buildCrds(flavour);
     it(`${label}: stays small enough for client-side apply (last-applied annotation limit 256 KiB)`, () => {

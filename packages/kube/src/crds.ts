@@ -457,6 +457,32 @@ const clusterExternalSecretStatus = obj({
   conditions: arr(condition),
 });
 
+/**
+ * ClusterPushSecret (ESO v0.16 `ClusterPushSecretSpec`, v1alpha1 like PushSecret): one
+ * PushSecret spec stamped into every namespace matched by `namespaceSelectors` (ESO has no
+ * name list and no single selector here).
+ */
+const clusterPushSecretSpec = obj(
+  {
+    pushSecretSpec: { ...pushSecretSpec, description: "Spec of the PushSecret created in each selected namespace." },
+    pushSecretName: str("Name of the PushSecrets created; defaults to the ClusterPushSecret's name.", {
+      minLength: 1,
+      maxLength: 253,
+      pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$",
+    }),
+    pushSecretMetadata: obj({ labels: strMap(), annotations: strMap() }),
+    namespaceSelectors: arr(labelSelector, "Namespaces whose labels match any of these selectors."),
+    refreshTime: duration("How often the selected namespaces are re-checked (default 1h)."),
+  },
+  ["pushSecretSpec"],
+);
+const clusterPushSecretStatus = obj({
+  pushSecretName: str("Name of the PushSecrets created."),
+  provisionedNamespaces: arr(str(), "Namespaces holding this ClusterPushSecret's PushSecret."),
+  failedNamespaces: arr(obj({ namespace: str(), reason: str() }, ["namespace"]), "Namespaces where the PushSecret could not be written, and why."),
+  conditions: arr(condition),
+});
+
 interface CrdInput {
   readonly kind: string;
   readonly plural: string;
@@ -593,7 +619,7 @@ const readyColumns: Schema[] = [
   { name: "Ready", type: "string", jsonPath: ".status.conditions[?(@.type==\"Ready\")].status" },
 ];
 
-/** The CRDs of a flavour (default `hush.dev`) (ExternalSecret, SecretStore, ClusterSecretStore, ClusterExternalSecret, PushSecret, and the Password and UUID generators), as objects, in apply order. */
+/** The CRDs of a flavour (default `hush.dev`) (ExternalSecret, SecretStore, ClusterSecretStore, ClusterExternalSecret, PushSecret, ClusterPushSecret, and the Password and UUID generators), as objects, in apply order. */
 export function buildCrds(flavour: ApiFlavour = hushFlavour): Schema[] {
   return [
     crd(flavour, {
@@ -632,6 +658,16 @@ export function buildCrds(flavour: ApiFlavour = hushFlavour): Schema[] {
       scope: "Namespaced",
       spec: pushSecretSpec,
       status: pushSecretStatus,
+      versions: [flavour.pushSecret.version],
+      columns: [{ name: "AGE", type: "date", jsonPath: ".metadata.creationTimestamp" }, { name: "Status", type: "string", jsonPath: ".status.conditions[?(@.type==\"Ready\")].reason" }],
+    }),
+    crd(flavour, {
+      kind: "ClusterPushSecret",
+      plural: "clusterpushsecrets",
+      shortNames: [],
+      scope: "Cluster",
+      spec: clusterPushSecretSpec,
+      status: clusterPushSecretStatus,
       versions: [flavour.pushSecret.version],
       columns: [{ name: "AGE", type: "date", jsonPath: ".metadata.creationTimestamp" }, { name: "Status", type: "string", jsonPath: ".status.conditions[?(@.type==\"Ready\")].reason" }],
     }),
