@@ -51,7 +51,9 @@ describe.skipIf(!peers.every((p) => p.ok))("generators: Password and UUID throug
   const secret = (ns: string, name: string) => admin.get<Secret>(resourcePath({ version: "v1", plural: "secrets", namespace: ns, name }));
   const es = (f: Flavour, ns: string, name: string) => admin.get<ExternalSecret>(esPath(f, ns, name));
   const externalSecret = (f: Flavour, name: string, spec: object) => ({ apiVersion: `${f.group}/${f.version}`, kind: "ExternalSecret", metadata: { name }, spec });
-  const generator = (f: Flavour, kind: "Password" | "UUID", name: string, spec: object = {}) => ({ apiVersion: f.generators, kind, metadata: { name }, spec });
+  const createClusterScoped = async (doc: object) => kube.kubectl(["create", "-f", "-"], { input: JSON.stringify(doc) });
+  const clusterGenerator = (f: Flavour, name: string, spec: object) => ({ apiVersion: f.generators, kind: "ClusterGenerator", metadata: { name }, spec });
+  const generator = (f: Flavour, kind: "Password" | "UUID" | "Fake", name: string, spec: object = {}) => ({ apiVersion: f.generators, kind, metadata: { name }, spec });
   const settled = async (f: Flavour, ns: string, name: string) => {
     await waitFor(async () => readyOf(await es(f, ns, name)) !== undefined, { timeoutMs: 30_000, what: `${ns}/${name} to report Ready` });
     return readyOf(await es(f, ns, name))!;
@@ -68,7 +70,7 @@ describe.skipIf(!peers.every((p) => p.ok))("generators: Password and UUID throug
     const esoCrds = await kube.kubectl(["kustomize", join(repoRoot, "deploy", "crds-eso")]);
     expect(esoCrds.code, esoCrds.stderr).toBe(0);
     expect((await kube.kubectl(["apply", "--server-side", "-f", "-"], { input: esoCrds.stdout })).code).toBe(0);
-    for (const crd of ["passwords.generators.hush.dev", "uuids.generators.hush.dev", "passwords.generators.external-secrets.io", "uuids.generators.external-secrets.io", "externalsecrets.external-secrets.io"]) {
+    for (const crd of ["passwords.generators.hush.dev", "uuids.generators.hush.dev", "fakes.generators.hush.dev", "clustergenerators.generators.hush.dev", "passwords.generators.external-secrets.io", "uuids.generators.external-secrets.io", "fakes.generators.external-secrets.io", "clustergenerators.generators.external-secrets.io", "externalsecrets.external-secrets.io"]) {
       const w = await kube.kubectl(["wait", "--for=condition=Established", `crd/${crd}`, "--timeout=30s"]);
       expect(w.code, w.stderr).toBe(0);
     }
@@ -150,7 +152,7 @@ describe.skipIf(!peers.every((p) => p.ok))("generators: Password and UUID throug
     const f = flavours.hush;
     const r = await create(hushNs, externalSecret(f, "ecr", { dataFrom: [{ sourceRef: { generatorRef: { kind: "ECRAuthorizationToken", name: "x" } } }] }));
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain("only Password, UUID and VaultDynamicSecret generators are supported by hush yet");
+    expect(r.stderr).toContain("only Password, UUID, VaultDynamicSecret, Fake and ClusterGenerator generators are supported by hush yet");
     const mixed = await create(hushNs, externalSecret(f, "mixed", { secretStoreRef: { name: "s" }, dataFrom: [{ extract: { key: "k" }, sourceRef: { generatorRef: { kind: "Password", name: "pw" } } }] }));
     expect(mixed.code).not.toBe(0);
     expect(mixed.stderr).toMatch(/maxProperties|cannot be combined with extract or find/);
@@ -191,6 +193,80 @@ describe.skipIf(!peers.every((p) => p.ok))("generators: Password and UUID throug
     await mustCreate(hushNs, generator(f, "Password", "theirs"));
     await waitFor(async () => readyOf(await es(f, hushNs, "cross"))?.status === "True", { timeoutMs: 30_000, what: "cross to sync from its own namespace" });
     expect(value(await secret(hushNs, "cross"), "password")).toHaveLength(24);
+  });
+
+  it("hush.dev: a Fake generator's spec.data lands in the Secret unchanged (as the controller's ServiceAccount)", async () => {
+    const f = flavours.hush;
+    const data = { username: "app", "db.password": "s3cr3t with spaces", empty: "", unicode: "pässwörd ✓" };
+    await mustCreate(hushNs, generator(f, "Fake", "static", { data }));
+    await mustCreate(hushNs, externalSecret(f, "fake", { refreshInterval: "1h", dataFrom: [{ sourceRef: { generatorRef: { kind: "Fake", name: "static" } } }] }));
+    await waitFor(async () => readyOf(await es(f, hushNs, "fake"))?.status === "True", { timeoutMs: 30_000, what: "Fake ExternalSecret Ready" });
+    const s = (await secret(hushNs, "fake"))!;
+    expect(Object.keys(s.data ?? {}).sort()).toEqual(Object.keys(data).sort());
+    for (const [k, v] of Object.entries(data)) expect(value(s, k), k).toBe(v);
+    // controller (generator controller classes) is refused, not ignored.
+    const withController = await create(hushNs, generator(f, "Fake", "classed", { controller: "dev", data }));
+    expect(withController.code).not.toBe(0);
+    expect(withController.stderr).toContain("spec.controller is not supported by hush yet");
+  });
+
+  it("hush.dev: a ClusterGenerator (admin-written, cluster-scoped) serves Password and Fake to ExternalSecrets of any namespace", async () => {
+    const f = flavours.hush;
+    for (const doc of [
+      clusterGenerator(f, "shared-pw", { kind: "Password", generator: { passwordSpec: { length: 40, digits: 4, symbols: 0 } } }),
+      clusterGenerator(f, "shared-fake", { kind: "Fake", generator: { fakeSpec: { data: { region: "eu-1" } } } }),
+    ]) {
+      const r = await createClusterScoped(doc);
+      expect(r.code, r.stderr).toBe(0);
+    }
+    const spec = { refreshInterval: "1h", dataFrom: [{ sourceRef: { generatorRef: { kind: "ClusterGenerator", name: "shared-pw" } } }, { sourceRef: { generatorRef: { kind: "ClusterGenerator", name: "shared-fake" } } }] };
+    await mustCreate(hushNs, externalSecret(f, "from-cluster", spec));
+    await mustCreate(otherNs, externalSecret(f, "from-cluster", spec));
+    for (const ns of [hushNs, otherNs]) {
+      await waitFor(async () => readyOf(await es(f, ns, "from-cluster"))?.status === "True", { timeoutMs: 30_000, what: `${ns}/from-cluster Ready` });
+      const s = (await secret(ns, "from-cluster"))!;
+      expect(Object.keys(s.data ?? {}).sort()).toEqual(["password", "region"]);
+      const pw = value(s, "password")!;
+      expect(pw).toHaveLength(40);
+      expect(count(pw, digits)).toBe(4);
+      expect(count(pw, lower + upper)).toBe(36);
+      expect(value(s, "region")).toBe("eu-1");
+    }
+    // A missing ClusterGenerator is reported by name.
+    await mustCreate(hushNs, externalSecret(f, "no-cluster-gen", { dataFrom: [{ sourceRef: { generatorRef: { kind: "ClusterGenerator", name: "absent" } } }] }));
+    const missing = await settled(f, hushNs, "no-cluster-gen");
+    expect(missing).toMatchObject({ status: "False", reason: "SecretSyncedError" });
+    expect(missing.message).toContain('ClusterGenerator "absent" not found');
+  });
+
+  it("hush.dev: a ClusterGenerator cannot wrap a VaultDynamicSecret (tenant credentials) nor a kind without its settings", async () => {
+    const f = flavours.hush;
+    const vds = await createClusterScoped(clusterGenerator(f, "vault", { kind: "VaultDynamicSecret", generator: { vaultDynamicSecretSpec: { path: "database/creds/app", provider: { server: "http://vault:8200", auth: { tokenSecretRef: { name: "t", key: "token" } } } } } }));
+    expect(vds.code).not.toBe(0);
+    expect(vds.stderr).toContain("VaultDynamicSecret is not allowed in a ClusterGenerator by hush");
+    expect(vds.stderr).toContain("spec.generator.vaultDynamicSecretSpec is not supported by hush yet");
+    const mismatched = await createClusterScoped(clusterGenerator(f, "mismatch", { kind: "Password", generator: { fakeSpec: { data: { a: "b" } } } }));
+    expect(mismatched.code).not.toBe(0);
+    expect(mismatched.stderr).toContain("spec.generator.passwordSpec must be set when spec.kind is Password");
+    const two = await createClusterScoped(clusterGenerator(f, "two", { kind: "Fake", generator: { fakeSpec: {}, uuidSpec: {} } }));
+    expect(two.code).not.toBe(0);
+    // Neither was stored.
+    expect((await kube.kubectl(["get", "clustergenerators.generators.hush.dev", "vault"])).code).not.toBe(0);
+  });
+
+  it("external-secrets.io: Fake and a ClusterGenerator in ESO's generator group", async () => {
+    const f = flavours.eso;
+    await mustCreate(esoNs, generator(f, "Fake", "static", { data: { token: "abc" } }));
+    const r = await createClusterScoped(clusterGenerator(f, "eso-uuid", { kind: "UUID", generator: { uuidSpec: {} } }));
+    expect(r.code, r.stderr).toBe(0);
+    await mustCreate(esoNs, externalSecret(f, "fake-and-cluster", {
+      refreshInterval: "1h",
+      dataFrom: [{ sourceRef: { generatorRef: { apiVersion: f.generators, kind: "Fake", name: "static" } } }, { sourceRef: { generatorRef: { apiVersion: f.generators, kind: "ClusterGenerator", name: "eso-uuid" } } }],
+    }));
+    await waitFor(async () => readyOf(await es(f, esoNs, "fake-and-cluster"))?.status === "True", { timeoutMs: 30_000, what: "ESO-flavour Fake + ClusterGenerator Ready" });
+    const s = (await secret(esoNs, "fake-and-cluster"))!;
+    expect(value(s, "token")).toBe("abc");
+    expect(value(s, "uuid")).toMatch(uuidShape);
   });
 
   it("external-secrets.io: an ESO manifest with ESO's generator group syncs ESO's default password shape", async () => {

@@ -3,7 +3,7 @@ import { isHushError } from "@hush/errors";
 import { describe, expect, it } from "vitest";
 import { esoFlavour, hushFlavour, type ExternalSecret, type ExternalSecretDataFrom } from "@hush/kube";
 import { fetchExternalSecretData, type SourceReader } from "./fetch-data.js";
-import { defaultSymbolCharacters, generatePassword, generatorResource, maxPasswordLength, resolvePasswordSpec, runGenerator, type Randomness } from "./generators.js";
+import { clusterGeneratorTarget, defaultSymbolCharacters, fakeData, generatePassword, generatorResource, maxPasswordLength, resolvePasswordSpec, runGenerator, type Randomness } from "./generators.js";
 import { validateExternalSecret } from "./plan-secret.js";
 import { cryptoRandomness } from "./random.js";
 
@@ -155,6 +155,50 @@ describe("runGenerator", () => {
   it("refuses a kind hush does not implement as an invalid spec", () => {
     expect(codeOf(() => runGenerator("Webhook", {}, cryptoRandomness))).toBe("HUSH_ERR_CONTROLLER_INVALID_SPEC");
     expect(codeOf(() => runGenerator("Password", "x", cryptoRandomness))).toBe("HUSH_ERR_CONTROLLER_GENERATOR");
+  });
+});
+
+describe("Fake generator", () => {
+  const text = (g: Record<string, Uint8Array>) => Object.fromEntries(Object.entries(g).map(([k, v]) => [k, new TextDecoder().decode(v)]));
+
+  test.prop([fc.dictionary(fc.string({ maxLength: 20 }), fc.string({ maxLength: 40 }))])("returns spec.data unchanged, key for key (ESO's pkg/generator/fake)", (data) => {
+    const out = runGenerator("Fake", { data }, cryptoRandomness);
+    expect(text(out)).toEqual({ ...data });
+    expect(Object.keys(out).sort()).toEqual(Object.keys(data).sort());
+  });
+
+  it("keeps a key named __proto__ as a key; no data is no keys; non-strings and non-objects are refused", () => {
+    const data = JSON.parse('{"__proto__":"x","a":"b"}') as Record<string, string>;
+    const out = fakeData({ data });
+    expect(Object.keys(out).sort()).toEqual(["__proto__", "a"]);
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(fakeData({})).toEqual({});
+    expect(codeOf(() => fakeData({ data: { a: 1 } }))).toBe("HUSH_ERR_CONTROLLER_GENERATOR");
+    expect(codeOf(() => fakeData({ data: ["a"] }))).toBe("HUSH_ERR_CONTROLLER_GENERATOR");
+    expect(codeOf(() => fakeData(undefined))).toBe("HUSH_ERR_CONTROLLER_GENERATOR");
+  });
+});
+
+describe("ClusterGenerator", () => {
+  it("stands for the kind it names with the settings of spec.generator.<kind>Spec (ESO's virtual generator)", () => {
+    expect(clusterGeneratorTarget({ kind: "Password", generator: { passwordSpec: { length: 8 } } }, "x")).toEqual({ kind: "Password", spec: { length: 8 } });
+    expect(clusterGeneratorTarget({ kind: "UUID", generator: { uuidSpec: {} } }, "x")).toEqual({ kind: "UUID", spec: {} });
+    expect(clusterGeneratorTarget({ kind: "Fake", generator: { fakeSpec: { data: { a: "b" } } } }, "x")).toEqual({ kind: "Fake", spec: { data: { a: "b" } } });
+  });
+
+  it("refuses VaultDynamicSecret (tenant credentials), unknown kinds, and a kind without its settings", () => {
+    const vds = () => clusterGeneratorTarget({ kind: "VaultDynamicSecret", generator: { vaultDynamicSecretSpec: { path: "p", provider: {} } } }, "x");
+    expect(codeOf(vds)).toBe("HUSH_ERR_CONTROLLER_INVALID_SPEC");
+    expect(codeOf(() => clusterGeneratorTarget({ kind: "ClusterGenerator", generator: {} }, "x"))).toBe("HUSH_ERR_CONTROLLER_INVALID_SPEC");
+    expect(codeOf(() => clusterGeneratorTarget({ kind: "Password", generator: { fakeSpec: {} } }, "x"))).toBe("HUSH_ERR_CONTROLLER_GENERATOR");
+    expect(codeOf(() => clusterGeneratorTarget(undefined, "x"))).toBe("HUSH_ERR_CONTROLLER_GENERATOR");
+  });
+
+  it("is resolved cluster-wide under the flavour's generator group; Fake as fakes", () => {
+    expect(generatorResource({ kind: "ClusterGenerator", name: "shared" }, hushFlavour, "x")).toEqual({ kind: "ClusterGenerator", plural: "clustergenerators", name: "shared" });
+    expect(generatorResource({ kind: "Fake", name: "f" }, esoFlavour, "x").plural).toBe("fakes");
+    // runGenerator never runs the wrapper itself: the controller resolves it first.
+    expect(codeOf(() => runGenerator("ClusterGenerator", {}, cryptoRandomness))).toBe("HUSH_ERR_CONTROLLER_INVALID_SPEC");
   });
 });
 

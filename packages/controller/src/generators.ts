@@ -12,8 +12,8 @@ export interface Randomness {
   uuid(): string;
 }
 
-/** The generator kinds hush implements (ESO's names). */
-export const generatorKinds = ["Password", "UUID", "VaultDynamicSecret"] as const;
+/** The generator kinds hush implements (ESO's names); `ClusterGenerator` wraps one of the others. */
+export const generatorKinds = ["Password", "UUID", "VaultDynamicSecret", "Fake", "ClusterGenerator"] as const;
 export type GeneratorKind = (typeof generatorKinds)[number];
 
 /** True when hush implements generator `kind`. */
@@ -107,7 +107,7 @@ export type Generated = Record<string, Uint8Array>;
 
 /**
  * Runs a local generator `kind` on the object's `spec`. Keys are ESO's: a Password yields
- * `password`, a UUID yields `uuid`. Throws `HUSH_ERR_CONTROLLER_GENERATOR` for a spec that
+ * `password`, a UUID yields `uuid`, a Fake its `spec.data` as they are. Throws `HUSH_ERR_CONTROLLER_GENERATOR` for a spec that
  * cannot produce a value and `HUSH_ERR_CONTROLLER_INVALID_SPEC` for any other kind (a
  * VaultDynamicSecret calls Vault: see `vault-dynamic.ts`).
  */
@@ -120,6 +120,8 @@ export function runGenerator(kind: string, spec: unknown, random: Randomness): G
     }
     case "UUID":
       return { uuid: enc(random.uuid()) };
+    case "Fake":
+      return fakeData(spec);
     default:
       throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `generator kind ${JSON.stringify(kind.slice(0, 64))} is not supported by hush (supported: ${generatorKinds.join(", ")})`);
   }
@@ -129,7 +131,8 @@ export function runGenerator(kind: string, spec: unknown, random: Randomness): G
  * Which resource a `generatorRef` names under `flavour`: only the flavour's generator group
  * (`apiVersion` defaults to it) and only the kinds hush implements. Anything else is an
  * invalid spec (the CRD refuses it at admission too). The name is looked up in the
- * ExternalSecret's own namespace only; the ref has no namespace field to point elsewhere.
+ * ExternalSecret's own namespace only (the ref has no namespace field to point elsewhere),
+ * except a `ClusterGenerator`, which is cluster-scoped: see {@link clusterGeneratorTarget}.
  */
 export function generatorResource(ref: ExternalSecretGeneratorRef, flavour: ApiFlavour, where: string): { kind: GeneratorKind; plural: string; name: string } {
   const want = generatorApiVersionOf(flavour);
@@ -139,6 +142,58 @@ export function generatorResource(ref: ExternalSecretGeneratorRef, flavour: ApiF
     throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${where}.kind ${JSON.stringify(String(ref.kind).slice(0, 64))} is not supported by hush (supported: ${generatorKinds.join(", ")})`);
   }
   if (typeof ref.name !== "string" || ref.name === "") throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${where}.name is required`);
-  const plurals: Record<GeneratorKind, string> = { Password: "passwords", UUID: "uuids", VaultDynamicSecret: "vaultdynamicsecrets" };
+  const plurals: Record<GeneratorKind, string> = { Password: "passwords", UUID: "uuids", VaultDynamicSecret: "vaultdynamicsecrets", Fake: "fakes", ClusterGenerator: "clustergenerators" };
   return { kind: ref.kind, plural: plurals[ref.kind], name: ref.name };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * A Fake generator's keys: `spec.data` as it is (ESO's `pkg/generator/fake`). A value that is
+ * not a string is refused (ESO's typed decode fails on it too).
+ */
+export function fakeData(spec: unknown): Generated {
+  if (!isObject(spec)) return fail("Fake spec must be an object");
+  const data = spec["data"];
+  const out: Generated = {};
+  if (data === undefined || data === null) return out;
+  if (!isObject(data)) return fail("Fake spec.data must be a map of strings");
+  for (const [k, v] of Object.entries(data)) {
+    if (typeof v !== "string") fail("Fake spec.data must be a map of strings");
+    // defineProperty: a key named __proto__ stays a key, never the prototype.
+    Object.defineProperty(out, k, { value: new TextEncoder().encode(v as string), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/**
+ * The kinds a ClusterGenerator may wrap in hush. Not VaultDynamicSecret: a ClusterGenerator
+ * is read for ExternalSecrets of every namespace, and its Vault credential refs would be
+ * resolved in the referencing tenant's namespace (ESO's behaviour), so a tenant would run an
+ * admin-written Vault request with its own or, with an admin-named namespace, someone else's
+ * credentials. Refused until that has the ClusterSecretStore rules (CRD rule too).
+ */
+export const clusterGeneratorKinds = ["Password", "UUID", "Fake"] as const;
+
+/** The `spec.generator` member holding the settings of each kind (ESO's field names). */
+const clusterSpecField: Record<(typeof clusterGeneratorKinds)[number], string> = { Password: "passwordSpec", UUID: "uuidSpec", Fake: "fakeSpec" };
+
+/**
+ * The generator a ClusterGenerator stands for, as ESO's "virtual" namespaced generator:
+ * `spec.kind` and the settings in `spec.generator.<kind>Spec`. Refuses a kind hush does not
+ * run inside a ClusterGenerator and a kind whose settings are missing (ESO: "when kind is X,
+ * XSpec must be set").
+ */
+export function clusterGeneratorTarget(spec: unknown, where: string): { kind: (typeof clusterGeneratorKinds)[number]; spec: unknown } {
+  if (!isObject(spec)) return fail(`${where}: ClusterGenerator spec must be an object`);
+  const kind = spec["kind"];
+  if (typeof kind !== "string" || !(clusterGeneratorKinds as readonly string[]).includes(kind)) {
+    throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${where}: ClusterGenerator spec.kind ${JSON.stringify(String(kind).slice(0, 64))} is not supported by hush (supported: ${clusterGeneratorKinds.join(", ")})`);
+  }
+  const k = kind as (typeof clusterGeneratorKinds)[number];
+  const field = clusterSpecField[k];
+  const generator = spec["generator"];
+  const inner = isObject(generator) ? generator[field] : undefined;
+  if (!isObject(inner)) return fail(`${where}: invalid ClusterGenerator: when kind is ${k}, spec.generator.${field} must be set`);
+  return { kind: k, spec: inner };
 }

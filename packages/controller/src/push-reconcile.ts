@@ -196,6 +196,8 @@ export class PushReconciler {
     if (gen) {
       const where = "spec.selector.generatorRef";
       const r = generatorResource(gen, d.flavour, where);
+      // As the CRD: a PushSecret generates only with a Password or UUID of its own namespace.
+      if (r.kind !== "Password" && r.kind !== "UUID") throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${where}.kind: only Password and UUID generators are supported here`);
       const obj = await d.client.get<KubeObject & { spec?: unknown }>(resourcePath({ group: d.flavour.generatorGroup, version: generatorVersion, plural: r.plural, namespace, name: r.name }));
       if (!obj) throw new HushError("HUSH_ERR_CONTROLLER_GENERATOR_NOT_FOUND", `${where}: ${r.kind} ${JSON.stringify(r.name)} not found in namespace ${namespace}`);
       return { ...runGenerator(r.kind, obj.spec, d.random ?? cryptoRandomness) };

@@ -5,7 +5,7 @@ import type { Clock } from "./clock.js";
 import { stableHash } from "./data-hash.js";
 import { failure } from "./failure.js";
 import { fetchExternalSecretData, type SourceReader } from "./fetch-data.js";
-import { generatorResource, runGenerator, type Randomness } from "./generators.js";
+import { clusterGeneratorTarget, generatorResource, runGenerator, type Randomness } from "./generators.js";
 import { NamespaceLabels } from "./namespace-labels.js";
 import { cryptoRandomness } from "./random.js";
 import { vaultDynamicRequest, vaultDynamicResult, type VaultDynamicSecretSpec } from "./vault-dynamic.js";
@@ -231,6 +231,14 @@ export class Reconciler {
       // namespace, read live at each refresh (a new value each time, as ESO generates).
       generate: async (ref, where) => {
         const r = generatorResource(ref, d.flavour, where);
+        if (r.kind === "ClusterGenerator") {
+          // Cluster-scoped and admin-written: run as the generator kind it wraps (ESO's virtual
+          // generator); never a VaultDynamicSecret (see clusterGeneratorKinds).
+          const cg = await d.client.get<KubeObject & { spec?: unknown }>(resourcePath({ group: d.flavour.generatorGroup, version: generatorVersion, plural: r.plural, name: r.name }));
+          if (!cg) throw new HushError("HUSH_ERR_CONTROLLER_GENERATOR_NOT_FOUND", `${where}: ClusterGenerator ${JSON.stringify(r.name)} not found`);
+          const target = clusterGeneratorTarget(cg.spec, where);
+          return runGenerator(target.kind, target.spec, d.random ?? cryptoRandomness);
+        }
         const gen = await d.client.get<KubeObject & { spec?: unknown }>(resourcePath({ group: d.flavour.generatorGroup, version: generatorVersion, plural: r.plural, namespace, name: r.name }));
         if (!gen) throw new HushError("HUSH_ERR_CONTROLLER_GENERATOR_NOT_FOUND", `${where}: ${r.kind} ${JSON.stringify(r.name)} not found in namespace ${namespace}`);
         if (r.kind === "VaultDynamicSecret") return this.#vaultDynamic(namespace, gen.spec, where);

@@ -145,7 +145,7 @@ describe("CRDs", () => {
       const ref = at(es, "dataFrom", "[]", "sourceRef", "generatorRef");
       expect(at(ref, "apiVersion")).toMatchObject({ default: `${flavour.generatorGroup}/v1alpha1` });
       expect(ref["required"]).toEqual(["kind", "name"]);
-      expect(rules(ref)).toContain("self.kind in ['Password', 'UUID', 'VaultDynamicSecret']");
+      expect(rules(ref)).toContain("self.kind in ['Password', 'UUID', 'VaultDynamicSecret', 'Fake', 'ClusterGenerator']");
       const vds = (versionsOf(gens[2]!)[0]!.schema.openAPIV3Schema["properties"] as Record<string, Schema>)["spec"]!;
       expect(vds["required"]).toEqual(["path", "provider"]);
       expect(at(vds, "resultType")).toMatchObject({ enum: ["Data", "Auth", "Raw"], default: "Data" });
@@ -154,6 +154,30 @@ describe("CRDs", () => {
       expect(rules(at(es, "dataFrom", "[]", "sourceRef"))).not.toContain("!has(self.generatorRef)");
       // data[].sourceRef.generatorRef stays refused (ESO does not implement it there either).
       expect(rules(at(es, "data", "[]", "sourceRef"))).toContain("!has(self.generatorRef)");
+    }
+  });
+
+  it("serves Fake (namespaced, spec.data) and ClusterGenerator (cluster-scoped; Password, UUID, Fake only, VaultDynamicSecret refused by name)", () => {
+    for (const flavour of [hushFlavour, esoFlavour]) {
+      const crds = buildCrds(flavour);
+      const byName = (n: string) => crds.find((c) => (c["metadata"] as { name: string }).name === `${n}.${flavour.generatorGroup}`)!;
+      const fake = byName("fakes");
+      expect((fake["spec"] as { scope: string }).scope).toBe("Namespaced");
+      const fakeSpec = (versionsOf(fake)[0]!.schema.openAPIV3Schema["properties"] as Record<string, Schema>)["spec"]!;
+      expect(at(fakeSpec, "data")).toMatchObject({ type: "object", additionalProperties: { type: "string" } });
+      expect(rules(fakeSpec)).toContain("!has(self.controller)");
+      const cg = byName("clustergenerators");
+      expect((cg["spec"] as { scope: string; names: { kind: string } }).scope).toBe("Cluster");
+      expect((cg["spec"] as { names: { kind: string } }).names.kind).toBe("ClusterGenerator");
+      const cgSpec = (versionsOf(cg)[0]!.schema.openAPIV3Schema["properties"] as Record<string, Schema>)["spec"]!;
+      expect(cgSpec["required"]).toEqual(["generator", "kind"]);
+      expect(rules(cgSpec)).toContain("self.kind != 'VaultDynamicSecret'");
+      expect(rules(cgSpec)).toContain("self.kind in ['Password', 'UUID', 'Fake']");
+      expect(rules(cgSpec)).toContain("self.kind != 'Password' || has(self.generator.passwordSpec)");
+      const generator = at(cgSpec, "generator");
+      expect(generator).toMatchObject({ maxProperties: 1, minProperties: 1 });
+      expect(at(generator, "passwordSpec", "length")).toMatchObject({ default: 24 });
+      expect(rules(generator)).toContain("!has(self.vaultDynamicSecretSpec)");
     }
   });
 

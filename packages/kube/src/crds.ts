@@ -59,12 +59,12 @@ const sourceRef = refuse(obj({ storeRef }), { generatorRef: anyObject }, "source
 const generatorApiVersionPlaceholder = "@@GENERATOR_API_VERSION@@";
 /** ESO v0.16's generator kinds (its CRD enum); the ones hush does not implement are refused by a rule naming them. */
 const esoGeneratorKinds = ["ACRAccessToken", "ClusterGenerator", "ECRAuthorizationToken", "Fake", "GCRAccessToken", "GithubAccessToken", "QuayAccessToken", "Password", "STSSessionToken", "UUID", "VaultDynamicSecret", "Webhook", "Grafana"] as const;
-const implementedGeneratorKinds = ["Password", "UUID", "VaultDynamicSecret"] as const;
+const implementedGeneratorKinds = ["Password", "UUID", "VaultDynamicSecret", "Fake", "ClusterGenerator"] as const;
 const generatorRef = obj(
   {
     apiVersion: str("apiVersion of the generator; only the flavour's generator group is read.", { default: generatorApiVersionPlaceholder }),
     kind: enumStr(esoGeneratorKinds, "Kind of the generator."),
-    name: str("Name of the generator, in the ExternalSecret's own namespace.", { minLength: 1, maxLength: 253, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" }),
+    name: str("Name of the generator, in the ExternalSecret's own namespace (a ClusterGenerator is cluster-scoped).", { minLength: 1, maxLength: 253, pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$" }),
   },
   ["kind", "name"],
   {
@@ -78,7 +78,7 @@ const generatorRef = obj(
   },
 );
 /** `dataFrom[].sourceRef`: a store, or a generator (ESO: exactly one of them). */
-const dataFromSourceRef = obj({ storeRef, generatorRef: { ...generatorRef, description: "A generator (Password, UUID) in the ExternalSecret's namespace; its output is regenerated on every refresh." } }, [], { maxProperties: 1, minProperties: 1 });
+const dataFromSourceRef = obj({ storeRef, generatorRef: { ...generatorRef, description: "A generator (Password, UUID, VaultDynamicSecret, Fake) in the ExternalSecret's namespace, or a ClusterGenerator; its output is regenerated on every refresh." } }, [], { maxProperties: 1, minProperties: 1 });
 const decoding = enumStr(["None", "Base64", "Base64URL", "Auto"], "How to decode the fetched bytes.", "None");
 const conversion = enumStr(["Default", "Unicode"], "How to turn remote names into Secret keys.", "Default");
 const remoteRef = obj(
@@ -456,7 +456,6 @@ const clusterExternalSecretStatus = obj({
   failedNamespaces: arr(obj({ namespace: str(), reason: str() }, ["namespace"]), "Namespaces where the ExternalSecret could not be written, and why."),
   conditions: arr(condition),
 });
-
 /**
  * ClusterPushSecret (ESO v0.16 `ClusterPushSecretSpec`, v1alpha1 like PushSecret): one
  * PushSecret spec stamped into every namespace matched by `namespaceSelectors` (ESO has no
@@ -586,16 +585,57 @@ const vaultDynamicSecretSpec = refuse(
   "spec",
 );
 
-/** The generator kinds hush implements (Password, UUID, VaultDynamicSecret), under the flavour's generator group at v1alpha1. */
+/** Fake generator `spec` as ESO v0.16.2 declares it: `data` is returned as the keys, unchanged. */
+const fakeSpec = refuse(obj({ data: strMap("The keys and values this generator returns, unchanged.") }), { controller: str() }, "spec");
+
+/** The generator kinds a ClusterGenerator may wrap in hush (see clusterGeneratorKinds in the controller). */
+const clusterGeneratorKinds = ["Password", "UUID", "Fake"] as const;
+/** `spec.generator.<kind>Spec` field of each ESO generator kind. */
+const clusterSpecFields: Record<string, string> = {
+  ACRAccessToken: "acrAccessTokenSpec", ECRAuthorizationToken: "ecrAuthorizationTokenSpec", Fake: "fakeSpec", GCRAccessToken: "gcrAccessTokenSpec",
+  GithubAccessToken: "githubAccessTokenSpec", QuayAccessToken: "quayAccessTokenSpec", Password: "passwordSpec", STSSessionToken: "stsSessionTokenSpec",
+  UUID: "uuidSpec", VaultDynamicSecret: "vaultDynamicSecretSpec", Webhook: "webhookSpec", Grafana: "grafanaSpec",
+};
+
+/**
+ * ClusterGenerator `spec` as ESO v0.16.2 declares it: `kind` and exactly one `generator.<kind>Spec`.
+ * hush runs Password, UUID and Fake inside one. VaultDynamicSecret is refused: a ClusterGenerator
+ * serves every namespace and ESO resolves its Vault credential refs in the referencing
+ * ExternalSecret's namespace, so a tenant would make an admin-written Vault request with
+ * credentials of its choosing; the other kinds are not implemented by hush.
+ */
+const clusterGeneratorSpec = (() => {
+  const esoKinds = esoGeneratorKinds.filter((k) => k !== "ClusterGenerator");
+  const implemented = new Set<string>(clusterGeneratorKinds);
+  const refused = Object.fromEntries(esoKinds.filter((k) => !implemented.has(k)).map((k) => [clusterSpecFields[k]!, anyObject]));
+  const generator = refuse(
+    obj(
+      { passwordSpec: { ...passwordSpec, description: "Settings of a Password generator." }, uuidSpec: { type: "object", description: "UUID has no settings." }, fakeSpec: { ...fakeSpec, description: "Settings of a Fake generator." } },
+      [],
+      { maxProperties: 1, minProperties: 1, description: "The settings of the generator, in the member named after spec.kind." },
+    ),
+    refused,
+    "spec.generator",
+  );
+  return obj({ kind: enumStr(esoKinds, "Kind of the generator this ClusterGenerator stands for."), generator }, ["generator", "kind"], {
+    "x-kubernetes-validations": [
+      { rule: "self.kind != 'VaultDynamicSecret'", message: "spec.kind: VaultDynamicSecret is not allowed in a ClusterGenerator by hush (its Vault credentials would be resolved in each referencing tenant's namespace); use a namespaced VaultDynamicSecret" },
+      { rule: `self.kind in [${clusterGeneratorKinds.map((k) => `'${k}'`).join(", ")}]`, message: `spec.kind: only ${clusterGeneratorKinds.join(", ")} are supported in a ClusterGenerator by hush yet` },
+      ...clusterGeneratorKinds.map((k) => ({ rule: `self.kind != '${k}' || has(self.generator.${clusterSpecFields[k]})`, message: `spec.generator.${clusterSpecFields[k]} must be set when spec.kind is ${k}` })),
+    ],
+  });
+})();
+
+/** The generator kinds hush implements (Password, UUID, VaultDynamicSecret, Fake, ClusterGenerator), under the flavour's generator group at v1alpha1. */
 function generatorCrds(flavour: ApiFlavour): Schema[] {
-  const one = (kind: string, plural: string, description: string, spec: Schema): Schema => ({
+  const one = (kind: string, plural: string, description: string, spec: Schema, scope: "Namespaced" | "Cluster" = "Namespaced"): Schema => ({
     apiVersion: "apiextensions.k8s.io/v1",
     kind: "CustomResourceDefinition",
     metadata: { name: `${plural}.${flavour.generatorGroup}`, labels: { "app.kubernetes.io/part-of": "hush" } },
     spec: {
       group: flavour.generatorGroup,
       names: { kind, listKind: `${kind}List`, plural, singular: kind.toLowerCase(), categories: [flavour.category, `${flavour.category}-generators`] },
-      scope: "Namespaced",
+      scope,
       versions: [
         {
           name: generatorVersion,
@@ -611,6 +651,8 @@ function generatorCrds(flavour: ApiFlavour): Schema[] {
     one("Password", "passwords", "Generates a random password on every refresh of an ExternalSecret that names it (key `password`).", passwordSpec),
     one("UUID", "uuids", "Generates a random version 4 UUID on every refresh of an ExternalSecret that names it (key `uuid`).", { type: "object", description: "UUID has no settings." }),
     one("VaultDynamicSecret", "vaultdynamicsecrets", "Makes one Vault request (e.g. database/creds/app) on every refresh of an ExternalSecret that names it; the response's data, auth or whole body become keys.", vaultDynamicSecretSpec),
+    one("Fake", "fakes", "Returns spec.data as the keys on every refresh of an ExternalSecret that names it (static values, for tests).", fakeSpec),
+    one("ClusterGenerator", "clustergenerators", "A cluster-wide Password, UUID or Fake generator that an ExternalSecret of any namespace may name; written by cluster admins.", clusterGeneratorSpec, "Cluster"),
   ];
 }
 
