@@ -79,6 +79,42 @@ describe("vault config", () => {
     expect(parseVaultConfig({ server: "https://v", auth: { kubernetes: { role: "r" } } }).auth).toEqual({ kind: "kubernetes", mountPath: "kubernetes", role: "r" });
   });
 
+  it("parses iam auth with ESO's defaults (path aws, region us-east-1) and prefers jwt over secretRef", () => {
+    const keys = { accessKeyIDSecretRef: { name: "aws", key: "id" }, secretAccessKeySecretRef: { name: "aws", key: "secret" } };
+    expect(parseVaultConfig({ server: "http://v", auth: { iam: { vaultRole: "app", secretRef: keys } } }).auth).toEqual({
+      kind: "iam",
+      path: "aws",
+      region: "us-east-1",
+      vaultRole: "app",
+      secretRef: { accessKeyId: { name: "aws", key: "id" }, secretAccessKey: { name: "aws", key: "secret" } },
+    });
+    const full = parseVaultConfig({
+      server: "http://v",
+      auth: {
+        iam: {
+          path: "aws-east",
+          region: "eu-west-1",
+          role: "arn:aws:iam::123456789012:role/vault-login",
+          externalID: "ext-1",
+          vaultRole: "app",
+          vaultAwsIamServerID: "vault.example.com",
+          secretRef: { ...keys, sessionTokenSecretRef: { name: "aws", key: "token" } },
+          jwt: { serviceAccountRef: { name: "irsa" } },
+        },
+      },
+    }).auth;
+    expect(full).toEqual({
+      kind: "iam",
+      path: "aws-east",
+      region: "eu-west-1",
+      role: "arn:aws:iam::123456789012:role/vault-login",
+      externalID: "ext-1",
+      vaultRole: "app",
+      serverId: "vault.example.com",
+      serviceAccountRef: { name: "irsa" },
+    });
+  });
+
   it("rejects unsupported or ambiguous blocks", () => {
     const token = { tokenSecretRef: { name: "t", key: "k" } };
     const bad: unknown[] = [
@@ -87,6 +123,13 @@ describe("vault config", () => {
       { server: "http://v", auth: {} },
       { server: "http://v", auth: { ...token, appRole: { roleId: "r", secretRef: { name: "s", key: "k" } } } },
       { server: "http://v", auth: { ldap: {} } },
+      { server: "http://v", auth: { iam: { region: "US EAST" } } },
+      { server: "http://v", auth: { iam: { role: "not-an-arn" } } },
+      { server: "http://v", auth: { iam: { vaultAwsIamServerID: "a b\r\nX-Evil: 1" } } }, // header smuggling
+      { server: "http://v", auth: { iam: { vaultRole: "r/../x" } } },
+      { server: "http://v", auth: { iam: { jwt: {} } } }, // no serviceAccountRef
+      { server: "http://v", auth: { iam: { secretRef: { accessKeyIDSecretRef: { name: "k", key: "id" } } } } }, // no secret key
+      { server: "http://v", auth: { iam: { path: "../sys" } } },
       { server: "http://v", auth: { kubernetes: {} } }, // no role
       { server: "http://v", auth: { cert: { clientCert: { name: "c", key: "tls.crt" } } } }, // no key ref
       { server: "http://v", tls: { certSecretRef: { name: "c" } }, auth: token }, // cert without key

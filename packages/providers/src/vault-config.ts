@@ -1,3 +1,4 @@
+import { isRoleArn } from "./aws-config.js";
 import { providerError } from "./provider-error.js";
 import {
   asObject,
@@ -27,6 +28,7 @@ export type VaultAuth =
   | { kind: "userPass"; path: string; username: string; secretRef: SecretKeySelector }
   /** TLS certificate login (`auth/cert/login`, as ESO): the client certificate is the credential. */
   | { kind: "cert"; clientCert: SecretKeySelector; secretRef: SecretKeySelector }
+  | VaultIamAuth
   | {
       kind: "kubernetes";
       mountPath: string;
@@ -35,6 +37,28 @@ export type VaultAuth =
       serviceAccountRef?: ServiceAccountSelector;
       secretRef?: SecretKeySelector;
     };
+
+/**
+ * AWS IAM login (`auth/<path>/login` of Vault's `aws` method): a signed STS GetCallerIdentity.
+ * The keys come from `secretRef`, from `jwt.serviceAccountRef` (IRSA), or, with neither, from
+ * the controller's own identity (ambient rules apply); `role` is assumed on top.
+ */
+export interface VaultIamAuth {
+  kind: "iam";
+  /** Mount path of the aws auth method (default `aws`). */
+  path: string;
+  /** Region the STS request is signed for (default `us-east-1`, as ESO). */
+  region: string;
+  /** AWS role to assume before signing. */
+  role?: string;
+  externalID?: string;
+  /** The Vault role to log in as. */
+  vaultRole?: string;
+  /** Value of the `X-Vault-AWS-IAM-Server-ID` header. */
+  serverId?: string;
+  secretRef?: { accessKeyId: SecretKeySelector; secretAccessKey: SecretKeySelector; sessionToken?: SecretKeySelector };
+  serviceAccountRef?: ServiceAccountSelector;
+}
 
 /** ESO's `caProvider`: a CA bundle in a Secret or a ConfigMap. */
 export interface VaultCaProvider {
@@ -67,7 +91,7 @@ export interface VaultConfig {
 const FIELD = "spec.provider.vault";
 
 /**
- * Parses ESO's `spec.provider.vault`: token, appRole, kubernetes (with a ref or the controller's own token), jwt, userPass and cert auth; CA from `caBundle` or a Secret/ConfigMap; `tls` client certificates.
+ * Parses ESO's `spec.provider.vault`: token, appRole, kubernetes (with a ref or the controller's own token), jwt, userPass, cert and iam auth; CA from `caBundle` or a Secret/ConfigMap; `tls` client certificates.
  *
  * @throws `HUSH_ERR_PROVIDERS_INVALID_CONFIG` naming the offending field.
  */
@@ -135,7 +159,7 @@ export function parseVaultConfig(spec: unknown): VaultConfig {
     (m) => authObj[m] != null,
   );
   if (methods.length !== 1) {
-    throw providerError("invalid-config", `${FIELD}.auth must set exactly one method (tokenSecretRef, appRole, kubernetes, jwt, userPass, cert)`);
+    throw providerError("invalid-config", `${FIELD}.auth must set exactly one method (tokenSecretRef, appRole, kubernetes, jwt, userPass, cert, iam)`);
   }
   let auth: VaultAuth;
   const method = methods[0]!;
@@ -198,8 +222,10 @@ export function parseVaultConfig(spec: unknown): VaultConfig {
     const f = `${FIELD}.auth.cert`;
     const c = asObject(authObj["cert"], f);
     auth = { kind: "cert", clientCert: requiredSecretRef(c, "clientCert", f), secretRef: requiredSecretRef(c, "secretRef", f) };
+  } else if (method === "iam") {
+    auth = parseIam(asObject(authObj["iam"], `${FIELD}.auth.iam`));
   } else {
-    throw providerError("invalid-config", `${FIELD}.auth.${method} is not supported; use tokenSecretRef, appRole, kubernetes, jwt, userPass or cert`);
+    throw providerError("invalid-config", `${FIELD}.auth.${method} is not supported; use tokenSecretRef, appRole, kubernetes, jwt, userPass, cert or iam`);
   }
   for (const mount of [auth.kind === "kubernetes" ? auth.mountPath : auth.kind === "token" || auth.kind === "cert" ? "cert" : auth.path]) {
     if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(mount) || mount.split("/").some((s) => s === "." || s === "..")) throw providerError("invalid-config", `${FIELD}.auth: invalid mount path`);
@@ -215,6 +241,47 @@ export function parseVaultConfig(spec: unknown): VaultConfig {
     ...(clientTls ? { clientTls } : {}),
     headers,
     auth,
+  };
+}
+
+/** ESO's `auth.iam`; region, role ARN and the server ID header are checked before they reach a request. */
+function parseIam(obj: Record<string, unknown>): VaultIamAuth {
+  const f = `${FIELD}.auth.iam`;
+  const region = optionalString(obj, "region", f) ?? "us-east-1";
+  if (!/^[a-z0-9-]{1,40}$/.test(region)) throw providerError("invalid-config", `${f}.region is not a region name`);
+  const role = optionalString(obj, "role", f);
+  if (role !== undefined && !isRoleArn(role)) throw providerError("invalid-config", `${f}.role is not an IAM role ARN`);
+  const externalID = optionalString(obj, "externalID", f);
+  if (externalID !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalID)) throw providerError("invalid-config", `${f}.externalID has unsupported characters`);
+  const vaultRole = optionalString(obj, "vaultRole", f);
+  if (vaultRole !== undefined && !/^[A-Za-z0-9_.@-]{1,128}$/.test(vaultRole)) throw providerError("invalid-config", `${f}.vaultRole has unsupported characters`);
+  const serverId = optionalString(obj, "vaultAwsIamServerID", f);
+  // A header value: printable ASCII only, so it cannot split or smuggle headers.
+  if (serverId !== undefined && !/^[\x21-\x7e]{1,256}$/.test(serverId)) throw providerError("invalid-config", `${f}.vaultAwsIamServerID must be printable ASCII without spaces (at most 256)`);
+  const sr = optionalObject(obj, "secretRef", f);
+  let secretRef: VaultIamAuth["secretRef"];
+  if (sr) {
+    const g = `${f}.secretRef`;
+    const sessionToken = optionalSecretRef(sr, "sessionTokenSecretRef", g);
+    secretRef = {
+      accessKeyId: requiredSecretRef(sr, "accessKeyIDSecretRef", g),
+      secretAccessKey: requiredSecretRef(sr, "secretAccessKeySecretRef", g),
+      ...(sessionToken ? { sessionToken } : {}),
+    };
+  }
+  const jwt = optionalObject(obj, "jwt", f);
+  const serviceAccountRef = jwt ? optionalServiceAccountRef(jwt, "serviceAccountRef", `${f}.jwt`) : undefined;
+  if (jwt && !serviceAccountRef) throw providerError("invalid-config", `${f}.jwt.serviceAccountRef is required`);
+  return {
+    kind: "iam",
+    path: optionalString(obj, "path", f) ?? "aws",
+    region,
+    ...(role ? { role } : {}),
+    ...(externalID ? { externalID } : {}),
+    ...(vaultRole ? { vaultRole } : {}),
+    ...(serverId ? { serverId } : {}),
+    // ESO prefers the ServiceAccount when both are set.
+    ...(serviceAccountRef ? { serviceAccountRef } : secretRef ? { secretRef } : {}),
   };
 }
 

@@ -7,7 +7,9 @@ import { observed } from "./observe.js";
 import { describeKey, providerError } from "./provider-error.js";
 import type { BatchResult, FindSpec, ProviderContext, RemoteRef, SecretProvider, VaultRequest } from "./provider.js";
 import { assertAmbientAllowed, readSecretRef, refNamespace, serviceAccountToken } from "./spec.js";
+import { mapAwsError } from "./aws-errors.js";
 import { parseVaultConfig, type VaultCaProvider, type VaultConfig } from "./vault-config.js";
+import { iamCredentials, signIamLogin, type IamCredentialSource } from "./vault-iam.js";
 import { mapVaultError, vaultStatus } from "./vault-errors.js";
 import { kvListPath, kvMetadataPath, kvReadPath, locateKvKey, type VaultKvLocation } from "./vault-paths.js";
 import { VaultTokenCache, type VaultToken, type VaultTokenCacheOptions } from "./vault-token.js";
@@ -26,7 +28,7 @@ const FIND_LIMIT = 5_000;
 /**
  * HashiCorp Vault / OpenBao KV (v1, v2) behind {@link SecretProvider}, with token, appRole,
  * kubernetes (a ServiceAccount's TokenRequest, a JWT from a Secret, or the controller's own
- * token for ClusterSecretStores), jwt, userPass and cert auth, and mutual TLS. The token is cached per provider, renewed before expiry by
+ * token for ClusterSecretStores), jwt, userPass, cert and iam (a signed STS GetCallerIdentity) auth, and mutual TLS. The token is cached per provider, renewed before expiry by
  * the injected clock and replaced on failure; `close` revokes tokens hush created.
  *
  * @throws `HUSH_ERR_PROVIDERS_INVALID_CONFIG` for a malformed block.
@@ -40,6 +42,10 @@ export async function createVaultProvider(
   if (config.auth.kind === "kubernetes" && !config.auth.serviceAccountRef && !config.auth.secretRef) {
     // Refused before any call: the controller's own token is an ambient credential.
     assertAmbientAllowed(ctx, "spec.provider.vault.auth.kubernetes.serviceAccountRef");
+  }
+  if (config.auth.kind === "iam" && !config.auth.secretRef && !config.auth.serviceAccountRef) {
+    // Neither keys nor a ServiceAccount: the controller's own AWS identity, an ambient credential.
+    assertAmbientAllowed(ctx, "spec.provider.vault.auth.iam.secretRef");
   }
   return new VaultProvider(config, ctx, options.factory ?? createVaultClient, options.tokenCache);
 }
@@ -78,11 +84,14 @@ class VaultProvider implements SecretProvider {
   /** Set by a failed call: the next use reads the TLS material again. */
   #stale = false;
   #closed = false;
+  /** The AWS keys an iam login signs with (iam auth only). */
+  readonly #iam: IamCredentialSource | undefined;
 
   constructor(config: VaultConfig, ctx: ProviderContext, factory: VaultClientFactory, cacheOptions?: VaultTokenCacheOptions) {
     this.#config = config;
     this.#ctx = ctx;
     this.#factory = factory;
+    this.#iam = config.auth.kind === "iam" ? iamCredentials(config.auth, ctx) : undefined;
     const loginBased = config.auth.kind !== "token";
     this.#tokens = new VaultTokenCache(
       {
@@ -237,6 +246,21 @@ class VaultProvider implements SecretProvider {
     } else if (auth.kind === "cert") {
       // The certificate presented in the handshake is the credential; the body is empty.
       out = await this.#call("login", "cert login", () => client.write("auth/cert/login", {}, login));
+    } else if (auth.kind === "iam") {
+      let credentials;
+      try {
+        credentials = await this.#iam!.get();
+      } catch (err) {
+        throw err instanceof HushError ? err : mapAwsError(err, "resolve credentials for the vault iam login", undefined, "sts");
+      }
+      const body = await signIamLogin({
+        credentials,
+        region: auth.region,
+        ...(auth.vaultRole ? { vaultRole: auth.vaultRole } : {}),
+        ...(auth.serverId ? { serverId: auth.serverId } : {}),
+        now: new Date(this.#ctx.now()),
+      });
+      out = await this.#call("login", "iam login", () => client.write(`auth/${auth.path}/login`, { ...body }, login));
     } else if (auth.kind === "userPass") {
       const password = await readSecretRef(this.#ctx, auth.secretRef, `${f}.userPass.secretRef`);
       out = await this.#call("login", "userpass login", () =>
@@ -584,6 +608,7 @@ class VaultProvider implements SecretProvider {
   async close(): Promise<void> {
     await this.#tokens.close();
     this.#closed = true;
+    this.#iam?.close();
     await this.#pending?.catch(() => undefined);
     this.#state?.client.close();
     this.#state = undefined;
