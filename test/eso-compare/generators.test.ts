@@ -4,7 +4,8 @@
 // and applied unchanged for ESO and with only the groups rewritten for hush. Generated values
 // are random, so the Secrets are compared by shape: the same keys, and per key the same length,
 // counts of lower-case, upper-case, digit and other characters, repeats or none, UUID form;
-// type, labels, annotations and owner are compared as compare.test.ts does.
+// type, labels, annotations and owner are compared as compare.test.ts does. Fake values (also
+// through a ClusterGenerator) are static and compared byte for byte.
 import type { KubeClient } from "@hush/kube/client";
 import { waitFor, type KubeHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -23,9 +24,9 @@ interface Doc {
 
 const esoGen = "generators.external-secrets.io/v1alpha1";
 const hushGen = "generators.hush.dev/v1alpha1";
-const gen = (kind: "Password" | "UUID", name: string, spec: Record<string, unknown> = {}): Doc => ({ apiVersion: esoGen, kind, metadata: { name }, spec });
+const gen = (kind: "Password" | "UUID" | "Fake" | "ClusterGenerator", name: string, spec: Record<string, unknown> = {}): Doc => ({ apiVersion: esoGen, kind, metadata: { name }, spec });
 const es = (name: string, spec: Record<string, unknown>): Doc => ({ apiVersion: "external-secrets.io/v1beta1", kind: "ExternalSecret", metadata: { name }, spec });
-const ref = (kind: "Password" | "UUID", name: string, extra: Record<string, unknown> = {}) => ({ sourceRef: { generatorRef: { apiVersion: esoGen, kind, name } }, ...extra });
+const ref = (kind: "Password" | "UUID" | "Fake" | "ClusterGenerator", name: string, extra: Record<string, unknown> = {}) => ({ sourceRef: { generatorRef: { apiVersion: esoGen, kind, name } }, ...extra });
 
 /** The same manifest for hush: hush.dev for the ExternalSecret, generators.hush.dev for generators and their refs. */
 function forHush(doc: Doc): Doc {
@@ -56,7 +57,7 @@ const shaped = (v: SecretView): SecretView => ({ ...v, data: Object.fromEntries(
  * spec pins it: noUpper, or letters all drawn from one class. Counts of digits and symbols are
  * fixed by ESO's rule, so they are compared as they come.
  */
-const cases: { name: string; docs: Doc[]; target: string; expectReady: boolean; keys?: string[] }[] = [
+const cases: { name: string; docs: Doc[]; target: string; expectReady: boolean; keys?: string[]; exact?: boolean }[] = [
   {
     name: "password-defaults",
     // ESO's defaults: 24 characters, 6 digits, 6 symbols, no repeats; letters mixed case, so
@@ -102,6 +103,20 @@ const cases: { name: string; docs: Doc[]; target: string; expectReady: boolean; 
     keys: ["dsn"],
   },
   {
+    // Static values: compared byte for byte, not by shape. The ClusterGenerator is cluster-scoped;
+    // each side's lives in its own generator group, so the two never clash.
+    name: "fake-and-cluster-generator-exact",
+    docs: [
+      gen("Fake", "static", { data: { username: "app", "db.password": "s3cr3t with spaces & <tags>", empty: "", unicode: "pässwörd ✓" } }),
+      gen("ClusterGenerator", "compare-fake", { kind: "Fake", generator: { fakeSpec: { data: { region: "eu-1" } } } }),
+      es("fake", { refreshInterval: "1h", dataFrom: [ref("Fake", "static"), ref("ClusterGenerator", "compare-fake")] }),
+    ],
+    target: "fake",
+    expectReady: true,
+    keys: ["db.password", "empty", "region", "unicode", "username"],
+    exact: true,
+  },
+  {
     name: "password-impossible",
     docs: [gen("Password", "pw-bad", { length: 8, digits: 5, symbols: 5 }), es("bad", { refreshInterval: "1h", dataFrom: [ref("Password", "pw-bad")] })],
     target: "bad",
@@ -124,7 +139,7 @@ describe.skipIf(!peersOk)("generators: hush produces Secrets of the shape ESO pr
   const secretOf = (ns: string, name: string) => getSecret(client, ns, name);
 
   beforeAll(async () => {
-    ({ kube, client } = await startCompareKube(generatorCrdPaths("passwords", "uuids")));
+    ({ kube, client } = await startCompareKube(generatorCrdPaths("passwords", "uuids", "fakes", "clustergenerators")));
     esoNs = await kube.createNamespace("eso-gen");
     hushNs = await kube.createNamespace("hush-gen");
     pair = await startSideBySide(kube, {
@@ -152,7 +167,7 @@ describe.skipIf(!peersOk)("generators: hush produces Secrets of the shape ESO pr
         for (const side of sides()) expect(await secretOf(side.ns, c.target), `${side.tool} wrote no Secret`).toBeUndefined();
         return;
       }
-      const views = await Promise.all(sides().map(async (side) => shaped(await readSecretView(client, side.ns, c.target))));
+      const views = await Promise.all(sides().map(async (side) => (c.exact ? (v: SecretView) => v : shaped)(await readSecretView(client, side.ns, c.target))));
       let [esoView, hushView] = views as [SecretView, SecretView];
       expect(Object.keys(esoView.data).sort(), "ESO's keys").toEqual(c.keys);
       if (c.name === "password-defaults") {
