@@ -130,6 +130,23 @@ describe.skipIf(!vaultPeer.ok || !motoPeer.ok)("vault iam auth against a real Va
     });
   });
 
+  it("jwt.serviceAccountRef (IRSA): assumes the ServiceAccount's annotated role with a TokenRequest token for sts.amazonaws.com, then signs", async () => {
+    const asked: { ns: string; sa: string; audiences: string[] }[] = [];
+    const ctx = ctxFor({
+      serviceAccountAnnotations: async () => ({ "eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/vault-login" }),
+      // moto does not verify the web identity token; the API server's own signing is tested in test/controller/auth.test.ts.
+      serviceAccountToken: async (ns, sa, audiences) => {
+        asked.push({ ns, sa, audiences });
+        return "eyJhbGciOiJub25lIn0.eyJzdWIiOiJzeXN0ZW06c2VydmljZWFjY291bnQ6dGVhbS1hOmlyc2EifQ.";
+      },
+    });
+    await withProvider(store({ jwt: { serviceAccountRef: { name: "irsa" } } }), ctx, async (p) => {
+      expect(text(await p.getSecret({ key: "app/db", property: "password" }))).toBe(CANARY);
+      expect((await loginArns(vault)).some((arn) => arn.startsWith("arn:aws:sts::123456789012:assumed-role/vault-login/"))).toBe(true);
+    });
+    expect(asked).toEqual([{ ns: "team-a", sa: "irsa", audiences: ["sts.amazonaws.com"] }]);
+  });
+
   it("is refused by Vault with a wrong server ID header, as access-denied and without the secret key", async () => {
     const ctx = ctxFor();
     const err = await withProvider(store({ secretRef: keysRef(), vaultAwsIamServerID: "other.server" }), ctx, (p) => p.getSecret({ key: "app/db" })).catch((e: unknown) => e);
