@@ -51,3 +51,61 @@ describe("vault kubernetes auth: service-account token audience", () => {
     expect(asked[0]?.audiences).toEqual(["https://vault.example.com"]);
   });
 });
+
+describe("vault iam auth", () => {
+  const keys = { accessKeyIDSecretRef: { name: "aws", key: "id" }, secretAccessKeySecretRef: { name: "aws", key: "secret" } };
+  const ctx = (over: Record<string, unknown> = {}) => ({
+    namespace: "team-a",
+    storeKind: "SecretStore" as const,
+    now: () => Date.UTC(2026, 11, 6),
+    readSecret: async (ns: string, name: string, key: string) => {
+      reads.push(`${ns}/${name}/${key}`);
+      return new TextEncoder().encode(key === "id" ? "AKIDUNIT" : "unit-secret-key");
+    },
+    ...over,
+  });
+  let reads: string[] = [];
+
+  it("logs in at auth/<path>/login with the signed request, keys read from the store's namespace", async () => {
+    reads = [];
+    const { client, writes } = fakeVault();
+    const p = await createVaultProvider({ server: "http://vault:8200", path: "secret", auth: { iam: { path: "aws-team", vaultRole: "app", secretRef: keys } } }, ctx(), { factory: () => client });
+    await p.getSecret({ key: "app", property: "k" });
+    await p.close();
+    expect(reads.sort()).toEqual(["team-a/aws/id", "team-a/aws/secret"]);
+    const login = writes.find((w) => w.path.endsWith("/login"))!;
+    expect(login.path).toBe("auth/aws-team/login");
+    const body = login.body as Record<string, string>;
+    expect(Object.keys(body).sort()).toEqual(["iam_http_request_method", "iam_request_body", "iam_request_headers", "iam_request_url", "role"]);
+    expect(body["role"]).toBe("app");
+    const headers = Buffer.from(body["iam_request_headers"]!, "base64").toString("utf8");
+    expect(headers).toContain("Credential=AKIDUNIT/20261206/us-east-1/sts/aws4_request");
+    expect(JSON.stringify(writes)).not.toContain("unit-secret-key");
+  });
+
+  it("refuses the controller's own AWS identity to a namespaced store before any call; allows it to a ClusterSecretStore or with the opt-in", async () => {
+    const { client, writes } = fakeVault();
+    const spec = { server: "http://vault:8200", path: "secret", auth: { iam: { vaultRole: "app" } } };
+    await expect(createVaultProvider(spec, ctx(), { factory: () => client })).rejects.toMatchObject({ code: "HUSH_ERR_PROVIDERS_INVALID_CONFIG" });
+    expect(writes).toEqual([]);
+    for (const over of [{ storeKind: "ClusterSecretStore" }, { allowAmbientCredentials: true }]) {
+      const p = await createVaultProvider(spec, ctx(over), { factory: () => client });
+      await p.close();
+    }
+  });
+
+  it("refuses keys from another namespace in a namespaced store, without a login", async () => {
+    reads = [];
+    const { client, writes } = fakeVault();
+    const ref = (key: string) => ({ name: "aws", key, namespace: "team-b" });
+    const p = await createVaultProvider(
+      { server: "http://vault:8200", path: "secret", auth: { iam: { secretRef: { accessKeyIDSecretRef: ref("id"), secretAccessKeySecretRef: ref("secret") } } } },
+      ctx(),
+      { factory: () => client },
+    );
+    await expect(p.getSecret({ key: "app", property: "k" })).rejects.toMatchObject({ code: "HUSH_ERR_PROVIDERS_INVALID_CONFIG" });
+    await p.close();
+    expect(reads).toEqual([]);
+    expect(writes.filter((w) => w.path.endsWith("/login"))).toEqual([]);
+  });
+});
