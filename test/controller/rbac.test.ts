@@ -77,12 +77,19 @@ describe.skipIf(!peers.every((p) => p.ok))("deploy/controller RBAC is enough, an
     expect(await can("update", "externalsecrets.hush.dev", "default", ["--subresource=finalizers"])).toBe("yes");
   });
 
-  it("grants PushSecrets read, status and a finalizer patch; nothing more (Secrets stay get)", async () => {
-    await kube.applyCrds([join(repoRoot, "deploy", "crds", "hush.dev_pushsecrets.yaml")]);
-    const can = async (verb: string, extra: string[] = []) => (await kube.kubectl(["--as", sa, "auth", "can-i", verb, "pushsecrets.hush.dev", "-n", "default", ...extra])).stdout.trim();
-    for (const verb of ["get", "list", "watch", "patch"]) expect(await can(verb), `${verb} pushsecrets`).toBe("yes");
-    for (const verb of ["create", "update", "delete"]) expect(await can(verb), `${verb} pushsecrets`).toBe("no");
+  it("grants PushSecrets read, status and a finalizer patch, create and delete only for ClusterPushSecrets; never update (Secrets stay get)", async () => {
+    await kube.applyCrds(["pushsecrets", "clusterpushsecrets"].map((p) => join(repoRoot, "deploy", "crds", `hush.dev_${p}.yaml`)));
+    const can = async (verb: string, extra: string[] = [], resource = "pushsecrets.hush.dev") => (await kube.kubectl(["--as", sa, "auth", "can-i", verb, resource, "-n", "default", ...extra])).stdout.trim();
+    // create and delete come from hush-controller-cluster-push-secrets (the PushSecrets a ClusterPushSecret stamps).
+    for (const verb of ["get", "list", "watch", "patch", "create", "delete"]) expect(await can(verb), `${verb} pushsecrets`).toBe("yes");
+    expect(await can("update")).toBe("no");
     expect(await can("patch", ["--subresource=status"])).toBe("yes");
+    // ClusterPushSecrets: read and watched, status written; never written otherwise.
+    const cps = "clusterpushsecrets.hush.dev";
+    for (const verb of ["get", "list", "watch"]) expect(await can(verb, [], cps), `${verb} clusterpushsecrets`).toBe("yes");
+    for (const verb of ["create", "update", "patch", "delete"]) expect(await can(verb, [], cps), `${verb} clusterpushsecrets`).toBe("no");
+    expect(await can("patch", ["--subresource=status"], cps)).toBe("yes");
+    expect(await can("update", ["--subresource=finalizers"], cps)).toBe("yes");
   });
 
   it("grants TokenRequest (and reading ServiceAccounts, for the IRSA annotation) only in namespaces that bind it, never cluster-wide", async () => {

@@ -16,6 +16,7 @@ import { EventRecorder, Informer, kubeErrorCode, resourcePath, type KubeClient, 
 import type { ClientOverrides, ProviderContext, ProviderFactory } from "@hush/providers";
 import { systemClock, type Clock } from "./clock.js";
 import { ClusterExternalSecretController } from "./cluster-external-secret.js";
+import { ClusterPushSecretController } from "./cluster-push-secret.js";
 import { PushSecretController } from "./push-controller.js";
 import { stableHash } from "./data-hash.js";
 import type { ControllerMetrics } from "./metrics.js";
@@ -88,6 +89,12 @@ export interface ControllerOptions {
    * `discoveryRetryMs` (default 30 s).
    */
   readonly pushSecrets?: boolean | { readonly discoveryRetryMs?: number };
+  /**
+   * Reconcile ClusterPushSecrets (default on with PushSecrets; always off with `namespace`, as
+   * ClusterExternalSecrets are). Without the CRD it waits for it, looking again every
+   * `discoveryRetryMs` (default 30 s).
+   */
+  readonly clusterPushSecrets?: boolean | { readonly discoveryRetryMs?: number };
 }
 
 const esPlural = "externalsecrets";
@@ -134,6 +141,8 @@ export class Controller {
   readonly #ces: ClusterExternalSecretController | undefined;
   /** PushSecrets, when reconciled. */
   readonly #push: PushSecretController | undefined;
+  /** ClusterPushSecrets, when reconciled (cluster-wide controllers with PushSecrets only). */
+  readonly #cps: ClusterPushSecretController | undefined;
 
   constructor(options: ControllerOptions) {
     this.#o = options;
@@ -262,6 +271,24 @@ export class Controller {
             track: (p) => this.#track(p),
             metrics: options.metrics,
             ...(typeof options.pushSecrets === "object" && options.pushSecrets.discoveryRetryMs !== undefined ? { discoveryRetryMs: options.pushSecrets.discoveryRetryMs } : {}),
+            onPushSecret: (old, o, deleted) => this.#cps?.onChild(old, o, deleted),
+          })
+        : undefined;
+    const push = this.#push;
+    this.#cps =
+      push && options.clusterPushSecrets !== false && !ns
+        ? new ClusterPushSecretController({
+            client: options.client,
+            log: options.log,
+            clock: this.#clock,
+            flavour,
+            pushSecrets: () => push.list(),
+            relistIntervalMs: common.relistIntervalMs,
+            livenessTimeoutMs: common.livenessTimeoutMs,
+            ...(options.backoff ? { backoff: options.backoff } : {}),
+            ...(typeof options.clusterPushSecrets === "object" && options.clusterPushSecrets.discoveryRetryMs !== undefined
+              ? { discoveryRetryMs: options.clusterPushSecrets.discoveryRetryMs }
+              : {}),
           })
         : undefined;
     this.#reconciler = new Reconciler({
@@ -294,7 +321,7 @@ export class Controller {
 
   /** True once every informer has listed and their watches look alive. */
   ready(): boolean {
-    return this.#started && [this.#es, this.#secrets, this.#stores, this.#clusterStores].every((i) => i.healthy()) && (this.#ces?.healthy() ?? true) && (this.#push?.healthy() ?? true);
+    return this.#started && [this.#es, this.#secrets, this.#stores, this.#clusterStores].every((i) => i.healthy()) && (this.#ces?.healthy() ?? true) && (this.#push?.healthy() ?? true) && (this.#cps?.healthy() ?? true);
   }
 
   /** Keys waiting or in flight (for tests and the benchmark). */
@@ -311,11 +338,13 @@ export class Controller {
     await Promise.all([this.#secrets.start(), this.#stores.start(), this.#clusterStores.start()]);
     // Before the ExternalSecret informer, so its first events already find the ClusterExternalSecrets.
     await this.#ces?.start();
+    // Before the PushSecret informer, for the same reason.
+    await this.#cps?.start();
     await this.#push?.start();
     await this.#es.start();
     this.#started = true;
     this.#o.log.info({ workers: this.#o.workers ?? 8, namespace: this.#o.namespace ?? "*" }, "controller started");
-    const loops = [this.#loop.run(), this.#storeLoop.run(), ...(this.#ces ? [this.#ces.run()] : []), ...(this.#push ? [this.#push.run()] : [])];
+    const loops = [this.#loop.run(), this.#storeLoop.run(), ...(this.#ces ? [this.#ces.run()] : []), ...(this.#push ? [this.#push.run()] : []), ...(this.#cps ? [this.#cps.run()] : [])];
     const seen = new Map<string, number>();
     const depth = setInterval(() => {
       this.#o.metrics?.queueDepth.set(this.#queue.length);
@@ -333,9 +362,10 @@ export class Controller {
     this.#storeQueue.shutDown();
     this.#ces?.shutDown();
     this.#push?.shutDown();
+    this.#cps?.shutDown();
     await Promise.all(loops);
     await Promise.all([...this.#background]);
-    await Promise.all([...informers.map((i) => i.stop()), this.#ces?.stop(), this.#push?.stop()]);
+    await Promise.all([...informers.map((i) => i.stop()), this.#ces?.stop(), this.#push?.stop(), this.#cps?.stop()]);
     await this.#readers.dropAll();
     this.#o.log.info({}, "controller stopped");
   }

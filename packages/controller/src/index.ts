@@ -66,6 +66,8 @@ export {
   type NamespaceInfo,
 } from "./plan-cluster-external-secret.js";
 export { ClusterExternalSecretController, type ClusterExternalSecretControllerOptions } from "./cluster-external-secret.js";
+export { ClusterPushSecretController, type ClusterPushSecretControllerOptions } from "./cluster-push-secret.js";
+export { StampingController, type StampingControllerOptions, type StampingKindConfig, type StampingOwner } from "./stamping-controller.js";
 export {
   clusterPushSecretStatus,
   controllingClusterPushSecret,

@@ -29,6 +29,8 @@ export interface PushSecretControllerOptions {
   stores(kind: "SecretStore" | "ClusterSecretStore", namespace: string): SecretStore[];
   track(p: Promise<void>): void;
   readonly metrics?: ControllerMetrics | undefined;
+  /** Told of every PushSecret added, changed or deleted (the ClusterPushSecret controller follows the ones it stamps). */
+  onPushSecret?(old: PushSecret | undefined, o: PushSecret, deleted: boolean): void;
 }
 
 const plural = "pushsecrets";
@@ -72,13 +74,18 @@ export class PushSecretController {
       livenessTimeoutMs: options.livenessTimeoutMs,
       name: plural,
       path: resourcePath({ group, version, plural, ...(ns ? { namespace: ns } : {}) }),
-      onAdd: (o) => this.#queue.add(keyOf(o)),
+      onAdd: (o) => {
+        this.#queue.add(keyOf(o));
+        options.onPushSecret?.(undefined, o, false);
+      },
       onUpdate: (old, o) => {
         if (interesting(old, o)) this.#queue.add(keyOf(o));
+        options.onPushSecret?.(old, o, false);
       },
       onDelete: (o) => {
         this.#loop.forget(keyOf(o));
         this.#reconciler.forget(keyOf(o));
+        options.onPushSecret?.(undefined, o, true);
       },
     });
     this.#reconciler = new PushReconciler({
@@ -164,6 +171,11 @@ export class PushSecretController {
   /** True when off, or when the informer is synced and alive. */
   healthy(): boolean {
     return !this.#enabled || this.#informer.healthy();
+  }
+
+  /** Every cached PushSecret (empty while PushSecrets are not reconciled). */
+  list(): readonly PushSecret[] {
+    return this.#informer.list();
   }
 
   /** Whether PushSecrets are reconciled (the CRD was found). */

@@ -92,6 +92,7 @@ export async function runController(options: RunControllerOptions): Promise<"sto
       ...(options.allowAmbientCredentials ? { allowAmbientCredentials: true } : {}),
       ...(options.serviceAccountTokenPath ? { serviceAccountTokenPath: options.serviceAccountTokenPath } : {}),
       ...(options.clusterExternalSecrets === false ? { clusterExternalSecrets: false } : {}),
+      ...(options.clusterPushSecrets === false ? { clusterPushSecrets: false } : {}),
     });
 
   try {

@@ -35,6 +35,7 @@ interface RawOptions {
   events: "all" | "warnings";
   apiGroup: "hush.dev" | "external-secrets.io";
   enableClusterExternalSecretReconciler: "true" | "false";
+  enableClusterPushSecretReconciler: "true" | "false";
   allowAmbientCredentials?: boolean;
 }
 
@@ -76,6 +77,11 @@ export function register(program: Command, _io: CliIo): void {
         .choices(["true", "false"])
         .default("true"),
     )
+    .addOption(
+      new Option("--enable-cluster-push-secret-reconciler <bool>", "reconcile ClusterPushSecrets (ESO's flag; never with --namespace)")
+        .choices(["true", "false"])
+        .default("true"),
+    )
     .addOption(new Option("--log-level <level>", "log level").choices(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"))
     .action(async (raw: RawOptions) => {
       // Lazy: `hush --help` must not load the Kubernetes client or any provider.
@@ -103,6 +109,7 @@ export function register(program: Command, _io: CliIo): void {
           ...(raw.relistInterval ? { relistIntervalMs: raw.relistInterval } : {}),
           ...(raw.controllerClass ? { controllerClass: raw.controllerClass } : {}),
           ...(raw.enableClusterExternalSecretReconciler === "false" ? { clusterExternalSecrets: false } : {}),
+          ...(raw.enableClusterPushSecretReconciler === "false" ? { clusterPushSecrets: false } : {}),
           ...(raw.allowAmbientCredentials ? { allowAmbientCredentials: true } : {}),
           ...(raw.awsEndpoint || gcp
             ? {

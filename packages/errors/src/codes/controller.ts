@@ -63,6 +63,10 @@ export const controllerCodes = defineCodes({
     exitCode: 1,
     hint: "a ClusterExternalSecret could not create, update or delete its ExternalSecret in some namespaces (status.failedNamespaces says why); retried with backoff",
   },
+  HUSH_ERR_CONTROLLER_CPS_WRITE: {
+    exitCode: 1,
+    hint: "a ClusterPushSecret could not create, update or delete its PushSecret in some namespaces (status.failedNamespaces says why); retried with backoff",
+  },
   HUSH_ERR_CONTROLLER_CONFIG: {
     exitCode: 1,
     hint: "check the controller flags (--workers, --namespace, --kubeconfig)",

@@ -1,0 +1,58 @@
+import type { ApiFlavour, PushSecret, PushSecretSpec } from "@hush/kube";
+import type { KubeClient, KubeLogger } from "@hush/kube/client";
+import type { Clock } from "./clock.js";
+import { clusterPushSecretStatus, cpsKind, cpsRefreshMs, type ClusterPushSecret, type ClusterPushSecretStatus } from "./plan-cluster-push-secret.js";
+import { StampingController } from "./stamping-controller.js";
+
+/** Options of {@link ClusterPushSecretController}. */
+export interface ClusterPushSecretControllerOptions {
+  readonly client: KubeClient;
+  readonly log: KubeLogger;
+  readonly clock: Clock;
+  readonly flavour: ApiFlavour;
+  /** Every cached PushSecret of the flavour (the PushSecret controller's informer). */
+  readonly pushSecrets: () => readonly PushSecret[];
+  readonly workers?: number;
+  readonly relistIntervalMs: number;
+  readonly livenessTimeoutMs: number;
+  readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number };
+  /** How often to look again for a ClusterPushSecret CRD that was not installed (default 30 s). */
+  readonly discoveryRetryMs?: number;
+}
+
+/**
+ * The ClusterPushSecret controller (ESO v0.16 semantics): for each ClusterPushSecret, keeps one
+ * PushSecret in every namespace its `namespaceSelectors` match, owned by it. The
+ * {@link StampingController} over PushSecrets (as ClusterExternalSecret is over ExternalSecrets);
+ * the PushSecrets it creates are ordinary ones, pushed by the PushSecret controller under the same
+ * store-access and remote-ownership rules as any other in their namespace.
+ */
+export class ClusterPushSecretController extends StampingController<ClusterPushSecret, PushSecretSpec> {
+  constructor(options: ClusterPushSecretControllerOptions) {
+    const { flavour } = options;
+    super(options, {
+      plural: "clusterpushsecrets",
+      childPlural: "pushsecrets",
+      group: flavour.group,
+      version: flavour.pushSecret.version,
+      fieldManager: flavour.component,
+      kind: cpsKind(flavour),
+      children: options.pushSecrets,
+      refreshMs: cpsRefreshMs,
+      status: clusterPushSecretStatus,
+      statusPatch: (s: ClusterPushSecretStatus) => ({
+        pushSecretName: s.pushSecretName,
+        provisionedNamespaces: s.provisionedNamespaces ?? null,
+        failedNamespaces: s.failedNamespaces ?? null,
+        conditions: s.conditions,
+      }),
+      normStatus: (s) => ({
+        pushSecretName: s?.pushSecretName,
+        provisionedNamespaces: s?.provisionedNamespaces?.length ? s.provisionedNamespaces : undefined,
+        failedNamespaces: s?.failedNamespaces?.length ? s.failedNamespaces : undefined,
+        conditions: s?.conditions?.map((c) => ({ type: c.type, status: c.status, message: c.message || undefined })),
+      }),
+      writeError: "HUSH_ERR_CONTROLLER_CPS_WRITE",
+    });
+  }
+}
