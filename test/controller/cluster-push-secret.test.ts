@@ -4,12 +4,14 @@
 // SecretStore and Secret, the remote tagged with the namespace it was pushed from.
 import { DescribeSecretCommand, GetSecretValueCommand } from "@aws-sdk/client-secrets-manager";
 import { join } from "node:path";
-import { namespacesFailedMessage, pushClashReason, type ClusterPushSecret } from "@hush/controller";
-import type { PushSecret } from "@hush/kube";
+import { Controller, createControllerMetrics, namespacesFailedMessage, pushClashReason, type ClusterPushSecret } from "@hush/controller";
+import { esoFlavour, type PushSecret } from "@hush/kube";
 import { resourcePath } from "@hush/kube/client";
+import { createProvider } from "@hush/providers";
+import { createMetricsRegistry } from "@hush/server";
 import { repoRoot, requirePeer, waitFor } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAwsCreds, secretPath, startEnv, type Env } from "./harness.js";
+import { LogCollector, createAwsCreds, secretPath, startEnv, type Env } from "./harness.js";
 
 const peers = ["etcd", "kube-apiserver", "kubectl", "moto_server"].map((n) => requirePeer(n, "run `bash scripts/peers kube moto`"));
 const crds = ["pushsecrets", "clusterpushsecrets"].map((p) => join(repoRoot, "deploy", "crds", `hush.dev_${p}.yaml`));
@@ -29,12 +31,12 @@ describe.skipIf(!peers.every((p) => p.ok))("ClusterPushSecret", () => {
   afterAll(async () => env?.stop());
 
   /** A namespace with its own AWS SecretStore "aws" (keys prefixed with the namespace) and Secret "src". */
-  async function tenant(prefix: string, labels: Record<string, string>, value: string): Promise<string> {
+  async function tenant(prefix: string, labels: Record<string, string>, value: string, group = "hush.dev"): Promise<string> {
     const ns = await env.kube.createNamespace(prefix);
     await createAwsCreds(env.client, ns, env.moto);
-    await env.client.request("POST", resourcePath({ group: "hush.dev", version: "v1", plural: "secretstores", namespace: ns }), {
+    await env.client.request("POST", resourcePath({ group, version: "v1", plural: "secretstores", namespace: ns }), {
       body: {
-        apiVersion: "hush.dev/v1",
+        apiVersion: `${group}/v1`,
         kind: "SecretStore",
         metadata: { name: "aws" },
         spec: { provider: { aws: { service: "SecretsManager", region: env.moto.region, prefix: `${ns}/`, auth: { secretRef: { accessKeyIDSecretRef: { name: "aws-creds", key: "id" }, secretAccessKeySecretRef: { name: "aws-creds", key: "secret" } } } } } },
@@ -161,5 +163,47 @@ describe.skipIf(!peers.every((p) => p.ok))("ClusterPushSecret", () => {
     await waitFor(async () => (await getPs(a, "gone")) !== undefined, { what: "stamped" });
     await env.client.request("DELETE", cpsPath("gone"));
     await waitFor(async () => (await getPs(a, "gone")) === undefined, { what: "stamped PushSecret deleted with its ClusterPushSecret" });
+  });
+
+  describe("external-secrets.io (ESO's group, v1alpha1)", () => {
+    const abort = new AbortController();
+    let running: Promise<void> | undefined;
+    const esoCrd = (p: string) => join(repoRoot, "deploy", "crds-eso", `external-secrets.io_${p}.yaml`);
+    const esoPath = (plural: string, ns?: string, name?: string) => resourcePath({ group: "external-secrets.io", version: "v1alpha1", plural, ...(ns ? { namespace: ns } : {}), ...(name ? { name } : {}) });
+
+    beforeAll(async () => {
+      await env.kube.applyCrds(["externalsecrets", "secretstores", "clustersecretstores", "pushsecrets", "clusterpushsecrets"].map(esoCrd));
+      const eso = new Controller({
+        client: env.client,
+        createProvider,
+        clientOverrides: { aws: { endpoint: env.relay.endpoint, stsEndpoint: env.relay.endpoint } },
+        log: new LogCollector(),
+        metrics: createControllerMetrics(createMetricsRegistry(), esoFlavour),
+        flavour: esoFlavour,
+        workers: 2,
+        backoff: { baseMs: 200, maxMs: 2_000 },
+      });
+      running = eso.run(abort.signal);
+      await waitFor(async () => eso.ready(), { what: "ESO-flavour controller synced", timeoutMs: 30_000 });
+    });
+    afterAll(async () => {
+      abort.abort();
+      await running;
+    });
+
+    it("an external-secrets.io/v1alpha1 ClusterPushSecret stamps owned PushSecrets that push with ESO's owner tag", async () => {
+      const l = label();
+      const ns = await tenant("cps-eso", { cps: l }, "eso-value", "external-secrets.io");
+      const cps = await env.client.request<ClusterPushSecret>("POST", esoPath("clusterpushsecrets"), {
+        body: { apiVersion: "external-secrets.io/v1alpha1", kind: "ClusterPushSecret", metadata: { name: "eso-fleet" }, spec: { pushSecretSpec: pushSpec("eso-token"), namespaceSelectors: [{ matchLabels: { cps: l } }] } },
+      });
+      await waitFor(async () => (await env.client.get<ClusterPushSecret>(esoPath("clusterpushsecrets", undefined, "eso-fleet")))?.status?.provisionedNamespaces?.[0] === ns, { what: "ESO-flavour provisioned" });
+      const ps = (await env.client.get<PushSecret>(esoPath("pushsecrets", ns, "eso-fleet")))!;
+      expect(ps.metadata.ownerReferences).toEqual([{ apiVersion: "external-secrets.io/v1alpha1", kind: "ClusterPushSecret", name: "eso-fleet", uid: cps.metadata.uid, controller: true, blockOwnerDeletion: true }]);
+      // The hush.dev controller does not see it.
+      expect(await getPs(ns, "eso-fleet")).toBeUndefined();
+      await waitFor(async () => (await remote(`${ns}/eso-token`))?.value === "eso-value", { what: "ESO-flavour remote pushed" });
+      expect((await remote(`${ns}/eso-token`))!.tags["reconcile.external-secrets.io/pushed-from-namespace"]).toBe(ns);
+    });
   });
 });
