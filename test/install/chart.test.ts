@@ -165,6 +165,21 @@ describe.skipIf(!peers.every((p) => p.ok))("the Helm chart (deploy/charts/hush)"
     expect(others(off)).toBe(others(on));
   });
 
+  it("controller.clusterPushSecrets=false drops the ClusterPushSecret RBAC and turns the reconciler off", async () => {
+    const render = async (...set: string[]) => yamlObjects(ok("helm template", await helm(["template", "hush", chart, "-n", "hush-system", ...set.flatMap((x) => ["--set", x])])));
+    const role = (objects: any[]) => objects.filter((o) => o.metadata?.name === "hush-controller-cluster-push-secrets").map((o) => o.kind).sort();
+    const args = (objects: any[]) => objects.find((o) => o.kind === "Deployment" && o.metadata.name === "hush-controller").spec.template.spec.containers[0].args as string[];
+    const on = await render();
+    expect(role(on)).toEqual(["ClusterRole", "ClusterRoleBinding"]);
+    expect(args(on).some((a) => a.startsWith("--enable-cluster-push-secret-reconciler"))).toBe(false);
+    const off = await render("controller.clusterPushSecrets=false");
+    expect(role(off)).toEqual([]);
+    expect(args(off)).toContain("--enable-cluster-push-secret-reconciler=false");
+    // Everything else is unchanged.
+    const others = (objects: any[]) => objects.filter((o) => o.metadata?.name !== "hush-controller-cluster-push-secrets" && o.kind !== "Deployment").length;
+    expect(others(off)).toBe(others(on));
+  });
+
   it("refuses values outside the schema with a clear message", async () => {
     const bad = await helm(["template", "hush", chart, "--set", "webhook.config.mode=block"]);
     expect(bad.code).not.toBe(0);
