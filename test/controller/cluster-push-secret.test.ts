@@ -105,6 +105,9 @@ describe.skipIf(!peers.every((p) => p.ok))("ClusterPushSecret", () => {
       expect(ps.spec.data?.[0]?.match.remoteRef.remoteKey).toBe("token");
     }
     expect(await getPs(other, "fleet")).toBeUndefined();
+    const metrics = await env.registry.metrics();
+    expect(metrics).toContain('hush_clusterpushsecret_status_condition{name="fleet",namespace="",condition="Ready",status="True"} 1');
+    expect(metrics).toMatch(/hush_clusterpushsecret_reconcile_duration\{name="fleet",namespace=""\} [1-9]/);
 
     // Pushed by the PushSecret controller, each from its own namespace.
     await waitFor(async () => (await remote(`${a}/token`))?.value === "value-a" && (await remote(`${b}/token`))?.value === "value-b", { what: "both remotes pushed", timeoutMs: 20_000 });
@@ -151,6 +154,7 @@ describe.skipIf(!peers.every((p) => p.ok))("ClusterPushSecret", () => {
     expect(kept.metadata.labels).toEqual({ mine: "yes" });
     expect(kept.spec.data?.[0]?.match.remoteRef.remoteKey).toBe("tenant-own");
 
+    expect(await env.registry.metrics()).toContain('hush_clusterpushsecret_status_condition{name="clash",namespace="",condition="Ready",status="False"} 1');
     await env.client.request("DELETE", psPath(b, "clash"));
     await waitStatus("clash", (c) => c.status?.provisionedNamespaces?.length === 2 && c.status?.failedNamespaces === undefined, "both provisioned after the foreign one went");
     expect((await getPs(b, "clash"))?.metadata.ownerReferences?.[0]?.kind).toBe("ClusterPushSecret");
@@ -163,6 +167,7 @@ describe.skipIf(!peers.every((p) => p.ok))("ClusterPushSecret", () => {
     await waitFor(async () => (await getPs(a, "gone")) !== undefined, { what: "stamped" });
     await env.client.request("DELETE", cpsPath("gone"));
     await waitFor(async () => (await getPs(a, "gone")) === undefined, { what: "stamped PushSecret deleted with its ClusterPushSecret" });
+    await waitFor(async () => !(await env.registry.metrics()).includes('clusterpushsecret_reconcile_duration{name="gone"'), { what: "its metrics removed" });
   });
 
   describe("external-secrets.io (ESO's group, v1alpha1)", () => {

@@ -1,6 +1,7 @@
 import type { ApiFlavour, PushSecret, PushSecretSpec } from "@hush/kube";
 import type { KubeClient, KubeLogger } from "@hush/kube/client";
 import type { Clock } from "./clock.js";
+import type { ControllerMetrics } from "./metrics.js";
 import { clusterPushSecretStatus, cpsKind, cpsRefreshMs, type ClusterPushSecret, type ClusterPushSecretStatus } from "./plan-cluster-push-secret.js";
 import { StampingController } from "./stamping-controller.js";
 
@@ -16,6 +17,7 @@ export interface ClusterPushSecretControllerOptions {
   readonly relistIntervalMs: number;
   readonly livenessTimeoutMs: number;
   readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number };
+  readonly metrics?: ControllerMetrics | undefined;
   /** How often to look again for a ClusterPushSecret CRD that was not installed (default 30 s). */
   readonly discoveryRetryMs?: number;
 }
@@ -29,7 +31,7 @@ export interface ClusterPushSecretControllerOptions {
  */
 export class ClusterPushSecretController extends StampingController<ClusterPushSecret, PushSecretSpec> {
   constructor(options: ClusterPushSecretControllerOptions) {
-    const { flavour } = options;
+    const { flavour, metrics } = options;
     super(options, {
       plural: "clusterpushsecrets",
       childPlural: "pushsecrets",
@@ -53,6 +55,17 @@ export class ClusterPushSecretController extends StampingController<ClusterPushS
         conditions: s?.conditions?.map((c) => ({ type: c.type, status: c.status, message: c.message || undefined })),
       }),
       writeError: "HUSH_ERR_CONTROLLER_CPS_WRITE",
+      // ESO's cpsmetrics: nanoseconds; cluster-scoped, so the namespace label is empty.
+      onReconciled: (name, ready, durationNs) => {
+        if (durationNs > 0) metrics?.cpsReconcileDuration.set({ name, namespace: "" }, durationNs);
+        if (ready === undefined) return;
+        metrics?.cpsStatusCondition.set({ name, namespace: "", condition: "Ready", status: ready ? "True" : "False" }, 1);
+        metrics?.cpsStatusCondition.set({ name, namespace: "", condition: "Ready", status: ready ? "False" : "True" }, 0);
+      },
+      onForgotten: (name) => {
+        metrics?.cpsReconcileDuration.remove({ name, namespace: "" });
+        for (const status of ["True", "False"]) metrics?.cpsStatusCondition.remove({ name, namespace: "", condition: "Ready", status });
+      },
     });
   }
 }

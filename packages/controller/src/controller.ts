@@ -283,6 +283,7 @@ export class Controller {
             clock: this.#clock,
             flavour,
             pushSecrets: () => push.list(),
+            metrics: options.metrics,
             relistIntervalMs: common.relistIntervalMs,
             livenessTimeoutMs: common.livenessTimeoutMs,
             ...(options.backoff ? { backoff: options.backoff } : {}),

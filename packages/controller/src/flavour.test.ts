@@ -96,6 +96,9 @@ describe("API flavours", () => {
       // ESO v0.16 psmetrics.
       psStatusCondition: "pushsecret_status_condition",
       psReconcileDuration: "pushsecret_reconcile_duration",
+      // ESO v0.16 cpsmetrics.
+      cpsStatusCondition: "clusterpushsecret_status_condition",
+      cpsReconcileDuration: "clusterpushsecret_reconcile_duration",
     });
   });
 });

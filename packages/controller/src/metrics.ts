@@ -24,6 +24,9 @@ export interface ControllerMetrics {
   /** Per-PushSecret, under the flavour's names (ESO's `pushsecret_*`). */
   readonly psStatusCondition: Gauge<"name" | "namespace" | "condition" | "status">;
   readonly psReconcileDuration: Gauge<"name" | "namespace">;
+  /** Per-ClusterPushSecret, under the flavour's names (ESO's `clusterpushsecret_*`). */
+  readonly cpsStatusCondition: Gauge<"name" | "namespace" | "condition" | "status">;
+  readonly cpsReconcileDuration: Gauge<"name" | "namespace">;
 }
 
 /**
@@ -52,5 +55,7 @@ export function createControllerMetrics(registry: Registry, flavour: ApiFlavour 
     cesReconcileDuration: new Gauge({ name: names.cesReconcileDuration, help: "The duration time to reconcile the Cluster External Secret (nanoseconds)", labelNames: ["name", "namespace"], registers }),
     psStatusCondition: new Gauge({ name: names.psStatusCondition, help: "The status condition of a specific Push Secret", labelNames: ["name", "namespace", "condition", "status"], registers }),
     psReconcileDuration: new Gauge({ name: names.psReconcileDuration, help: "The duration time to reconcile the Push Secret (nanoseconds)", labelNames: ["name", "namespace"], registers }),
+    cpsStatusCondition: new Gauge({ name: names.cpsStatusCondition, help: "The status condition of a specific Cluster Push Secret", labelNames: ["name", "namespace", "condition", "status"], registers }),
+    cpsReconcileDuration: new Gauge({ name: names.cpsReconcileDuration, help: "The duration time to reconcile the Cluster Push Secret (nanoseconds)", labelNames: ["name", "namespace"], registers }),
   };
 }

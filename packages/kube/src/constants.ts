@@ -106,6 +106,10 @@ export interface ApiFlavour {
     readonly psStatusCondition: string;
     /** PushSecret gauge `{name,namespace}`: duration of the last reconcile in nanoseconds. */
     readonly psReconcileDuration: string;
+    /** ClusterPushSecret gauge `{name,namespace,condition,status}` (namespace empty: cluster-scoped). */
+    readonly cpsStatusCondition: string;
+    /** ClusterPushSecret gauge `{name,namespace}`: duration of the last reconcile in nanoseconds. */
+    readonly cpsReconcileDuration: string;
   };
 }
 
@@ -136,6 +140,8 @@ export const hushFlavour: ApiFlavour = {
     cesReconcileDuration: "hush_clusterexternalsecret_reconcile_duration",
     psStatusCondition: "hush_pushsecret_status_condition",
     psReconcileDuration: "hush_pushsecret_reconcile_duration",
+    cpsStatusCondition: "hush_clusterpushsecret_status_condition",
+    cpsReconcileDuration: "hush_clusterpushsecret_reconcile_duration",
   },
 };
 
@@ -176,6 +182,9 @@ export const esoFlavour: ApiFlavour = {
     // ESO v0.16 pkg/controllers/pushsecret/psmetrics.
     psStatusCondition: "pushsecret_status_condition",
     psReconcileDuration: "pushsecret_reconcile_duration",
+    // ESO v0.16 pkg/controllers/clusterpushsecret/cpsmetrics.
+    cpsStatusCondition: "clusterpushsecret_status_condition",
+    cpsReconcileDuration: "clusterpushsecret_reconcile_duration",
   },
 };
 
