@@ -1,25 +1,14 @@
 import type { ApiFlavour, ExternalSecret, ExternalSecretSpec } from "@hush/kube";
-import type { KubeClient, KubeLogger } from "@hush/kube/client";
-import type { Clock } from "./clock.js";
 import type { ControllerMetrics } from "./metrics.js";
 import { cesKind, cesRefreshMs, clusterExternalSecretStatus, type ClusterExternalSecret, type ClusterExternalSecretStatus } from "./plan-cluster-external-secret.js";
-import { StampingController } from "./stamping-controller.js";
+import { StampingController, type StampingControllerOptions } from "./stamping-controller.js";
 
 /** Options of {@link ClusterExternalSecretController}. */
-export interface ClusterExternalSecretControllerOptions {
-  readonly client: KubeClient;
-  readonly log: KubeLogger;
-  readonly clock: Clock;
+export interface ClusterExternalSecretControllerOptions extends StampingControllerOptions {
   readonly flavour: ApiFlavour;
   /** Every cached ExternalSecret of the flavour (the ExternalSecret controller's informer). */
   readonly externalSecrets: () => readonly ExternalSecret[];
-  readonly workers?: number;
-  readonly relistIntervalMs: number;
-  readonly livenessTimeoutMs: number;
-  readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number };
   readonly metrics?: ControllerMetrics | undefined;
-  /** How often to look again for a ClusterExternalSecret CRD that was not installed (default 30 s). */
-  readonly discoveryRetryMs?: number;
 }
 
 /**

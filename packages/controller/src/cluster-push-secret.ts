@@ -1,25 +1,14 @@
 import type { ApiFlavour, PushSecret, PushSecretSpec } from "@hush/kube";
-import type { KubeClient, KubeLogger } from "@hush/kube/client";
-import type { Clock } from "./clock.js";
 import type { ControllerMetrics } from "./metrics.js";
 import { clusterPushSecretStatus, cpsKind, cpsRefreshMs, type ClusterPushSecret, type ClusterPushSecretStatus } from "./plan-cluster-push-secret.js";
-import { StampingController } from "./stamping-controller.js";
+import { StampingController, type StampingControllerOptions } from "./stamping-controller.js";
 
 /** Options of {@link ClusterPushSecretController}. */
-export interface ClusterPushSecretControllerOptions {
-  readonly client: KubeClient;
-  readonly log: KubeLogger;
-  readonly clock: Clock;
+export interface ClusterPushSecretControllerOptions extends StampingControllerOptions {
   readonly flavour: ApiFlavour;
   /** Every cached PushSecret of the flavour (the PushSecret controller's informer). */
   readonly pushSecrets: () => readonly PushSecret[];
-  readonly workers?: number;
-  readonly relistIntervalMs: number;
-  readonly livenessTimeoutMs: number;
-  readonly backoff?: { readonly baseMs?: number; readonly maxMs?: number };
   readonly metrics?: ControllerMetrics | undefined;
-  /** How often to look again for a ClusterPushSecret CRD that was not installed (default 30 s). */
-  readonly discoveryRetryMs?: number;
 }
 
 /**

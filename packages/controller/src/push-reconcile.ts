@@ -1,6 +1,7 @@
 import { HushError, isHushError, type ErrorCode } from "@hush/errors";
 import { generatorVersion, matchesSelector, parseDuration, setCondition, type ApiFlavour, type KubeObject, type PushSecret, type PushSecretStatus, type Secret, type SecretStore, type StoreRef } from "@hush/kube";
 import { kubeErrorCode, resourcePath, type EventRecorder, type KubeClient, type KubeLogger } from "@hush/kube/client";
+import { patchFinalizers } from "./finalizers.js";
 import type { PushOwner, SecretProvider } from "@hush/providers";
 import type { Clock } from "./clock.js";
 import type { ControllerMetrics } from "./metrics.js";
@@ -287,20 +288,8 @@ export class PushReconciler {
     const f = d.flavour.pushSecret.finalizer;
     const current = ps.metadata.finalizers ?? [];
     const finalizers = add ? [...current, f] : current.filter((x) => x !== f);
-    try {
-      await d.client.request("PATCH", this.#path(ps), {
-        body: { metadata: { resourceVersion: ps.metadata.resourceVersion, finalizers } },
-        contentType: "application/merge-patch+json",
-        query: { fieldManager: d.flavour.pushSecret.fieldManager },
-      });
-    } catch (err) {
-      const code = kubeErrorCode(err);
-      if (code === "HUSH_ERR_KUBE_NOT_FOUND") return {};
-      if (code === "HUSH_ERR_KUBE_CONFLICT") return { requeue: true };
-      throw err;
-    }
     // The update event brings the PushSecret back; with the finalizer set the sync proceeds.
-    return {};
+    return patchFinalizers(d.client, this.#path(ps), ps.metadata.resourceVersion, finalizers, d.flavour.pushSecret.fieldManager);
   }
 
   #path(ps: PushSecret, subresource?: "status"): string {

@@ -3,6 +3,7 @@ import { apiVersionOf, generatorVersion, hushFlavour, isReady, setCondition, typ
 import { kubeErrorCode, resourcePath, type EventRecorder, type KubeClient, type KubeLogger } from "@hush/kube/client";
 import type { Clock } from "./clock.js";
 import { stableHash } from "./data-hash.js";
+import { patchFinalizers } from "./finalizers.js";
 import { failure } from "./failure.js";
 import { fetchExternalSecretData, type SourceReader } from "./fetch-data.js";
 import { clusterGeneratorTarget, generatorResource, runGenerator, type Randomness } from "./generators.js";
@@ -173,19 +174,8 @@ export class Reconciler {
     const finalizers = es.metadata.finalizers ?? [];
     if (!finalizers.includes(d.flavour.finalizer)) return {};
     const { namespace, name } = splitKey(key);
-    try {
-      await d.client.request("PATCH", resourcePath({ group: d.flavour.group, version: d.flavour.version, plural: "externalsecrets", namespace, name }), {
-        // Conditional on the version seen, so a finalizer another controller adds meanwhile is kept.
-        body: { metadata: { resourceVersion: es.metadata.resourceVersion, finalizers: finalizers.filter((f) => f !== d.flavour.finalizer) } },
-        contentType: "application/merge-patch+json",
-      });
-    } catch (err) {
-      const code = kubeErrorCode(err);
-      if (code === "HUSH_ERR_KUBE_NOT_FOUND") return {};
-      if (code === "HUSH_ERR_KUBE_CONFLICT") return { requeue: true };
-      throw err;
-    }
-    return {};
+    const path = resourcePath({ group: d.flavour.group, version: d.flavour.version, plural: "externalsecrets", namespace, name });
+    return patchFinalizers(d.client, path, es.metadata.resourceVersion, finalizers.filter((f) => f !== d.flavour.finalizer));
   }
 
   /** True when any store the ExternalSecret names belongs to another controller class. */

@@ -481,36 +481,7 @@ function indentLines(c: CallContext, spaces: number, v: string): string {
 
 /** goutils.WrapCustom(s, width, "\n", false) over the string's bytes, as Sprig's `wrap`. */
 function wrap(s: string, width: number): string {
-  const str = Buffer.from(s, "utf8");
-  if (str.length === 0) return "";
-  if (width < 1) width = 1;
-  const space = 0x20;
-  const parts: Buffer[] = [];
-  const nl = Buffer.from("\n");
-  let offset = 0;
-  while (str.length - offset > width) {
-    if (str[offset] === space) {
-      offset++;
-      continue;
-    }
-    const end = Math.min(width + offset + 1, str.length);
-    const at = str.subarray(offset, end).lastIndexOf(space);
-    if (at >= 0) {
-      parts.push(str.subarray(offset, offset + at), nl);
-      offset += at + 1;
-    } else {
-      const index = str.indexOf(space, width + offset);
-      if (index < 0) {
-        parts.push(str.subarray(offset));
-        offset = str.length;
-      } else {
-        parts.push(str.subarray(offset, index), nl);
-        offset = index + 1;
-      }
-    }
-  }
-  parts.push(str.subarray(offset));
-  return Buffer.concat(parts).toString("utf8");
+  return wrapCustom(s, width, "\n", false);
 }
 
 function words(s: string): string[] {
