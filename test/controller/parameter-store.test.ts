@@ -197,6 +197,10 @@ describe.skipIf(!peers.every((p) => p.ok))("sync controller with AWS Parameter S
       const ambient = await storeReady(teamNs, "ambient");
       expect(ambient.status).toBe("False");
       expect(ambient.message).toContain("HUSH_ERR_PROVIDERS_INVALID_CONFIG");
+      // Both stores validated first, so each ExternalSecret below meets a store already refused.
+      const borrowed = await storeReady(teamNs, "stolen");
+      expect(borrowed.status).toBe("False");
+      expect(borrowed.message).toContain("HUSH_ERR_PROVIDERS_INVALID_CONFIG");
       // The store condition names the code only (as ESO's): refused as a configuration error,
       // and nothing is read through either store.
       const viaAmbient = { secretStoreRef: { name: "ambient" }, data: [{ secretKey: "v", remoteRef: { key: "/app/plain" } }] };
@@ -208,10 +212,6 @@ describe.skipIf(!peers.every((p) => p.ok))("sync controller with AWS Parameter S
         expect(ready(es).message).toContain("HUSH_ERR_CONTROLLER_STORE_NOT_READY");
         expect(await getSecret(env, teamNs, name)).toBeUndefined();
       }
-      const borrowed = await storeReady(teamNs, "stolen");
-      expect(borrowed.status).toBe("False");
-      expect(borrowed.message).toContain("HUSH_ERR_PROVIDERS_INVALID_CONFIG");
-
 
       // A store of the tenant's own (keys in its own namespace), and a pattern that is
       // exponential for a backtracking engine on the name that does not match.
