@@ -61,3 +61,19 @@ describe("logger", () => {
     }
   });
 });
+
+describe("per-request logger", () => {
+  it("censors objects logged through a request's child logger", async () => {
+    const { lines, sink } = collector();
+    const app = createOpsServer({ logger: { sink }, registry: createMetricsRegistry() });
+    app.get("/x", async (req) => {
+      req.log.info({ review: { token: canary }, x: { password: canary } }, "child");
+      return {};
+    });
+    await app.inject("/x");
+    await app.close();
+    const line = lines.find((l) => l.includes("child"));
+    expect(JSON.parse(line!)).toMatchObject({ reqId: expect.any(String), review: { token: "[redacted]" }, x: { password: "[redacted]" } });
+    expect(lines.join("\n")).not.toContain(canary);
+  });
+});

@@ -2,6 +2,7 @@ import type { FastifyLoggerOptions, PinoLoggerOptions } from "fastify/types/logg
 
 type PinoOptions = FastifyLoggerOptions & PinoLoggerOptions;
 import { isHushError } from "@hush/errors";
+import { createCensor } from "./censor.js";
 
 /** A writable sink for log lines (pino writes one JSON object per line). */
 export interface LogSink {
@@ -14,12 +15,12 @@ export interface LoggerSettings {
   readonly level?: "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent";
   /** Where lines go; default stdout. Tests pass a collector. */
   readonly sink?: LogSink;
-  /** Extra pino redaction paths on top of {@link defaultRedactPaths}. */
+  /** Extra censored paths on top of {@link defaultRedactPaths}. */
   readonly redact?: readonly string[];
 }
 
 /**
- * Paths pino censors in every log line. They cover the places a secret could reach a log
+ * Paths censored in every log line (`*` is any one key). They cover the places a secret could reach a log
  * by accident: request headers with credentials and any Kubernetes object payload.
  */
 export const defaultRedactPaths: readonly string[] = [
@@ -57,9 +58,13 @@ export function serializeError(err: unknown): Record<string, unknown> {
  * serialiser that never prints library error text.
  */
 export function loggerOptions(settings: LoggerSettings = {}): PinoOptions {
+  const censor = createCensor([...defaultRedactPaths, ...(settings.redact ?? [])], "[redacted]");
   return {
     level: settings.level ?? "info",
-    redact: { paths: [...defaultRedactPaths, ...(settings.redact ?? [])], censor: "[redacted]" },
+    // Censored by hush's own path trie rather than pino's `redact` (see censor.ts for why), before
+    // any serialiser runs. Child-logger bindings are not passed through formatters by pino; the
+    // only child hush has is fastify's per-request one, bound to the request id.
+    formatters: { log: censor },
     // fastify's type wants message and stack from an error serialiser; leaving them out is the point.
     serializers: { err: serializeError } as unknown as NonNullable<PinoOptions["serializers"]>,
     ...(settings.sink ? { stream: settings.sink } : {}),
