@@ -19,7 +19,8 @@ import { ClusterExternalSecretController } from "./cluster-external-secret.js";
 import { ClusterPushSecretController } from "./cluster-push-secret.js";
 import { PushSecretController } from "./push-controller.js";
 import { stableHash } from "./data-hash.js";
-import type { ControllerMetrics } from "./metrics.js";
+import { esoApiCall } from "./eso-api-calls.js";
+import { removeReadyCondition, reportExternalSecretDeleted, setReadyCondition, type ControllerMetrics } from "./metrics.js";
 import { writersOf } from "./plan-secret.js";
 import { ReaderCache } from "./reader-cache.js";
 import { Reconciler, type ControllerStats } from "./reconcile.js";
@@ -98,6 +99,8 @@ export interface ControllerOptions {
 }
 
 const esPlural = "externalsecrets";
+/** Concurrent store validations. */
+const storeWorkers = 4;
 
 function keyOf(o: KubeObject): string {
   return `${o.metadata.namespace ?? ""}/${o.metadata.name ?? ""}`;
@@ -135,6 +138,14 @@ export class Controller {
   readonly #reconciler: Reconciler;
   /** ExternalSecret key → keys of the managed Secrets that name it (finds targets left behind by a rename). */
   readonly #managedBy = new Map<string, Set<string>>();
+  /**
+   * The last validation verdict per store (key → the store's uid and its Ready status). The flood
+   * gate uses it ahead of the cached status, so a store is usable as soon as it is validated,
+   * even while its status write is on its way or refused (RBAC, a webhook).
+   */
+  readonly #verdicts = new Map<string, { readonly uid: string | undefined; readonly ready: "True" | "False" }>();
+  /** Deleted ExternalSecrets holding a `condition="Deleted"` series (bounded, oldest first). */
+  readonly #deletedSeries = new Map<string, { name: string; namespace: string }>();
   #started = false;
   readonly #background = new Set<Promise<void>>();
   /** ClusterExternalSecrets, when reconciled (cluster-wide controllers only). */
@@ -180,7 +191,8 @@ export class Controller {
       onUpdate: (old, o) => {
         if (old.metadata.generation !== o.metadata.generation) onStore(o, "SecretStore");
       },
-      onDelete: (o) => void this.#readers.drop(`SecretStore/${o.metadata.namespace}/${o.metadata.name}`),
+      // Through the store queue, so a validation in flight finishes before its metrics go.
+      onDelete: (o) => onStore(o, "SecretStore"),
     });
     this.#clusterStores = new Informer<SecretStore>({
       ...common,
@@ -190,7 +202,7 @@ export class Controller {
       onUpdate: (old, o) => {
         if (old.metadata.generation !== o.metadata.generation) onStore(o, "ClusterSecretStore");
       },
-      onDelete: (o) => void this.#readers.drop(`ClusterSecretStore//${o.metadata.name}`),
+      onDelete: (o) => onStore(o, "ClusterSecretStore"),
     });
     const index = (s: Secret, add: boolean) => {
       for (const writer of writersOf(s, flavour)) {
@@ -234,7 +246,9 @@ export class Controller {
       ratePerSecond: options.storeRatePerSecond ?? 20,
     });
     this.#loop = new WorkerLoop({ queue: this.#queue, reconcile: (k) => this.#reconciler.reconcile(k), workers: options.workers ?? 8, log: options.log, name: "externalsecrets", ...(options.backoff ? { backoff: options.backoff } : {}) });
-    this.#storeLoop = new WorkerLoop({ queue: this.#storeQueue, reconcile: (k) => this.#reconcileStore(k), workers: 1, log: options.log, name: "stores", backoff: { baseMs: 1000, maxMs: Math.min(30_000, options.storeRefreshMs ?? 300_000) } });
+    // Several workers: ExternalSecrets wait for their store's first validation (the flood
+    // gate), so one slow or unreachable store must not hold up every other store's.
+    this.#storeLoop = new WorkerLoop({ queue: this.#storeQueue, reconcile: (k) => this.#reconcileStore(k), workers: storeWorkers, log: options.log, name: "stores", backoff: { baseMs: 1000, maxMs: Math.min(30_000, options.storeRefreshMs ?? 300_000) } });
     this.#ces =
       options.clusterExternalSecrets !== false && !ns
         ? new ClusterExternalSecretController({
@@ -382,12 +396,20 @@ export class Controller {
     const i = key.indexOf("/");
     const labels = { namespace: key.slice(0, i), name: key.slice(i + 1) };
     this.#o.metrics?.ready.remove(labels);
-    for (const status of ["True", "False", "Unknown"]) this.#o.metrics?.statusCondition.remove({ ...labels, condition: "Ready", status });
+    // As ESO v0.16: the Ready series go and `condition="Deleted",status="False"` is set to 1.
+    if (this.#o.metrics) reportExternalSecretDeleted(this.#o.metrics.statusCondition, this.#deletedSeries, labels.name, labels.namespace);
     this.#o.metrics?.reconcileDuration.remove(labels);
   }
 
   #store(ref: StoreRef, namespace: string): SecretStore | undefined {
-    return ref.kind === "ClusterSecretStore" ? this.#clusterStores.get(ref.name) : this.#stores.get(`${namespace}/${ref.name}`);
+    const store = ref.kind === "ClusterSecretStore" ? this.#clusterStores.get(ref.name) : this.#stores.get(`${namespace}/${ref.name}`);
+    const verdict = store ? this.#verdicts.get(storeCacheKey(ref, namespace)) : undefined;
+    if (!store || !verdict || verdict.uid !== store.metadata.uid) return store;
+    const conditions = store.status?.conditions ?? [];
+    if (conditions.find((c) => c.type === "Ready")?.status === verdict.ready) return store;
+    // This process's validation, which the cached status does not show (yet).
+    const ready: Condition = verdict.ready === "True" ? { type: "Ready", status: "True", reason: "Valid", message: "store validated", lastTransitionTime: "" } : { type: "Ready", status: "False", reason: "InvalidProviderConfig", message: "unable to validate store", lastTransitionTime: "" };
+    return { ...store, status: { ...store.status, conditions: [...conditions.filter((c) => c.type !== "Ready"), ready] } };
   }
 
   #providerContext(store: SecretStore, kind: "SecretStore" | "ClusterSecretStore", onRead: CredentialReadObserver): ProviderContext {
@@ -402,6 +424,9 @@ export class Controller {
       observe: (c) => {
         this.stats.apiCalls++;
         m?.providerCalls.inc({ provider: c.provider, operation: c.operation, result: c.result });
+        // The same call under ESO's provider and call names, for ESO's dashboards and alerts.
+        const eso = m ? esoApiCall(store.spec.provider, c) : undefined;
+        if (eso) m?.providerApiCalls.inc(eso);
         m?.providerSeconds.observe({ provider: c.provider, operation: c.operation }, c.durationMs / 1000);
       },
       now: () => this.#clock.now(),
@@ -443,16 +468,37 @@ export class Controller {
     };
   }
 
-  /** Validates one store and records `Ready` Valid/InvalidProviderConfig on its status. */
+  /**
+   * Validates one store and records `Ready` Valid/InvalidProviderConfig on its status, with
+   * ESO's store metrics (`secretstore_*`, `clustersecretstore_*`); a deleted store's reader
+   * and metrics are dropped.
+   */
   async #reconcileStore(key: string): Promise<Result> {
     const [kind, namespace, name] = key.split("/") as ["SecretStore" | "ClusterSecretStore", string, string];
     const store = kind === "ClusterSecretStore" ? this.#clusterStores.get(name) : this.#stores.get(`${namespace}/${name}`);
+    const m = this.#o.metrics;
+    const gauges = m ? (kind === "ClusterSecretStore" ? { condition: m.cssStatusCondition, duration: m.cssReconcileDuration } : { condition: m.ssStatusCondition, duration: m.ssReconcileDuration }) : undefined;
     if (!store) {
       await this.#readers.drop(key);
+      this.#verdicts.delete(key);
+      if (gauges) {
+        removeReadyCondition(gauges.condition, name, namespace);
+        gauges.duration.remove({ name, namespace });
+      }
       return {};
     }
     // Another controller class's store: not ours to validate or report on.
     if ((store.spec.controller ?? "") !== "" && store.spec.controller !== (this.#o.controllerClass ?? "")) return {};
+    const started = performance.now();
+    try {
+      return await this.#validateStore(key, kind, namespace, name, store, gauges?.condition);
+    } finally {
+      // ESO's unit: the reconcile's Go time.Duration, nanoseconds as a float.
+      gauges?.duration.set({ name, namespace }, Math.round((performance.now() - started) * 1e6));
+    }
+  }
+
+  async #validateStore(key: string, kind: "SecretStore" | "ClusterSecretStore", namespace: string, name: string, store: SecretStore, conditionGauge: ControllerMetrics["ssStatusCondition"] | undefined): Promise<Result> {
     let cond: Omit<Condition, "lastTransitionTime">;
     let valid = false;
     let failedCode: string | undefined;
@@ -467,7 +513,10 @@ export class Controller {
       cond = { type: "Ready", status: "False", reason: "InvalidProviderConfig", message: `unable to validate store [${failedCode}]` };
       if (failedCode === "HUSH_ERR_PROVIDERS_INVALID_CONFIG") await this.#readers.drop(key);
     }
-    const wasReady = store.status?.conditions?.find((c) => c.type === "Ready");
+    const previous = this.#verdicts.get(key);
+    const wasReady = previous && previous.uid === store.metadata.uid ? previous.ready : store.status?.conditions?.find((c) => c.type === "Ready")?.status;
+    this.#verdicts.set(key, { uid: store.metadata.uid, ready: valid ? "True" : "False" });
+    if (conditionGauge) setReadyCondition(conditionGauge, name, namespace, cond.status);
     const conditions = setCondition(store.status?.conditions, cond, new Date(this.#clock.now()).toISOString());
     if (stableHash(conditions) !== stableHash(store.status?.conditions ?? [])) {
       const plural = kind === "ClusterSecretStore" ? "clustersecretstores" : "secretstores";
@@ -477,15 +526,16 @@ export class Controller {
           contentType: "application/merge-patch+json",
           query: { fieldManager: this.#flavour.component },
         });
-        // Keep the cached copy in step so the flood gate sees the result immediately.
+        // Keep the cached copy in step until the watch brings the written status.
         store.status = { ...store.status, conditions };
       } catch (err) {
+        // The flood gate goes by the verdict kept above; the write is tried again at the next validation.
         this.#o.log.warn({ store: key, code: kubeErrorCode(err) }, "could not write store status");
       }
       const target = { apiVersion: apiVersionOf(this.#flavour), kind, metadata: store.metadata };
       await this.#events.record(target, valid ? { type: "Normal", reason: "Valid", message: "store validated" } : { type: "Warning", reason: "InvalidProviderConfig", message: cond.message });
     }
-    if (valid && wasReady?.status !== "True") {
+    if (valid && wasReady !== "True") {
       // A store that just became valid (new, or recovered): retry its ExternalSecrets now
       // instead of waiting for their backoff.
       this.#push?.onStoreReady(kind, namespace, name);

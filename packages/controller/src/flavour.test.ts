@@ -99,6 +99,12 @@ describe("API flavours", () => {
       // ESO v0.16 cpsmetrics.
       cpsStatusCondition: "clusterpushsecret_status_condition",
       cpsReconcileDuration: "clusterpushsecret_reconcile_duration",
+      // ESO v0.16 ssmetrics, cssmetrics and pkg/metrics.
+      ssStatusCondition: "secretstore_status_condition",
+      ssReconcileDuration: "secretstore_reconcile_duration",
+      cssStatusCondition: "clustersecretstore_status_condition",
+      cssReconcileDuration: "clustersecretstore_reconcile_duration",
+      providerApiCalls: "externalsecret_provider_api_calls_count",
     });
   });
 });

@@ -27,6 +27,14 @@ export interface ControllerMetrics {
   /** Per-ClusterPushSecret, under the flavour's names (ESO's `clusterpushsecret_*`). */
   readonly cpsStatusCondition: Gauge<"name" | "namespace" | "condition" | "status">;
   readonly cpsReconcileDuration: Gauge<"name" | "namespace">;
+  /** Per-SecretStore, under the flavour's names (ESO's `secretstore_*`). */
+  readonly ssStatusCondition: Gauge<"name" | "namespace" | "condition" | "status">;
+  readonly ssReconcileDuration: Gauge<"name" | "namespace">;
+  /** Per-ClusterSecretStore, under the flavour's names (ESO's `clustersecretstore_*`, namespace empty). */
+  readonly cssStatusCondition: Gauge<"name" | "namespace" | "condition" | "status">;
+  readonly cssReconcileDuration: Gauge<"name" | "namespace">;
+  /** Provider API calls with ESO's provider and call names (ESO's `externalsecret_provider_api_calls_count`). */
+  readonly providerApiCalls: Counter<"provider" | "call" | "status">;
 }
 
 /**
@@ -57,5 +65,55 @@ export function createControllerMetrics(registry: Registry, flavour: ApiFlavour 
     psReconcileDuration: new Gauge({ name: names.psReconcileDuration, help: "The duration time to reconcile the Push Secret (nanoseconds)", labelNames: ["name", "namespace"], registers }),
     cpsStatusCondition: new Gauge({ name: names.cpsStatusCondition, help: "The status condition of a specific Cluster Push Secret", labelNames: ["name", "namespace", "condition", "status"], registers }),
     cpsReconcileDuration: new Gauge({ name: names.cpsReconcileDuration, help: "The duration time to reconcile the Cluster Push Secret (nanoseconds)", labelNames: ["name", "namespace"], registers }),
+    ssStatusCondition: new Gauge({ name: names.ssStatusCondition, help: "The status condition of a specific Secret Store", labelNames: ["name", "namespace", "condition", "status"], registers }),
+    ssReconcileDuration: new Gauge({ name: names.ssReconcileDuration, help: "The duration time to reconcile the Secret Store", labelNames: ["name", "namespace"], registers }),
+    cssStatusCondition: new Gauge({ name: names.cssStatusCondition, help: "The status condition of a specific Cluster Secret Store", labelNames: ["name", "namespace", "condition", "status"], registers }),
+    cssReconcileDuration: new Gauge({ name: names.cssReconcileDuration, help: "The duration time to reconcile the Cluster Secret Store", labelNames: ["name", "namespace"], registers }),
+    providerApiCalls: new Counter({ name: names.providerApiCalls, help: "Number of API calls towards the secret provider", labelNames: ["provider", "call", "status"], registers }),
   };
+}
+
+/** A `Ready` condition gauge keyed `{name,namespace,condition,status}`, as ESO's are. */
+type ConditionGauge = Gauge<"name" | "namespace" | "condition" | "status">;
+
+/**
+ * Sets a `Ready` condition gauge as ESO does: the current status 1 and the opposite one 0
+ * (`Unknown` has no opposite). ESO's ExternalSecret gauge also drops the `Deleted` series
+ * when the object reports Ready again (a recreated ExternalSecret).
+ */
+export function setReadyCondition(gauge: ConditionGauge, name: string, namespace: string, status: "True" | "False" | "Unknown", options: { dropDeleted?: boolean } = {}): void {
+  if (options.dropDeleted) for (const s of ["True", "False"]) gauge.remove({ name, namespace, condition: "Deleted", status: s });
+  const opposite = status === "True" ? "False" : status === "False" ? "True" : undefined;
+  gauge.set({ name, namespace, condition: "Ready", status }, 1);
+  if (opposite) gauge.set({ name, namespace, condition: "Ready", status: opposite }, 0);
+}
+
+/** Drops every `Ready` series of one object (a deleted store or ExternalSecret). */
+export function removeReadyCondition(gauge: ConditionGauge, name: string, namespace: string): void {
+  for (const status of ["True", "False", "Unknown"]) gauge.remove({ name, namespace, condition: "Ready", status });
+}
+
+/**
+ * Deleted ExternalSecrets whose `condition="Deleted"` series is kept (ESO keeps one per deleted
+ * ExternalSecret for the life of the process). Tenants can create and delete ExternalSecrets
+ * at will, so hush keeps only the most recent ones: the oldest series go first.
+ */
+export const deletedSeriesLimit = 10_000;
+
+/**
+ * Reports a deleted ExternalSecret as ESO v0.16 does: its `Ready` series are removed and
+ * `{condition="Deleted",status="False"}` is set to 1. `recent` remembers which objects hold
+ * such a series (insertion order), so at most {@link deletedSeriesLimit} are kept.
+ */
+export function reportExternalSecretDeleted(gauge: ConditionGauge, recent: Map<string, { name: string; namespace: string }>, name: string, namespace: string, limit = deletedSeriesLimit): void {
+  removeReadyCondition(gauge, name, namespace);
+  const key = `${namespace}/${name}`;
+  recent.delete(key);
+  recent.set(key, { name, namespace });
+  gauge.set({ name, namespace, condition: "Deleted", status: "False" }, 1);
+  while (recent.size > limit) {
+    const [oldest, labels] = recent.entries().next().value as [string, { name: string; namespace: string }];
+    recent.delete(oldest);
+    gauge.remove({ ...labels, condition: "Deleted", status: "False" });
+  }
 }

@@ -60,7 +60,7 @@ function describe(err: unknown): { code: ErrorCode; text: string } {
  * One sync of one PushSecret, as ESO v0.16's PushSecret reconciler does it: finalizer upkeep
  * for `deletionPolicy: Delete`; skip until the refresh is due; read the source Secret of the
  * PushSecret's own namespace; render the template; resolve every store as an ExternalSecret
- * would (`resolveStore`: ClusterSecretStore conditions, controller class, Ready); push each
+ * would (`resolveStore`: ClusterSecretStore conditions, controller class; no flood gate, as ESO); push each
  * entry; then delete what was pushed before and is no longer wanted. Ready reasons are ESO's
  * (`Synced`, `Errored`).
  *
@@ -233,7 +233,8 @@ export class PushReconciler {
     }
     for (const ref of refs) {
       const store = d.store(ref, namespace);
-      const access = resolveStore({ ref, namespace, store, controllerClass: d.controllerClass, namespaceLabels: await this.#namespaceLabels.forStore(ref, store, namespace) });
+      // No flood gate: ESO v0.16's PushSecret reconciler pushes through a store whatever its Ready condition.
+      const access = resolveStore({ ref, namespace, store, controllerClass: d.controllerClass, namespaceLabels: await this.#namespaceLabels.forStore(ref, store, namespace), floodGate: false });
       if (!access.ok) {
         if (access.reason === "other-class") continue;
         throw denialError(access);
@@ -266,7 +267,7 @@ export class PushReconciler {
         if (!s) {
           const ref = parseStoreKey(del.store);
           const store = d.store(ref, namespace);
-          const access = resolveStore({ ref, namespace, store, controllerClass: d.controllerClass, namespaceLabels: await this.#namespaceLabels.forStore(ref, store, namespace) });
+          const access = resolveStore({ ref, namespace, store, controllerClass: d.controllerClass, namespaceLabels: await this.#namespaceLabels.forStore(ref, store, namespace), floodGate: false });
           if (!access.ok) throw denialError(access);
           s = { store: access.store, cacheKey: access.cacheKey };
         }

@@ -42,7 +42,12 @@ const es = (spec: Partial<ExternalSecret["spec"]> = {}, annotations?: Record<str
   metadata: { name: "app", namespace: "team-a", uid: "u", generation: 1, ...(annotations ? { annotations } : {}) },
   spec: { secretStoreRef: { name: "s" }, data: [{ secretKey: "v", remoteRef: { key: "k" } }], ...spec },
 });
-const store = (controller?: string): SecretStore => ({ metadata: { name: "s", namespace: "team-a", uid: "s", generation: 1 }, spec: { provider: { aws: {} }, ...(controller ? { controller } : {}) } });
+// Validated (Ready=True) unless `validated` is false: a store hush has not validated yet.
+const store = (controller?: string, validated = true): SecretStore => ({
+  metadata: { name: "s", namespace: "team-a", uid: "s", generation: 1 },
+  spec: { provider: { aws: {} }, ...(controller ? { controller } : {}) },
+  ...(validated ? { status: { conditions: [{ type: "Ready", status: "True", reason: "Valid", message: "store validated", lastTransitionTime: "2026-01-01T00:00:00Z" }] } } : {}),
+});
 
 describe("Reconciler", () => {
   it("S9: skips an ExternalSecret whose store belongs to another controller class: no status, no event, no provider", async () => {
@@ -88,6 +93,35 @@ describe("Reconciler", () => {
     const r = new Reconciler(deps(es(), undefined, calls));
     await expect(r.reconcile("team-a/app")).rejects.toMatchObject({ code: "HUSH_ERR_CONTROLLER_STORE_NOT_FOUND" });
     expect(calls).toContain("event UpdateFailed");
+  });
+
+  it("flood gate: a store not validated yet is not used; ESO's SecretSyncedError and UpdateFailed, retried with backoff", async () => {
+    const calls: string[] = [];
+    const d = deps(es(), store(undefined, false), calls);
+    const patches: unknown[] = [];
+    const events: { reason: string; message: string }[] = [];
+    d.client = {
+      request: async (method: string, path: string, o: { body: unknown }) => {
+        calls.push(`${method} ${path}`);
+        if (path.endsWith("/status")) patches.push(o.body);
+        return {};
+      },
+      get: async () => undefined,
+    } as unknown as KubeClient;
+    d.events = { record: async (_t: unknown, e: { reason: string; message: string }) => void events.push(e) } as unknown as EventRecorder;
+    const err = await new Reconciler(d).reconcile("team-a/app").catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(TerminalError);
+    expect(err).toMatchObject({ code: "HUSH_ERR_CONTROLLER_STORE_NOT_READY" });
+    expect(calls).not.toContain("reader");
+    expect(calls).not.toContain("write");
+    expect(patches).toHaveLength(1);
+    const ready = (patches[0] as { status: { conditions: { type: string; status: string; reason: string; message: string }[] } }).status.conditions.find((c) => c.type === "Ready");
+    expect(ready).toMatchObject({ status: "False", reason: "SecretSyncedError", message: 'could not get secret data from provider: SecretStore "s" is not ready [HUSH_ERR_CONTROLLER_STORE_NOT_READY]' });
+    expect(events).toEqual([{ type: "Warning", reason: "UpdateFailed", message: ready!.message }]);
+    // Once validated, the same ExternalSecret reads through it.
+    const later: string[] = [];
+    await expect(new Reconciler(deps(es(), store(), later)).reconcile("team-a/app")).rejects.toMatchObject({ code: "HUSH_ERR_CONTROLLER_INTERNAL" });
+    expect(later).toContain("reader");
   });
 
   it("a refused status write keeps the refresh schedule (no backoff) and is tried again at the next reconcile", async () => {

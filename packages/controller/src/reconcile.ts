@@ -11,7 +11,7 @@ import { NamespaceLabels } from "./namespace-labels.js";
 import { cryptoRandomness } from "./random.js";
 import { vaultDynamicRequest, vaultDynamicResult, type VaultDynamicSecretSpec } from "./vault-dynamic.js";
 import type { SecretProvider } from "@hush/providers";
-import type { ControllerMetrics } from "./metrics.js";
+import { setReadyCondition, type ControllerMetrics } from "./metrics.js";
 import { planSecret, secretIsIntact, targetName, validateExternalSecret, type Plan } from "./plan-secret.js";
 import type { ReaderCache } from "./reader-cache.js";
 import { jitteredInterval, refreshDecision, refreshIntervalMs, syncedResourceVersion } from "./refresh.js";
@@ -316,12 +316,10 @@ export class Reconciler {
     const m = d.metrics;
     m?.ready.set({ namespace, name }, plan.ready.status === "True" ? 1 : 0);
     if (m) {
-      // As ESO reports them: the current Ready status is 1, the opposite one 0; the duration
-      // gauge holds the last reconcile in nanoseconds (Go's time.Duration as a float).
-      const current = plan.ready.status;
-      const opposite = current === "True" ? "False" : current === "False" ? "True" : undefined;
-      m.statusCondition.set({ name, namespace, condition: "Ready", status: current }, 1);
-      if (opposite) m.statusCondition.set({ name, namespace, condition: "Ready", status: opposite }, 0);
+      // As ESO reports them: the current Ready status is 1, the opposite one 0, and any
+      // `Deleted` series of an earlier object of that name is dropped; the duration gauge holds
+      // the last reconcile in nanoseconds (Go's time.Duration as a float).
+      setReadyCondition(m.statusCondition, name, namespace, plan.ready.status, { dropDeleted: true });
       m.syncCalls.inc({ name, namespace });
       if (plan.outcome === "retry" || plan.outcome === "terminal") m.syncCallsError.inc({ name, namespace });
       m.reconcileDuration.set({ name, namespace }, Math.round((performance.now() - started) * 1e6));

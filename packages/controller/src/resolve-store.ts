@@ -9,7 +9,7 @@ export type StoreDenial =
   | "other-class"
   /** A ClusterSecretStore whose `spec.conditions` do not admit the ExternalSecret's namespace. */
   | "namespace-not-admitted"
-  /** The store failed validation (`Ready=False`). */
+  /** The flood gate: the store has no `Ready=True` condition (not validated yet, or failed). */
   | "not-ready";
 
 /** The decision of {@link resolveStore}. */
@@ -28,6 +28,11 @@ export interface StoreQuery {
   readonly controllerClass: string;
   /** Labels of `namespace`, current (needed only for `namespaceSelector` conditions). */
   readonly namespaceLabels: Readonly<Record<string, string>>;
+  /**
+   * ESO's flood gate (`--enable-flood-gate`, on by default): only a store whose `Ready`
+   * condition is `True` is used. Default true; ESO's PushSecrets do not apply it.
+   */
+  readonly floodGate?: boolean;
 }
 
 /** The reader-cache key of a store: kind, namespace (empty for cluster stores), name. */
@@ -38,8 +43,9 @@ export function storeCacheKey(ref: StoreRef, namespace: string): string {
 /**
  * Whether an ExternalSecret in `namespace` may read through the store `ref` names. Pure:
  * existence, controller class, ClusterSecretStore namespace conditions, then the flood gate
- * (a store that failed validation is not used). The order matters: a store of another class
- * is skipped before anything about it is judged.
+ * (as ESO v0.16 `assertStoreIsUsable`: a store not yet validated, or whose validation failed,
+ * is not used; its ExternalSecrets are retried once it is `Ready`). The order matters: a store
+ * of another class is skipped before anything about it is judged.
  */
 export function resolveStore(q: StoreQuery): StoreAccess {
   const kind = q.ref.kind ?? "SecretStore";
@@ -52,7 +58,8 @@ export function resolveStore(q: StoreQuery): StoreAccess {
     return { ok: false, reason: "namespace-not-admitted", message: `ClusterSecretStore ${q.ref.name} does not admit namespace ${q.namespace}` };
   }
   const ready = store.status?.conditions?.find((c) => c.type === "Ready");
-  if (ready?.status === "False") return { ok: false, reason: "not-ready", message: `${kind} ${q.ref.name} is not ready` };
+  // ESO's message: `SecretStore "name" is not ready`.
+  if ((q.floodGate ?? true) && ready?.status !== "True") return { ok: false, reason: "not-ready", message: `${kind} ${JSON.stringify(q.ref.name)} is not ready` };
   return { ok: true, store, kind, cacheKey: storeCacheKey({ ...q.ref, kind }, q.namespace) };
 }
 

@@ -110,6 +110,16 @@ export interface ApiFlavour {
     readonly cpsStatusCondition: string;
     /** ClusterPushSecret gauge `{name,namespace}`: duration of the last reconcile in nanoseconds. */
     readonly cpsReconcileDuration: string;
+    /** SecretStore gauge `{name,namespace,condition,status}`: 1 for the current Ready status, 0 for the opposite. */
+    readonly ssStatusCondition: string;
+    /** SecretStore gauge `{name,namespace}`: duration of the last validation in nanoseconds. */
+    readonly ssReconcileDuration: string;
+    /** ClusterSecretStore gauge `{name,namespace,condition,status}` (namespace empty: cluster-scoped). */
+    readonly cssStatusCondition: string;
+    /** ClusterSecretStore gauge `{name,namespace}`: duration of the last validation in nanoseconds. */
+    readonly cssReconcileDuration: string;
+    /** Counter `{provider,call,status}` of provider API calls, labelled with ESO's provider and call names. */
+    readonly providerApiCalls: string;
   };
 }
 
@@ -142,6 +152,11 @@ export const hushFlavour: ApiFlavour = {
     psReconcileDuration: "hush_pushsecret_reconcile_duration",
     cpsStatusCondition: "hush_clusterpushsecret_status_condition",
     cpsReconcileDuration: "hush_clusterpushsecret_reconcile_duration",
+    ssStatusCondition: "hush_secretstore_status_condition",
+    ssReconcileDuration: "hush_secretstore_reconcile_duration",
+    cssStatusCondition: "hush_clustersecretstore_status_condition",
+    cssReconcileDuration: "hush_clustersecretstore_reconcile_duration",
+    providerApiCalls: "hush_externalsecret_provider_api_calls_count",
   },
 };
 
@@ -185,6 +200,13 @@ export const esoFlavour: ApiFlavour = {
     // ESO v0.16 pkg/controllers/clusterpushsecret/cpsmetrics.
     cpsStatusCondition: "clusterpushsecret_status_condition",
     cpsReconcileDuration: "clusterpushsecret_reconcile_duration",
+    // ESO v0.16 pkg/controllers/secretstore/ssmetrics and cssmetrics.
+    ssStatusCondition: "secretstore_status_condition",
+    ssReconcileDuration: "secretstore_reconcile_duration",
+    cssStatusCondition: "clustersecretstore_status_condition",
+    cssReconcileDuration: "clustersecretstore_reconcile_duration",
+    // ESO v0.16 pkg/metrics.
+    providerApiCalls: "externalsecret_provider_api_calls_count",
   },
 };
 
