@@ -10,7 +10,7 @@ function fakeVault(): { client: VaultClient; writes: { path: string; body: unkno
     list: async () => ({ data: { keys: [] } }),
     write: async (path, body) => {
       writes.push({ path, body });
-      return path.endsWith("/login") ? { auth: { client_token: "hvs.x", lease_duration: 3600, renewable: true } } : undefined;
+      return path.endsWith("/login") || path.includes("/login/") ? { auth: { client_token: "hvs.x", lease_duration: 3600, renewable: true } } : undefined;
     },
     close: () => undefined,
   };
@@ -107,5 +107,53 @@ describe("vault iam auth", () => {
     await p.close();
     expect(reads).toEqual([]);
     expect(writes.filter((w) => w.path.endsWith("/login"))).toEqual([]);
+  });
+});
+
+describe("vault ldap auth (the userpass login call on the ldap mount)", () => {
+  const ctx = (reads: string[]) => ({
+    namespace: "team-a",
+    storeKind: "SecretStore" as const,
+    now: () => 0,
+    readSecret: async (ns: string, name: string, key: string) => {
+      reads.push(`${ns}/${name}/${key}`);
+      return new TextEncoder().encode("ldap-unit-password\n");
+    },
+  });
+
+  it("posts the password to auth/<path>/login/<username>, read from the store's namespace", async () => {
+    const reads: string[] = [];
+    const { client, writes } = fakeVault();
+    const p = await createVaultProvider(
+      { server: "http://vault:8200", path: "secret", auth: { ldap: { path: "corp-ldap", username: "jane doe", secretRef: { name: "ldap", key: "password" } } } },
+      ctx(reads),
+      { factory: () => client },
+    );
+    expect(await p.getSecret({ key: "app", property: "k" })).toEqual(new TextEncoder().encode("v"));
+    await p.close();
+    expect(reads).toEqual(["team-a/ldap/password"]);
+    expect(writes[0]).toEqual({ path: "auth/corp-ldap/login/jane%20doe", body: { password: "ldap-unit-password" } });
+  });
+
+  it("defaults the mount to ldap, as ESO", async () => {
+    const { client, writes } = fakeVault();
+    const p = await createVaultProvider({ server: "http://vault:8200", path: "secret", auth: { ldap: { username: "alice", secretRef: { name: "ldap", key: "password" } } } }, ctx([]), { factory: () => client });
+    await p.getSecret({ key: "app", property: "k" });
+    await p.close();
+    expect(writes[0]?.path).toBe("auth/ldap/login/alice");
+  });
+
+  it("refuses a password Secret in another namespace to a namespaced store, without a login", async () => {
+    const reads: string[] = [];
+    const { client, writes } = fakeVault();
+    const p = await createVaultProvider(
+      { server: "http://vault:8200", path: "secret", auth: { ldap: { username: "alice", secretRef: { name: "ldap", key: "password", namespace: "team-b" } } } },
+      ctx(reads),
+      { factory: () => client },
+    );
+    await expect(p.getSecret({ key: "app", property: "k" })).rejects.toMatchObject({ code: "HUSH_ERR_PROVIDERS_INVALID_CONFIG" });
+    await p.close();
+    expect(reads).toEqual([]);
+    expect(writes).toEqual([]);
   });
 });

@@ -47,8 +47,32 @@ describe("vault config", () => {
       username: "sync",
       secretRef: { name: "u", key: "pw" },
     });
-    for (const auth of [{ jwt: { role: "r" } }, { userPass: { username: "a/b", secretRef: { name: "u", key: "pw" } } }]) {
+    for (const auth of [{ jwt: { role: "r" } }, { userPass: { username: "a/b", secretRef: { name: "u", key: "pw" } } }, { userPass: { username: "..", secretRef: { name: "u", key: "pw" } } }]) {
       expect(() => parseVaultConfig({ server: "http://v", auth })).toThrow(expect.objectContaining({ code: "HUSH_ERR_PROVIDERS_INVALID_CONFIG" }));
+    }
+  });
+
+  it("parses ldap auth as ESO: path defaults to ldap, the username is trimmed, LDAP-style names pass", () => {
+    const secretRef = { name: "ldap-pw", key: "password" };
+    expect(parseVaultConfig({ server: "http://v", auth: { ldap: { username: " alice ", secretRef } } }).auth).toEqual({ kind: "ldap", path: "ldap", username: "alice", secretRef });
+    expect(parseVaultConfig({ server: "http://v", auth: { ldap: { path: "corp/ldap", username: "Jane Doe, Ops\\x", secretRef } } }).auth).toEqual({
+      kind: "ldap",
+      path: "corp/ldap",
+      username: "Jane Doe, Ops\\x",
+      secretRef,
+    });
+    const bad = [
+      { username: "a/b", secretRef }, // a second path segment
+      { username: ".", secretRef },
+      { username: "..", secretRef }, // resolved away from login/
+      { username: "   ", secretRef },
+      { username: "a\nb", secretRef },
+      { username: "x".repeat(257), secretRef },
+      { username: "alice" }, // no password
+      { path: "../sys", username: "alice", secretRef },
+    ];
+    for (const ldap of bad) {
+      expect(() => parseVaultConfig({ server: "http://v", auth: { ldap } }), JSON.stringify(ldap)).toThrow(expect.objectContaining({ code: "HUSH_ERR_PROVIDERS_INVALID_CONFIG" }));
     }
   });
 
@@ -122,7 +146,8 @@ describe("vault config", () => {
       { server: "http://v", version: "v3", auth: token },
       { server: "http://v", auth: {} },
       { server: "http://v", auth: { ...token, appRole: { roleId: "r", secretRef: { name: "s", key: "k" } } } },
-      { server: "http://v", auth: { ldap: {} } },
+      { server: "http://v", auth: { ldap: {} } }, // no username
+      { server: "http://v", auth: { gcp: {} } },
       { server: "http://v", auth: { iam: { region: "US EAST" } } },
       { server: "http://v", auth: { iam: { role: "not-an-arn" } } },
       { server: "http://v", auth: { iam: { vaultAwsIamServerID: "a b\r\nX-Evil: 1" } } }, // header smuggling

@@ -25,7 +25,7 @@ export type VaultAuth =
       serviceAccountRef?: ServiceAccountSelector;
       audiences: string[];
     }
-  | { kind: "userPass"; path: string; username: string; secretRef: SecretKeySelector }
+  | VaultPasswordAuth
   /** TLS certificate login (`auth/cert/login`, as ESO): the client certificate is the credential. */
   | { kind: "cert"; clientCert: SecretKeySelector; secretRef: SecretKeySelector }
   | VaultIamAuth
@@ -37,6 +37,22 @@ export type VaultAuth =
       serviceAccountRef?: ServiceAccountSelector;
       secretRef?: SecretKeySelector;
     };
+
+/**
+ * A username and a password from a Secret, as Vault's userpass and ldap methods both take them:
+ * `POST auth/<path>/login/<username>` with `{"password": ...}` (ESO `auth.userPass`, `auth.ldap`).
+ */
+export type VaultPasswordAuth = PasswordAuthOf<"userPass"> | PasswordAuthOf<"ldap">;
+
+/** The fields of {@link VaultPasswordAuth}, one member per method so `kind` narrows. */
+export interface PasswordAuthOf<K extends "userPass" | "ldap"> {
+  kind: K;
+  /** Mount path of the auth method (default `userpass` or `ldap`). */
+  path: string;
+  /** Trimmed, as ESO does. */
+  username: string;
+  secretRef: SecretKeySelector;
+}
 
 /**
  * AWS IAM login (`auth/<path>/login` of Vault's `aws` method): a signed STS GetCallerIdentity.
@@ -91,7 +107,7 @@ export interface VaultConfig {
 const FIELD = "spec.provider.vault";
 
 /**
- * Parses ESO's `spec.provider.vault`: token, appRole, kubernetes (with a ref or the controller's own token), jwt, userPass, cert and iam auth; CA from `caBundle` or a Secret/ConfigMap; `tls` client certificates.
+ * Parses ESO's `spec.provider.vault`: token, appRole, kubernetes (with a ref or the controller's own token), jwt, userPass, ldap, cert and iam auth; CA from `caBundle` or a Secret/ConfigMap; `tls` client certificates.
  *
  * @throws `HUSH_ERR_PROVIDERS_INVALID_CONFIG` naming the offending field.
  */
@@ -159,7 +175,7 @@ export function parseVaultConfig(spec: unknown): VaultConfig {
     (m) => authObj[m] != null,
   );
   if (methods.length !== 1) {
-    throw providerError("invalid-config", `${FIELD}.auth must set exactly one method (tokenSecretRef, appRole, kubernetes, jwt, userPass, cert, iam)`);
+    throw providerError("invalid-config", `${FIELD}.auth must set exactly one method (tokenSecretRef, appRole, kubernetes, jwt, userPass, ldap, cert, iam)`);
   }
   let auth: VaultAuth;
   const method = methods[0]!;
@@ -212,12 +228,8 @@ export function parseVaultConfig(spec: unknown): VaultConfig {
       ...(serviceAccountRef ? { serviceAccountRef } : {}),
       audiences,
     };
-  } else if (method === "userPass") {
-    const f = `${FIELD}.auth.userPass`;
-    const u = asObject(authObj["userPass"], f);
-    const username = requiredString(u, "username", f);
-    if (!/^[A-Za-z0-9_.@-]{1,128}$/.test(username)) throw providerError("invalid-config", `${f}.username has unsupported characters`);
-    auth = { kind: "userPass", path: optionalString(u, "path", f) ?? "userpass", username, secretRef: requiredSecretRef(u, "secretRef", f) };
+  } else if (method === "userPass" || method === "ldap") {
+    auth = parsePasswordAuth(authObj, method);
   } else if (method === "cert") {
     const f = `${FIELD}.auth.cert`;
     const c = asObject(authObj["cert"], f);
@@ -225,7 +237,7 @@ export function parseVaultConfig(spec: unknown): VaultConfig {
   } else if (method === "iam") {
     auth = parseIam(asObject(authObj["iam"], `${FIELD}.auth.iam`));
   } else {
-    throw providerError("invalid-config", `${FIELD}.auth.${method} is not supported; use tokenSecretRef, appRole, kubernetes, jwt, userPass, cert or iam`);
+    throw providerError("invalid-config", `${FIELD}.auth.${method} is not supported; use tokenSecretRef, appRole, kubernetes, jwt, userPass, ldap, cert or iam`);
   }
   for (const mount of [auth.kind === "kubernetes" ? auth.mountPath : auth.kind === "token" || auth.kind === "cert" ? "cert" : auth.path]) {
     if (!/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)*$/.test(mount) || mount.split("/").some((s) => s === "." || s === "..")) throw providerError("invalid-config", `${FIELD}.auth: invalid mount path`);
@@ -242,6 +254,37 @@ export function parseVaultConfig(spec: unknown): VaultConfig {
     headers,
     auth,
   };
+}
+
+/** Default mount path of each password method, as ESO's CRD defaults. */
+const PASSWORD_AUTH_PATH = { userPass: "userpass", ldap: "ldap" } as const;
+
+/**
+ * ESO's `auth.userPass` and `auth.ldap` (the same fields): the username is trimmed as ESO does,
+ * then checked, since it becomes a path segment of the login call.
+ */
+function parsePasswordAuth(authObj: Record<string, unknown>, kind: VaultPasswordAuth["kind"]): VaultPasswordAuth {
+  const f = `${FIELD}.auth.${kind}`;
+  const obj = asObject(authObj[kind], f);
+  const username = requiredString(obj, "username", f).trim();
+  if (!validUsername(kind, username)) throw providerError("invalid-config", `${f}.username has unsupported characters`);
+  return { kind, path: optionalString(obj, "path", f) ?? PASSWORD_AUTH_PATH[kind], username, secretRef: requiredSecretRef(obj, "secretRef", f) };
+}
+
+/**
+ * userpass names are Vault's own (letters, digits, `_.@-`); LDAP names are the directory's
+ * (spaces, commas, backslashes occur), so ldap takes any printable text but `/`. Neither may be
+ * `.` or `..`, which the URL would resolve away from `login/`.
+ */
+function validUsername(kind: VaultPasswordAuth["kind"], username: string): boolean {
+  if (username === "." || username === "..") return false;
+  if (kind === "userPass") return /^[A-Za-z0-9_.@-]{1,128}$/.test(username);
+  if (username.length === 0 || username.length > 256) return false;
+  for (const ch of username) {
+    const c = ch.codePointAt(0)!;
+    if (c < 0x20 || (c >= 0x7f && c < 0xa0) || ch === "/") return false;
+  }
+  return true;
 }
 
 /** ESO's `auth.iam`; region, role ARN and the server ID header are checked before they reach a request. */

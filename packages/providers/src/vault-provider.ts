@@ -28,7 +28,7 @@ const FIND_LIMIT = 5_000;
 /**
  * HashiCorp Vault / OpenBao KV (v1, v2) behind {@link SecretProvider}, with token, appRole,
  * kubernetes (a ServiceAccount's TokenRequest, a JWT from a Secret, or the controller's own
- * token for ClusterSecretStores), jwt, userPass, cert and iam (a signed STS GetCallerIdentity) auth, and mutual TLS. The token is cached per provider, renewed before expiry by
+ * token for ClusterSecretStores), jwt, userPass, ldap, cert and iam (a signed STS GetCallerIdentity) auth, and mutual TLS. The token is cached per provider, renewed before expiry by
  * the injected clock and replaced on failure; `close` revokes tokens hush created.
  *
  * @throws `HUSH_ERR_PROVIDERS_INVALID_CONFIG` for a malformed block.
@@ -261,9 +261,11 @@ class VaultProvider implements SecretProvider {
         now: new Date(this.#ctx.now()),
       });
       out = await this.#call("login", "iam login", () => client.write(`auth/${auth.path}/login`, { ...body }, login));
-    } else if (auth.kind === "userPass") {
-      const password = await readSecretRef(this.#ctx, auth.secretRef, `${f}.userPass.secretRef`);
-      out = await this.#call("login", "userpass login", () =>
+    } else if (auth.kind === "userPass" || auth.kind === "ldap") {
+      // Vault's userpass and ldap methods take the same login call (the password is checked by
+      // Vault, or by the directory through a bind); only the mount differs.
+      const password = await readSecretRef(this.#ctx, auth.secretRef, `${f}.${auth.kind}.secretRef`);
+      out = await this.#call("login", `${auth.kind === "ldap" ? "ldap" : "userpass"} login`, () =>
         client.write(`auth/${auth.path}/login/${encodeURIComponent(auth.username)}`, { password }, login),
       );
     } else {
