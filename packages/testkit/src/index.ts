@@ -24,6 +24,7 @@ export {
   type StsExchange,
 } from "./gcp-sts.js";
 export { startVault, type VaultHarness, type VaultTlsListener } from "./vault.js";
+export { startSlapd, type SlapdHarness, type SlapdUser } from "./slapd.js";
 /**
  * The `@kubernetes/client-node` that {@link KubeHarness.kubeConfig} comes from (1.4.x: 2.x pulls
  * in undici 8, which needs Node >= 22.19). Take API classes from here (`k8s.CoreV1Api`) so they

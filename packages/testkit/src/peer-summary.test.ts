@@ -7,7 +7,7 @@ describe("missingPeersSummary", () => {
   });
 
   it("names each missing group once, with its toolchain and provisioning step", () => {
-    const have = new Set(["etcd", "kubectl", "sops", "age", "gitleaks", "vault", "kubeseal", "sealed-secrets-controller", "sops-functional-tests", "gotemplate-oracle", "external-secrets"]);
+    const have = new Set(["etcd", "kubectl", "sops", "age", "gitleaks", "vault", "slapd", "ldapadd", "kubeseal", "sealed-secrets-controller", "sops-functional-tests", "gotemplate-oracle", "external-secrets"]);
     const summary = missingPeersSummary((name) => (have.has(name) ? `/bin/${name}` : undefined));
     expect(summary).toBe(
       "peers missing, their suites are SKIPPED: kube [kube-apiserver; needs Go: bash scripts/peers kube]; " +

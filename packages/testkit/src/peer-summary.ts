@@ -13,6 +13,7 @@ export const peerGroups: readonly PeerGroup[] = [
   { name: "kube", binaries: ["etcd", "kube-apiserver", "kubectl"], toolchain: "Go", step: "kube" },
   { name: "moto", binaries: ["moto_server"], toolchain: "Python 3 with venv", step: "moto" },
   { name: "vault", binaries: ["vault"], toolchain: "Go", step: "vault" },
+  { name: "slapd", binaries: ["slapd", "ldapadd"], toolchain: "root and apt-get (Debian slapd, ldap-utils)", step: "slapd" },
   { name: "gitleaks", binaries: ["gitleaks"], toolchain: "Go", step: "gitleaks" },
   { name: "sops/age", binaries: ["sops", "age"], toolchain: "Go", step: "sops" },
   { name: "sops-functional", binaries: ["sops-functional-tests"], toolchain: "Go and cargo", step: "sops-functional" },
