@@ -64,8 +64,8 @@ describe.skipIf(!peers.every((p) => p.ok))("deploy/controller RBAC is enough, an
     expect(await can("list", "configmaps")).toBe("no");
     expect(await can("update", "configmaps")).toBe("no");
     // Generators (dataFrom[].sourceRef.generatorRef): read live, never listed, watched or written.
-    await kube.applyCrds(["passwords", "uuids", "vaultdynamicsecrets", "fakes", "clustergenerators"].map((p) => join(repoRoot, "deploy", "crds", `generators.hush.dev_${p}.yaml`)));
-    for (const kind of ["passwords.generators.hush.dev", "uuids.generators.hush.dev", "vaultdynamicsecrets.generators.hush.dev", "fakes.generators.hush.dev", "clustergenerators.generators.hush.dev"]) {
+    await kube.applyCrds(["passwords", "uuids", "vaultdynamicsecrets", "fakes", "ecrauthorizationtokens", "stssessiontokens", "clustergenerators"].map((p) => join(repoRoot, "deploy", "crds", `generators.hush.dev_${p}.yaml`)));
+    for (const kind of ["passwords.generators.hush.dev", "uuids.generators.hush.dev", "vaultdynamicsecrets.generators.hush.dev", "fakes.generators.hush.dev", "ecrauthorizationtokens.generators.hush.dev", "stssessiontokens.generators.hush.dev", "clustergenerators.generators.hush.dev"]) {
       expect(await can("get", kind), `get ${kind}`).toBe("yes");
       for (const verb of ["list", "watch", "create", "update", "delete"]) expect(await can(verb, kind), `${verb} ${kind}`).toBe("no");
     }

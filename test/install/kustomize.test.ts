@@ -47,7 +47,7 @@ describe.skipIf(!kubectlPeer.ok)("deploy/ kustomizations", () => {
 
   it("deploy/controller carries the hush.dev CRDs", async () => {
     const crds = (await kustomize("deploy/controller")).filter((o) => o.kind === "CustomResourceDefinition").map((o) => o.metadata.name).sort();
-    expect(crds).toEqual(["clusterexternalsecrets.hush.dev", "clustergenerators.generators.hush.dev", "clusterpushsecrets.hush.dev", "clustersecretstores.hush.dev", "externalsecrets.hush.dev", "fakes.generators.hush.dev", "passwords.generators.hush.dev", "pushsecrets.hush.dev", "secretstores.hush.dev", "uuids.generators.hush.dev", "vaultdynamicsecrets.generators.hush.dev"]);
+    expect(crds).toEqual(["clusterexternalsecrets.hush.dev", "clustergenerators.generators.hush.dev", "clusterpushsecrets.hush.dev", "clustersecretstores.hush.dev", "ecrauthorizationtokens.generators.hush.dev", "externalsecrets.hush.dev", "fakes.generators.hush.dev", "passwords.generators.hush.dev", "pushsecrets.hush.dev", "secretstores.hush.dev", "stssessiontokens.generators.hush.dev", "uuids.generators.hush.dev", "vaultdynamicsecrets.generators.hush.dev"]);
   });
 
   describe.skipIf(!apiPeers.every((p) => p.ok))("against a real kube-apiserver", () => {

@@ -331,6 +331,16 @@ export class Controller {
         const store: SecretStore = { metadata: { namespace, name: "vaultdynamicsecret" }, spec: { provider: { vault: vaultSpec }, ...(retrySettings ? { retrySettings } : {}) } };
         return options.createProvider(store.spec.provider, this.#providerContext(store, "SecretStore", () => undefined));
       },
+      // ECRAuthorizationToken, STSSessionToken: the generator's identity, treated as an AWS
+      // SecretStore of the ExternalSecret's namespace would be (credential refs there only, no
+      // ambient identity unless allowed; a ClusterGenerator, admin-written, may use it as a
+      // ClusterSecretStore may); the AWS SDK is loaded on first use.
+      awsGenerator: async (namespace, kind, spec, opts) => {
+        const store: SecretStore = { metadata: { namespace, name: kind.toLowerCase() }, spec: { provider: { aws: {} } } };
+        const ctx = this.#providerContext(store, "SecretStore", () => undefined);
+        const { runAwsGenerator } = await import("@hush/providers/aws");
+        return runAwsGenerator(kind, spec, opts?.clusterGenerator ? { ...ctx, allowAmbientCredentials: true } : ctx);
+      },
     });
   }
 

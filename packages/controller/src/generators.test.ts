@@ -3,7 +3,7 @@ import { isHushError } from "@hush/errors";
 import { describe, expect, it } from "vitest";
 import { esoFlavour, hushFlavour, type ExternalSecret, type ExternalSecretDataFrom } from "@hush/kube";
 import { fetchExternalSecretData, type SourceReader } from "./fetch-data.js";
-import { clusterGeneratorTarget, defaultSymbolCharacters, fakeData, generatePassword, generatorResource, maxPasswordLength, resolvePasswordSpec, runGenerator, type Randomness } from "./generators.js";
+import { clusterGeneratorTarget, defaultSymbolCharacters, fakeData, generatePassword, generatorResource, isAwsGeneratorKind, maxPasswordLength, resolvePasswordSpec, runGenerator, type Randomness } from "./generators.js";
 import { validateExternalSecret } from "./plan-secret.js";
 import { cryptoRandomness } from "./random.js";
 
@@ -184,6 +184,9 @@ describe("ClusterGenerator", () => {
     expect(clusterGeneratorTarget({ kind: "Password", generator: { passwordSpec: { length: 8 } } }, "x")).toEqual({ kind: "Password", spec: { length: 8 } });
     expect(clusterGeneratorTarget({ kind: "UUID", generator: { uuidSpec: {} } }, "x")).toEqual({ kind: "UUID", spec: {} });
     expect(clusterGeneratorTarget({ kind: "Fake", generator: { fakeSpec: { data: { a: "b" } } } }, "x")).toEqual({ kind: "Fake", spec: { data: { a: "b" } } });
+    // ESO's cluster-wide ECR pull secret; STSSessionToken is not run inside one by hush yet.
+    expect(clusterGeneratorTarget({ kind: "ECRAuthorizationToken", generator: { ecrAuthorizationTokenSpec: { region: "eu-west-1" } } }, "x")).toEqual({ kind: "ECRAuthorizationToken", spec: { region: "eu-west-1" } });
+    expect(codeOf(() => clusterGeneratorTarget({ kind: "STSSessionToken", generator: { stsSessionTokenSpec: { region: "eu-west-1" } } }, "x"))).toBe("HUSH_ERR_CONTROLLER_INVALID_SPEC");
   });
 
   it("refuses VaultDynamicSecret (tenant credentials), unknown kinds, and a kind without its settings", () => {
@@ -240,7 +243,12 @@ describe("dataFrom generatorRef through fetchExternalSecretData", () => {
     expect(generatorResource({ kind: "Password", name: "pw" }, hushFlavour, "x")).toEqual({ kind: "Password", plural: "passwords", name: "pw" });
     expect(generatorResource({ apiVersion: "generators.external-secrets.io/v1alpha1", kind: "UUID", name: "u" }, esoFlavour, "x").plural).toBe("uuids");
     expect(codeOf(() => generatorResource({ apiVersion: "generators.external-secrets.io/v1alpha1", kind: "UUID", name: "u" }, hushFlavour, "x"))).toBe("HUSH_ERR_CONTROLLER_INVALID_SPEC");
-    expect(codeOf(() => generatorResource({ kind: "ECRAuthorizationToken", name: "v" }, esoFlavour, "x"))).toBe("HUSH_ERR_CONTROLLER_INVALID_SPEC");
+    expect(codeOf(() => generatorResource({ kind: "GCRAccessToken", name: "v" }, esoFlavour, "x"))).toBe("HUSH_ERR_CONTROLLER_INVALID_SPEC");
+    expect(generatorResource({ kind: "ECRAuthorizationToken", name: "ecr" }, esoFlavour, "x")).toEqual({ kind: "ECRAuthorizationToken", plural: "ecrauthorizationtokens", name: "ecr" });
+    expect(generatorResource({ kind: "STSSessionToken", name: "sts" }, hushFlavour, "x")).toEqual({ kind: "STSSessionToken", plural: "stssessiontokens", name: "sts" });
+    expect(isAwsGeneratorKind("ECRAuthorizationToken") && isAwsGeneratorKind("STSSessionToken") && !isAwsGeneratorKind("Password")).toBe(true);
+    // The AWS kinds are run by the controller's AWS edge, never by the local generators.
+    expect(codeOf(() => runGenerator("STSSessionToken", { region: "us-east-1" }, { int: () => 0, uuid: () => "" }))).toBe("HUSH_ERR_CONTROLLER_INVALID_SPEC");
     expect(generatorResource({ kind: "VaultDynamicSecret", name: "v" }, esoFlavour, "x").plural).toBe("vaultdynamicsecrets");
   });
 });

@@ -13,7 +13,16 @@ export interface Randomness {
 }
 
 /** The generator kinds hush implements (ESO's names); `ClusterGenerator` wraps one of the others. */
-export const generatorKinds = ["Password", "UUID", "VaultDynamicSecret", "Fake", "ClusterGenerator"] as const;
+export const generatorKinds = ["Password", "UUID", "VaultDynamicSecret", "Fake", "ECRAuthorizationToken", "STSSessionToken", "ClusterGenerator"] as const;
+
+/** The generator kinds that call AWS (see `runAwsGenerator` in `@hush/providers/aws`). */
+export const awsGeneratorKinds = ["ECRAuthorizationToken", "STSSessionToken"] as const;
+export type AwsGeneratorKind = (typeof awsGeneratorKinds)[number];
+
+/** True for a generator kind that calls AWS. */
+export function isAwsGeneratorKind(kind: string): kind is AwsGeneratorKind {
+  return (awsGeneratorKinds as readonly string[]).includes(kind);
+}
 export type GeneratorKind = (typeof generatorKinds)[number];
 
 /** True when hush implements generator `kind`. */
@@ -109,7 +118,8 @@ export type Generated = Record<string, Uint8Array>;
  * Runs a local generator `kind` on the object's `spec`. Keys are ESO's: a Password yields
  * `password`, a UUID yields `uuid`, a Fake its `spec.data` as they are. Throws `HUSH_ERR_CONTROLLER_GENERATOR` for a spec that
  * cannot produce a value and `HUSH_ERR_CONTROLLER_INVALID_SPEC` for any other kind (a
- * VaultDynamicSecret calls Vault: see `vault-dynamic.ts`).
+ * VaultDynamicSecret calls Vault: see `vault-dynamic.ts`; ECRAuthorizationToken and
+ * STSSessionToken call AWS: see `runAwsGenerator` in `@hush/providers/aws`).
  */
 export function runGenerator(kind: string, spec: unknown, random: Randomness): Generated {
   const enc = (s: string) => new TextEncoder().encode(s);
@@ -142,7 +152,15 @@ export function generatorResource(ref: ExternalSecretGeneratorRef, flavour: ApiF
     throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${where}.kind ${JSON.stringify(String(ref.kind).slice(0, 64))} is not supported by hush (supported: ${generatorKinds.join(", ")})`);
   }
   if (typeof ref.name !== "string" || ref.name === "") throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${where}.name is required`);
-  const plurals: Record<GeneratorKind, string> = { Password: "passwords", UUID: "uuids", VaultDynamicSecret: "vaultdynamicsecrets", Fake: "fakes", ClusterGenerator: "clustergenerators" };
+  const plurals: Record<GeneratorKind, string> = {
+    Password: "passwords",
+    UUID: "uuids",
+    VaultDynamicSecret: "vaultdynamicsecrets",
+    Fake: "fakes",
+    ECRAuthorizationToken: "ecrauthorizationtokens",
+    STSSessionToken: "stssessiontokens",
+    ClusterGenerator: "clustergenerators",
+  };
   return { kind: ref.kind, plural: plurals[ref.kind], name: ref.name };
 }
 
@@ -172,11 +190,14 @@ export function fakeData(spec: unknown): Generated {
  * resolved in the referencing tenant's namespace (ESO's behaviour), so a tenant would run an
  * admin-written Vault request with its own or, with an admin-named namespace, someone else's
  * credentials. Refused until that has the ClusterSecretStore rules (CRD rule too).
+ * ECRAuthorizationToken is allowed (ESO's cluster-wide pull secret): its credential refs are
+ * read in the referencing ExternalSecret's namespace only, so a tenant gets a token for its own
+ * identity, or for the controller's when the admin wrote no `auth`.
  */
-export const clusterGeneratorKinds = ["Password", "UUID", "Fake"] as const;
+export const clusterGeneratorKinds = ["Password", "UUID", "Fake", "ECRAuthorizationToken"] as const;
 
 /** The `spec.generator` member holding the settings of each kind (ESO's field names). */
-const clusterSpecField: Record<(typeof clusterGeneratorKinds)[number], string> = { Password: "passwordSpec", UUID: "uuidSpec", Fake: "fakeSpec" };
+const clusterSpecField: Record<(typeof clusterGeneratorKinds)[number], string> = { Password: "passwordSpec", UUID: "uuidSpec", Fake: "fakeSpec", ECRAuthorizationToken: "ecrAuthorizationTokenSpec" };
 
 /**
  * The generator a ClusterGenerator stands for, as ESO's "virtual" namespaced generator:

@@ -6,7 +6,7 @@ import { stableHash } from "./data-hash.js";
 import { patchFinalizers } from "./finalizers.js";
 import { failure } from "./failure.js";
 import { fetchExternalSecretData, type SourceReader } from "./fetch-data.js";
-import { clusterGeneratorTarget, generatorResource, runGenerator, type Randomness } from "./generators.js";
+import { clusterGeneratorTarget, generatorResource, isAwsGeneratorKind, runGenerator, type AwsGeneratorKind, type Randomness } from "./generators.js";
 import { NamespaceLabels } from "./namespace-labels.js";
 import { cryptoRandomness } from "./random.js";
 import { vaultDynamicRequest, vaultDynamicResult, type VaultDynamicSecretSpec } from "./vault-dynamic.js";
@@ -53,6 +53,14 @@ export interface ReconcilerDeps {
    * unless allowed), used for one request, then closed. Absent: VaultDynamicSecret fails.
    */
   generatorProvider?(namespace: string, vaultSpec: unknown, retrySettings?: { maxRetries?: number; retryInterval?: string }): Promise<SecretProvider>;
+  /**
+   * Runs an ECRAuthorizationToken or STSSessionToken generator for an ExternalSecret of
+   * `namespace` with the rules of a namespaced AWS SecretStore there (credential refs in that
+   * namespace only). `clusterGenerator`: the settings come from an admin-written
+   * ClusterGenerator, which may use the controller's own identity as a ClusterSecretStore may.
+   * Absent: those generators fail.
+   */
+  awsGenerator?(namespace: string, kind: AwsGeneratorKind, spec: unknown, options?: { clusterGenerator?: boolean }): Promise<Record<string, Uint8Array>>;
   /** The cached ExternalSecret `namespace/name`. */
   externalSecret(key: string): ExternalSecret | undefined;
   /** The cached managed Secret `namespace/name`. */
@@ -227,11 +235,19 @@ export class Reconciler {
           const cg = await d.client.get<KubeObject & { spec?: unknown }>(resourcePath({ group: d.flavour.generatorGroup, version: generatorVersion, plural: r.plural, name: r.name }));
           if (!cg) throw new HushError("HUSH_ERR_CONTROLLER_GENERATOR_NOT_FOUND", `${where}: ClusterGenerator ${JSON.stringify(r.name)} not found`);
           const target = clusterGeneratorTarget(cg.spec, where);
+          if (isAwsGeneratorKind(target.kind)) {
+            if (!d.awsGenerator) throw new HushError("HUSH_ERR_CONTROLLER_GENERATOR", `${where}: ${target.kind} is not available here`);
+            return d.awsGenerator(namespace, target.kind, target.spec, { clusterGenerator: true });
+          }
           return runGenerator(target.kind, target.spec, d.random ?? cryptoRandomness);
         }
         const gen = await d.client.get<KubeObject & { spec?: unknown }>(resourcePath({ group: d.flavour.generatorGroup, version: generatorVersion, plural: r.plural, namespace, name: r.name }));
         if (!gen) throw new HushError("HUSH_ERR_CONTROLLER_GENERATOR_NOT_FOUND", `${where}: ${r.kind} ${JSON.stringify(r.name)} not found in namespace ${namespace}`);
         if (r.kind === "VaultDynamicSecret") return this.#vaultDynamic(namespace, gen.spec, where);
+        if (isAwsGeneratorKind(r.kind)) {
+          if (!d.awsGenerator) throw new HushError("HUSH_ERR_CONTROLLER_GENERATOR", `${where}: ${r.kind} is not available here`);
+          return d.awsGenerator(namespace, r.kind, gen.spec);
+        }
         return runGenerator(r.kind, gen.spec, d.random ?? cryptoRandomness);
       },
     };

@@ -145,7 +145,7 @@ describe("CRDs", () => {
       const ref = at(es, "dataFrom", "[]", "sourceRef", "generatorRef");
       expect(at(ref, "apiVersion")).toMatchObject({ default: `${flavour.generatorGroup}/v1alpha1` });
       expect(ref["required"]).toEqual(["kind", "name"]);
-      expect(rules(ref)).toContain("self.kind in ['Password', 'UUID', 'VaultDynamicSecret', 'Fake', 'ClusterGenerator']");
+      expect(rules(ref)).toContain("self.kind in ['Password', 'UUID', 'VaultDynamicSecret', 'Fake', 'ECRAuthorizationToken', 'STSSessionToken', 'ClusterGenerator']");
       const vds = (versionsOf(gens[2]!)[0]!.schema.openAPIV3Schema["properties"] as Record<string, Schema>)["spec"]!;
       expect(vds["required"]).toEqual(["path", "provider"]);
       expect(at(vds, "resultType")).toMatchObject({ enum: ["Data", "Auth", "Raw"], default: "Data" });
@@ -157,7 +157,7 @@ describe("CRDs", () => {
     }
   });
 
-  it("serves Fake (namespaced, spec.data) and ClusterGenerator (cluster-scoped; Password, UUID, Fake only, VaultDynamicSecret refused by name)", () => {
+  it("serves Fake (namespaced, spec.data) and ClusterGenerator (cluster-scoped; Password, UUID, Fake, ECRAuthorizationToken only, VaultDynamicSecret refused by name)", () => {
     for (const flavour of [hushFlavour, esoFlavour]) {
       const crds = buildCrds(flavour);
       const byName = (n: string) => crds.find((c) => (c["metadata"] as { name: string }).name === `${n}.${flavour.generatorGroup}`)!;
@@ -172,12 +172,35 @@ describe("CRDs", () => {
       const cgSpec = (versionsOf(cg)[0]!.schema.openAPIV3Schema["properties"] as Record<string, Schema>)["spec"]!;
       expect(cgSpec["required"]).toEqual(["generator", "kind"]);
       expect(rules(cgSpec)).toContain("self.kind != 'VaultDynamicSecret'");
-      expect(rules(cgSpec)).toContain("self.kind in ['Password', 'UUID', 'Fake']");
+      expect(rules(cgSpec)).toContain("self.kind in ['Password', 'UUID', 'Fake', 'ECRAuthorizationToken']");
+      expect(rules(cgSpec)).toContain("self.kind != 'ECRAuthorizationToken' || has(self.generator.ecrAuthorizationTokenSpec)");
+      expect(at(cgSpec, "generator", "ecrAuthorizationTokenSpec", "region")).toMatchObject({ type: "string" });
+      expect(rules(at(cgSpec, "generator"))).toContain("!has(self.stsSessionTokenSpec)");
       expect(rules(cgSpec)).toContain("self.kind != 'Password' || has(self.generator.passwordSpec)");
       const generator = at(cgSpec, "generator");
       expect(generator).toMatchObject({ maxProperties: 1, minProperties: 1 });
       expect(at(generator, "passwordSpec", "length")).toMatchObject({ default: 24 });
       expect(rules(generator)).toContain("!has(self.vaultDynamicSecretSpec)");
+    }
+  });
+
+  it("serves ECRAuthorizationToken and STSSessionToken (namespaced) with ESO v0.16.2's fields", () => {
+    for (const flavour of [hushFlavour, esoFlavour]) {
+      const crds = buildCrds(flavour);
+      const byName = (n: string) => crds.find((c) => (c["metadata"] as { name: string }).name === `${n}.${flavour.generatorGroup}`)!;
+      const specOf = (c: Schema) => (versionsOf(c)[0]!.schema.openAPIV3Schema["properties"] as Record<string, Schema>)["spec"]!;
+      const ecr = byName("ecrauthorizationtokens");
+      expect((ecr["spec"] as { scope: string; names: { kind: string } }).names.kind).toBe("ECRAuthorizationToken");
+      expect((ecr["spec"] as { scope: string }).scope).toBe("Namespaced");
+      expect(Object.keys(specOf(ecr)["properties"] as object).sort()).toEqual(["auth", "region", "role", "scope"]);
+      expect(specOf(ecr)["required"]).toEqual(["region"]);
+      expect(Object.keys(at(specOf(ecr), "auth", "secretRef")["properties"] as object).sort()).toEqual(["accessKeyIDSecretRef", "secretAccessKeySecretRef", "sessionTokenSecretRef"]);
+      expect(at(specOf(ecr), "auth", "jwt", "serviceAccountRef")["required"]).toEqual(["name"]);
+      const sts = byName("stssessiontokens");
+      expect((sts["spec"] as { names: { kind: string } }).names.kind).toBe("STSSessionToken");
+      expect(Object.keys(specOf(sts)["properties"] as object).sort()).toEqual(["auth", "region", "requestParameters", "role"]);
+      expect(Object.keys(at(specOf(sts), "requestParameters")["properties"] as object).sort()).toEqual(["serialNumber", "sessionDuration", "tokenCode"]);
+      expect(at(specOf(sts), "requestParameters", "sessionDuration")).toMatchObject({ type: "integer", format: "int64" });
     }
   });
 

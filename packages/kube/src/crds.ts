@@ -59,7 +59,7 @@ const sourceRef = refuse(obj({ storeRef }), { generatorRef: anyObject }, "source
 const generatorApiVersionPlaceholder = "@@GENERATOR_API_VERSION@@";
 /** ESO v0.16's generator kinds (its CRD enum); the ones hush does not implement are refused by a rule naming them. */
 const esoGeneratorKinds = ["ACRAccessToken", "ClusterGenerator", "ECRAuthorizationToken", "Fake", "GCRAccessToken", "GithubAccessToken", "QuayAccessToken", "Password", "STSSessionToken", "UUID", "VaultDynamicSecret", "Webhook", "Grafana"] as const;
-const implementedGeneratorKinds = ["Password", "UUID", "VaultDynamicSecret", "Fake", "ClusterGenerator"] as const;
+const implementedGeneratorKinds = ["Password", "UUID", "VaultDynamicSecret", "Fake", "ECRAuthorizationToken", "STSSessionToken", "ClusterGenerator"] as const;
 const generatorRef = obj(
   {
     apiVersion: str("apiVersion of the generator; only the flavour's generator group is read.", { default: generatorApiVersionPlaceholder }),
@@ -78,7 +78,7 @@ const generatorRef = obj(
   },
 );
 /** `dataFrom[].sourceRef`: a store, or a generator (ESO: exactly one of them). */
-const dataFromSourceRef = obj({ storeRef, generatorRef: { ...generatorRef, description: "A generator (Password, UUID, VaultDynamicSecret, Fake) in the ExternalSecret's namespace, or a ClusterGenerator; its output is regenerated on every refresh." } }, [], { maxProperties: 1, minProperties: 1 });
+const dataFromSourceRef = obj({ storeRef, generatorRef: { ...generatorRef, description: "A generator (Password, UUID, VaultDynamicSecret, Fake, ECRAuthorizationToken, STSSessionToken) in the ExternalSecret's namespace, or a ClusterGenerator; its output is regenerated on every refresh." } }, [], { maxProperties: 1, minProperties: 1 });
 const decoding = enumStr(["None", "Base64", "Base64URL", "Auto"], "How to decode the fetched bytes.", "None");
 const conversion = enumStr(["Default", "Unicode"], "How to turn remote names into Secret keys.", "Default");
 const remoteRef = obj(
@@ -588,8 +588,41 @@ const vaultDynamicSecretSpec = refuse(
 /** Fake generator `spec` as ESO v0.16.2 declares it: `data` is returned as the keys, unchanged. */
 const fakeSpec = refuse(obj({ data: strMap("The keys and values this generator returns, unchanged.") }), { controller: str() }, "spec");
 
+/**
+ * `spec.auth` of ESO v0.16.2's AWS generators: keys from a Secret or a ServiceAccount token
+ * (IRSA), both in the ExternalSecret's namespace; neither means the controller's own identity.
+ */
+const awsGeneratorAuth = obj({
+  secretRef: obj({ accessKeyIDSecretRef: secretKeyRef, secretAccessKeySecretRef: secretKeyRef, sessionTokenSecretRef: secretKeyRef }),
+  jwt: obj({ serviceAccountRef: obj({ name: str(), namespace: str(), audiences: arr(str()) }, ["name"]) }),
+});
+/** ECRAuthorizationToken `spec` as ESO v0.16.2 declares it. */
+const ecrAuthorizationTokenSpec = obj(
+  {
+    region: str("AWS region of the registry."),
+    auth: { ...awsGeneratorAuth, description: "How to authenticate with AWS (secretRef or jwt); the controller's own identity when neither is set and the controller allows it." },
+    role: str("IAM role assumed before the call."),
+    scope: str("private (default) for the account's ECR registry, public for ECR Public."),
+  },
+  ["region"],
+);
+/** STSSessionToken `spec` as ESO v0.16.2 declares it. */
+const stsSessionTokenSpec = obj(
+  {
+    region: str("AWS region of STS."),
+    auth: { ...awsGeneratorAuth, description: "How to authenticate with AWS (secretRef or jwt); the controller's own identity when neither is set and the controller allows it." },
+    role: str("IAM role assumed before the call."),
+    requestParameters: obj({
+      sessionDuration: { ...int("Seconds the credentials stay valid (AWS: 900 to 129600, default 43200)."), format: "int64" },
+      serialNumber: str("The MFA device of the calling IAM user."),
+      tokenCode: str("The code the MFA device shows, when MFA is required."),
+    }),
+  },
+  ["region"],
+);
+
 /** The generator kinds a ClusterGenerator may wrap in hush (see clusterGeneratorKinds in the controller). */
-const clusterGeneratorKinds = ["Password", "UUID", "Fake"] as const;
+const clusterGeneratorKinds = ["Password", "UUID", "Fake", "ECRAuthorizationToken"] as const;
 /** `spec.generator.<kind>Spec` field of each ESO generator kind. */
 const clusterSpecFields: Record<string, string> = {
   ACRAccessToken: "acrAccessTokenSpec", ECRAuthorizationToken: "ecrAuthorizationTokenSpec", Fake: "fakeSpec", GCRAccessToken: "gcrAccessTokenSpec",
@@ -599,7 +632,7 @@ const clusterSpecFields: Record<string, string> = {
 
 /**
  * ClusterGenerator `spec` as ESO v0.16.2 declares it: `kind` and exactly one `generator.<kind>Spec`.
- * hush runs Password, UUID and Fake inside one. VaultDynamicSecret is refused: a ClusterGenerator
+ * hush runs Password, UUID, Fake and ECRAuthorizationToken inside one. VaultDynamicSecret is refused: a ClusterGenerator
  * serves every namespace and ESO resolves its Vault credential refs in the referencing
  * ExternalSecret's namespace, so a tenant would make an admin-written Vault request with
  * credentials of its choosing; the other kinds are not implemented by hush.
@@ -610,7 +643,12 @@ const clusterGeneratorSpec = (() => {
   const refused = Object.fromEntries(esoKinds.filter((k) => !implemented.has(k)).map((k) => [clusterSpecFields[k]!, anyObject]));
   const generator = refuse(
     obj(
-      { passwordSpec: { ...passwordSpec, description: "Settings of a Password generator." }, uuidSpec: { type: "object", description: "UUID has no settings." }, fakeSpec: { ...fakeSpec, description: "Settings of a Fake generator." } },
+      {
+        passwordSpec: { ...passwordSpec, description: "Settings of a Password generator." },
+        uuidSpec: { type: "object", description: "UUID has no settings." },
+        fakeSpec: { ...fakeSpec, description: "Settings of a Fake generator." },
+        ecrAuthorizationTokenSpec: { ...ecrAuthorizationTokenSpec, description: "Settings of an ECRAuthorizationToken generator; credential refs are read in the namespace of the ExternalSecret that names it." },
+      },
       [],
       { maxProperties: 1, minProperties: 1, description: "The settings of the generator, in the member named after spec.kind." },
     ),
@@ -626,7 +664,7 @@ const clusterGeneratorSpec = (() => {
   });
 })();
 
-/** The generator kinds hush implements (Password, UUID, VaultDynamicSecret, Fake, ClusterGenerator), under the flavour's generator group at v1alpha1. */
+/** The generator kinds hush implements (Password, UUID, VaultDynamicSecret, Fake, ECRAuthorizationToken, STSSessionToken, ClusterGenerator), under the flavour's generator group at v1alpha1. */
 function generatorCrds(flavour: ApiFlavour): Schema[] {
   const one = (kind: string, plural: string, description: string, spec: Schema, scope: "Namespaced" | "Cluster" = "Namespaced"): Schema => ({
     apiVersion: "apiextensions.k8s.io/v1",
@@ -652,7 +690,9 @@ function generatorCrds(flavour: ApiFlavour): Schema[] {
     one("UUID", "uuids", "Generates a random version 4 UUID on every refresh of an ExternalSecret that names it (key `uuid`).", { type: "object", description: "UUID has no settings." }),
     one("VaultDynamicSecret", "vaultdynamicsecrets", "Makes one Vault request (e.g. database/creds/app) on every refresh of an ExternalSecret that names it; the response's data, auth or whole body become keys.", vaultDynamicSecretSpec),
     one("Fake", "fakes", "Returns spec.data as the keys on every refresh of an ExternalSecret that names it (static values, for tests).", fakeSpec),
-    one("ClusterGenerator", "clustergenerators", "A cluster-wide Password, UUID or Fake generator that an ExternalSecret of any namespace may name; written by cluster admins.", clusterGeneratorSpec, "Cluster"),
+    one("ECRAuthorizationToken", "ecrauthorizationtokens", "Gets an ECR registry token on every refresh of an ExternalSecret that names it (keys username, password, proxy_endpoint, expires_at).", ecrAuthorizationTokenSpec),
+    one("STSSessionToken", "stssessiontokens", "Gets temporary AWS credentials (STS GetSessionToken) on every refresh of an ExternalSecret that names it (keys access_key_id, secret_access_key, session_token, expiration).", stsSessionTokenSpec),
+    one("ClusterGenerator", "clustergenerators", "A cluster-wide Password, UUID, Fake or ECRAuthorizationToken generator that an ExternalSecret of any namespace may name; written by cluster admins.", clusterGeneratorSpec, "Cluster"),
   ];
 }
 

@@ -41,6 +41,10 @@ export interface AwsConfig {
   prefix: string;
   /** SDK attempts per call (`retrySettings.maxRetries + 1`). */
   maxAttempts?: number;
+  /**
+   * Where the block sits, for messages (`spec.provider.aws` when unset; a generator's `spec`).
+   */
+  field?: string;
 }
 
 const FIELD = "spec.provider.aws";

@@ -9,7 +9,9 @@ export const ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn";
 /** The ServiceAccount annotation overriding the token audience (default `sts.amazonaws.com`). */
 export const AUDIENCE_ANNOTATION = "eks.amazonaws.com/audience";
 const DEFAULT_AUDIENCE = "sts.amazonaws.com";
-const FIELD = "spec.provider.aws.auth.jwt.serviceAccountRef";
+/** The block's field path (`spec.provider.aws`, or a generator's `spec`). */
+const blockField = (config: Pick<AwsConfig, "field">): string => config.field ?? "spec.provider.aws";
+const saField = (config: Pick<AwsConfig, "field">): string => `${blockField(config)}.auth.jwt.serviceAccountRef`;
 
 /** Who `auth.jwt` acts as: the web-identity role, the roles chained after it, the token audiences. */
 export interface WebIdentityPlan {
@@ -28,7 +30,8 @@ export interface WebIdentityPlan {
  *
  * @throws `HUSH_ERR_PROVIDERS_INVALID_CONFIG` when no role is known or the annotation is not a role ARN.
  */
-export function planWebIdentity(config: Pick<AwsConfig, "role" | "additionalRoles">, sa: ServiceAccountSelector, saNamespace: string, annotations: Readonly<Record<string, string>> | undefined): WebIdentityPlan {
+export function planWebIdentity(config: Pick<AwsConfig, "role" | "additionalRoles" | "field">, sa: ServiceAccountSelector, saNamespace: string, annotations: Readonly<Record<string, string>> | undefined): WebIdentityPlan {
+  const FIELD = saField(config);
   const annotated = annotations?.[ROLE_ARN_ANNOTATION];
   if (annotated !== undefined && annotated !== "" && !isRoleArn(annotated)) {
     throw providerError("invalid-config", `${FIELD}: the ${ROLE_ARN_ANNOTATION} annotation of service account ${saNamespace}/${sa.name} is not an IAM role ARN`);
@@ -42,7 +45,7 @@ export function planWebIdentity(config: Pick<AwsConfig, "role" | "additionalRole
   if (config.role) return { roleArn: config.role, roles: [...config.additionalRoles], audiences };
   throw providerError(
     "invalid-config",
-    `${FIELD}: an IAM role must be associated with service account ${saNamespace}/${sa.name} (annotation ${ROLE_ARN_ANNOTATION}) or named in spec.provider.aws.role`,
+    `${FIELD}: an IAM role must be associated with service account ${saNamespace}/${sa.name} (annotation ${ROLE_ARN_ANNOTATION}) or named in ${blockField(config)}.role`,
   );
 }
 
@@ -58,6 +61,7 @@ export function webIdentityChain(
   sa: ServiceAccountSelector,
   chainFor: (base: AwsBaseIdentity, roles: readonly string[]) => AwsCredentialChain,
 ): AwsCredentialChain {
+  const FIELD = saField(config);
   let current: Promise<AwsCredentialChain> | undefined;
   const built = new Set<AwsCredentialChain>();
   const resolve = async (): Promise<AwsCredentialChain> => {
@@ -77,7 +81,7 @@ export function webIdentityChain(
       {
         kind: "web-identity",
         roleArn: plan.roleArn,
-        token: () => serviceAccountToken(ctx, { ...sa, audiences: [...plan.audiences] }, [...plan.audiences], "spec.provider.aws.auth.jwt"),
+        token: () => serviceAccountToken(ctx, { ...sa, audiences: [...plan.audiences] }, [...plan.audiences], `${blockField(config)}.auth.jwt`),
       },
       plan.roles,
     );

@@ -60,10 +60,11 @@ export function awsSession(config: AwsConfig, ctx: ProviderContext, sts: (config
 
 function buildChain(config: AwsConfig, ctx: ProviderContext, sts: (config: STSClientConfig) => STSClient, provider: string): AwsCredentialChain {
   const { auth } = config;
+  const field = config.field ?? "spec.provider.aws";
   const roles = [...(config.role ? [config.role] : []), ...config.additionalRoles];
   let base: AwsBaseIdentity = { kind: "ambient" };
   if (auth.kind === "secretRef") {
-    const f = "spec.provider.aws.auth.secretRef";
+    const f = `${field}.auth.secretRef`;
     base = {
       kind: "static",
       read: async (): Promise<AwsCredentials> => {
@@ -81,7 +82,7 @@ function buildChain(config: AwsConfig, ctx: ProviderContext, sts: (config: STSCl
     // The role may come from the ServiceAccount's annotation: the chain is built on first use.
     return webIdentityChain(config, ctx, auth.serviceAccount, (b, r) => chainFor(config, ctx, sts, provider, b, r));
   } else {
-    assertAmbientAllowed(ctx, "spec.provider.aws.auth");
+    assertAmbientAllowed(ctx, `${field}.auth`);
   }
   return chainFor(config, ctx, sts, provider, base, roles);
 }

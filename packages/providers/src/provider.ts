@@ -160,8 +160,9 @@ export interface ProviderCall {
 /** Optional per-provider endpoint overrides (tests point these at moto, Vault, the GCP fake). */
 export interface ClientOverrides {
   /**
-   * AWS endpoint URLs: `endpoint` for Secrets Manager and Parameter Store (SSM), `stsEndpoint`
-   * for STS (default `endpoint`); moto serves them all on one port.
+   * AWS endpoint URLs: `endpoint` for Secrets Manager, Parameter Store (SSM) and ECR (the
+   * ECRAuthorizationToken generator), `stsEndpoint` for STS (default `endpoint`); moto serves
+   * them all on one port.
    */
   aws?: { endpoint?: string; stsEndpoint?: string };
   /**

@@ -37,6 +37,11 @@ export interface StartEsoOptions {
   readonly pushSecrets?: boolean;
   /** More flags, appended last. */
   readonly extraArgs?: readonly string[];
+  /**
+   * More environment variables, set last (e.g. `HTTPS_PROXY` and `SSL_CERT_FILE` to reach a
+   * service ESO v0.16 has no endpoint variable for, such as ECR, through a local proxy).
+   */
+  readonly extraEnv?: Readonly<Record<string, string>>;
   /** Where the log goes; a fresh temporary directory (removed by stop) when unset. */
   readonly logDir?: string;
   readonly timeoutMs?: number;
@@ -126,6 +131,7 @@ export async function startEso(options: StartEsoOptions): Promise<EsoHarness> {
     env["AWS_SHARED_CREDENTIALS_FILE"] = "/dev/null";
     env["AWS_EC2_METADATA_DISABLED"] = "true";
   }
+  Object.assign(env, options.extraEnv ?? {});
   const proc = spawnPeer("external-secrets", bin, args, join(dir, "eso.log"), { env });
   let stopped = false;
   const stop = async (): Promise<void> => {
