@@ -155,6 +155,29 @@ describe.skipIf(!peers.every((p) => p.ok))("ECRAuthorizationToken and STSSession
     expect(refused.stderr).toMatch(/only Password, UUID, Fake, ECRAuthorizationToken are supported in a ClusterGenerator/);
   });
 
+  it("a ClusterGenerator without auth uses the controller's own identity (admin-written, as a ClusterSecretStore); a namespaced generator still may not", async () => {
+    // The controller runs in this process: its ambient identity is this environment's keys.
+    const saved = { id: process.env["AWS_ACCESS_KEY_ID"], secret: process.env["AWS_SECRET_ACCESS_KEY"] };
+    process.env["AWS_ACCESS_KEY_ID"] = env.moto.credentials.accessKeyId;
+    process.env["AWS_SECRET_ACCESS_KEY"] = env.moto.credentials.secretAccessKey;
+    try {
+      const cg = { apiVersion: gen, kind: "ClusterGenerator", metadata: { name: "ecr-ambient" }, spec: { kind: "ECRAuthorizationToken", generator: { ecrAuthorizationTokenSpec: { region: env.moto.region } } } };
+      await env.client.request("POST", resourcePath({ group: "generators.hush.dev", version: "v1alpha1", plural: "clustergenerators" }), { body: cg });
+      await createEs(env, otherNs, "ecr-ambient", fromGenerator("ClusterGenerator", "ecr-ambient"));
+      const s = await waitForSecret(env, otherNs, "ecr-ambient", (d) => d["password"] !== undefined, "ECR token with the controller's identity", 30_000);
+      expect(decoded(s)["username"]).toBe("AWS");
+      await createGenerator(otherNs, "ECRAuthorizationToken", "ecr-ambient-ns", { region: env.moto.region });
+      await createEs(env, otherNs, "ecr-ambient-ns", fromGenerator("ECRAuthorizationToken", "ecr-ambient-ns"));
+      const es = await waitForReady(env, otherNs, "ecr-ambient-ns", (r) => r.status === "False", "namespaced generator without auth refused", 30_000);
+      expect(ready(es).message).toMatch(/spec\.auth is required/);
+    } finally {
+      for (const [k, v] of [["AWS_ACCESS_KEY_ID", saved.id], ["AWS_SECRET_ACCESS_KEY", saved.secret]] as const) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
   it("no generated value reaches the logs or conditions", async () => {
     const values = [...Object.values(decoded(await getSecret(env, ns, "ecr"))), ...Object.values(decoded(await getSecret(env, ns, "sts")))].filter((v) => v.length >= 12 && !v.startsWith("https://"));
     expect(values.length).toBeGreaterThan(2);
