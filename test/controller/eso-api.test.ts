@@ -21,6 +21,28 @@ const secretPath = (ns: string, name?: string) => resourcePath({ version: "v1", 
 const readyOf = (es: ExternalSecret | undefined) => es?.status?.conditions?.find((c) => c.type === "Ready");
 const text = (s: Secret | undefined, key: string) => (s?.data?.[key] === undefined ? undefined : Buffer.from(s.data[key]!, "base64").toString("utf8"));
 
+/** Every sample of a metric in Prometheus text format, with its labels. */
+function samples(text: string, name: string): { labels: Record<string, string>; value: number }[] {
+  const out: { labels: Record<string, string>; value: number }[] = [];
+  for (const line of text.split("\n")) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+    const brace = line.indexOf("}");
+    const labels: Record<string, string> = {};
+    if (brace > 0) for (const pair of line.slice(name.length + 1, brace).split('",')) {
+      const eq = pair.indexOf("=");
+      if (eq > 0) labels[pair.slice(0, eq)] = pair.slice(eq + 2).replace(/"$/, "");
+    }
+    out.push({ labels, value: Number(line.slice(line.lastIndexOf(" ") + 1)) });
+  }
+  return out;
+}
+
+/** The value of the one sample whose labels are exactly `labels`, if any. */
+function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
+  const want = JSON.stringify(Object.entries(labels).sort());
+  return samples(text, name).find((s) => JSON.stringify(Object.entries(s.labels).sort()) === want)?.value;
+}
+
 describe.skipIf(!peers.every((p) => p.ok))("external-secrets.io flavour: hush replaces ESO", () => {
   let kube: KubeHarness;
   let moto: MotoHarness;
@@ -172,11 +194,83 @@ spec:
     expect(await metrics()).toMatch(/^externalsecret_status_condition\{[^}]*name="missing"[^}]*condition="Ready",status="False"\} 1$/m);
   });
 
+  it("stores report ESO's secretstore_* and clustersecretstore_* metrics (Ready gauge, duration in ns); a deleted store's series are removed", async () => {
+    await waitFor(async () => sample(await metrics(), "secretstore_status_condition", { name: "aws", namespace: ns, condition: "Ready", status: "True" }) === 1, { what: "SecretStore aws Ready gauge" });
+    let m = await metrics();
+    expect(sample(m, "secretstore_status_condition", { name: "aws", namespace: ns, condition: "Ready", status: "False" })).toBe(0);
+    expect(sample(m, "secretstore_reconcile_duration", { name: "aws", namespace: ns })).toBeGreaterThan(0);
+    expect(m).toContain("# HELP secretstore_status_condition The status condition of a specific Secret Store");
+
+    // A ClusterSecretStore whose credentials Secret does not exist: Ready=False.
+    const r = await kube.kubectl(["apply", "-f", "-"], {
+      input: `
+apiVersion: external-secrets.io/v1beta1
+kind: ClusterSecretStore
+metadata:
+  name: eso-broken
+spec:
+  provider:
+    aws:
+      service: SecretsManager
+      region: ${moto.region}
+      auth:
+        secretRef:
+          accessKeyIDSecretRef: { name: no-such-creds, key: id, namespace: ${ns} }
+          secretAccessKeySecretRef: { name: no-such-creds, key: secret, namespace: ${ns} }
+`,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    await waitFor(async () => sample(await metrics(), "clustersecretstore_status_condition", { name: "eso-broken", namespace: "", condition: "Ready", status: "False" }) === 1, { what: "ClusterSecretStore eso-broken not-Ready gauge" });
+    m = await metrics();
+    expect(sample(m, "clustersecretstore_status_condition", { name: "eso-broken", namespace: "", condition: "Ready", status: "True" })).toBe(0);
+    expect(sample(m, "clustersecretstore_reconcile_duration", { name: "eso-broken", namespace: "" })).toBeGreaterThan(0);
+
+    const del = await kube.kubectl(["delete", "clustersecretstores.external-secrets.io", "eso-broken"]);
+    expect(del.code, del.stderr).toBe(0);
+    await waitFor(async () => !(await metrics()).includes('name="eso-broken"'), { what: "eso-broken series removed" });
+  });
+
+  it("provider calls are counted in externalsecret_provider_api_calls_count under ESO's provider and call names, the same calls as hush_provider_calls_total", async () => {
+    const m = await metrics();
+    const calls = samples(m, "externalsecret_provider_api_calls_count");
+    expect(calls.length).toBeGreaterThan(0);
+    const esoCalls = new Set(["GetSecretValue", "BatchGetSecretValue", "DescribeSecret", "ListSecrets", "CreateSecret", "PutSecretValue", "DeleteSecret"]);
+    for (const c of calls) {
+      expect(c.labels["provider"]).toBe("AWS/SecretsManager");
+      expect(esoCalls, c.labels["call"]).toContain(c.labels["call"]);
+      expect(["success", "error"]).toContain(c.labels["status"]);
+    }
+    // The earlier tests read eso/db and eso/api.
+    expect(calls.filter((c) => c.labels["status"] === "success").reduce((a, c) => a + c.value, 0)).toBeGreaterThan(0);
+    // Every AWS call here is a Secrets Manager call ESO counts too (no role to assume).
+    const total = (xs: { value: number }[]) => xs.reduce((a, c) => a + c.value, 0);
+    expect(total(calls)).toBe(total(samples(m, "hush_provider_calls_total").filter((c) => c.labels["provider"] === "aws")));
+  });
+
+  it("a deleted ExternalSecret's Ready series are removed and condition=\"Deleted\",status=\"False\" is 1, as ESO reports it", async () => {
+    const r = await apply(`
+apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata:
+  name: short-lived
+spec:
+  secretStoreRef: { name: aws }
+  data:
+    - secretKey: token
+      remoteRef: { key: eso/api }
+`);
+    expect(r.code, r.stderr).toBe(0);
+    await waitFor(async () => sample(await metrics(), "externalsecret_status_condition", { name: "short-lived", namespace: ns, condition: "Ready", status: "True" }) === 1, { what: "short-lived Ready gauge" });
+    const del = await kube.kubectl(["delete", "-n", ns, "externalsecrets.external-secrets.io", "short-lived"]);
+    expect(del.code, del.stderr).toBe(0);
+    await waitFor(async () => sample(await metrics(), "externalsecret_status_condition", { name: "short-lived", namespace: ns, condition: "Deleted", status: "False" }) === 1, { what: "short-lived Deleted gauge" });
+    const left = samples(await metrics(), "externalsecret_status_condition").filter((c) => c.labels["name"] === "short-lived" && c.labels["namespace"] === ns);
+    expect(left).toEqual([{ labels: { name: "short-lived", namespace: ns, condition: "Deleted", status: "False" }, value: 1 }]);
+  });
+
   it.for([
     ["spec.target.manifest", { target: { manifest: { apiVersion: "v1", kind: "ConfigMap" } } }],
-    ["spec.target.template.metadata.finalizers", { target: { template: { metadata: { finalizers: ["example.com/keep"] } } } }],
     ["spec.syncWindows", { syncWindows: { kind: "Allow", windows: [{ schedule: "0 * * * *", duration: "1h" }] } }],
-    ["spec.dataFrom[].rewrite[].merge", { dataFrom: [{ extract: { key: "eso/db" }, rewrite: [{ merge: { into: "all" } }] }] }],
     // Under dataFrom[] Password, UUID and VaultDynamicSecret are served (test/controller/generators.test.ts); under data[] ESO has none.
     ["sourceRef.generatorRef", { data: [{ secretKey: "x", remoteRef: { key: "eso/api" }, sourceRef: { generatorRef: { apiVersion: "generators.external-secrets.io/v1alpha1", kind: "Password", name: "pw" } } }] }],
   ] as const)("an ExternalSecret using %s is refused by the API server, not pruned", async ([field, extra]) => {

@@ -28,7 +28,7 @@ class FakeProvider {
 const store: SecretStore = { metadata: { name: "s", namespace: "ns", uid: "u", generation: 1 }, spec: { provider: {} }, status: { conditions: [{ type: "Ready", status: "True", reason: "Valid", message: "", lastTransitionTime: "" }] } };
 const entry = (k: string) => ({ match: { secretKey: "v", remoteRef: { remoteKey: k } } });
 
-function setup(ps: PushSecret) {
+function setup(ps: PushSecret, storeOf: SecretStore = store) {
   const provider = new FakeProvider();
   const patches: { path: string; body: { status?: PushSecret["status"]; metadata?: { finalizers?: string[] } } }[] = [];
   const client = {
@@ -47,8 +47,8 @@ function setup(ps: PushSecret) {
     flavour: hushFlavour,
     readers: { get: async () => ({ provider }) } as never,
     pushSecret: () => ps,
-    store: () => store,
-    stores: () => [store],
+    store: () => storeOf,
+    stores: () => [storeOf],
     track: () => undefined,
   });
   // The status as a merge patch leaves it: null entries are removed.
@@ -102,5 +102,17 @@ describe("PushReconciler: nothing lost", () => {
     await r.reconcile("ns/p");
     expect(provider.calls.filter((c) => c.startsWith("delete"))).toEqual(["delete a", "delete a", "delete b"]);
     expect(patches.at(-1)?.body.metadata?.finalizers).toEqual([]);
+  });
+});
+
+describe("PushReconciler: stores", () => {
+  it("no flood gate, as ESO v0.16's PushSecret reconciler: a store not validated yet, or not Ready, is pushed through", async () => {
+    for (const status of [undefined, { conditions: [{ type: "Ready", status: "False", reason: "InvalidProviderConfig", message: "", lastTransitionTime: "" }] }]) {
+      const unvalidated: SecretStore = { metadata: store.metadata, spec: store.spec, ...(status ? { status } : {}) };
+      const { r, provider, lastStatus } = setup(base({ data: [entry("k")] }), unvalidated);
+      await r.reconcile("ns/p");
+      expect(provider.calls).toEqual(["push k"]);
+      expect(lastStatus()?.conditions?.[0]).toMatchObject({ status: "True", reason: "Synced" });
+    }
   });
 });
