@@ -366,7 +366,7 @@ spec:
     await waitFor(async () => readyOf(await admin.get<ExternalSecret>(esPath(ns, "v1", "migrated")))?.reason === "SecretSynced", { what: "migrated Ready" });
   });
 
-  it("removes ESO's cleanup finalizer from a deleted ExternalSecret, so the deletion completes (the garbage collector then removes an Owner Secret)", async () => {
+  it("keeps ESO's cleanup finalizer and removes it once a deleted ExternalSecret is handled, so the deletion completes (test/controller/eso-main-features.test.ts covers the cleanup)", async () => {
     const r = await apply(`
 apiVersion: external-secrets.io/v1
 kind: ExternalSecret

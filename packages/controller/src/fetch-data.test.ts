@@ -162,3 +162,38 @@ describe("templateFrom sources", () => {
     expect(plan.outcome).toBe("retry");
   });
 });
+
+describe("dataFrom nullBytePolicy and rewrite merge, in ESO's order (rewrite, keys, decoding, NUL check)", () => {
+  const bytes = (names: Record<string, Uint8Array>): SourceReader => ({
+    get: async () => enc(""),
+    getMap: async () => names,
+    find: async () => names,
+  });
+  const text = (r: Awaited<ReturnType<typeof fetchExternalSecretData>>) => (r.ok ? Object.fromEntries(Object.entries(r.data).map(([k, v]) => [k, Buffer.from(v).toString()])) : r);
+  const withNul = { "team/a": enc("fine"), "team/b": new Uint8Array([0x61, 0x00, 0x62]) };
+  const one = (df: NonNullable<ExternalSecret["spec"]["dataFrom"]>[number]): ExternalSecret => ({ metadata: { name: "n", namespace: "t" }, spec: { secretStoreRef: { name: "s" }, dataFrom: [df] } });
+
+  it("find and extract with nullBytePolicy Fail refuse a value with a NUL byte, naming the key, not the value; Ignore (the default) keeps it", async () => {
+    for (const df of [{ find: { path: "team", nullBytePolicy: "Fail" as const } }, { extract: { key: "k", nullBytePolicy: "Fail" as const } }]) {
+      const failed = await fetchExternalSecretData(one(df), bytes(withNul));
+      expect(failed.ok).toBe(false);
+      expect(!failed.ok && (failed.error as HushError).message).toBe('spec.dataFrom[0] (key "team_b"): value contains a NUL byte (nullBytePolicy: Fail)');
+      expect(!failed.ok && (failed.error as HushError).message).not.toContain("fine");
+    }
+    const kept = await fetchExternalSecretData(one({ find: { path: "team" } }), bytes(withNul));
+    expect(kept.ok && Array.from(kept.data["team_b"]!)).toEqual([0x61, 0x00, 0x62]);
+  });
+
+  it("the NUL check runs on decoded values: a Base64 value that decodes to a NUL fails", async () => {
+    const failed = await fetchExternalSecretData(one({ find: { path: "team", decodingStrategy: "Base64", nullBytePolicy: "Fail" } }), bytes({ "team/a": enc(Buffer.from([0x00]).toString("base64")) }));
+    expect(!failed.ok && (failed.error as HushError).code).toBe("HUSH_ERR_CONTROLLER_PROVIDER");
+  });
+
+  it("rewrite merge reads the values as fetched, then the merged members are decoded", async () => {
+    const store = bytes({ "db/a": enc(JSON.stringify({ user: Buffer.from("admin").toString("base64") })), "db/b": enc(JSON.stringify({ pass: Buffer.from("pw").toString("base64") })) });
+    const merged = await fetchExternalSecretData(one({ find: { path: "db", decodingStrategy: "Base64" }, rewrite: [{ merge: {} }] }), store);
+    expect(text(merged)).toEqual({ user: "admin", pass: "pw" });
+    const failed = await fetchExternalSecretData(one({ extract: { key: "k" }, rewrite: [{ merge: { priority: ["gone"] } }] }), store);
+    expect(!failed.ok && (failed.error as HushError).code).toBe("HUSH_ERR_CONTROLLER_REWRITE_MERGE");
+  });
+});

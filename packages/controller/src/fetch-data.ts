@@ -113,6 +113,7 @@ export async function fetchExternalSecretData(es: ExternalSecret, reader: Source
       let map: Record<string, Uint8Array> | undefined;
       let decoding: string | undefined;
       let conversion: string | undefined;
+      let nullBytePolicy: string | undefined;
       if (df.extract) {
         const store = storeOf(df);
         const ex = df.extract;
@@ -127,6 +128,7 @@ export async function fetchExternalSecretData(es: ExternalSecret, reader: Source
         }
         decoding = ex.decodingStrategy;
         conversion = ex.conversionStrategy;
+        nullBytePolicy = ex.nullBytePolicy;
       } else if (df.find) {
         const f = df.find;
         // The tenant's pattern never reaches a backtracking engine: providers get only a
@@ -137,6 +139,7 @@ export async function fetchExternalSecretData(es: ExternalSecret, reader: Source
         map = re ? Object.fromEntries(Object.entries(found).filter(([name]) => name.length <= maxTenantRegexpInput && re.test(name))) : found;
         decoding = f.decodingStrategy;
         conversion = f.conversionStrategy;
+        nullBytePolicy = f.nullBytePolicy;
       } else if (df.sourceRef?.generatorRef) {
         // As ESO: generated keys are neither converted nor decoded; rewrite still applies.
         if (!reader.generate) throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${where}.sourceRef.generatorRef: generators are not available here`);
@@ -145,16 +148,22 @@ export async function fetchExternalSecretData(es: ExternalSecret, reader: Source
         throw new HushError("HUSH_ERR_CONTROLLER_INVALID_SPEC", `${where} must set extract, find or sourceRef.generatorRef`);
       }
       if (!map) return {};
+      // ESO's handleExtractSecrets / handleFindAllSecrets order
+      // (pkg/controllers/externalsecret/externalsecret_controller_secret.go): rewrite (on the
+      // values as fetched, which a merge reads) or key conversion, key validation, decoding,
+      // then the nullBytePolicy check in key order.
       let out: Record<string, Uint8Array> = {};
       for (const [k, v] of Object.entries(map)) {
         const key = df.rewrite?.length ? k : convertKey(k, conversion);
         // As ESO: two remote names that convert to one key are an error, not a silent overwrite.
         if (Object.hasOwn(out, key)) throw new HushError("HUSH_ERR_CONTROLLER_INVALID_KEY", `${where}: two remote secrets convert to the same key ${JSON.stringify(key)}`);
-        out[key] = decodeValue(v, decoding, where);
+        out[key] = v;
       }
       if (df.rewrite?.length) out = rewriteKeys(out, df.rewrite, where);
       assertValidKeys(out, where);
-      return out;
+      const decoded = Object.fromEntries(Object.entries(out).map(([k, v]) => [k, decodeValue(v, decoding, where)] as const));
+      for (const k of Object.keys(decoded).sort()) checkNullBytes(decoded[k]!, nullBytePolicy, `${where} (key ${shownKey(k)})`);
+      return decoded;
     });
     const dataParts = (es.spec.data ?? []).map(async (d, i) => {
       const where = `spec.data[${i}]`;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { HushError } from "@hush/errors";
 import { adoptAnnotation, dataHashAnnotation, managedLabel, ownerAnnotation, type ExternalSecret, type Secret } from "@hush/kube";
 import { hashSecretData } from "./data-hash.js";
-import { fieldManagerFor, mergeAnnotationFor, planSecret, secretIsIntact, validateExternalSecret, type FetchResult } from "./plan-secret.js";
+import { fieldManagerFor, mergeAnnotationFor, planCleanup, planSecret, secretIsIntact, validateExternalSecret, type FetchResult } from "./plan-secret.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const b64 = (s: string) => Buffer.from(s).toString("base64");
@@ -164,6 +164,8 @@ describe("planSecret", () => {
 });
 
 /** The Secret as the API server stores it after `plan`'s apply on top of `live` (our fields win, others kept). */
+const unownedSecret: Secret = { metadata: { name: "db", namespace: "app", uid: "s1", resourceVersion: "5" }, type: "Opaque", data: { password: b64("admin-set") } };
+
 function applyOn(live: Secret | undefined, plan: ReturnType<typeof planSecret>, stale: string[] = []): Secret {
   const a = created(plan);
   const data = { ...(live?.data ?? {}), ...a.data };
@@ -282,5 +284,113 @@ describe("S4/S7: adoption is opt-in; several ExternalSecrets share a Secret", ()
     expect(planSecret(other, ok({ password: "pw" }), owned).ready.message).toContain("controlled by ExternalSecret db");
     expect(planSecret(other, ok({ password: "pw" }), orphaned).ready.message).toContain("managed by ExternalSecret db");
     expect(fieldManagerFor({ ...other, metadata: { name: "x".repeat(253) } }).length).toBeLessThanOrEqual(128);
+  });
+
+  describe("creationPolicy CreateOrMerge (ESO's CreatePolicyCreateOrMerge)", () => {
+    const com = (extra: ExternalSecret["spec"]["target"] = {}) => es({ creationPolicy: "CreateOrMerge", ...extra });
+
+    it("creates a missing Secret without an ownerReference, recording itself as a merger (type and immutable from the spec)", () => {
+      const plan = planSecret(com({ immutable: true, template: { type: "kubernetes.io/basic-auth", data: { username: "u", password: "{{ .password }}" } } }), ok({ password: "pw" }), undefined);
+      expect(plan.action).toMatchObject({ type: "create", fieldManager: "hush/db" });
+      const s = created(plan);
+      expect(s.metadata.ownerReferences).toBeUndefined();
+      expect(s.type).toBe("kubernetes.io/basic-auth");
+      expect(s.immutable).toBe(true);
+      expect(s.metadata.labels?.[managedLabel]).toBe("true");
+      expect(s.metadata.annotations?.[ownerAnnotation]).toBeUndefined();
+      expect(JSON.parse(s.metadata.annotations![mergeAnnotationFor("db")]!)).toMatchObject({ externalSecret: "db", keys: ["password", "username"] });
+      // Gone: repaired like Owner (ESO's isSecretValid), where Merge only waits.
+      expect(secretIsIntact(com(), undefined)).toBe(false);
+      expect(secretIsIntact(es({ creationPolicy: "Merge" }), undefined)).toBe(true);
+    });
+
+    it("merges like Merge into a Secret that exists: only its keys, no type, no ownerReference, keys of others kept", () => {
+      const live: Secret = { metadata: { name: "db", namespace: "app", uid: "s1", resourceVersion: "3", annotations: { [adoptAnnotation]: "db" } }, type: "Opaque", data: { other: b64("keep") } };
+      const plan = planSecret(com({ immutable: true }), ok({ password: "pw" }), live);
+      expect(plan.action).toMatchObject({ type: "update", fieldManager: "hush/db" });
+      const s = created(plan);
+      expect(s.data).toEqual({ password: b64("pw") });
+      expect(s.type).toBeUndefined();
+      expect(s.immutable).toBeUndefined();
+      expect(s.metadata.ownerReferences).toBeUndefined();
+      const stored = applyOn(live, plan);
+      expect(stored.data).toEqual({ other: b64("keep"), password: b64("pw") });
+      expect(secretIsIntact(com(), stored)).toBe(true);
+      expect(secretIsIntact(com(), { ...stored, data: { ...stored.data, password: b64("edited") } })).toBe(false);
+      // What it created is its own next time (the merge record), and a later update is a plain merge.
+      const mine = applyOn(undefined, planSecret(com(), ok({ password: "pw" }), undefined));
+      expect(planSecret(com(), ok({ password: "pw2" }), mine).action).toMatchObject({ type: "update" });
+    });
+
+    it("attack: never takes over a Secret hush does not manage, one another controller owns, or keys another ExternalSecret writes", () => {
+      const refused = planSecret(com(), ok({ password: "pw" }), unownedSecret);
+      expect(refused.action.type).toBe("none");
+      expect(refused.errorCode).toBe("HUSH_ERR_CONTROLLER_TARGET_CONFLICT");
+      expect(refused.outcome).toBe("terminal");
+      expect(refused.ready.message).toContain(`${adoptAnnotation}=db`);
+      const certManager: Secret = { ...unownedSecret, metadata: { ...unownedSecret.metadata, annotations: { [adoptAnnotation]: "db" }, ownerReferences: [{ apiVersion: "cert-manager.io/v1", kind: "Certificate", name: "c", uid: "c1", controller: true }] } };
+      expect(planSecret(com(), ok({ password: "pw" }), certManager).errorCode).toBe("HUSH_ERR_CONTROLLER_TARGET_CONFLICT");
+      // Another ExternalSecret's Owner Secret: it may add keys beside it, never take one of its keys.
+      const owned = applyOn(undefined, planSecret(es(), ok({ password: "pw" }), undefined));
+      const other: ExternalSecret = { ...com({ name: "db" }), metadata: { name: "thief", namespace: "app", uid: "t", generation: 1 } };
+      const thief = planSecret(other, ok({ password: "stolen" }), owned);
+      expect(thief.errorCode).toBe("HUSH_ERR_CONTROLLER_TARGET_CONFLICT");
+      expect(thief.action.type).toBe("none");
+      // A Secret another CreateOrMerge created is hush-managed: a second merger may add a key, not take one.
+      const first = applyOn(undefined, planSecret(com(), ok({ password: "pw" }), undefined));
+      expect(planSecret(other, ok({ password: "stolen" }), first).errorCode).toBe("HUSH_ERR_CONTROLLER_TARGET_CONFLICT");
+      expect(created(planSecret(other, ok({ extra: "x" }), first)).data).toEqual({ extra: b64("x") });
+    });
+
+    it("refuses deletionPolicy Delete as ESO's validatePolicies does; deletionPolicy Merge is allowed", () => {
+      expect(() => validateExternalSecret(com({ deletionPolicy: "Delete" }))).toThrow(/deletionPolicy Delete cannot be combined with creationPolicy CreateOrMerge/);
+      expect(() => validateExternalSecret(com({ deletionPolicy: "Merge" }))).not.toThrow();
+    });
+  });
+
+  it("template.metadata.finalizers are added to the Secret (ESO's setMetadata), and none is added back once it is being deleted", () => {
+    const e = es({ template: { metadata: { finalizers: ["example.com/keep", "example.com/keep", "example.com/audit"] } } });
+    const first = created(planSecret(e, ok({ password: "pw" }), undefined));
+    expect(first.metadata.finalizers).toEqual(["example.com/keep", "example.com/audit"]);
+    const live = applyOn(undefined, planSecret(e, ok({ password: "pw" }), undefined));
+    const stored: Secret = { ...live, metadata: { ...live.metadata, finalizers: ["other.io/x", "example.com/keep", "example.com/audit"] } };
+    expect(planSecret(e, ok({ password: "pw" }), stored).action.type).toBe("none");
+    // Someone removed one: written again.
+    const removed: Secret = { ...stored, metadata: { ...stored.metadata, finalizers: ["example.com/keep"] } };
+    expect(created(planSecret(e, ok({ password: "pw" }), removed)).metadata.finalizers).toEqual(["example.com/keep", "example.com/audit"]);
+    // Being deleted: only those still there are applied (the API server refuses new ones then).
+    const deleting: Secret = { ...removed, metadata: { ...removed.metadata, deletionTimestamp: "2026-01-01T00:00:00Z" } };
+    expect(created(planSecret(e, ok({ password: "pw2" }), deleting)).metadata.finalizers).toEqual(["example.com/keep"]);
+  });
+
+  describe("planCleanup (ESO's cleanupManagedSecrets)", () => {
+    const owned = (e: ExternalSecret) => applyOn(undefined, planSecret(e, ok({ password: "pw" }), undefined));
+
+    it("with deletionPolicy Delete, deletes the target this very ExternalSecret controls, conditional on its uid", () => {
+      const e = es({ deletionPolicy: "Delete" });
+      expect(planCleanup(e, owned(e))).toEqual({ type: "delete", name: "db", uid: "secret-uid" });
+    });
+
+    it("deletes nothing with Retain or Merge, nor when the Secret is gone", () => {
+      for (const deletionPolicy of ["Retain", "Merge", undefined] as const) {
+        const e = es(deletionPolicy ? { deletionPolicy } : {});
+        expect(planCleanup(e, owned(e))).toEqual({ type: "none" });
+      }
+      expect(planCleanup(es({ deletionPolicy: "Delete" }), undefined)).toEqual({ type: "none" });
+    });
+
+    it("attack: never deletes a Secret it does not control, whatever its name (Orphan, merged into, another ExternalSecret's, a recreated namesake's)", () => {
+      const e = es({ deletionPolicy: "Delete" });
+      expect(planCleanup(e, unownedSecret)).toEqual({ type: "none" });
+      expect(planCleanup(e, owned(es({ creationPolicy: "Orphan" })))).toEqual({ type: "none" });
+      expect(planCleanup(e, applyOn(undefined, planSecret(es({ creationPolicy: "CreateOrMerge" }), ok({ password: "pw" }), undefined)))).toEqual({ type: "none" });
+      const other: ExternalSecret = { ...es(), metadata: { name: "other", namespace: "app", uid: "other-uid", generation: 1 } };
+      expect(planCleanup(e, owned(other))).toEqual({ type: "none" });
+      // Same name, another uid: an ExternalSecret deleted and created again does not own the old one's Secret.
+      expect(planCleanup({ ...e, metadata: { ...e.metadata, uid: "new-uid" } }, owned(e))).toEqual({ type: "none" });
+      // Listed as an owner but not the controller.
+      const notController: Secret = { ...unownedSecret, metadata: { ...unownedSecret.metadata, ownerReferences: [{ apiVersion: "hush.dev/v1", kind: "ExternalSecret", name: "db", uid: "es-uid" }] } };
+      expect(planCleanup(e, notController)).toEqual({ type: "none" });
+    });
   });
 });

@@ -109,6 +109,14 @@ function parseMergeRecord(raw: string | undefined): MergeRecord | undefined {
   }
 }
 
+/**
+ * Whether a creation policy merges into an existing Secret: `Merge`, and `CreateOrMerge` (ESO's
+ * createOrMerge: ApplyTemplate keeps existing keys for both, externalsecret_controller_template.go).
+ */
+export function mergesInto(creation: string | undefined): boolean {
+  return creation === "Merge" || creation === "CreateOrMerge";
+}
+
 /** The ExternalSecrets (same namespace) that write into `secret`: its primary owner and every merger. */
 export function writersOf(secret: Secret, flavour: ApiFlavour = hushFlavour): string[] {
   const out = new Set<string>();
@@ -138,7 +146,8 @@ export function validateExternalSecret(es: ExternalSecret): void {
   const target = es.spec.target ?? {};
   const creation = target.creationPolicy ?? "Owner";
   const deletion = target.deletionPolicy ?? "Retain";
-  if (deletion === "Delete" && (creation === "Merge" || creation === "None")) {
+  // ESO's validatePolicies (apis/externalsecrets/v1/externalsecret_validator.go): Delete only with a Secret the controller owns.
+  if (deletion === "Delete" && (creation === "Merge" || creation === "None" || creation === "CreateOrMerge")) {
     throw invalid(`spec.target: deletionPolicy Delete cannot be combined with creationPolicy ${creation}`);
   }
   if (deletion === "Merge" && creation === "None") throw invalid("spec.target: deletionPolicy Merge cannot be combined with creationPolicy None");
@@ -231,9 +240,10 @@ function primaryKeys(secret: Secret | undefined, flavour: ApiFlavour): string[] 
 export function secretIsIntact(es: ExternalSecret, existing: Secret | undefined, flavour: ApiFlavour = hushFlavour): boolean {
   const creation = es.spec.target?.creationPolicy ?? "Owner";
   if (creation === "None" || creation === "Orphan") return true;
-  if (!existing) return creation !== "Owner";
+  // CreateOrMerge is repaired like Owner when the Secret is gone (ESO's isSecretValid).
+  if (!existing) return creation === "Merge";
   if (existing.metadata.labels?.[flavour.managedLabel] !== managedLabelValue) return false;
-  if (creation === "Merge") {
+  if (mergesInto(creation)) {
     const rec = parseMergeRecord(existing.metadata.annotations?.[mergeAnnotationFor(es.metadata.name ?? "", flavour)]);
     return rec !== undefined && rec.hash === hashSecretData(existing.data, rec.keys);
   }
@@ -253,8 +263,10 @@ function listed(value: string | undefined, name: string): boolean {
  * Who may write what into an existing Secret (S4/S7). Never a Secret controlled by another
  * controller (a `Merge` may sit beside the owning hush ExternalSecret). `Owner`/`Orphan` take a
  * Secret only if this ExternalSecret already manages it, or the Secret opts in with the
- * {@link adoptAnnotation}; `Merge` writes only into Secrets hush manages or that opt in.
- * Keys another hush ExternalSecret writes are never taken by a `Merge`.
+ * {@link adoptAnnotation}; `Merge` and `CreateOrMerge` write only into Secrets hush manages
+ * (an owner or a merger records itself on them) or that opt in. Keys another hush
+ * ExternalSecret writes are never taken by a merger. (ESO merges into any Secret of the
+ * namespace; hush does not, so an ExternalSecret cannot write into a Secret it was not given.)
  */
 function checkOwnership(es: ExternalSecret, existing: Secret, ownKeys: readonly string[], flavour: ApiFlavour): Plan | undefined {
   const { ownerAnnotation, adoptAnnotation, mergeAnnotationPrefix } = flavour;
@@ -263,12 +275,15 @@ function checkOwnership(es: ExternalSecret, existing: Secret, ownKeys: readonly 
   const target = existing.metadata.name ?? "";
   const controller = existing.metadata.ownerReferences?.find((r) => r.controller && r.uid !== es.metadata.uid);
   const hushController = controller?.kind === "ExternalSecret" && controller.apiVersion.split("/")[0] === flavour.group;
-  if (controller && !(creation === "Merge" && hushController)) return conflict(`secret ${target} is controlled by ${controller.kind} ${controller.name}`);
+  if (controller && !(mergesInto(creation) && hushController)) return conflict(`secret ${target} is controlled by ${controller.kind} ${controller.name}`);
   const owner = existing.metadata.annotations?.[ownerAnnotation];
   const optedIn = listed(existing.metadata.annotations?.[adoptAnnotation], name);
-  if (creation === "Merge") {
+  if (mergesInto(creation)) {
     const mine = existing.metadata.annotations?.[mergeAnnotationFor(name, flavour)] !== undefined;
-    if (!owner && !mine && !optedIn) {
+    // Another ExternalSecret's merge record makes the Secret hush-managed, as an owner does
+    // (a Secret a CreateOrMerge created carries only that).
+    const merged = Object.entries(existing.metadata.annotations ?? {}).some(([k, v]) => k.startsWith(mergeAnnotationPrefix) && parseMergeRecord(v) !== undefined);
+    if (!owner && !mine && !merged && !optedIn) {
       return conflict(`secret ${target} is not managed by hush; annotate it ${adoptAnnotation}=${name} to let this ExternalSecret merge into it`);
     }
     const taken = new Set(owner === name ? [] : primaryKeys(existing, flavour));
@@ -301,6 +316,7 @@ function isCurrent(applied: Secret, existing: Secret, stale: readonly string[]):
     sameRecord(applied.metadata.labels, existing.metadata.labels) &&
     sameRecord(applied.metadata.annotations, existing.metadata.annotations) &&
     (applied.metadata.ownerReferences ?? []).every((r) => existing.metadata.ownerReferences?.some((o) => o.uid === r.uid && o.controller === r.controller)) &&
+    (applied.metadata.finalizers ?? []).every((f) => existing.metadata.finalizers?.includes(f)) &&
     !stale.some((k) => Object.hasOwn(existing.data ?? {}, k)) &&
     (!applied.immutable || Boolean(existing.immutable))
   );
@@ -346,7 +362,7 @@ export function planSecret(es: ExternalSecret, fetched: FetchResult, existing: S
     }
     return { action: { type: "none" }, ready: deleted, events, outcome: "synced" };
   }
-  if (allGone && existing && deletion === "Retain" && creation !== "Merge") {
+  if (allGone && existing && deletion === "Retain" && !mergesInto(creation)) {
     return { action: { type: "none" }, ready: { status: "True", reason: "SecretSynced", message: "secret retained due to DeletionPolicy=Retain" }, events, outcome: "synced" };
   }
 
@@ -363,6 +379,9 @@ export function planSecret(es: ExternalSecret, fetched: FetchResult, existing: S
   if (creation === "Merge" && !existing) {
     return { action: { type: "none" }, ready: { status: "False", reason: "SecretMissing", message: "target secret does not exist (creationPolicy=Merge)" }, events, outcome: "waiting" };
   }
+  // Merge semantics when the Secret exists; CreateOrMerge without one creates it (ESO's
+  // Reconcile: `case CreatePolicyOrphan, CreatePolicyCreateOrMerge`, no ownerReference).
+  const merging = mergesInto(creation);
 
   const data = rendered.data;
   const keys = Object.keys(data).sort();
@@ -382,7 +401,7 @@ export function planSecret(es: ExternalSecret, fetched: FetchResult, existing: S
   }
   let annotations: Record<string, string>;
   let previous: readonly string[];
-  if (creation === "Merge") {
+  if (merging) {
     const key = mergeAnnotationFor(esName, flavour);
     previous = parseMergeRecord(existing?.metadata.annotations?.[key])?.keys ?? [];
     annotations = { ...rendered.annotations, [key]: JSON.stringify({ externalSecret: esName, keys, hash: hashSecretData(data, keys) } satisfies MergeRecord) };
@@ -391,6 +410,11 @@ export function planSecret(es: ExternalSecret, fetched: FetchResult, existing: S
     annotations = { ...rendered.annotations, [ownerAnnotation]: esName, [dataHashAnnotation]: hashSecretData(data, keys), [managedKeysAnnotation]: JSON.stringify(keys) };
   }
   const stale = previous.filter((k) => !Object.hasOwn(data, k));
+  // ESO's setMetadata (externalsecret_controller_template.go): the template's finalizers are
+  // added while the Secret is not being deleted; once it is, none is added back (the API server
+  // refuses new finalizers then).
+  const wantedFinalizers = [...new Set(target.template?.metadata?.finalizers ?? [])];
+  const finalizers = existing?.metadata.deletionTimestamp ? wantedFinalizers.filter((f) => existing.metadata.finalizers?.includes(f)) : wantedFinalizers;
 
   const applied: Secret = {
     apiVersion: "v1",
@@ -401,11 +425,13 @@ export function planSecret(es: ExternalSecret, fetched: FetchResult, existing: S
       labels,
       annotations,
       ...(creation === "Owner" ? { ownerReferences: [ownerRef(es, flavour)] } : {}),
+      ...(finalizers.length > 0 ? { finalizers } : {}),
       ...(existing?.metadata.resourceVersion ? { resourceVersion: existing.metadata.resourceVersion } : {}),
     },
-    ...(creation === "Merge" ? {} : { type: rendered.type ?? existing?.type ?? "Opaque" }),
+    // A merger never sets the type of a Secret that exists; one it creates gets the template's.
+    ...(merging && existing ? {} : { type: rendered.type ?? existing?.type ?? "Opaque" }),
     data,
-    ...(creation !== "Merge" && target.immutable ? { immutable: true } : {}),
+    ...((!merging || !existing) && target.immutable ? { immutable: true } : {}),
   };
   try {
     assertWritableSecret(applied, existing?.type);
@@ -432,4 +458,19 @@ export function planSecret(es: ExternalSecret, fetched: FetchResult, existing: S
     events: [...events, { type: "Normal", reason: "Updated", message: "secret updated" }],
     outcome: "synced",
   };
+}
+
+/**
+ * What deleting the ExternalSecret removes, as ESO's `cleanupManagedSecrets`
+ * (pkg/controllers/externalsecret/externalsecret_controller.go) decides it: only with
+ * `deletionPolicy: Delete`, and only the target Secret this very ExternalSecret (same uid)
+ * controls (`metav1.IsControlledBy`). A Secret it merges into, created with `Orphan` or
+ * `CreateOrMerge`, or controlled by anything else is never deleted. Pure; the delete is
+ * conditional on the Secret's uid.
+ */
+export function planCleanup(es: ExternalSecret, existing: Secret | undefined): SecretAction {
+  if ((es.spec.target?.deletionPolicy ?? "Retain") !== "Delete" || !existing || !es.metadata.uid) return { type: "none" };
+  const controlled = existing.metadata.ownerReferences?.some((r) => r.controller === true && r.uid === es.metadata.uid) ?? false;
+  if (!controlled) return { type: "none" };
+  return { type: "delete", name: existing.metadata.name ?? targetName(es), ...(existing.metadata.uid ? { uid: existing.metadata.uid } : {}) };
 }

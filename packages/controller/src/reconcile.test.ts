@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { esoFlavour, hushFlavour, type ExternalSecret, type SecretStore } from "@hush/kube";
+import { esoFlavour, hushFlavour, type ExternalSecret, type Secret, type SecretStore } from "@hush/kube";
 import type { EventRecorder, KubeClient } from "@hush/kube/client";
 import { ManualClock } from "./clock.js";
 import type { ReaderCache } from "./reader-cache.js";
@@ -151,5 +151,77 @@ describe("Reconciler", () => {
     await (d.clock as ManualClock).advance(61_000);
     await r.reconcile("team-a/app");
     expect(statusPatches()).toBe(2);
+  });
+
+  describe("cleanup finalizer (ESO's ExternalSecretFinalizer and cleanupManagedSecrets)", () => {
+    interface Call { method: string; path: string; body?: unknown }
+    function recording(e: ExternalSecret, secret: Secret | undefined, flavour = hushFlavour, failDelete = false) {
+      const calls: Call[] = [];
+      const writes: unknown[] = [];
+      const d = deps(e, store(), []);
+      d.client = {
+        request: async (method: string, path: string, opts?: { body?: unknown }) => {
+          calls.push({ method, path, body: opts?.body });
+          return {};
+        },
+        get: async (path: string) => {
+          calls.push({ method: "GET", path });
+          return secret;
+        },
+      } as unknown as KubeClient;
+      d.writer = {
+        write: async (_ns: string, action: unknown) => {
+          if (failDelete) throw Object.assign(new Error("api down"), { code: "HUSH_ERR_KUBE_API" });
+          writes.push(action);
+          return "ok";
+        },
+      } as unknown as SecretWriter;
+      return { r: new Reconciler({ ...d, flavour }), calls, writes };
+    }
+    const deleting = (target: ExternalSecret["spec"]["target"], finalizers: string[]): ExternalSecret => ({
+      ...es({ target }),
+      metadata: { name: "app", namespace: "team-a", uid: "u", generation: 1, resourceVersion: "9", deletionTimestamp: "2026-01-01T00:00:00Z", finalizers },
+    });
+    const secret = (controllerUid: string | undefined): Secret => ({
+      metadata: { name: "app", namespace: "team-a", uid: "secret-uid", ...(controllerUid ? { ownerReferences: [{ apiVersion: "hush.dev/v1", kind: "ExternalSecret", name: "app", uid: controllerUid, controller: true }] } : {}) },
+      data: {},
+    });
+
+    it("puts the flavour's finalizer on an ExternalSecret before syncing it, conditional on the version seen, once", async () => {
+      for (const flavour of [hushFlavour, esoFlavour]) {
+        const e = { ...es(), metadata: { ...es().metadata, resourceVersion: "4", finalizers: ["example.com/keep"] } };
+        const { r, calls } = recording(e, undefined, flavour);
+        await expect(r.reconcile("team-a/app")).rejects.toThrow();
+        const patch = calls.find((c) => c.method === "PATCH" && c.path === `/apis/${flavour.group}/v1/namespaces/team-a/externalsecrets/app`);
+        expect(patch?.body).toEqual({ metadata: { resourceVersion: "4", finalizers: ["example.com/keep", flavour.finalizer] } });
+        // The cache has not caught up: not patched again.
+        await expect(r.reconcile("team-a/app")).rejects.toThrow();
+        expect(calls.filter((c) => c.method === "PATCH" && !c.path.endsWith("/status"))).toHaveLength(1);
+      }
+      expect(hushFlavour.finalizer).toBe("externalsecrets.hush.dev/externalsecret-cleanup");
+      expect(esoFlavour.finalizer).toBe("externalsecrets.external-secrets.io/externalsecret-cleanup");
+    });
+
+    it("deletionPolicy Delete: a deleted ExternalSecret deletes the Secret it controls (uid precondition), then releases only its own finalizer", async () => {
+      const { r, calls, writes } = recording(deleting({ deletionPolicy: "Delete" }, ["example.com/keep", hushFlavour.finalizer]), secret("u"));
+      expect(await r.reconcile("team-a/app")).toEqual({});
+      expect(writes).toEqual([{ type: "delete", name: "app", uid: "secret-uid" }]);
+      expect(calls.at(-1)).toEqual({ method: "PATCH", path: "/apis/hush.dev/v1/namespaces/team-a/externalsecrets/app", body: { metadata: { resourceVersion: "9", finalizers: ["example.com/keep"] } } });
+    });
+
+    it("attack: a Secret the ExternalSecret does not control is never deleted, nor with Retain; the finalizer is still released", async () => {
+      for (const [target, s] of [[{ deletionPolicy: "Delete" as const }, secret(undefined)], [{ deletionPolicy: "Delete" as const }, secret("someone-else")], [{}, secret("u")]] as const) {
+        const { r, calls, writes } = recording(deleting(target, [hushFlavour.finalizer]), s);
+        expect(await r.reconcile("team-a/app")).toEqual({});
+        expect(writes).toEqual([]);
+        expect(calls.at(-1)?.body).toEqual({ metadata: { resourceVersion: "9", finalizers: [] } });
+      }
+    });
+
+    it("a failed delete keeps the finalizer and is retried with backoff", async () => {
+      const { r, calls } = recording(deleting({ deletionPolicy: "Delete" }, [hushFlavour.finalizer]), secret("u"), hushFlavour, true);
+      await expect(r.reconcile("team-a/app")).rejects.toMatchObject({ code: "HUSH_ERR_KUBE_API" });
+      expect(calls.some((c) => c.method === "PATCH")).toBe(false);
+    });
   });
 });

@@ -12,7 +12,7 @@ import { cryptoRandomness } from "./random.js";
 import { vaultDynamicRequest, vaultDynamicResult, type VaultDynamicSecretSpec } from "./vault-dynamic.js";
 import type { SecretProvider } from "@hush/providers";
 import { setReadyCondition, type ControllerMetrics } from "./metrics.js";
-import { planSecret, secretIsIntact, targetName, validateExternalSecret, type Plan } from "./plan-secret.js";
+import { mergesInto, planCleanup, planSecret, secretIsIntact, targetName, validateExternalSecret, type Plan } from "./plan-secret.js";
 import type { ReaderCache } from "./reader-cache.js";
 import { jitteredInterval, refreshDecision, refreshIntervalMs, syncedResourceVersion } from "./refresh.js";
 import { denialError, resolveStore, storeRefsOf, type StoreAccess } from "./resolve-store.js";
@@ -96,6 +96,8 @@ export class Reconciler {
   /** Keys whose last status write failed: the next reconcile writes status again. */
   readonly #statusPending = new Set<string>();
   readonly #namespaceLabels: NamespaceLabels;
+  /** Keys → uid of the ExternalSecret this process put the cleanup finalizer on, until the cache shows it. */
+  readonly #finalizerAdded = new Map<string, string>();
   #dedupReported = 0;
 
   constructor(deps: ReconcilerDeps) {
@@ -107,6 +109,7 @@ export class Reconciler {
   forget(key: string): void {
     this.#synced.delete(key);
     this.#statusPending.delete(key);
+    this.#finalizerAdded.delete(key);
   }
 
   async reconcile(key: string): Promise<Result> {
@@ -116,14 +119,17 @@ export class Reconciler {
       d.forget(key);
       return {};
     }
-    if (cached.metadata.deletionTimestamp) return this.#releaseFinalizer(key, cached);
-    const es = this.#withOwnStatus(key, cached);
     const { namespace } = splitKey(key);
+    if (cached.metadata.deletionTimestamp) return this.#finalize(key, cached);
+    const es = this.#withOwnStatus(key, cached);
     if (this.#otherClass(es, namespace)) {
-      // Another controller's ExternalSecret (ESO's shouldSkipUnmanagedStore): no status, no event.
+      // Another controller's ExternalSecret (ESO's shouldSkipUnmanagedStore): no status, no
+      // event, no finalizer.
       d.metrics?.reconciles.inc({ result: "skipped" });
       return {};
     }
+    const finalizing = await this.#ensureFinalizer(key, cached);
+    if (finalizing) return finalizing;
     const started = performance.now();
     const now = d.clock.now();
     let decision: ReturnType<typeof refreshDecision>;
@@ -137,7 +143,7 @@ export class Reconciler {
     const creation = es.spec.target?.creationPolicy ?? "Owner";
     const secretName = targetName(es);
     let existing = d.managedSecret(`${namespace}/${secretName}`);
-    if (!existing && creation === "Merge") existing = await this.#getSecret(namespace, secretName);
+    if (!existing && mergesInto(creation)) existing = await this.#getSecret(namespace, secretName);
     const failing = d.failures(key) > 0 || !isReady(es.status?.conditions);
     if (!decision.due && secretIsIntact(es, existing, d.flavour) && !failing) {
       d.metrics?.reconciles.inc({ result: "skipped" });
@@ -172,18 +178,62 @@ export class Reconciler {
   }
 
   /**
-   * ESO (since v1.0) puts its cleanup finalizer on every ExternalSecret. With ESO uninstalled
-   * nothing would remove it and deleting such an ExternalSecret would hang, so hush removes it.
-   * ESO's cleanup itself deletes only a Secret the ExternalSecret controls, which the garbage
-   * collector deletes anyway once the ExternalSecret is gone, so nothing more is needed.
+   * Puts the flavour's cleanup finalizer on the ExternalSecret, as ESO's Reconcile does before
+   * anything else (`controllerutil.AddFinalizer` of `ExternalSecretFinalizer`,
+   * pkg/controllers/externalsecret/externalsecret_controller.go): a merge patch conditional on
+   * the version seen. Returns a result only when the reconcile must stop (a conflict requeues).
+   * A controller not allowed to patch ExternalSecrets (RBAC from an older release) keeps
+   * syncing without it; the garbage collector still removes Owner Secrets.
    */
-  async #releaseFinalizer(key: string, es: ExternalSecret): Promise<Result> {
+  async #ensureFinalizer(key: string, es: ExternalSecret): Promise<Result | undefined> {
     const d = this.#d;
     const finalizers = es.metadata.finalizers ?? [];
+    if (finalizers.includes(d.flavour.finalizer)) {
+      this.#finalizerAdded.delete(key);
+      return undefined;
+    }
+    // Added already; the cache has not caught up yet.
+    if (es.metadata.uid !== undefined && this.#finalizerAdded.get(key) === es.metadata.uid) return undefined;
+    try {
+      const r = await patchFinalizers(d.client, this.#path(key), es.metadata.resourceVersion, [...finalizers, d.flavour.finalizer], d.flavour.component);
+      if (r.requeue) return r;
+    } catch (err) {
+      if (kubeErrorCode(err) !== "HUSH_ERR_KUBE_FORBIDDEN") throw err;
+      d.log.warn({ key, code: kubeErrorCode(err) }, "could not add the cleanup finalizer");
+      return undefined;
+    }
+    if (es.metadata.uid !== undefined) this.#finalizerAdded.set(key, es.metadata.uid);
+    return undefined;
+  }
+
+  /**
+   * A deleted ExternalSecret, as ESO's Reconcile handles it: `cleanupManagedSecrets` (see
+   * {@link planCleanup}: with `deletionPolicy: Delete`, the target Secret this very
+   * ExternalSecret controls), attempted even when the finalizer was removed by someone else,
+   * then the finalizer is removed. A failed delete keeps the finalizer and is retried with
+   * backoff. An ExternalSecret of another controller class is left to that controller.
+   */
+  async #finalize(key: string, es: ExternalSecret): Promise<Result> {
+    const d = this.#d;
+    const { namespace } = splitKey(key);
+    if (this.#otherClass(es, namespace)) return {};
+    if ((es.spec.target?.deletionPolicy ?? "Retain") === "Delete") {
+      const action = planCleanup(es, await this.#getSecret(namespace, targetName(es)));
+      if (action.type === "delete") {
+        await d.writer.write(namespace, action);
+        d.stats.secretWrites++;
+        d.metrics?.secretWrites.inc({ action: "delete" });
+        d.log.info({ key, secret: action.name }, "deleted the managed secret of a deleted ExternalSecret");
+      }
+    }
+    const finalizers = es.metadata.finalizers ?? [];
     if (!finalizers.includes(d.flavour.finalizer)) return {};
+    return patchFinalizers(d.client, this.#path(key), es.metadata.resourceVersion, finalizers.filter((f) => f !== d.flavour.finalizer), d.flavour.component);
+  }
+
+  #path(key: string): string {
     const { namespace, name } = splitKey(key);
-    const path = resourcePath({ group: d.flavour.group, version: d.flavour.version, plural: "externalsecrets", namespace, name });
-    return patchFinalizers(d.client, path, es.metadata.resourceVersion, finalizers.filter((f) => f !== d.flavour.finalizer));
+    return resourcePath({ group: this.#d.flavour.group, version: this.#d.flavour.version, plural: "externalsecrets", namespace, name });
   }
 
   /** True when any store the ExternalSecret names belongs to another controller class. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { convertKey, decodeValue, expandJsonObject, extractProperty, isValidSecretKey, rewriteKeys } from "./remote-value.js";
+import { convertKey, decodeValue, expandJsonObject, extractProperty, goFormatF, isValidSecretKey, maxRewriteMergeDepth, MergeBudget, rewriteKeys, rewriteMerge } from "./remote-value.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -68,5 +68,81 @@ describe("remote values", () => {
     expect(() => rewriteKeys(keys, [{ transform: { template: grow } }], "w")).toThrowError(expect.objectContaining({ code: expect.stringMatching(/HUSH_ERR_CONTROLLER_(TEMPLATE|INVALID_KEY)/) }));
     // Many keys with a small legitimate transform are fine.
     expect(Object.keys(rewriteKeys(keys, [{ transform: { template: "{{ .value | upper }}" } }], "w"))).toHaveLength(2000);
+  });
+});
+
+describe("rewrite merge (ESO's esutils.RewriteMerge)", () => {
+  const input = (m: Record<string, string>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, enc(v)]));
+  const text = (m: Record<string, Uint8Array>) => Object.fromEntries(Object.entries(m).map(([k, v]) => [k, dec(v)]));
+  const code = (f: () => unknown) => {
+    try {
+      f();
+    } catch (err) {
+      return (err as { code?: string; message: string }).code + ": " + (err as Error).message;
+    }
+    return "no error";
+  };
+
+  it("Extract (the default) returns one key per merged member and drops the input keys; strings raw, numbers as Go's %f, objects as Go's json.Marshal", () => {
+    const out = rewriteMerge({}, input({ b: '{"user":"u","n":1e21,"small":1.5e-7,"neg":-0,"t":true,"z":null}', a: '{"obj":{"y":"<&>","x":[1,"\\u2028"]}}' }), "w");
+    expect(text(out)).toEqual({ user: "u", n: "1000000000000000000000", small: "0.00000015", neg: "-0", t: "true", z: "", obj: '{"x":[1,"\\u2028"],"y":"\\u003c\\u0026\\u003e"}' });
+    expect(goFormatF(123.456)).toBe("123.456");
+    expect(goFormatF(-2.5e-10)).toBe("-0.00000000025");
+    expect(goFormatF(1.25e22)).toBe("12500000000000000000000");
+  });
+
+  it("visits keys in byte order, then priority keys in their order, the later one winning (conflictPolicy Ignore)", () => {
+    const m = input({ b: '{"k":"from-b"}', a: '{"k":"from-a","only-a":"1"}', c: '{"k":"from-c"}' });
+    expect(text(rewriteMerge({ conflictPolicy: "Ignore" }, m, "w"))).toEqual({ k: "from-c", "only-a": "1" });
+    expect(text(rewriteMerge({ conflictPolicy: "Ignore", priority: ["a"] }, m, "w"))).toEqual({ k: "from-a", "only-a": "1" });
+    expect(text(rewriteMerge({ conflictPolicy: "Ignore", priority: ["c", "b"] }, m, "w"))).toEqual({ k: "from-b", "only-a": "1" });
+  });
+
+  it("a member in two values fails by default (conflictPolicy Error), naming the member, never a value", () => {
+    const m = input({ a: '{"k":"s3cr3t-a"}', b: '{"k":"s3cr3t-b"}' });
+    const err = code(() => rewriteMerge({}, m, "spec.dataFrom[0].rewrite[0].merge"));
+    expect(err).toBe('HUSH_ERR_CONTROLLER_REWRITE_MERGE: spec.dataFrom[0].rewrite[0].merge: merge failed with conflicts: "k"');
+  });
+
+  it("a missing priority key fails under Strict (the default) and is skipped under IgnoreNotFound", () => {
+    const m = input({ a: '{"k":"v"}' });
+    expect(code(() => rewriteMerge({ priority: ["gone"] }, m, "w"))).toContain('key "gone" not found in input map');
+    expect(text(rewriteMerge({ priority: ["gone"], priorityPolicy: "IgnoreNotFound" }, m, "w"))).toEqual({ k: "v" });
+  });
+
+  it("JSON keeps the input keys and writes the merged object under `into`, marshalled as Go does (sorted, no HTML escaping)", () => {
+    const m = input({ b: '{"z":"<b>","a":2}', a: '{"m":{"q":1,"p":[true,null]}}' });
+    const out = text(rewriteMerge({ strategy: "JSON", into: "all" }, m, "w"));
+    expect(out).toEqual({ a: '{"m":{"q":1,"p":[true,null]}}', b: '{"z":"<b>","a":2}', all: '{"a":2,"m":{"p":[true,null],"q":1},"z":"<b>"}' });
+    expect(code(() => rewriteMerge({ strategy: "JSON" }, m, "w"))).toContain("merge failed with missing 'into' field");
+    expect(code(() => rewriteMerge({ strategy: "JSON", into: "" }, m, "w"))).toContain("missing 'into' field");
+  });
+
+  it("null merges as an empty object; any other non-object, or non-JSON, fails without echoing the value", () => {
+    expect(text(rewriteMerge({}, input({ a: "null", b: '{"k":"v"}' }), "w"))).toEqual({ k: "v" });
+    for (const bad of ['["s3cr3t"]', '"s3cr3t"', "s3cr3t", "\ufeff{}"]) {
+      const err = code(() => rewriteMerge({}, input({ a: bad }), "w"));
+      expect(err).toMatch(/^HUSH_ERR_CONTROLLER_REWRITE_MERGE: w: the value of key "a" is not/);
+      expect(err).not.toContain("s3cr3t");
+    }
+    expect(code(() => rewriteMerge({}, input({ a: '{"n":1e400}' }), "w"))).toContain("number out of range");
+  });
+
+  it("is bounded: bytes read and written are charged to one budget per entry, and nesting is capped", () => {
+    const big = input({ a: JSON.stringify({ k: "x".repeat(1000) }) });
+    expect(code(() => rewriteMerge({}, big, "w", new MergeBudget(1500)))).toContain("exceed");
+    const budget = new MergeBudget(10_000);
+    rewriteMerge({}, big, "w", budget);
+    expect(budget.bytes).toBeLessThan(10_000 - 2000);
+    const deep = `{"k":${"[".repeat(maxRewriteMergeDepth + 1)}${"]".repeat(maxRewriteMergeDepth + 1)}}`;
+    expect(code(() => rewriteMerge({}, input({ a: deep }), "w"))).toContain("nested deeper than");
+    // A chain of JSON merges that would double the data each time stops at the budget.
+    const chain = Array.from({ length: 40 }, (_, i) => ({ merge: { strategy: "JSON" as const, into: `all${i}`, conflictPolicy: "Ignore" as const } }));
+    expect(code(() => rewriteKeys(input({ a: JSON.stringify({ k: "x".repeat(100_000) }) }), chain, "w"))).toContain("exceed");
+  });
+
+  it("runs inside a rewrite chain: merge, then a regexp over the merged keys", () => {
+    const out = rewriteKeys(input({ a: '{"db_user":"u"}', b: '{"db_pass":"p"}' }), [{ merge: {} }, { regexp: { source: "^db_", target: "DB_" } }], "w");
+    expect(text(out)).toEqual({ DB_user: "u", DB_pass: "p" });
   });
 });

@@ -63,7 +63,7 @@ export interface ApiFlavour {
   readonly mergeAnnotationPrefix: string;
   /** Annotation prefix the controller reserves: never copied from an ExternalSecret onto its Secret. */
   readonly reservedAnnotationPrefix: string;
-  /** The ExternalSecret cleanup finalizer's name (ESO's; hush does not add it yet, see docs/controller.md). */
+  /** The ExternalSecret cleanup finalizer's name (ESO's `externalsecrets.external-secrets.io/externalsecret-cleanup` under ESO's group). */
   readonly finalizer: string;
   /** `categories` of the CRDs (`kubectl get <category>`). */
   readonly category: string;

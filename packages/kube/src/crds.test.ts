@@ -61,15 +61,37 @@ describe("CRDs", () => {
     const refused: [string[], string][] = [
       [[], "syncWindows"],
       [["target"], "manifest"],
-      [["target", "template", "metadata"], "finalizers"],
       [["data", "[]", "sourceRef"], "generatorRef"],
-      [["dataFrom", "[]", "find"], "nullBytePolicy"],
-      [["dataFrom", "[]", "rewrite", "[]"], "merge"],
     ];
     for (const [path, field] of refused) {
       const node = at(spec, ...path);
       expect(Object.keys(node["properties"] as object), `${path.join(".")}.${field}`).toContain(field);
       expect(rules(node)).toContain(`!has(self.${field})`);
+    }
+  });
+
+  it("serves the later ESO fields hush implements (CreateOrMerge, find.nullBytePolicy, rewrite merge, template finalizers) with ESO's enums and defaults, not refused", () => {
+    for (const flavour of [hushFlavour, esoFlavour]) {
+      const spec = esSpec(buildCrds(flavour)[0]!);
+      expect(at(spec, "target", "creationPolicy")).toMatchObject({ enum: ["Owner", "Orphan", "Merge", "None", "CreateOrMerge"], default: "Owner" });
+      const find = at(spec, "dataFrom", "[]", "find");
+      expect(rules(find)).not.toContain("!has(self.nullBytePolicy)");
+      expect(at(find, "nullBytePolicy")).toMatchObject({ enum: ["Ignore", "Fail"], default: "Ignore" });
+      const rewrite = at(spec, "dataFrom", "[]", "rewrite", "[]");
+      expect(rules(rewrite)).not.toContain("!has(self.merge)");
+      const merge = at(rewrite, "merge");
+      expect(Object.keys(merge["properties"] as object).sort()).toEqual(["conflictPolicy", "into", "priority", "priorityPolicy", "strategy"]);
+      expect(at(merge, "into")).toMatchObject({ default: "" });
+      expect(at(merge, "priorityPolicy")).toMatchObject({ enum: ["IgnoreNotFound", "Strict"], default: "Strict" });
+      expect(at(merge, "conflictPolicy")).toMatchObject({ enum: ["Ignore", "Error"], default: "Error" });
+      expect(at(merge, "strategy")).toMatchObject({ enum: ["Extract", "JSON"], default: "Extract" });
+      const metadata = at(spec, "target", "template", "metadata");
+      expect(rules(metadata)).not.toContain("!has(self.finalizers)");
+      expect(at(metadata, "finalizers")).toMatchObject({ type: "array", maxItems: 32 });
+      // A PushSecret's template (ESO ignores its finalizers) still refuses them.
+      const ps = buildCrds(flavour).find((c) => (c["spec"] as { names: { kind: string } }).names.kind === "PushSecret")!;
+      const psSpec = (versionsOf(ps)[0]!.schema.openAPIV3Schema["properties"] as Record<string, Schema>)["spec"]!;
+      expect(rules(at(psSpec, "template", "metadata"))).toContain("!has(self.finalizers)");
     }
   });
 
@@ -119,8 +141,10 @@ describe("CRDs", () => {
       expect(rules(at(spec, "selector", "generatorRef"))).toContain("self.kind in ['Password', 'UUID']");
       expect(at(spec, "selector", "generatorRef", "apiVersion")).toMatchObject({ default: flavour === hushFlavour ? "generators.hush.dev/v1alpha1" : "generators.external-secrets.io/v1alpha1" });
       expect(rules(at(spec, "selector", "secret"))).toContain("!has(self.selector)");
-      // The same template schema as an ExternalSecret's target.template.
-      expect(at(spec, "template")).toEqual(at(esSpec(buildCrds(flavour)[0]!), "target", "template"));
+      // The same template schema as an ExternalSecret's target.template, apart from
+      // metadata.finalizers (refused here: a PushSecret writes no Secret).
+      const withoutMetadata = (t: Schema) => ({ ...t, properties: { ...(t["properties"] as object), metadata: undefined } });
+      expect(withoutMetadata(at(spec, "template"))).toEqual(withoutMetadata(at(esSpec(buildCrds(flavour)[0]!), "target", "template")));
     }
   });
 

@@ -151,16 +151,47 @@ const secretTemplate: Schema = obj(
   },
 );
 
+/**
+ * ExternalSecret `target.template`: {@link secretTemplate} with `metadata.finalizers`, which
+ * the controller adds to the Secret as ESO's setMetadata does (a PushSecret's template keeps
+ * refusing them: ESO ignores them there).
+ */
+const externalSecretTemplate: Schema = {
+  ...secretTemplate,
+  properties: {
+    ...(secretTemplate["properties"] as Record<string, Schema>),
+    metadata: obj({
+      labels: strMap(),
+      annotations: strMap(),
+      finalizers: { ...arr(str(undefined, { maxLength: 317 }), "Finalizers added to the Secret while it is not being deleted."), maxItems: 32 },
+    }),
+  },
+};
+
+/**
+ * `dataFrom[].rewrite[].merge` (ESO's ExternalSecretRewriteMerge, apis/externalsecrets/v1):
+ * the JSON-object values are merged into one map, with ESO's defaults.
+ */
+const rewriteMerge = obj(
+  {
+    into: str("Key the merged JSON is written to; required with strategy JSON, ignored with Extract.", { default: "", maxLength: 253 }),
+    priority: { ...arr(str(), "Keys merged last, in this order, so their members win a conflict."), maxItems: 256 },
+    priorityPolicy: enumStr(["IgnoreNotFound", "Strict"], "Strict fails when a priority key is absent.", "Strict"),
+    conflictPolicy: enumStr(["Ignore", "Error"], "Error fails when two values share a member name.", "Error"),
+    strategy: enumStr(["Extract", "JSON"], "Extract: one key per merged member; JSON: the merged object under `into`, beside the input keys.", "Extract"),
+  },
+);
+
 const externalSecretSpec = refuse(obj({
   secretStoreRef: storeRef,
   refreshInterval: duration("How often to re-fetch; 0 fetches once.", "1h0m0s"),
   refreshPolicy: enumStr(["Periodic", "OnChange", "CreatedOnce"], "When to refresh."),
   target: refuse(obj({
     name: { ...dnsName, description: "Name of the Secret to write; defaults to the ExternalSecret's name." },
-    creationPolicy: enumStr(["Owner", "Orphan", "Merge", "None"], "Who owns the Secret.", "Owner"),
+    creationPolicy: enumStr(["Owner", "Orphan", "Merge", "None", "CreateOrMerge"], "Who owns the Secret; CreateOrMerge creates it when missing, else merges like Merge.", "Owner"),
     deletionPolicy: enumStr(["Retain", "Delete", "Merge"], "What happens when the provider secret disappears.", "Retain"),
     immutable: bool("Create an immutable Secret."),
-    template: secretTemplate,
+    template: externalSecretTemplate,
   }), { manifest: anyObject }, "spec.target"),
   data: arr(
     obj(
@@ -175,25 +206,23 @@ const externalSecretSpec = refuse(obj({
   dataFrom: arr(
     obj({
       extract: remoteRef,
-      find: refuse(obj({
+      find: obj({
         path: str("Only names under this path."),
         name: obj({ regexp: str("RE2 regular expression over remote names.", { maxLength: 1024 }) }, ["regexp"]),
         tags: strMap("Remote tags/labels that must all match."),
         conversionStrategy: conversion,
         decodingStrategy: decoding,
-      }), { nullBytePolicy: str() }, "spec.dataFrom[].find"),
+        nullBytePolicy: enumStr(["Ignore", "Fail"], "Fail rejects values containing NUL bytes.", "Ignore"),
+      }),
       rewrite: arr(
-        refuse(
-          obj(
-            {
-              regexp: obj({ source: str("RE2 regular expression over key names.", { maxLength: 1024 }), target: str("Replacement; $1, ${1}, ${name} expand groups.", { maxLength: 1024 }) }, ["source", "target"]),
-              transform: obj({ template: str() }, ["template"]),
-            },
-            [],
-            { maxProperties: 1, minProperties: 1 },
-          ),
-          { merge: anyObject },
-          "spec.dataFrom[].rewrite[]",
+        obj(
+          {
+            regexp: obj({ source: str("RE2 regular expression over key names.", { maxLength: 1024 }), target: str("Replacement; $1, ${1}, ${name} expand groups.", { maxLength: 1024 }) }, ["source", "target"]),
+            transform: obj({ template: str() }, ["template"]),
+            merge: rewriteMerge,
+          },
+          [],
+          { maxProperties: 1, minProperties: 1 },
         ),
       ),
       sourceRef: dataFromSourceRef,
@@ -509,8 +538,9 @@ function crd(flavour: ApiFlavour, c: CrdInput): Schema {
       // serves both and its CRDs (config/crds/bases) declare no conversion, and walking this
       // schema against both of ESO's versions finds every node hush declares identical in
       // v1 and v1beta1 (types, enums, defaults, required) for all three kinds. Fields hush
-      // declares only to refuse them (syncWindows, manifest, nullBytePolicy, rewrite merge,
-      // template finalizers) are from later ESO releases and absent from both versions there.
+      // declares only to refuse them (syncWindows, manifest), and the ones it implements from
+      // later ESO releases (CreateOrMerge, find.nullBytePolicy, rewrite merge, template
+      // finalizers), are absent from both versions there.
       conversion: { strategy: "None" },
       versions: (c.versions ?? [flavour.version, ...flavour.servedVersions]).map((name, i) => ({
         name,

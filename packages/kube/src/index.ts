@@ -15,6 +15,7 @@ export type {
   ExternalSecretGeneratorRef,
   ExternalSecretRemoteRef,
   ExternalSecretRewrite,
+  ExternalSecretRewriteMerge,
   ExternalSecretSpec,
   ExternalSecretStatus,
   ExternalSecretTarget,

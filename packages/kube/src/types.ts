@@ -84,12 +84,23 @@ export interface ExternalSecretFind {
   tags?: Record<string, string>;
   conversionStrategy?: "Default" | "Unicode";
   decodingStrategy?: "None" | "Base64" | "Base64URL" | "Auto";
+  nullBytePolicy?: "Ignore" | "Fail";
+}
+
+/** `dataFrom[].rewrite[].merge` (ESO's ExternalSecretRewriteMerge); the API server fills the defaults. */
+export interface ExternalSecretRewriteMerge {
+  into?: string;
+  priority?: string[];
+  priorityPolicy?: "IgnoreNotFound" | "Strict";
+  conflictPolicy?: "Ignore" | "Error";
+  strategy?: "Extract" | "JSON";
 }
 
 /** `dataFrom[].rewrite[]` (exactly one member set). */
 export interface ExternalSecretRewrite {
   regexp?: { source: string; target: string };
   transform?: { template: string };
+  merge?: ExternalSecretRewriteMerge;
 }
 
 /** `dataFrom[].sourceRef.generatorRef`: a generator object in the ExternalSecret's own namespace. */
@@ -136,7 +147,7 @@ export interface ExternalSecretTemplate {
   type?: string;
   engineVersion?: "v2";
   mergePolicy?: "Replace" | "Merge";
-  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string> };
+  metadata?: { labels?: Record<string, string>; annotations?: Record<string, string>; finalizers?: string[] };
   data?: Record<string, string>;
   templateFrom?: TemplateFrom[];
 }
@@ -144,7 +155,7 @@ export interface ExternalSecretTemplate {
 /** `target`. */
 export interface ExternalSecretTarget {
   name?: string;
-  creationPolicy?: "Owner" | "Orphan" | "Merge" | "None";
+  creationPolicy?: "Owner" | "Orphan" | "Merge" | "None" | "CreateOrMerge";
   deletionPolicy?: "Retain" | "Delete" | "Merge";
   template?: ExternalSecretTemplate;
   immutable?: boolean;

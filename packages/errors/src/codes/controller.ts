@@ -71,6 +71,10 @@ export const controllerCodes = defineCodes({
     exitCode: 1,
     hint: "check the controller flags (--workers, --namespace, --kubeconfig)",
   },
+  HUSH_ERR_CONTROLLER_REWRITE_MERGE: {
+    exitCode: 1,
+    hint: "dataFrom[].rewrite[].merge needs every value it merges to be a JSON object, its priority keys present (or priorityPolicy IgnoreNotFound), no member in two values (or conflictPolicy Ignore) and `into` with strategy JSON; the sync is retried with backoff",
+  },
   HUSH_ERR_CONTROLLER_PUSH_SOURCE_NOT_FOUND: {
     exitCode: 1,
     hint: "create the Secret named by the PushSecret's spec.selector.secret.name (in the PushSecret's namespace) or the key its data[].match.secretKey names",
