@@ -202,6 +202,23 @@ describe("Reconciler", () => {
       expect(esoFlavour.finalizer).toBe("externalsecrets.external-secrets.io/externalsecret-cleanup");
     });
 
+    it("a controller not allowed to patch ExternalSecrets (older RBAC) still syncs, without the finalizer", async () => {
+      const calls: string[] = [];
+      const base = deps(es(), store(), []);
+      const client = {
+        request: async (method: string, path: string) => {
+          calls.push(`${method} ${path}`);
+          if (method === "PATCH" && !path.endsWith("/status")) throw Object.assign(new Error("forbidden"), { code: "HUSH_ERR_KUBE_FORBIDDEN" });
+          return {};
+        },
+        get: async () => undefined,
+      } as unknown as KubeClient;
+      const readers = { get: async () => ({ get: async () => new TextEncoder().encode("v1") }), stats: () => ({ requested: 0, deduplicated: 0, providerCalls: 0 }) } as unknown as ReaderCache;
+      const r = new Reconciler({ ...base, client, readers });
+      expect((await r.reconcile("team-a/app")).requeueAfter).toBeGreaterThan(0);
+      expect(calls).toEqual(["PATCH /apis/hush.dev/v1/namespaces/team-a/externalsecrets/app", "PATCH /apis/hush.dev/v1/namespaces/team-a/externalsecrets/app/status"]);
+    });
+
     it("deletionPolicy Delete: a deleted ExternalSecret deletes the Secret it controls (uid precondition), then releases only its own finalizer", async () => {
       const { r, calls, writes } = recording(deleting({ deletionPolicy: "Delete" }, ["example.com/keep", hushFlavour.finalizer]), secret("u"));
       expect(await r.reconcile("team-a/app")).toEqual({});
