@@ -15,6 +15,7 @@ import type { Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TLSSocket } from "node:tls";
+import { ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { KubeClient } from "@hush/kube/client";
 import { selfSignedCert, startMoto, type KubeHarness, type MotoHarness } from "@hush/testkit";
@@ -135,7 +136,15 @@ describe.skipIf(!peersOk)("ECRAuthorizationToken and STSSessionToken: hush produ
     expect(h).toEqual(e);
     expect(h["username"]).toBe("AWS");
     expect(h["proxy_endpoint"]).toBe(`https://123456789012.dkr.ecr.${moto.region}.amazonaws.com`);
-    expect(h["expires_at"]).toMatch(/^[0-9]+$/);
+    // moto's own answer: the token is base64 of "AWS:<password>", the expiry its Unix seconds.
+    const ecr = new ECRClient({ endpoint: moto.endpoint, region: moto.region, credentials: moto.credentials });
+    try {
+      const direct = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData![0]!;
+      expect(Buffer.from(direct.authorizationToken!, "base64").toString("utf8")).toBe(`AWS:${h["password"]}`);
+      expect(h["expires_at"]).toBe(String(Math.floor(direct.expiresAt!.getTime() / 1000)));
+    } finally {
+      ecr.destroy();
+    }
   });
 
   it("STSSessionToken: the same keys, the same credentials, expiry now + sessionDuration on both, accepted by moto", async () => {
