@@ -150,9 +150,9 @@ describe.skipIf(!peers.every((p) => p.ok))("generators: Password and UUID throug
 
   it("hush.dev: an unsupported kind is refused by the API server, naming the supported ones", async () => {
     const f = flavours.hush;
-    const r = await create(hushNs, externalSecret(f, "ecr", { dataFrom: [{ sourceRef: { generatorRef: { kind: "ECRAuthorizationToken", name: "x" } } }] }));
+    const r = await create(hushNs, externalSecret(f, "gcr", { dataFrom: [{ sourceRef: { generatorRef: { kind: "GCRAccessToken", name: "x" } } }] }));
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain("only Password, UUID, VaultDynamicSecret, Fake and ClusterGenerator generators are supported by hush yet");
+    expect(r.stderr).toContain("only Password, UUID, VaultDynamicSecret, Fake, ECRAuthorizationToken, STSSessionToken and ClusterGenerator generators are supported by hush yet");
     const mixed = await create(hushNs, externalSecret(f, "mixed", { secretStoreRef: { name: "s" }, dataFrom: [{ extract: { key: "k" }, sourceRef: { generatorRef: { kind: "Password", name: "pw" } } }] }));
     expect(mixed.code).not.toBe(0);
     expect(mixed.stderr).toMatch(/maxProperties|cannot be combined with extract or find/);
