@@ -195,7 +195,11 @@ spec:
   });
 
   it("stores report ESO's secretstore_* and clustersecretstore_* metrics (Ready gauge, duration in ns); a deleted store's series are removed", async () => {
-    await waitFor(async () => sample(await metrics(), "secretstore_status_condition", { name: "aws", namespace: ns, condition: "Ready", status: "True" }) === 1, { what: "SecretStore aws Ready gauge" });
+    // The condition is set when the validation ends, the duration once its status write is done.
+    await waitFor(async () => {
+      const text = await metrics();
+      return sample(text, "secretstore_status_condition", { name: "aws", namespace: ns, condition: "Ready", status: "True" }) === 1 && (sample(text, "secretstore_reconcile_duration", { name: "aws", namespace: ns }) ?? 0) > 0;
+    }, { what: "SecretStore aws Ready and duration gauges" });
     let m = await metrics();
     expect(sample(m, "secretstore_status_condition", { name: "aws", namespace: ns, condition: "Ready", status: "False" })).toBe(0);
     expect(sample(m, "secretstore_reconcile_duration", { name: "aws", namespace: ns })).toBeGreaterThan(0);
@@ -220,7 +224,10 @@ spec:
 `,
     });
     expect(r.code, r.stderr).toBe(0);
-    await waitFor(async () => sample(await metrics(), "clustersecretstore_status_condition", { name: "eso-broken", namespace: "", condition: "Ready", status: "False" }) === 1, { what: "ClusterSecretStore eso-broken not-Ready gauge" });
+    await waitFor(async () => {
+      const text = await metrics();
+      return sample(text, "clustersecretstore_status_condition", { name: "eso-broken", namespace: "", condition: "Ready", status: "False" }) === 1 && (sample(text, "clustersecretstore_reconcile_duration", { name: "eso-broken", namespace: "" }) ?? 0) > 0;
+    }, { what: "ClusterSecretStore eso-broken not-Ready and duration gauges" });
     m = await metrics();
     expect(sample(m, "clustersecretstore_status_condition", { name: "eso-broken", namespace: "", condition: "Ready", status: "True" })).toBe(0);
     expect(sample(m, "clustersecretstore_reconcile_duration", { name: "eso-broken", namespace: "" })).toBeGreaterThan(0);

@@ -83,7 +83,8 @@ describe.skipIf(!peers.every((p) => p.ok))("templates against kube-apiserver and
       target: { template: { templateFrom: [{ configMap: { name: "db-templates", items: [{ key: "pairs" }] } }] } },
       dataFrom: dataFromDb,
     });
-    const es = await waitForReady(env, other, "elsewhere", (r) => r.status === "False", "elsewhere not Ready");
+    // Not Ready for the missing ConfigMap (before that, briefly, for its brand-new store not yet validated).
+    const es = await waitForReady(env, other, "elsewhere", (r) => r.status === "False" && /configmap/.test(r.message ?? ""), "elsewhere not Ready for the ConfigMap");
     expect(ready(es).message).toMatch(/configmap db-templates not found/);
     expect(ready(es).message).not.toContain(CANARY);
     expect(await getSecret(env, other, "elsewhere")).toBeUndefined();
