@@ -1,11 +1,10 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./free-port.js";
 import { httpStatus } from "./http-status.js";
-import { spawnPeer, type PeerProcess } from "./peer-process.js";
+import { awaitPeer, spawnPeer, type PeerProcess } from "./peer-process.js";
 import { findBinary, repoRoot, requirePeer, type PeerCheck } from "./require-peer.js";
-import { waitFor } from "./wait-for.js";
 
 /** Options for {@link startEso}. */
 export interface StartEsoOptions {
@@ -133,27 +132,14 @@ export async function startEso(options: StartEsoOptions): Promise<EsoHarness> {
   }
   Object.assign(env, options.extraEnv ?? {});
   const proc = spawnPeer("external-secrets", bin, args, join(dir, "eso.log"), { env });
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    await proc.stop(10_000);
-    if (ownDir) rmSync(ownDir, { recursive: true, force: true });
+  const ready = async (): Promise<boolean> => {
+    try {
+      return (await httpStatus(`${metricsUrl}/metrics`)) === 200;
+    } catch {
+      return false;
+    }
   };
-  try {
-    await waitFor(async () => {
-      proc.assertRunning();
-      try {
-        return (await httpStatus(`${metricsUrl}/metrics`)) === 200;
-      } catch {
-        return false;
-      }
-    }, { timeoutMs: options.timeoutMs ?? 60_000, what: "ESO metrics server" });
-  } catch (err) {
-    const tail = proc.logTail();
-    await stop();
-    throw new Error(`${(err as Error).message}\nESO log tail:\n${tail}`);
-  }
+  const stop = await awaitPeer(proc, ready, { timeoutMs: options.timeoutMs ?? 60_000, what: "ESO metrics server", graceMs: 10_000, ...(ownDir ? { dir: ownDir } : {}) });
   return { process: proc, metricsUrl, logFile: proc.logFile, stop };
 }
 

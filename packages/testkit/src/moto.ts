@@ -1,11 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./free-port.js";
 import { httpStatus } from "./http-status.js";
-import { spawnPeer } from "./peer-process.js";
+import { awaitPeer, spawnPeer } from "./peer-process.js";
 import { findBinary } from "./require-peer.js";
-import { waitFor } from "./wait-for.js";
 
 /** A running moto server (AWS Secrets Manager, KMS, STS, ... on one endpoint). */
 export interface MotoHarness {
@@ -36,23 +35,11 @@ export async function startMoto(options: { timeoutMs?: number } = {}): Promise<M
   const proc = spawnPeer("moto_server", bin, ["-H", "127.0.0.1", "-p", String(port)], join(dir, "moto.log"), {
     env: { ...env, MOTO_ALLOW_NONEXISTENT_REGION: "false" },
   });
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    await proc.stop();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await waitFor(async () => {
-      proc.assertRunning();
-      return (await httpStatus(`${endpoint}/moto-api/`)) === 200;
-    }, { timeoutMs: options.timeoutMs ?? 60_000, what: "moto_server /moto-api/" });
-  } catch (err) {
-    const tail = proc.logTail();
-    await stop();
-    throw new Error(`${(err as Error).message}\nmoto log tail:\n${tail}`);
-  }
+  const stop = await awaitPeer(proc, async () => (await httpStatus(`${endpoint}/moto-api/`)) === 200, {
+    timeoutMs: options.timeoutMs ?? 60_000,
+    what: "moto_server /moto-api/",
+    dir,
+  });
   return {
     endpoint,
     region: "us-east-1",

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, readFileSync } from "node:fs";
-import { ProbeAbort } from "./wait-for.js";
+import { createWriteStream, readFileSync, rmSync } from "node:fs";
+import { ProbeAbort, waitFor } from "./wait-for.js";
 
 /** A peer server started in its own process group, its output captured to a log file. */
 export interface PeerProcess {
@@ -112,4 +112,45 @@ export function spawnPeer(name: string, bin: string, args: readonly string[], lo
       signal("SIGKILL"); // any grandchild that ignored SIGTERM
     },
   };
+}
+
+/** Options of {@link awaitPeer}. */
+export interface AwaitPeerOptions {
+  /** What is awaited, for the timeout message. */
+  readonly what: string;
+  readonly timeoutMs: number;
+  /** A directory of the peer's, removed once it has stopped. */
+  readonly dir?: string;
+  /** How long `stop()` waits for SIGTERM before SIGKILL. */
+  readonly graceMs?: number;
+  /** Applied to the log tail before it goes into an error (for a peer that logs its root token). */
+  readonly redact?: (log: string) => string;
+}
+
+/**
+ * Waits until a freshly spawned peer passes `ready`, then returns its `stop()`, which may be
+ * called any number of times: it ends the process group once and removes `dir`. A peer that
+ * exits or never gets ready is stopped, and the error carries the tail of its log.
+ */
+export async function awaitPeer(proc: PeerProcess, ready: () => Promise<boolean>, options: AwaitPeerOptions): Promise<() => Promise<void>> {
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await proc.stop(options.graceMs);
+    if (options.dir) rmSync(options.dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(async () => {
+      // Not assertRunning(): its message carries the raw log tail, added below once and redacted.
+      const code = proc.exitCode();
+      if (code !== undefined) throw new ProbeAbort(`${proc.name} exited (${code}) before it was ready`);
+      return ready();
+    }, { timeoutMs: options.timeoutMs, what: options.what });
+  } catch (err) {
+    const tail = proc.logTail();
+    await stop();
+    throw new Error(`${(err as Error).message}\n${proc.name} log tail:\n${options.redact ? options.redact(tail) : tail}`);
+  }
+  return stop;
 }

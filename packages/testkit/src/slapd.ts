@@ -6,9 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { freePort } from "./free-port.js";
-import { spawnPeer } from "./peer-process.js";
+import { awaitPeer, spawnPeer } from "./peer-process.js";
 import { findBinary } from "./require-peer.js";
-import { waitFor } from "./wait-for.js";
 
 /** One `inetOrgPerson` under {@link SlapdHarness.usersDn}, bound to with its password. */
 export interface SlapdUser {
@@ -96,23 +95,7 @@ export async function startSlapd(options: { users: readonly SlapdUser[]; timeout
   }
   // -d 0: stay in the foreground (the harness owns the process group) without debug output.
   const proc = spawnPeer("slapd", bin, ["-d", "0", "-f", conf, "-h", `${url}/`], join(dir, "slapd.log"), { cwd: dir });
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    await proc.stop();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await waitFor(async () => {
-      proc.assertRunning();
-      return anonymousBind(port);
-    }, { timeoutMs: options.timeoutMs ?? 30_000, what: "slapd anonymous bind" });
-  } catch (err) {
-    const tail = proc.logTail();
-    await stop();
-    throw new Error(`${(err as Error).message}\nslapd log tail:\n${tail}`);
-  }
+  const stop = await awaitPeer(proc, () => anonymousBind(port), { timeoutMs: options.timeoutMs ?? 30_000, what: "slapd anonymous bind", dir });
   return { url, baseDn: BASE_DN, usersDn, rootDn, rootPassword, users: options.users, stop };
 }
 

@@ -1,12 +1,11 @@
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "./free-port.js";
 import { httpStatus } from "./http-status.js";
-import { spawnPeer } from "./peer-process.js";
+import { awaitPeer, spawnPeer } from "./peer-process.js";
 import { findBinary } from "./require-peer.js";
-import { waitFor } from "./wait-for.js";
 
 /** A running Vault dev server: in memory, unsealed, KV v2 mounted at `secret/`. */
 export interface VaultHarness {
@@ -84,23 +83,12 @@ export async function startVault(options: { timeoutMs?: number; tlsListeners?: r
     join(dir, "vault.log"),
     { env: { ...env, HOME: dir, VAULT_DISABLE_USER_LOCKOUT: "true" }, cwd: dir },
   );
-  let stopped = false;
-  const stop = async (): Promise<void> => {
-    if (stopped) return;
-    stopped = true;
-    await proc.stop();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    // 200 = initialized, unsealed and active (429/472/473/501/503 mean standby or not ready).
-    await waitFor(async () => {
-      proc.assertRunning();
-      return (await httpStatus(`${address}/v1/sys/health`)) === 200;
-    }, { timeoutMs: options.timeoutMs ?? 60_000, what: "vault /v1/sys/health" });
-  } catch (err) {
-    const tail = proc.logTail().replaceAll(token, "<root token>");
-    await stop();
-    throw new Error(`${(err as Error).message}\nvault log tail:\n${tail}`);
-  }
+  // 200 = initialized, unsealed and active (429/472/473/501/503 mean standby or not ready).
+  const stop = await awaitPeer(proc, async () => (await httpStatus(`${address}/v1/sys/health`)) === 200, {
+    timeoutMs: options.timeoutMs ?? 60_000,
+    what: "vault /v1/sys/health",
+    dir,
+    redact: (log) => log.replaceAll(token, "<root token>"),
+  });
   return { address, token, tlsAddresses, kind: "vault", stop };
 }
