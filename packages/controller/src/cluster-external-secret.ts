@@ -1,5 +1,5 @@
 import type { ApiFlavour, ExternalSecret, ExternalSecretSpec } from "@hush/kube";
-import type { ControllerMetrics } from "./metrics.js";
+import { removeReadyCondition, setReadyCondition, type ControllerMetrics } from "./metrics.js";
 import { cesKind, cesRefreshMs, clusterExternalSecretStatus, type ClusterExternalSecret, type ClusterExternalSecretStatus } from "./plan-cluster-external-secret.js";
 import { StampingController, type StampingControllerOptions } from "./stamping-controller.js";
 
@@ -48,12 +48,11 @@ export class ClusterExternalSecretController extends StampingController<ClusterE
         // ESO's unit: nanoseconds; cluster-scoped, so the namespace label is empty.
         if (durationNs > 0) metrics?.cesReconcileDuration.set({ name, namespace: "" }, durationNs);
         if (ready === undefined) return;
-        metrics?.cesStatusCondition.set({ name, namespace: "", condition: "Ready", status: ready ? "True" : "False" }, 1);
-        metrics?.cesStatusCondition.set({ name, namespace: "", condition: "Ready", status: ready ? "False" : "True" }, 0);
+        if (metrics) setReadyCondition(metrics.cesStatusCondition, name, "", ready ? "True" : "False");
       },
       onForgotten: (name) => {
         metrics?.cesReconcileDuration.remove({ name, namespace: "" });
-        for (const status of ["True", "False"]) metrics?.cesStatusCondition.remove({ name, namespace: "", condition: "Ready", status });
+        if (metrics) removeReadyCondition(metrics.cesStatusCondition, name, "");
       },
     });
   }

@@ -1,5 +1,5 @@
 import type { ApiFlavour, PushSecret, PushSecretSpec } from "@hush/kube";
-import type { ControllerMetrics } from "./metrics.js";
+import { removeReadyCondition, setReadyCondition, type ControllerMetrics } from "./metrics.js";
 import { clusterPushSecretStatus, cpsKind, cpsRefreshMs, type ClusterPushSecret, type ClusterPushSecretStatus } from "./plan-cluster-push-secret.js";
 import { StampingController, type StampingControllerOptions } from "./stamping-controller.js";
 
@@ -48,12 +48,11 @@ export class ClusterPushSecretController extends StampingController<ClusterPushS
       onReconciled: (name, ready, durationNs) => {
         if (durationNs > 0) metrics?.cpsReconcileDuration.set({ name, namespace: "" }, durationNs);
         if (ready === undefined) return;
-        metrics?.cpsStatusCondition.set({ name, namespace: "", condition: "Ready", status: ready ? "True" : "False" }, 1);
-        metrics?.cpsStatusCondition.set({ name, namespace: "", condition: "Ready", status: ready ? "False" : "True" }, 0);
+        if (metrics) setReadyCondition(metrics.cpsStatusCondition, name, "", ready ? "True" : "False");
       },
       onForgotten: (name) => {
         metrics?.cpsReconcileDuration.remove({ name, namespace: "" });
-        for (const status of ["True", "False"]) metrics?.cpsStatusCondition.remove({ name, namespace: "", condition: "Ready", status });
+        if (metrics) removeReadyCondition(metrics.cpsStatusCondition, name, "");
       },
     });
   }

@@ -88,7 +88,7 @@ export function setReadyCondition(gauge: ConditionGauge, name: string, namespace
   if (opposite) gauge.set({ name, namespace, condition: "Ready", status: opposite }, 0);
 }
 
-/** Drops every `Ready` series of one object (a deleted store or ExternalSecret). */
+/** Drops every `Ready` series of one deleted object (of any kind with an ESO condition gauge). */
 export function removeReadyCondition(gauge: ConditionGauge, name: string, namespace: string): void {
   for (const status of ["True", "False", "Unknown"]) gauge.remove({ name, namespace, condition: "Ready", status });
 }

@@ -4,7 +4,7 @@ import { kubeErrorCode, resourcePath, type EventRecorder, type KubeClient, type 
 import { patchFinalizers } from "./finalizers.js";
 import type { PushOwner, SecretProvider } from "@hush/providers";
 import type { Clock } from "./clock.js";
-import type { ControllerMetrics } from "./metrics.js";
+import { removeReadyCondition, setReadyCondition, type ControllerMetrics } from "./metrics.js";
 import { stableHash } from "./data-hash.js";
 import { readTemplateSources } from "./fetch-data.js";
 import { isTerminalCode } from "./failure.js";
@@ -99,13 +99,11 @@ export class PushReconciler {
     this.#synced.delete(key);
     const { namespace, name } = splitKey(key);
     this.#d.metrics?.psReconcileDuration.remove({ name, namespace });
-    for (const status of ["True", "False"]) this.#d.metrics?.psStatusCondition.remove({ name, namespace, condition: "Ready", status });
+    if (this.#d.metrics) removeReadyCondition(this.#d.metrics.psStatusCondition, name, namespace);
   }
 
   #condition(ps: PushSecret, status: "True" | "False"): void {
-    const labels = { name: ps.metadata.name ?? "", namespace: ps.metadata.namespace ?? "", condition: "Ready" };
-    this.#d.metrics?.psStatusCondition.set({ ...labels, status }, 1);
-    this.#d.metrics?.psStatusCondition.set({ ...labels, status: status === "True" ? "False" : "True" }, 0);
+    if (this.#d.metrics) setReadyCondition(this.#d.metrics.psStatusCondition, ps.metadata.name ?? "", ps.metadata.namespace ?? "", status);
   }
 
   async #reconcile(key: string): Promise<Result> {
