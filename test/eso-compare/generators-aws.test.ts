@@ -21,7 +21,7 @@ import type { KubeClient } from "@hush/kube/client";
 import { selfSignedCert, startMoto, type KubeHarness, type MotoHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generatorCrdPaths } from "../controller/harness.js";
-import { comparePeers, decodedData, esoSide, getSecret, hushSide, kubectlCreate, startCompareKube, startSideBySide, waitReady, type SideBySide } from "./harness.js";
+import { comparePeers, esoSide, hushSide, kubectlCreate, startCompareKube, startSideBySide, syncGeneratorOnBothSides, type SideBySide } from "./harness.js";
 
 const peersOk = comparePeers("moto_server");
 const esoGen = "generators.external-secrets.io/v1alpha1";
@@ -88,18 +88,7 @@ describe.skipIf(!peersOk)("ECRAuthorizationToken and STSSessionToken: hush produ
   const auth = { secretRef: { accessKeyIDSecretRef: { name: "aws-creds", key: "id" }, secretAccessKeySecretRef: { name: "aws-creds", key: "secret" } } };
 
   /** Creates the generator and an ExternalSecret on both sides and returns each side's Secret data. */
-  const sync = async (kind: "ECRAuthorizationToken" | "STSSessionToken", name: string, spec: Record<string, unknown>): Promise<{ eso: Record<string, string>; hush: Record<string, string> }> => {
-    for (const side of sides()) {
-      await create(side.ns, { apiVersion: side.gen, kind, metadata: { name }, spec });
-      await create(side.ns, { apiVersion: `${side.group}/${side.version}`, kind: "ExternalSecret", metadata: { name }, spec: { refreshInterval: "1h", dataFrom: [{ sourceRef: { generatorRef: { apiVersion: side.gen, kind, name } } }] } });
-    }
-    const out: Record<string, Record<string, string>> = {};
-    for (const side of sides()) {
-      await waitReady(pair, client, side, { plural: "externalsecrets", namespace: side.ns, name }, (c) => c?.status === "True", `${side.tool} ${name} Ready`);
-      out[side.tool] = decodedData(await getSecret(client, side.ns, name));
-    }
-    return { eso: out["eso"]!, hush: out["hush"]! };
-  };
+  const sync = (kind: "ECRAuthorizationToken" | "STSSessionToken", name: string, spec: Record<string, unknown>) => syncGeneratorOnBothSides({ kube, client, pair, sides: sides() }, kind, name, spec);
 
   beforeAll(async () => {
     moto = await startMoto();

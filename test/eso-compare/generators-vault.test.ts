@@ -8,7 +8,7 @@ import type { KubeClient } from "@hush/kube/client";
 import { startVault, type KubeHarness, type VaultHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generatorCrdPaths } from "../controller/harness.js";
-import { comparePeers, decodedData, esoSide, getSecret, hushSide, kubectlCreate, startCompareKube, startSideBySide, waitReady, type SideBySide } from "./harness.js";
+import { comparePeers, esoSide, hushSide, kubectlCreate, startCompareKube, startSideBySide, syncGeneratorOnBothSides, type SideBySide } from "./harness.js";
 
 const peersOk = comparePeers("vault");
 const esoGen = "generators.external-secrets.io/v1alpha1";
@@ -34,19 +34,11 @@ describe.skipIf(!peersOk)("VaultDynamicSecret: hush produces the keys and values
   const create = (ns: string, doc: unknown) => kubectlCreate(kube, ns, doc);
 
   /** Creates the generator and an ExternalSecret on both sides and returns each side's Secret data. */
-  const sync = async (name: string, spec: Record<string, unknown>): Promise<{ eso: Record<string, string>; hush: Record<string, string> }> => {
-    for (const side of sides()) {
-      const provider = { server: vault.address, auth: { tokenSecretRef: { name: "vault-token", key: "token" } } };
-      await create(side.ns, { apiVersion: side.gen, kind: "VaultDynamicSecret", metadata: { name }, spec: { provider, ...spec } });
-      await create(side.ns, { apiVersion: `${side.group}/${side.version}`, kind: "ExternalSecret", metadata: { name }, spec: { refreshInterval: "1h", dataFrom: [{ sourceRef: { generatorRef: { apiVersion: side.gen, kind: "VaultDynamicSecret", name } } }] } });
-    }
-    const out: Record<string, Record<string, string>> = {};
-    for (const side of sides()) {
-      await waitReady(pair, client, side, { plural: "externalsecrets", namespace: side.ns, name }, (c) => c?.status === "True", `${side.tool} ${name} Ready`);
-      out[side.tool] = decodedData(await getSecret(client, side.ns, name));
-    }
-    return { eso: out["eso"]!, hush: out["hush"]! };
-  };
+  const sync = (name: string, spec: Record<string, unknown>) =>
+    syncGeneratorOnBothSides({ kube, client, pair, sides: sides() }, "VaultDynamicSecret", name, {
+      provider: { server: vault.address, auth: { tokenSecretRef: { name: "vault-token", key: "token" } } },
+      ...spec,
+    });
 
   beforeAll(async () => {
     vault = await startVault();

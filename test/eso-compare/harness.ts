@@ -212,3 +212,33 @@ export async function readSecretView(client: KubeClient, ns: string, name: strin
 /** A Secret's data decoded to text. */
 export const decodedData = (s: { data?: Record<string, string> } | undefined): Record<string, string> =>
   Object.fromEntries(Object.entries(s?.data ?? {}).map(([k, v]) => [k, Buffer.from(v, "base64").toString("utf8")]));
+
+/** One side of a generator comparison: the tool's side, its namespace, its generator apiVersion. */
+export interface GeneratorSide extends Side {
+  readonly ns: string;
+  readonly gen: string;
+}
+
+/**
+ * Creates on each side a generator of `kind` named `name` with `spec`, and an ExternalSecret
+ * reading it through `dataFrom[].sourceRef.generatorRef`; waits until each is Ready and returns
+ * each side's Secret data, decoded.
+ */
+export async function syncGeneratorOnBothSides(
+  ctx: { kube: KubeHarness; client: KubeClient; pair: Watched; sides: readonly GeneratorSide[] },
+  kind: string,
+  name: string,
+  spec: Record<string, unknown>,
+): Promise<{ eso: Record<string, string>; hush: Record<string, string> }> {
+  for (const side of ctx.sides) {
+    await kubectlCreate(ctx.kube, side.ns, { apiVersion: side.gen, kind, metadata: { name }, spec });
+    await kubectlCreate(ctx.kube, side.ns, { apiVersion: `${side.group}/${side.version}`, kind: "ExternalSecret", metadata: { name }, spec: { refreshInterval: "1h", dataFrom: [{ sourceRef: { generatorRef: { apiVersion: side.gen, kind, name } } }] } });
+  }
+  const out: Record<string, Record<string, string>> = {};
+  for (const side of ctx.sides) {
+    await waitReady(ctx.pair, ctx.client, side, { plural: "externalsecrets", namespace: side.ns, name }, (c) => c?.status === "True", `${side.tool} ${name} Ready`);
+    out[side.tool] = decodedData(await getSecret(ctx.client, side.ns, name));
+  }
+  return { eso: out["eso"]!, hush: out["hush"]! };
+}
+
