@@ -501,14 +501,18 @@ export class Controller {
     if ((store.spec.controller ?? "") !== "" && store.spec.controller !== (this.#o.controllerClass ?? "")) return {};
     const started = performance.now();
     try {
-      return await this.#validateStore(key, kind, namespace, name, store, gauges?.condition);
+      return await this.#validateStore(key, kind, namespace, name, store);
     } finally {
-      // ESO's unit: the reconcile's Go time.Duration, nanoseconds as a float.
+      // Both gauges at once, when the reconcile ends (status written, event recorded), so a
+      // scrape never sees the verdict without its duration. ESO's duration unit: the
+      // reconcile's Go time.Duration, nanoseconds as a float.
+      const verdict = this.#verdicts.get(key);
+      if (gauges && verdict && verdict.uid === store.metadata.uid) setReadyCondition(gauges.condition, name, namespace, verdict.ready);
       gauges?.duration.set({ name, namespace }, Math.round((performance.now() - started) * 1e6));
     }
   }
 
-  async #validateStore(key: string, kind: "SecretStore" | "ClusterSecretStore", namespace: string, name: string, store: SecretStore, conditionGauge: ControllerMetrics["ssStatusCondition"] | undefined): Promise<Result> {
+  async #validateStore(key: string, kind: "SecretStore" | "ClusterSecretStore", namespace: string, name: string, store: SecretStore): Promise<Result> {
     let cond: Omit<Condition, "lastTransitionTime">;
     let valid = false;
     let failedCode: string | undefined;
@@ -526,7 +530,6 @@ export class Controller {
     const previous = this.#verdicts.get(key);
     const wasReady = previous && previous.uid === store.metadata.uid ? previous.ready : store.status?.conditions?.find((c) => c.type === "Ready")?.status;
     this.#verdicts.set(key, { uid: store.metadata.uid, ready: valid ? "True" : "False" });
-    if (conditionGauge) setReadyCondition(conditionGauge, name, namespace, cond.status);
     const conditions = setCondition(store.status?.conditions, cond, new Date(this.#clock.now()).toISOString());
     if (stableHash(conditions) !== stableHash(store.status?.conditions ?? [])) {
       const plural = kind === "ClusterSecretStore" ? "clustersecretstores" : "secretstores";
