@@ -1,12 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, request as httpRequest, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { apiVersion } from "@hush/kube";
 import { loadKubeConfig, resourcePath, type KubeClient } from "@hush/kube/client";
-import { createCertAuthority, freePort, requirePeer, startVault, waitFor, type CertAuthority, type VaultHarness } from "@hush/testkit";
+import { createCertAuthority, requirePeer, startVault, waitFor, type CertAuthority, type VaultHarness } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { bindTenant, clientAs, createEs, putRemote, ready, startEnv, waitForReady, waitForSecret, type Env } from "./harness.js";
+import { bindTenant, clientAs, createEs, putRemote, ready, startEnv, startRelay, waitForReady, waitForSecret, type Env } from "./harness.js";
 
 const peers = ["etcd", "kube-apiserver", "kubectl", "moto_server", "vault"].map((n) => requirePeer(n, "run `bash scripts/peers kube moto vault`"));
 
@@ -24,45 +23,21 @@ interface StsCall {
  */
 async function recordingProxy(): Promise<{ endpoint: string; calls: StsCall[]; target(url: string): void; close(): Promise<void> }> {
   const calls: StsCall[] = [];
-  let up: URL | undefined;
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks);
-      const form = new URLSearchParams(body.toString("utf8"));
-      const action = form.get("Action");
-      if (action) {
-        const token = form.get("WebIdentityToken");
-        const payload = token?.split(".")[1];
-        calls.push({
-          action,
-          roleArn: form.get("RoleArn") ?? "",
-          claims: payload ? (JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as StsCall["claims"]) : undefined,
-        });
-      }
-      if (!up) {
-        res.writeHead(503).end();
-        return;
-      }
-      const fwd = httpRequest({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
+  const relay = await startRelay((_req, body, forward) => {
+    const form = new URLSearchParams(body.toString("utf8"));
+    const action = form.get("Action");
+    if (action) {
+      const token = form.get("WebIdentityToken");
+      const payload = token?.split(".")[1];
+      calls.push({
+        action,
+        roleArn: form.get("RoleArn") ?? "",
+        claims: payload ? (JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as StsCall["claims"]) : undefined,
       });
-      fwd.on("error", () => res.destroy());
-      fwd.end(body);
-    });
+    }
+    forward();
   });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    calls,
-    target: (url) => {
-      up = new URL(url);
-    },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  return { ...relay, calls };
 }
 
 const secretsPath = (ns: string, name?: string) => resourcePath({ version: "v1", plural: "secrets", namespace: ns, ...(name ? { name } : {}) });

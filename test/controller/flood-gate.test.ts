@@ -2,12 +2,11 @@
 // through a store only once the store is Ready=True. A store still being validated holds its
 // ExternalSecrets back without a provider call, and they sync as soon as it is Ready, woken by
 // the store rather than by their own backoff (set to minutes here, so waiting on it would fail).
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { apiVersion, type SecretStore } from "@hush/kube";
 import { resourcePath } from "@hush/kube/client";
-import { freePort, requirePeer, waitFor } from "@hush/testkit";
+import { requirePeer, waitFor } from "@hush/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAwsCreds, createEs, events, getEs, putRemote, ready, startEnv, waitForReady, waitForSecret, type Env } from "./harness.js";
+import { createAwsCreds, createEs, events, getEs, putRemote, ready, startEnv, startRelay, waitForReady, waitForSecret, type Env } from "./harness.js";
 
 const peers = ["etcd", "kube-apiserver", "kubectl", "moto_server"].map((n) => requirePeer(n, "run `bash scripts/peers kube moto`"));
 
@@ -17,47 +16,23 @@ const peers = ["etcd", "kube-apiserver", "kubectl", "moto_server"].map((n) => re
  */
 async function holdingProxy(): Promise<{ endpoint: string; calls: string[]; parked(): number; hold(on: boolean): void; target(url: string): void; close(): Promise<void> }> {
   const calls: string[] = [];
-  let up: URL | undefined;
   let held = false;
   const parked: (() => void)[] = [];
-  const forward = (req: IncomingMessage, res: ServerResponse, body: Buffer) => {
-    if (!up) {
-      res.writeHead(503).end();
-      return;
-    }
-    const fwd = httpRequest({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
-    fwd.on("error", () => res.destroy());
-    fwd.end(body);
-  };
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      const body = Buffer.concat(chunks);
-      const target = req.headers["x-amz-target"];
-      const action = typeof target === "string" ? target : (new URLSearchParams(body.toString("utf8")).get("Action") ?? "other");
-      calls.push(action);
-      if (held && action === "AssumeRole") parked.push(() => forward(req, res, body));
-      else forward(req, res, body);
-    });
+  const relay = await startRelay((req, body, forward) => {
+    const target = req.headers["x-amz-target"];
+    const action = typeof target === "string" ? target : (new URLSearchParams(body.toString("utf8")).get("Action") ?? "other");
+    calls.push(action);
+    if (held && action === "AssumeRole") parked.push(forward);
+    else forward();
   });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    ...relay,
     calls,
     parked: () => parked.length,
     hold: (on) => {
       held = on;
       if (!on) for (const go of parked.splice(0)) go();
     },
-    target: (url) => {
-      up = new URL(url);
-    },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
 

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { request as httpRequest, createServer as createHttpServer, type IncomingMessage } from "node:http";
 import { createServer, connect, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -277,4 +278,41 @@ export async function bindTenant(env: Env, ns: string, user: string): Promise<vo
     body: { metadata: { name: "tenant" }, roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "tenant" }, subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: user }] },
   });
   await waitFor(async () => (await env.kube.kubectl(["--as", user, "auth", "can-i", "create", "externalsecrets.hush.dev", "-n", ns])).stdout.trim() === "yes", { what: `RBAC for ${user} in effect` });
+}
+
+/**
+ * An HTTP relay in front of a peer whose address is set later with `target`. Each request is
+ * read whole and handed to `inspect` with a `forward` that sends it on (503 while no target is
+ * set); `inspect` calls it at once, or keeps it to hold the request back.
+ */
+export async function startRelay(inspect: (req: IncomingMessage, body: Buffer, forward: () => void) => void): Promise<{ endpoint: string; target(url: string): void; close(): Promise<void> }> {
+  let up: URL | undefined;
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const body = Buffer.concat(chunks);
+      inspect(req, body, () => {
+        if (!up) {
+          res.writeHead(503).end();
+          return;
+        }
+        const fwd = httpRequest({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        });
+        fwd.on("error", () => res.destroy());
+        fwd.end(body);
+      });
+    });
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    target: (url) => {
+      up = new URL(url);
+    },
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
