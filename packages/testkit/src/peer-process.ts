@@ -63,16 +63,18 @@ export function spawnPeer(name: string, bin: string, args: readonly string[], lo
   child.once("error", (err) => {
     spawnError = err;
   });
+  // The log is diagnostic: a failure to write it must not become an unhandled error.
+  log.on("error", () => undefined);
+  // Resolved once the process is gone and its log file closed, so a caller may then remove
+  // the log's directory (a peer stopped at once used to race its log stream's open).
   const exited = new Promise<void>((resolve) => {
-    child.once("close", () => {
+    log.once("close", () => resolve());
+    const done = (): void => {
       live.delete(child);
       log.end();
-      resolve();
-    });
-    child.once("error", () => {
-      live.delete(child);
-      resolve();
-    });
+    };
+    child.once("close", done);
+    child.once("error", done);
   });
   const logTail = (lines = 30): string => {
     try {
